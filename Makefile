@@ -1,0 +1,138 @@
+# racedet build. `make demo` and `make check` do all the set-up on a fresh
+# Debian 12 machine (they install the -dev packages that are missing).
+#
+# Layout of what is built:
+#   build/lib/libracedet.so   the LD_PRELOAD shim: preload/ + src/runtime + src/common
+#   build/bin/racedet         run / report: src/cli + src/report + src/common
+#   build/bin/racedet-cc      compiler wrapper: src/cli/racedet_cc.c
+#   build/samples/*           bundled samples (race_* ones built with racedet-cc)
+#   build/tests/...           unit tests; build-asan/ holds the sanitizer build
+
+BUILD    ?= build
+SAN      ?=
+CC       ?= cc
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+
+DEB_PACKAGES := libunwind-dev libdw-dev libelf-dev uthash-dev libjansson-dev pkg-config
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+BASEFLAGS := -std=c11 -D_GNU_SOURCE -g -O2 -fPIC -fvisibility=hidden \
+            -DRACEDET_VERSION='"$(VERSION)"' -Iinclude -Isrc/common -Isrc/runtime -Isrc/report \
+            -I/usr/include/x86_64-linux-gnu
+ifeq ($(SAN),1)
+BASEFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SANLDFLAGS := -fsanitize=address,undefined
+endif
+CFLAGS   ?=
+ALLCFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS)
+# The runtime is reached through interceptors on every lock: keep TLS cheap
+# and the shim's own symbols out of the program's namespace.
+RTFLAGS  := -ftls-model=initial-exec -fno-strict-aliasing
+
+RT_LIBS     := -lunwind -ldl -lpthread
+REPORT_LIBS := -ldw -lelf -ljansson -lpthread
+
+COMMON_SRC  := $(sort $(wildcard src/common/*.c))
+RUNTIME_SRC := $(sort $(wildcard src/runtime/*.c))
+PRELOAD_SRC := $(sort $(wildcard preload/*.c))
+REPORT_SRC  := $(sort $(wildcard src/report/*.c))
+CLI_SRC     := $(filter-out src/cli/racedet_cc.c,$(sort $(wildcard src/cli/*.c)))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+COMMON_OBJ  := $(call obj,$(COMMON_SRC))
+RUNTIME_OBJ := $(call obj,$(RUNTIME_SRC))
+PRELOAD_OBJ := $(call obj,$(PRELOAD_SRC))
+REPORT_OBJ  := $(call obj,$(REPORT_SRC))
+CLI_OBJ     := $(call obj,$(CLI_SRC))
+
+SHIM   := $(BUILD)/lib/libracedet.so
+TSANRT := $(BUILD)/lib/libracedet_tsan.a
+RACEDET := $(BUILD)/bin/racedet
+RACEDET_CC := $(BUILD)/bin/racedet-cc
+
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
+E2E_HELPER_SRC := $(sort $(wildcard tests/e2e/*.c))
+E2E_HELPER_BIN := $(patsubst tests/e2e/%.c,$(BUILD)/tests/e2e/%,$(E2E_HELPER_SRC))
+
+SAMPLE_SRC := $(sort $(wildcard samples/*.c))
+SAMPLE_BIN := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRC))
+
+.PHONY: all deps demo check unit unit-asan e2e bench clean install uninstall fuzz
+all: deps $(SHIM) $(RACEDET) $(RACEDET_CC)
+
+# ---- set-up: install what a fresh Debian 12 lacks -------------------------
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "racedet: installing$$missing"; \
+	    if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
+	      || { echo "racedet: could not install$$missing"; exit 1; }; \
+	fi
+
+# ---- objects ----------------------------------------------------------------
+$(BUILD)/obj/src/runtime/%.o: src/runtime/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) $(RTFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/obj/preload/%.o: preload/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) $(RTFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -MMD -MP -c $< -o $@
+
+# ---- products -------------------------------------------------------------
+$(SHIM): $(PRELOAD_OBJ) $(RUNTIME_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-z,nodelete -Wl,--no-undefined $(SANLDFLAGS) -o $@ $^ $(RT_LIBS)
+
+$(RACEDET): $(CLI_OBJ) $(REPORT_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(SANLDFLAGS) -o $@ $^ $(REPORT_LIBS)
+
+$(RACEDET_CC): $(call obj,src/cli/racedet_cc.c) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(SANLDFLAGS) -o $@ $^
+
+# ---- samples ----------------------------------------------------------------
+# race_* samples need memory-access instrumentation: built with racedet-cc.
+$(BUILD)/samples/race_%: samples/race_%.c $(RACEDET_CC) $(SHIM)
+	@mkdir -p $(dir $@)
+	RACEDET_CC=$(CC) $(RACEDET_CC) -g -O1 -o $@ $<
+$(BUILD)/samples/%: samples/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -g -O0 -Wall -Wextra -pthread -o $@ $<
+
+# ---- tests ------------------------------------------------------------------
+$(BUILD)/tests/unit/%: tests/unit/%.c $(RUNTIME_OBJ) $(REPORT_OBJ) $(COMMON_OBJ) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -Itests/unit -o $@ $< $(RUNTIME_OBJ) $(REPORT_OBJ) $(COMMON_OBJ) \
+	    $(SANLDFLAGS) $(RT_LIBS) $(REPORT_LIBS)
+$(BUILD)/tests/e2e/%: tests/e2e/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -g -O0 -Wall -Wextra -Werror -pthread -Iinclude -o $@ $< -ljansson
+
+unit: deps $(UNIT_BIN)
+unit-asan: deps
+	$(MAKE) --no-print-directory BUILD=build-asan SAN=1 build-asan-unit
+build-asan-unit: $(UNIT_BIN)
+
+samples: all $(SAMPLE_BIN)
+e2e-helpers: $(E2E_HELPER_BIN)
+
+demo: all $(SAMPLE_BIN) e2e-helpers
+	@sh tests/e2e/demo.sh $(BUILD)
+
+check: all $(SAMPLE_BIN) e2e-helpers unit unit-asan
+	@sh tests/run_all.sh $(BUILD)
+
+bench: all
+	@$(MAKE) --no-print-directory -C bench BUILD=../$(BUILD)
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

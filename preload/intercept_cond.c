@@ -1,0 +1,68 @@
+/* intercept_cond: pthread_cond_* (both glibc versions reach these). */
+#include "intercept_locks.h"
+
+#define COND_CALL(cv)                                                                \
+    ((struct rt_sync_call){.addr = (uintptr_t)(cv), .kind = RT_COND,                 \
+                           .type = RT_TYPE_NONE, .pc = CALLER_PC(), .sp = CALLER_SP()})
+#define MUTEX_OF_WAIT(m)                                                             \
+    ((struct rt_sync_call){.addr = (uintptr_t)(m), .kind = RT_MUTEX,                 \
+                           .type = preload_mutex_type(m), .write = true,             \
+                           .owner_probe = preload_mutex_owned_by_self,               \
+                           .pc = CALLER_PC(), .sp = CALLER_SP()})
+
+/* A wait: the mutex is released during it and held again after it, also
+ * when it times out or fails. */
+#define RD_COND_WAIT(cv, m, REALCALL)                                        \
+    do {                                                                     \
+        struct rt_thread *t_ = preload_enter();                              \
+        struct rt_sync_call cc_, mc_;                                        \
+        int rc_;                                                             \
+        if (!t_)                                                             \
+            return REALCALL;                                                 \
+        cc_ = COND_CALL(cv);                                                 \
+        mc_ = MUTEX_OF_WAIT(m);                                              \
+        on_cond_wait(t_, &cc_, &mc_);                                        \
+        rt_leave(t_);                                                        \
+        rc_ = REALCALL;                                                      \
+        if ((t_ = rt_enter()) != NULL) {                                     \
+            on_cond_woken(t_, &cc_, &mc_);                                   \
+            rt_leave(t_);                                                    \
+        }                                                                    \
+        return rc_;                                                          \
+    } while (0)
+
+RD_EXPORT int pthread_cond_init(pthread_cond_t *cv, const pthread_condattr_t *a)
+{
+    RD_INIT(COND_CALL(cv), REAL(pthread_cond_init)(cv, a));
+}
+
+RD_EXPORT int pthread_cond_destroy(pthread_cond_t *cv)
+{
+    RD_DESTROY(COND_CALL(cv), REAL(pthread_cond_destroy)(cv));
+}
+
+RD_EXPORT int pthread_cond_wait(pthread_cond_t *cv, pthread_mutex_t *m)
+{
+    RD_COND_WAIT(cv, m, REAL(pthread_cond_wait)(cv, m));
+}
+
+RD_EXPORT int pthread_cond_timedwait(pthread_cond_t *cv, pthread_mutex_t *m, const struct timespec *ts)
+{
+    RD_COND_WAIT(cv, m, REAL(pthread_cond_timedwait)(cv, m, ts));
+}
+
+RD_EXPORT int pthread_cond_clockwait(pthread_cond_t *cv, pthread_mutex_t *m, clockid_t clk,
+                                     const struct timespec *ts)
+{
+    RD_COND_WAIT(cv, m, REAL(pthread_cond_clockwait)(cv, m, clk, ts));
+}
+
+RD_EXPORT int pthread_cond_signal(pthread_cond_t *cv)
+{
+    return REAL(pthread_cond_signal)(cv);
+}
+
+RD_EXPORT int pthread_cond_broadcast(pthread_cond_t *cv)
+{
+    return REAL(pthread_cond_broadcast)(cv);
+}

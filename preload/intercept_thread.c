@@ -1,0 +1,118 @@
+/*
+ * intercept_thread: thread creation, start, end, join and detach. A new
+ * thread starts in thread_trampoline, which tells the engine it started,
+ * runs the program's start routine, and tells it the thread ended (also
+ * when it is cancelled: the cleanup handler).
+ */
+#include "preload.h"
+#include "rt_alloc.h"
+
+#include <stdlib.h>
+
+struct start_args {
+    void *(*start)(void *);
+    void *arg;
+    struct rt_thread *child;
+};
+
+static void thread_ended(void *child)
+{
+    struct rt_thread *t = rt_enter();
+    (void)child;
+    if (t) {
+        on_thread_exit(t, 0, 0);
+        rt_leave(t);
+    }
+}
+
+static void *thread_trampoline(void *p)
+{
+    struct start_args a = *(struct start_args *)p;
+    void *ret;
+    rt_free(p, sizeof a);
+    on_thread_start(a.child);
+    pthread_cleanup_push(thread_ended, a.child);
+    ret = a.start(a.arg);
+    pthread_cleanup_pop(1);
+    return ret;
+}
+
+RD_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(void *),
+                             void *arg)
+{
+    struct rt_thread *t = preload_enter();
+    struct start_args *a;
+    int detach = PTHREAD_CREATE_JOINABLE, rc;
+    if (!t)
+        return REAL(pthread_create)(th, attr, start, arg);
+    if (attr)
+        pthread_attr_getdetachstate(attr, &detach);
+    a = rt_alloc(sizeof *a);
+    a->start = start;
+    a->arg = arg;
+    a->child = on_thread_create(t, CALLER_PC(), CALLER_SP(), (uintptr_t)start,
+                                detach == PTHREAD_CREATE_DETACHED);
+    rt_leave(t);
+    rc = REAL(pthread_create)(th, attr, thread_trampoline, a);
+    if ((t = rt_enter()) != NULL) {
+        on_thread_created(t, a->child == NULL ? NULL : a->child, rc == 0 ? *th : 0, rc == 0);
+        rt_leave(t);
+    }
+    if (rc != 0)
+        rt_free(a, sizeof *a);
+    return rc;
+}
+
+/* Joins of all kinds: the engine hears of the ones that succeeded. */
+#define RD_JOIN(th, REALCALL)                                                \
+    do {                                                                     \
+        int rc_ = REALCALL;                                                  \
+        struct rt_thread *t_;                                                \
+        if (rc_ == 0 && (t_ = preload_enter()) != NULL) {                    \
+            on_thread_join(t_, th);                                          \
+            rt_leave(t_);                                                    \
+        }                                                                    \
+        return rc_;                                                          \
+    } while (0)
+
+RD_EXPORT int pthread_join(pthread_t th, void **ret)
+{
+    RD_JOIN(th, REAL(pthread_join)(th, ret));
+}
+
+RD_EXPORT int pthread_tryjoin_np(pthread_t th, void **ret)
+{
+    RD_JOIN(th, REAL(pthread_tryjoin_np)(th, ret));
+}
+
+RD_EXPORT int pthread_timedjoin_np(pthread_t th, void **ret, const struct timespec *ts)
+{
+    RD_JOIN(th, REAL(pthread_timedjoin_np)(th, ret, ts));
+}
+
+RD_EXPORT int pthread_clockjoin_np(pthread_t th, void **ret, clockid_t clk, const struct timespec *ts)
+{
+    RD_JOIN(th, REAL(pthread_clockjoin_np)(th, ret, clk, ts));
+}
+
+RD_EXPORT int pthread_detach(pthread_t th)
+{
+    int rc = REAL(pthread_detach)(th);
+    struct rt_thread *t;
+    if (rc == 0 && (t = preload_enter()) != NULL) {
+        on_thread_detach(t, th);
+        rt_leave(t);
+    }
+    return rc;
+}
+
+RD_EXPORT void pthread_exit(void *ret)
+{
+    struct rt_thread *t = preload_enter();
+    if (t) {
+        on_thread_exit(t, CALLER_PC(), CALLER_SP());
+        rt_leave(t);
+    }
+    REAL(pthread_exit)(ret);
+    __builtin_unreachable();
+}

@@ -1,0 +1,23 @@
+/*
+ * real: pointers to the real libc functions behind each interceptor,
+ * resolved once at start-up (and on first use, for calls made before the
+ * shim's constructor ran).
+ */
+#ifndef RD_PRELOAD_REAL_H
+#define RD_PRELOAD_REAL_H
+
+#include <pthread.h>
+#include <time.h>
+
+#define REAL_FN(ret, name, params, version) extern ret(*real_##name) params;
+#include "real_functions.def"
+#undef REAL_FN
+
+/* Resolve every pointer; safe to call more than once. Returns the name of
+ * a function that could not be found, or NULL. */
+const char *real_resolve_all(void);
+
+/* The pointer, resolving everything first if needed. */
+#define REAL(name) (real_##name ? real_##name : (real_resolve_all(), real_##name))
+
+#endif

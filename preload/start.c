@@ -1,0 +1,131 @@
+/*
+ * start: bringing the runtime up (constructor, or the first intercepted
+ * call if another library's constructor comes first), fork handlers, and
+ * the end of the process — including showing the report when the shim was
+ * preloaded by hand rather than by `racedet run`.
+ */
+#include "preload.h"
+#include "findings.h"
+#include "modules.h"
+#include "record.h"
+
+#include <dlfcn.h>
+#include <libgen.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static bool standalone;        /* no `racedet run`: we show the report */
+
+static void say(const char *msg)
+{
+    ssize_t r = write(2, msg, strlen(msg));
+    (void)r;
+}
+
+static void start_runtime(void)
+{
+    char err[512];
+    const char *dir = getenv("RACEDET_RECORD_DIR");
+    const char *missing;
+    int expected = RT_NOT_STARTED;
+    Dl_info info;
+
+    if (!atomic_compare_exchange_strong(&rt_state, &expected, RT_STARTING))
+        return; /* someone else is starting it; their calls pass through meanwhile */
+    missing = real_resolve_all();
+    if (missing) {
+        snprintf(err, sizeof err, "racedet: cannot find the real %s in libc; not watching\n", missing);
+        say(err);
+        return; /* state stays STARTING: every call passes through */
+    }
+    if (dladdr((void *)start_runtime, &info))
+        rt_modules_mark_runtime((void *)start_runtime, dlsym(RTLD_DEFAULT, "unw_backtrace"));
+    standalone = dir == NULL || *dir == '\0';
+    if (rt_start(getenv("RACEDET_OPTIONS"), standalone ? NULL : dir, err, sizeof err) < 0) {
+        say("racedet: ");
+        say(err);
+        say("\n");
+        _exit(2);
+    }
+    rt_on_record_complete = preload_show_report;
+    pthread_atfork(rt_fork_prepare, rt_fork_parent, rt_fork_child);
+}
+
+struct rt_thread *preload_enter(void)
+{
+    if (__builtin_expect(atomic_load_explicit(&rt_state, memory_order_acquire) == RT_NOT_STARTED, 0))
+        start_runtime();
+    return rt_enter();
+}
+
+__attribute__((constructor(101))) static void preload_init(void)
+{
+    start_runtime();
+}
+
+__attribute__((destructor(101))) static void preload_fini(void)
+{
+    if (atomic_load(&rt_state) != RT_READY)
+        return;
+    rt_finish(-1, "exit");
+    if (standalone && rt_findings_count(NULL) > 0) {
+        /* as ThreadSanitizer does: a run with findings fails */
+        fflush(NULL);
+        _exit((int)rt_options.exitcode);
+    }
+}
+
+/* Run `racedet report --from-records FILE` (the racedet next to this
+ * shim) on stderr, without the shim in its environment. */
+void preload_show_report(void)
+{
+    Dl_info info;
+    char shim[PATH_MAX], racedet[PATH_MAX + 32];
+    const char *record = rt_record_path();
+    size_t n = 0;
+    pid_t pid;
+    int status;
+
+    if (!standalone || !record[0])
+        return;
+    rt_record_close();
+    if (rt_findings_count(NULL) == 0) {
+        unlink(record);
+        return;
+    }
+    if (!dladdr((void *)preload_show_report, &info) || !info.dli_fname ||
+        !realpath(info.dli_fname, shim)) {
+        say("racedet: findings were recorded in ");
+        say(record);
+        say("; read them with `racedet report --from-records FILE`\n");
+        return;
+    }
+    snprintf(racedet, sizeof racedet, "%s/../bin/racedet", dirname(shim));
+    for (char **e = environ; e && *e; e++)
+        n++;
+    char *env[n + 1];
+    n = 0;
+    for (char **e = environ; e && *e; e++)
+        if (strncmp(*e, "LD_PRELOAD=", 11) != 0)
+            env[n++] = *e;
+    env[n] = NULL;
+    char *argv[] = {racedet, "report", "--from-records", (char *)record, NULL};
+    if (posix_spawn(&pid, racedet, NULL, NULL, argv, env) != 0) {
+        say("racedet: cannot run ");
+        say(racedet);
+        say(" to show the report; findings were recorded in ");
+        say(record);
+        say("\n");
+        return;
+    }
+    while (waitpid(pid, &status, 0) < 0)
+        ;
+    unlink(record);
+}

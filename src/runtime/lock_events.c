@@ -1,0 +1,356 @@
+/*
+ * lock_events: what happens when the program locks, unlocks, initialises
+ * and destroys mutexes, rwlocks, spinlocks and condition variables. Keeps
+ * each thread's held set and each lock's owner, learns lock-order edges, and
+ * reports the misuses of DESIGN.md §2 (self_deadlock, unlock_not_held,
+ * destroy_locked, cond_wait_unheld).
+ */
+#include "events.h"
+#include "findings.h"
+#include "lock_graph.h"
+#include "runtime.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static struct rt_lock *lookup(struct rt_thread *t, const struct rt_sync_call *c)
+{
+    unsigned slot = (unsigned)(rt_mix64(c->addr) % RT_LOCK_CACHE_WAYS);
+    struct rt_lock *l = t->lock_cache[slot].lock;
+    if (l && t->lock_cache[slot].addr == c->addr && l->addr == c->addr &&
+        atomic_load_explicit(&l->live, memory_order_relaxed))
+        return l;
+    l = rt_lock_get(c->addr, c->kind, c->type);
+    t->lock_cache[slot].addr = c->addr;
+    t->lock_cache[slot].lock = l;
+    return l;
+}
+
+static rt_stack_id callsite_stack(struct rt_thread *t, const struct rt_sync_call *c)
+{
+    if (!t->callsites)
+        t->callsites = rt_alloc(sizeof *t->callsites);
+    return rt_stack_at_callsite(t->callsites, c->pc, c->sp);
+}
+
+/* Index of the newest live held entry for l (any mode when want_write < 0),
+ * or -1. Stale entries met on the way are dropped. */
+static int find_held(struct rt_thread *t, struct rt_lock *l, int want_write)
+{
+    for (int i = (int)t->nheld - 1; i >= 0; i--) {
+        struct rt_held *h = &t->held[i];
+        if (!rt_held_is_live(h)) {
+            t->held_sig -= rt_held_key(h->lock_id, h->write);
+            rt_held_remove(t, (unsigned)i);
+            continue;
+        }
+        if (h->lock == l && (want_write < 0 || h->write == (want_write != 0)))
+            return i;
+    }
+    return -1;
+}
+
+static void clear_waiting(struct rt_thread *t)
+{
+    atomic_store_explicit(&t->waiting_for, NULL, memory_order_release);
+}
+
+/* ---- acquisition ------------------------------------------------------------- */
+
+static enum rt_verdict self_deadlock(struct rt_thread *t, struct rt_lock *l,
+                                     const struct rt_held *first, const struct rt_sync_call *c,
+                                     bool hangs, const char *why)
+{
+    char summary[256];
+    struct rt_role_stack stacks[2] = {
+        {"first acquisition", t->id, first->stack},
+        {"second attempt", t->id, rt_stack_capture()},
+    };
+    struct rt_thread *threads[1] = {t};
+    if (!rt_options.report_lock_misuse)
+        return RT_PROCEED;
+    snprintf(summary, sizeof summary, "{thread:%d} %s {lock:%llu}, which it already holds: %s",
+             t->id, c->write ? "locks" : "read-locks", (unsigned long long)l->id, why);
+    rt_finding_emit("self_deadlock", summary, threads, 1, &l, 1, stacks, 2, NULL);
+    return hangs && !c->timed ? RT_HANGS : RT_PROCEED;
+}
+
+enum rt_verdict on_lock_wait(struct rt_thread *t, const struct rt_sync_call *c)
+{
+    struct rt_lock *l = lookup(t, c);
+    int i;
+
+    if (c->kind == RT_MUTEX && l->type != c->type && c->type != RT_TYPE_NONE)
+        l->type = (uint8_t)c->type; /* set by an init we did not see */
+    i = find_held(t, l, -1);
+    if (i >= 0 && !c->trylock) {
+        struct rt_held *h = &t->held[i];
+        switch (c->kind) {
+        case RT_MUTEX:
+            if (l->type == RT_TYPE_RECURSIVE)
+                break;
+            if (l->type == RT_TYPE_ERRORCHECK)
+                return self_deadlock(t, l, h, c, false,
+                                     "the error-checking mutex returns EDEADLK");
+            return self_deadlock(t, l, h, c, true,
+                                 c->timed ? "the wait can only time out"
+                                          : "the thread would wait for itself forever");
+        case RT_SPIN:
+            return self_deadlock(t, l, h, c, true, "the thread would spin forever");
+        case RT_RWLOCK:
+            if (h->write)
+                return self_deadlock(t, l, h, c, false, "glibc returns EDEADLK");
+            if (c->write)
+                return self_deadlock(t, l, h, c, true,
+                                     "a writer waits for every reader, itself included");
+            break; /* read after read: allowed */
+        default:
+            break;
+        }
+    }
+    if (!c->trylock) {
+        t->waiting_write = c->write;
+        t->waiting_stack = RT_NO_STACK;
+        atomic_store_explicit(&t->waiting_for, l, memory_order_release);
+    }
+    return RT_PROCEED;
+}
+
+/* Learn the edges held -> l, once per (l, held set) in this thread. */
+static void learn_edges(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_call *c,
+                        rt_stack_id stack)
+{
+    uint64_t key = rt_mix64((l->id << 2) | (c->write ? 2u : 0u) | (c->trylock ? 1u : 0u)) ^ t->held_sig;
+    unsigned slot = (unsigned)(key % RT_EDGE_CACHE_WAYS);
+    unsigned n = t->nheld;
+    uint64_t gate[n + 1];
+
+    if (t->edge_cache[slot] == key)
+        return;
+    for (unsigned i = 0; i < n; i++) {
+        struct rt_held *from = &t->held[i];
+        unsigned ng = 0;
+        if (!rt_held_is_live(from) || from->lock == l)
+            continue;
+        for (unsigned k = 0; k < n; k++)
+            if (k != i && rt_held_is_live(&t->held[k]) && t->held[k].lock != l)
+                gate[ng++] = t->held[k].lock_id;
+        struct rt_edge_event ev = {
+            .thread = t, .from = from->lock, .to = l,
+            .from_write = from->write, .to_write = c->write, .trylock = c->trylock,
+            .from_stack = from->stack, .to_stack = stack,
+            .gate = gate, .ngate = ng,
+        };
+        rt_graph_add_edge(&ev);
+    }
+    t->edge_cache[slot] = key;
+}
+
+void on_lock_acquired(struct rt_thread *t, const struct rt_sync_call *c)
+{
+    struct rt_lock *l = lookup(t, c);
+    struct rt_held *h;
+    rt_stack_id stack;
+
+    clear_waiting(t);
+    if (c->kind == RT_MUTEX && l->type == RT_TYPE_RECURSIVE &&
+        atomic_load_explicit(&l->owner, memory_order_relaxed) == t->id + 1) {
+        l->depth++;
+        return;
+    }
+    stack = callsite_stack(t, c);
+    if (t->nheld > 0 && rt_options.report_lock_order)
+        learn_edges(t, l, c, stack);
+    h = rt_held_push(t);
+    h->lock = l;
+    h->lock_id = l->id;
+    h->serial = l->serial;
+    h->stack = stack;
+    h->write = c->write;
+    h->trylock = c->trylock;
+    t->held_sig += rt_held_key(l->id, c->write);
+    if (c->write) {
+        atomic_store_explicit(&l->owner, t->id + 1, memory_order_relaxed);
+        l->depth = 1;
+        l->acq_stack = stack;
+    } else {
+        atomic_fetch_add_explicit(&l->readers, 1, memory_order_relaxed);
+    }
+}
+
+void on_lock_not_acquired(struct rt_thread *t, const struct rt_sync_call *c)
+{
+    (void)c;
+    clear_waiting(t);
+}
+
+/* ---- release ------------------------------------------------------------------- */
+
+static void unlock_not_held(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_call *c)
+{
+    char summary[256];
+    struct rt_role_stack stacks[2];
+    struct rt_thread *threads[2] = {t, NULL};
+    int nstacks = 0, nthreads = 1;
+    int owner = atomic_load_explicit(&l->owner, memory_order_relaxed) - 1;
+    struct rt_thread *o = owner >= 0 ? rt_thread_by_id(owner) : NULL;
+
+    stacks[nstacks++] = (struct rt_role_stack){"unlock", t->id, rt_stack_capture()};
+    if (o && l->acq_stack != RT_NO_STACK) {
+        snprintf(summary, sizeof summary,
+                 "{thread:%d} unlocks {lock:%llu}, which is held by {thread:%d}", t->id,
+                 (unsigned long long)l->id, o->id);
+        stacks[nstacks++] = (struct rt_role_stack){"the owner's acquisition", o->id, l->acq_stack};
+        threads[nthreads++] = o;
+    } else if (atomic_load_explicit(&l->readers, memory_order_relaxed) > 0) {
+        snprintf(summary, sizeof summary,
+                 "{thread:%d} unlocks {lock:%llu}, which other threads hold for reading, not it",
+                 t->id, (unsigned long long)l->id);
+    } else {
+        snprintf(summary, sizeof summary,
+                 "{thread:%d} unlocks {lock:%llu}, which is not locked (%s)", t->id,
+                 (unsigned long long)l->id,
+                 l->acq_stack == RT_NO_STACK ? "never locked" : "already unlocked");
+    }
+    if (rt_options.report_lock_misuse)
+        rt_finding_emit("unlock_not_held", summary, threads, nthreads, &l, 1, stacks, nstacks, NULL);
+}
+
+void on_lock_release(struct rt_thread *t, const struct rt_sync_call *c)
+{
+    struct rt_lock *l = lookup(t, c);
+    int owner = atomic_load_explicit(&l->owner, memory_order_relaxed);
+    int want = c->kind == RT_RWLOCK ? (owner == t->id + 1 ? 1 : 0) : 1;
+    int i = find_held(t, l, want);
+    struct rt_held *h;
+
+    if (i < 0) {
+        if (c->owner_probe && c->owner_probe(c->addr) == 1) {
+            /* taken before racedet was watching: nothing to say */
+            atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
+            return;
+        }
+        unlock_not_held(t, l, c);
+        /* glibc lets a plain mutex be unlocked by anyone; error-checking and
+         * recursive ones refuse (EPERM) and stay with their owner */
+        if (owner != 0 && (c->kind != RT_MUTEX || l->type == RT_TYPE_NORMAL ||
+                           l->type == RT_TYPE_ADAPTIVE)) {
+            atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
+            l->serial++; /* the owner's held entry is now stale */
+            l->acq_stack = RT_NO_STACK;
+        }
+        return;
+    }
+    h = &t->held[i];
+    if (h->write && c->kind == RT_MUTEX && l->type == RT_TYPE_RECURSIVE && l->depth > 1) {
+        l->depth--;
+        return;
+    }
+    t->held_sig -= rt_held_key(h->lock_id, h->write);
+    if (h->write) {
+        l->depth = 0;
+        atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
+    } else {
+        atomic_fetch_sub_explicit(&l->readers, 1, memory_order_relaxed);
+    }
+    rt_held_remove(t, (unsigned)i);
+}
+
+/* ---- life of the object ---------------------------------------------------------- */
+
+void on_lock_init(struct rt_thread *t, const struct rt_sync_call *c)
+{
+    (void)t;
+    rt_lock_create(c->addr, c->kind, c->type, RT_NO_STACK);
+    /* stale per-thread cache entries are caught by the live/addr check */
+}
+
+void on_lock_destroy(struct rt_thread *t, const struct rt_sync_call *c)
+{
+    struct rt_lock *l = rt_lock_find(c->addr);
+    char summary[256];
+    struct rt_role_stack stacks[2];
+    struct rt_thread *threads[2] = {t, NULL};
+    int nstacks = 0, nthreads = 1;
+    int owner, readers, waiters;
+
+    if (!l || !rt_options.report_lock_misuse)
+        return;
+    owner = atomic_load_explicit(&l->owner, memory_order_relaxed) - 1;
+    readers = atomic_load_explicit(&l->readers, memory_order_relaxed);
+    waiters = atomic_load_explicit(&l->waiters, memory_order_relaxed);
+    if (owner < 0 && readers == 0 && waiters == 0)
+        return;
+    stacks[nstacks++] = (struct rt_role_stack){"destroy", t->id, rt_stack_capture()};
+    if (owner >= 0) {
+        struct rt_thread *o = rt_thread_by_id(owner);
+        snprintf(summary, sizeof summary, "{thread:%d} destroys {lock:%llu} while {thread:%d} holds it",
+                 t->id, (unsigned long long)l->id, owner);
+        if (o && l->acq_stack != RT_NO_STACK) {
+            stacks[nstacks++] = (struct rt_role_stack){"the holder's acquisition", owner, l->acq_stack};
+            if (o != t)
+                threads[nthreads++] = o;
+        }
+    } else if (readers > 0) {
+        snprintf(summary, sizeof summary, "{thread:%d} destroys {lock:%llu} while %d reader(s) hold it",
+                 t->id, (unsigned long long)l->id, readers);
+    } else {
+        snprintf(summary, sizeof summary,
+                 "{thread:%d} destroys {lock:%llu} while %d thread(s) wait on it", t->id,
+                 (unsigned long long)l->id, waiters);
+    }
+    rt_finding_emit("destroy_locked", summary, threads, nthreads, &l, 1, stacks, nstacks, NULL);
+}
+
+void on_lock_destroyed(struct rt_thread *t, const struct rt_sync_call *c, bool ok)
+{
+    struct rt_lock *l;
+    (void)t;
+    if (!ok)
+        return; /* EBUSY: it lives on */
+    l = rt_lock_find(c->addr);
+    if (l)
+        rt_lock_forget(l);
+}
+
+/* ---- condition variables ----------------------------------------------------------- */
+
+void on_cond_wait(struct rt_thread *t, const struct rt_sync_call *cond, const struct rt_sync_call *mutex)
+{
+    struct rt_lock *cv = lookup(t, cond);
+    struct rt_lock *m = lookup(t, mutex);
+    int i = find_held(t, m, 1);
+
+    atomic_fetch_add_explicit(&cv->waiters, 1, memory_order_relaxed);
+    if (i < 0) {
+        char summary[256];
+        struct rt_lock *locks[2] = {cv, m};
+        struct rt_role_stack stacks[1] = {{"the wait", t->id, rt_stack_capture()}};
+        snprintf(summary, sizeof summary,
+                 "{thread:%d} waits on {lock:%llu} with {lock:%llu}, which it does not hold", t->id,
+                 (unsigned long long)cv->id, (unsigned long long)m->id);
+        if (rt_options.report_lock_misuse)
+            rt_finding_emit("cond_wait_unheld", summary, &t, 1, locks, 2, stacks, 1, NULL);
+        return;
+    }
+    /* the wait releases the mutex, whatever its recursion depth */
+    struct rt_held *h = &t->held[i];
+    t->held_sig -= rt_held_key(h->lock_id, true);
+    m->depth = 0;
+    atomic_store_explicit(&m->owner, 0, memory_order_relaxed);
+    rt_held_remove(t, (unsigned)i);
+}
+
+void on_cond_woken(struct rt_thread *t, const struct rt_sync_call *cond, const struct rt_sync_call *mutex)
+{
+    struct rt_lock *cv = lookup(t, cond);
+    atomic_fetch_sub_explicit(&cv->waiters, 1, memory_order_relaxed);
+    on_lock_acquired(t, mutex);
+}
+
+void on_memory_freed(uintptr_t addr, uintptr_t size)
+{
+    rt_lock_forget_range(addr, addr + size);
+}

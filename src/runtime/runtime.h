@@ -1,0 +1,62 @@
+/*
+ * runtime: start-up, options, the per-call entry/exit guard, fork and the
+ * end of the process. Called by the preload layer (or by tests, which feed
+ * events directly).
+ */
+#ifndef RT_RUNTIME_H
+#define RT_RUNTIME_H
+
+#include "options.h"
+#include "threads.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+enum rt_state { RT_NOT_STARTED, RT_STARTING, RT_READY, RT_FINISHED };
+
+extern struct rd_options rt_options;
+extern atomic_int rt_state;
+
+/* Start the runtime: parse the options text (RACEDET_OPTIONS, may be NULL),
+ * open the record (in record_dir, or a temporary file when NULL). On a bad
+ * option or unwritable record returns -1 with a one-line reason. */
+int rt_start(const char *options_text, const char *record_dir, char *err, size_t errlen);
+
+/* The calling thread's state if events may be handled now, else NULL (not
+ * started, finished, or re-entered from inside the runtime, e.g. by a signal
+ * handler). Pair with rt_leave. */
+static inline struct rt_thread *rt_enter(void)
+{
+    struct rt_thread *t;
+    if (atomic_load_explicit(&rt_state, memory_order_acquire) != RT_READY)
+        return NULL;
+    t = rt_self ? rt_self : rt_thread_current();
+    if (t->in_runtime)
+        return NULL;
+    t->in_runtime = 1;
+    return t;
+}
+
+static inline void rt_leave(struct rt_thread *t)
+{
+    t->in_runtime = 0;
+}
+
+/* fork: hold every runtime lock across it; the child starts a record of
+ * its own. */
+void rt_fork_prepare(void);
+void rt_fork_parent(void);
+void rt_fork_child(void);
+
+/* The process ends normally: leaked threads, the exit line. Idempotent. */
+void rt_finish(int status, const char *how);
+
+/* End the process now with the report exit code (after a finding that
+ * means the program would hang forever). */
+_Noreturn void rt_die(void);
+
+/* Called by rt_die / rt_finish once the record is complete, so that the
+ * loader of the engine can show the report (set by preload; may be NULL). */
+extern void (*rt_on_record_complete)(void);
+
+#endif

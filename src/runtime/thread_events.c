@@ -1,0 +1,112 @@
+/*
+ * thread_events: threads being created, starting, ending, joined and
+ * detached; and the end of the process, where joinable threads that nobody
+ * joined are reported as leaks.
+ */
+#include "events.h"
+#include "findings.h"
+#include "runtime.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+struct rt_thread *on_thread_create(struct rt_thread *parent, uintptr_t pc, uintptr_t sp,
+                                   uintptr_t start_routine, bool detached)
+{
+    rt_stack_id stack;
+    struct rt_thread *child;
+    if (!parent->callsites)
+        parent->callsites = rt_alloc(sizeof *parent->callsites);
+    stack = rt_stack_at_callsite(parent->callsites, pc, sp);
+    child = rt_thread_new(parent, stack, start_routine);
+    atomic_store(&child->detached, detached);
+    return child;
+}
+
+void on_thread_created(struct rt_thread *parent, struct rt_thread *child, pthread_t handle, bool ok)
+{
+    (void)parent;
+    if (!ok) {
+        /* never ran: nothing to join, nothing to leak */
+        atomic_store(&child->running, false);
+        atomic_store(&child->detached, true);
+        return;
+    }
+    rt_thread_set_handle(child, handle);
+}
+
+void on_thread_start(struct rt_thread *child)
+{
+    rt_self = child;
+    rt_thread_set_handle(child, pthread_self());
+}
+
+void on_thread_exit(struct rt_thread *t, uintptr_t pc, uintptr_t sp)
+{
+    unsigned nlive = 0;
+    (void)sp;
+    for (unsigned i = 0; i < t->nheld; i++)
+        nlive += rt_held_is_live(&t->held[i]);
+    if (nlive > 0 && rt_options.report_lock_misuse) {
+        struct rt_role_stack stacks[nlive + 1];
+        struct rt_lock *locks[nlive];
+        char summary[160];
+        int n = 0, k = 0;
+        stacks[n++] = (struct rt_role_stack){
+            pc ? "the thread exits here" : "the thread returns from its start routine", t->id,
+            pc ? rt_stack_capture() : rt_stack_of_function(t->start_routine)};
+        for (unsigned i = 0; i < t->nheld; i++) {
+            if (!rt_held_is_live(&t->held[i]))
+                continue;
+            locks[k++] = t->held[i].lock;
+            stacks[n++] = (struct rt_role_stack){"acquired here, never released", t->id,
+                                                 t->held[i].stack};
+        }
+        if (nlive == 1)
+            snprintf(summary, sizeof summary, "{thread:%d} ends while holding {lock:%llu}", t->id,
+                     (unsigned long long)locks[0]->id);
+        else
+            snprintf(summary, sizeof summary, "{thread:%d} ends while holding %u locks", t->id, nlive);
+        rt_finding_emit("lock_held_at_exit", summary, &t, 1, locks, k, stacks, n, NULL);
+    }
+    rt_thread_retire(t);
+}
+
+void on_thread_join(struct rt_thread *t, pthread_t target)
+{
+    struct rt_thread *c = rt_thread_by_handle(target);
+    (void)t;
+    if (c)
+        atomic_store(&c->joined, true);
+}
+
+void on_thread_detach(struct rt_thread *t, pthread_t target)
+{
+    struct rt_thread *c = rt_thread_by_handle(target);
+    (void)t;
+    if (c)
+        atomic_store(&c->detached, true);
+}
+
+void on_process_exit(struct rt_thread *t)
+{
+    pid_t pid = getpid();
+    int n = rt_thread_count();
+    if (!rt_options.report_thread_leaks)
+        return;
+    for (int id = 1; id < n; id++) {
+        struct rt_thread *c = rt_thread_by_id(id);
+        struct rt_thread *parent;
+        char summary[160];
+        if (!c || c == t || c->anonymous || c->pid != pid || c->create_stack == RT_NO_STACK ||
+            atomic_load(&c->joined) || atomic_load(&c->detached))
+            continue;
+        parent = rt_thread_by_id(c->parent);
+        snprintf(summary, sizeof summary,
+                 "{thread:%d} was neither joined nor detached when the process exited (%s)", c->id,
+                 atomic_load(&c->running) ? "it was still running" : "it had finished");
+        struct rt_thread *threads[2] = {c, parent};
+        struct rt_role_stack stacks[1] = {{"created here", parent ? parent->id : c->id, c->create_stack}};
+        rt_finding_emit("thread_leak", summary, threads, parent ? 2 : 1, NULL, 0, stacks, 1, NULL);
+    }
+}
