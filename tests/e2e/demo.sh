@@ -1,0 +1,68 @@
+#!/bin/sh
+# demo.sh: shows racedet on every bundled sample (`make demo`).
+#
+# Usage: sh tests/e2e/demo.sh [BUILD_DIR]     (from the repository root)
+#
+# For each samples/NAME.c that has a NAME.expect: prints what the sample is
+# about, runs it once under racedet, shows the program's output and racedet's
+# human-readable report, and says whether the findings are the expected ones.
+# Ends with a summary; exits 1 naming the samples that did not match.
+BUILD=${1:-build}
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/racedet-demo.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
+
+for tool in "$RACEDET" "$EXPECT_CHECK"; do
+    if [ ! -x "$tool" ]; then
+        echo "demo: $tool is not built (run make demo)" >&2
+        exit 1
+    fi
+done
+
+total=0
+good=0
+bad_names=""
+for name in $(sample_names); do
+    total=$((total + 1))
+    echo
+    echo "=== samples/$name.c — $(sample_title "$name")"
+    if [ ! -x "$BUILD/samples/$name" ]; then
+        echo "✗ $name: $BUILD/samples/$name is not built"
+        bad_names="$bad_names $name"
+        continue
+    fi
+    json=$TMP/$name.json
+    run_sample "$name" "$json" "$TMP/$name.out"
+    if [ -s "$TMP/$name.out" ]; then
+        echo "--- output of the run:"
+        indent '  | ' "$TMP/$name.out"
+    fi
+    echo "--- racedet report (racedet run exited with $run_status after $(seconds "$run_ms")s):"
+    if [ -s "$json" ]; then
+        "$RACEDET" report "$json" 2>&1
+    else
+        echo "(no report was written)"
+    fi
+    if check_sample "$name" "$json" "$run_status" "$TMP/$name.check"; then
+        if expects_findings "$name"; then
+            echo "✓ $name: expected findings"
+        else
+            echo "✓ $name: expected findings (none: a correct program)"
+        fi
+        good=$((good + 1))
+    else
+        echo "✗ $name: the findings are not those of samples/$name.expect"
+        indent '    ' "$TMP/$name.check"
+        bad_names="$bad_names $name"
+    fi
+done
+
+echo
+echo "$total samples, $good as expected, $((total - good)) not"
+if [ -n "$bad_names" ]; then
+    echo "not as expected:$bad_names"
+    exit 1
+fi

@@ -1,0 +1,117 @@
+# lib.sh: helpers shared by the end-to-end scripts (samples.sh, demo.sh).
+# Sourced, POSIX sh. The caller sets BUILD (the build directory) first and
+# runs from the repository root.
+# shellcheck shell=sh disable=SC2034  # run_status and run_ms are for the caller
+
+RACEDET=$BUILD/bin/racedet
+EXPECT_CHECK=$BUILD/tests/e2e/expect_check
+RUN_TIMEOUT=${RUN_TIMEOUT:-60}   # seconds one sample may run under racedet (env may lower it)
+
+# now_ms: milliseconds since the epoch (seconds * 1000 where date has no %N).
+now_ms() {
+    _t=$(date +%s%N 2>/dev/null)
+    case $_t in
+        '' | *[!0-9]*) echo $(($(date +%s) * 1000)) ;;
+        *) echo $((_t / 1000000)) ;;
+    esac
+}
+
+# sample_names: the NAME of every samples/NAME.expect, sorted.
+sample_names() {
+    for _f in samples/*.expect; do
+        [ -f "$_f" ] || continue
+        _f=${_f##*/}
+        echo "${_f%.expect}"
+    done
+}
+
+# expects_findings NAME: true when samples/NAME.expect has finding lines.
+expects_findings() {
+    sed 's/#.*//' "samples/$1.expect" | grep -v '^[[:space:]]*$' |
+        grep -qv '^[[:space:]]*exit[[:space:]]'
+}
+
+# lint_expect NAME: checks, without running anything, that every frame token
+# of samples/NAME.expect names a function defined in samples/NAME.c and, for
+# `function:line`, a line inside that function's body. Prints one line per
+# problem (none when all is well), so stale line numbers show up at once.
+lint_expect() {
+    awk -v expect="samples/$1.expect" -v source="samples/$1.c" '
+        FNR == NR {
+            # a definition: a line at column 0 with "(", then a line "{"
+            if (prev_name != "" && $0 == "{") { cur = prev_name; start[cur] = FNR - 1 }
+            prev_name = ""
+            if ($0 ~ /^[A-Za-z_].*\(/ && $0 !~ /;[ \t]*$/) {
+                name = $0
+                sub(/\(.*/, "", name)
+                sub(/.*[ *]/, "", name)
+                prev_name = name
+            }
+            if ($0 == "}" && cur != "") { end[cur] = FNR; cur = "" }
+            next
+        }
+        {
+            sub(/#.*/, "")
+            if (NF < 2 || $1 == "exit") next
+            for (i = 2; i <= NF; i++) {
+                fn = $i; line = ""
+                if (fn ~ /:[0-9]+$/) { line = fn; sub(/.*:/, "", line); sub(/:[0-9]+$/, "", fn) }
+                if (!(fn in start))
+                    printf "%s:%d: %s: no function %s() in %s\n", expect, FNR, $i, fn, source
+                else if (line != "" && (line + 0 <= start[fn] || line + 0 >= end[fn]))
+                    printf "%s:%d: %s: line %s is not inside %s() (lines %d-%d of %s)\n",
+                        expect, FNR, $i, line, fn, start[fn], end[fn], source
+            }
+        }' "samples/$1.c" "samples/$1.expect"
+}
+
+# sample_title NAME: the first line of the sample's opening comment, without
+# the comment markers and without a leading "NAME: ".
+sample_title() {
+    awk -v name="$1" '
+        NR > 6 { exit }
+        {
+            sub(/^[ \t]*\/\*+[ \t]*/, "")
+            sub(/^[ \t]*\*+[ \t]*/, "")
+            sub(/[ \t]*\*\/.*$/, "")
+            if ($0 == "") next
+            if (index($0, name ": ") == 1) $0 = substr($0, length(name) + 3)
+            print
+            exit
+        }' "samples/$1.c"
+}
+
+# run_sample NAME JSON OUT: runs $BUILD/samples/NAME under `racedet run` with
+# a JSON report written to JSON, the program's (and racedet's) own stdout and
+# stderr going to OUT. Sets run_status (racedet's exit status, 124 when
+# killed after RUN_TIMEOUT seconds) and run_ms (wall-clock milliseconds).
+run_sample() {
+    rm -f "$2"
+    _t0=$(now_ms)
+    timeout -k 5 "$RUN_TIMEOUT" "$RACEDET" run --format json -o "$2" -- "$BUILD/samples/$1" \
+        > "$3" 2>&1 < /dev/null
+    run_status=$?
+    run_ms=$(($(now_ms) - _t0))
+}
+
+# check_sample NAME JSON STATUS OUT: compares the report with
+# samples/NAME.expect; the checker's explanation goes to OUT. Returns the
+# checker's status (0 match, 1 mismatch, 2 malformed expect file).
+check_sample() {
+    "$EXPECT_CHECK" "samples/$1.expect" "$2" "$3" > "$4" 2>&1
+}
+
+# indent PREFIX FILE [MAX]: prints FILE (its last MAX lines, if given)
+# with every line prefixed.
+indent() {
+    if [ -n "$3" ]; then
+        tail -n "$3" "$2"
+    else
+        cat "$2"
+    fi | sed "s/^/$1/"
+}
+
+# seconds MS: "1.234" for 1234.
+seconds() {
+    printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
+}
