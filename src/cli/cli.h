@@ -1,0 +1,84 @@
+/*
+ * cli: the `racedet` command (racedet_main.c dispatches to the commands).
+ *
+ *   cmd_run.c     racedet run [OPTIONS] [--] PROG ARGS...
+ *   cmd_report.c  racedet report [OPTIONS] FILE...
+ *   flags.c       command-line flags and RACEDET_OPTIONS -> struct rd_options,
+ *                 from the one option table (src/common/options.def)
+ *   deliver.c     the end both commands share: resolve the model, render it
+ *                 in the chosen format to -o FILE or the default stream
+ *   program.c     finding PROG like execvp, and refusing what LD_PRELOAD
+ *                 cannot watch (setuid, static, foreign architecture)
+ *
+ * Exit statuses: 2 for usage and input errors (one line on stderr saying
+ * why), 126/127 when PROG cannot be run / is not found (like a shell), the
+ * `exitcode` option (66) when a finding was reported, else the program's own
+ * status (128+signal when it died of a signal). Single-threaded.
+ */
+#ifndef RD_CLI_H
+#define RD_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "model.h"
+#include "options.h"
+
+#define RD_EXIT_USAGE 2
+#define RD_EXIT_CANNOT_RUN 126
+#define RD_EXIT_NOT_FOUND 127
+
+int cmd_run(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+void cli_print_run_usage(FILE *f);
+void cli_print_report_usage(FILE *f);
+
+/* ---- flags.c ---------------------------------------------------------------- */
+
+/* What a command line gave besides options. */
+struct cli_args {
+    char **operands;     /* report: input files; run: PROG and its arguments */
+    size_t noperands, capoperands;
+    bool help;           /* -h / --help was given */
+    char *env_copy;      /* the parsed copy of RACEDET_OPTIONS (options point into it) */
+};
+
+enum cli_mode {
+    CLI_RUN,             /* options stop at the first operand (the program) */
+    CLI_REPORT,          /* options and files mix; --from-records FILE is a file */
+};
+
+/* Defaults, then RACEDET_OPTIONS from the environment, then argv[first..].
+ * Returns 0, or -1 after printing a one-line error. */
+int cli_parse(struct rd_options *o, struct cli_args *a, enum cli_mode mode, int argc,
+              char **argv, int first);
+void cli_args_free(struct cli_args *a);
+
+/* ---- deliver.c ---------------------------------------------------------------- */
+
+/* Check that the chosen --format can be rendered by this build. Returns 0, or
+ * -1 after printing a one-line error. */
+int cli_check_format(const struct rd_options *o);
+
+/* Resolve the model (symbolize, name, deduplicate) and write the report.
+ * Returns 0, or -1 when the report could not be written (-o path not
+ * writable: then the error is said and the text report goes to stderr). */
+int cli_deliver(struct rd_model *m, const struct rd_options *o);
+
+/* ---- program.c ---------------------------------------------------------------- */
+
+enum cli_prog_kind { CLI_PROG_ELF, CLI_PROG_SCRIPT, CLI_PROG_OTHER };
+
+/* Find PROG the way execvp does. Returns a fresh path, or NULL after
+ * printing why, with *status set to 127 (not found) or 126 (not runnable). */
+char *cli_find_program(const char *name, int *status);
+
+/* Refuse programs the shim cannot be preloaded into. Returns 0 and the kind,
+ * or -1 after printing a one-line reason. shim: the shim's path, whose ELF
+ * class and machine the program must share. */
+int cli_check_program(const char *shown, const char *path, const char *shim,
+                      enum cli_prog_kind *kind);
+
+#endif

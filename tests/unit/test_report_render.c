@@ -1,0 +1,488 @@
+/*
+ * test_report_render: the text and JSON renderers on small models, the JSON
+ * document read back (json_reader), merging of documents, and the stability
+ * of finding ids.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json_reader.h"
+#include "render.h"
+#include "render_json.h"
+#include "render_text.h"
+#include "unit.h"
+
+static char tmpdir[] = "/tmp/racedet-test-render.XXXXXX";
+
+static char *xstrdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static struct rd_frame frame(const char *fn, const char *file, int line, uint64_t off,
+                             bool inlined)
+{
+    struct rd_frame f;
+    memset(&f, 0, sizeof f);
+    f.module = xstrdup("/opt/app/bin/app");
+    f.offset = off;
+    f.pc = 0x555555554000ULL + off;
+    f.function = xstrdup(fn);
+    f.file = xstrdup(file);
+    f.line = line;
+    f.inlined = inlined;
+    return f;
+}
+
+static void set_stack(struct rd_stack_info *s, const char *role, long thread,
+                      struct rd_frame *frames, size_t n)
+{
+    s->role = xstrdup(role);
+    s->thread = thread;
+    s->frames = calloc(n, sizeof *frames);
+    memcpy(s->frames, frames, n * sizeof *frames);
+    s->nframes = n;
+}
+
+/* A lock-order cycle between two globals, as rd_model_finish would make it. */
+static struct rd_finding *cycle_finding(long pid, bool reversed)
+{
+    struct rd_finding *f = calloc(1, sizeof *f);
+    struct rd_frame a[2], b[1];
+    int i;
+    f->kind = xstrdup("lock_order_cycle");
+    f->summary = xstrdup("T1 (phil) locks mutex `fork[1]` while holding mutex `fork[0]`; "
+                         "T2 locks mutex `fork[0]` while holding mutex `fork[1]`");
+    f->pid = pid;
+    f->occurrences = 1;
+    f->nthreads = 2;
+    f->threads = calloc(2, sizeof *f->threads);
+    f->threads[0].id = 1;
+    f->threads[0].name = xstrdup("phil");
+    f->threads[0].parent = 0;
+    f->threads[0].has_create = true;
+    f->threads[0].ncreate = 1;
+    f->threads[0].create = calloc(1, sizeof(struct rd_frame));
+    f->threads[0].create[0] = frame("main", "/opt/app/src/main.c", 40, 0x1300, false);
+    f->threads[1].id = 0;
+    f->threads[1].parent = -1;
+    f->nlocks = 2;
+    f->locks = calloc(2, sizeof *f->locks);
+    for (i = 0; i < 2; i++) {
+        char id[32], name[32];
+        snprintf(id, sizeof id, "%ld:%d", pid, i);
+        snprintf(name, sizeof name, "fork[%d]", i);
+        f->locks[i].id = xstrdup(id);
+        f->locks[i].kind = xstrdup("mutex");
+        f->locks[i].type = xstrdup("normal");
+        f->locks[i].name = xstrdup(name);
+        f->locks[i].addr = xstrdup(i ? "0x555555558068" : "0x555555558040");
+    }
+    f->nstacks = 2;
+    f->stacks = calloc(2, sizeof *f->stacks);
+    a[0] = frame("take_fork", "/opt/app/src/forks.h", 7, 0x1200, true);
+    a[1] = frame("philosopher", "/opt/app/src/main.c", 21, 0x1200, false);
+    b[0] = frame(NULL, NULL, 0, 0x89134, false);
+    free(b[0].module);
+    b[0].module = xstrdup("/lib/x86_64-linux-gnu/libc.so.6");
+    set_stack(&f->stacks[reversed ? 1 : 0], "T1 holds fork[0]", 1, a, 2);
+    set_stack(&f->stacks[reversed ? 0 : 1], "T1 takes fork[1]", 1, b, 1);
+    return f;
+}
+
+static struct rd_model *small_model(void)
+{
+    struct rd_model *m = rd_model_new();
+    struct rd_process *p = rd_process_new();
+    struct rd_graph_lock l0 = {"4242:0", "mutex", "fork[0]", "0x555555558040"};
+    struct rd_graph_lock l1 = {"4242:1", "mutex", "fork[1]", "0x555555558068"};
+    struct rd_graph_edge e;
+
+    p->pid = 4242;
+    p->ppid = 1;
+    p->exe = xstrdup("/opt/app/bin/app");
+    p->argc = 1;
+    p->argv = calloc(1, sizeof *p->argv);
+    p->argv[0] = xstrdup("./app");
+    p->has_exit = true;
+    p->exit_status = 0;
+    p->exit_how = xstrdup("exit");
+    rd_model_add_process(m, p);
+    rd_model_add_finding(m, cycle_finding(4242, false));
+    rd_model_add_graph_lock(m, &l0);
+    rd_model_add_graph_lock(m, &l1);
+    memset(&e, 0, sizeof e);
+    e.from = "4242:0";
+    e.to = "4242:1";
+    e.thread = 1;
+    e.has_from_frame = true;
+    e.from_frame = frame("philosopher", "/opt/app/src/main.c", 21, 0x1200, false);
+    e.in_cycle = true;
+    rd_model_add_graph_edge(m, &e);
+    rd_frame_clear(&e.from_frame);
+    return m;
+}
+
+static char *render(const struct rd_model *m, rd_render_fn fn, bool color, const char *cwd)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    struct rd_render_opts o = {color, cwd};
+    CHECK_EQ_INT(fn(m, f, &o), 0);
+    fclose(f);
+    return text;
+}
+
+TEST(text_has_header_frames_and_threads)
+{
+    struct rd_model *m = small_model();
+    char *t = render(m, rd_render_text, false, "/opt/app");
+    CHECK(strstr(t, "==racedet== lock_order_cycle: T1 (phil) locks mutex `fork[1]` while "
+                    "holding mutex `fork[0]`") == t);
+    CHECK(strstr(t, "  T1 holds fork[0] (thread T1 \"phil\"):\n"
+                    "    #0 take_fork src/forks.h:7 (app) [inlined]\n"
+                    "    #1 philosopher src/main.c:21 (app)\n") != NULL);
+    CHECK(strstr(t, "    #0 ?? (libc.so.6+0x89134)\n") != NULL);
+    CHECK(strstr(t, "  T1 (phil) created at:\n    #0 main src/main.c:40 (app)\n") != NULL);
+    CHECK(strstr(t, "  T0 is the main thread\n") != NULL);
+    CHECK(strstr(t, "\n\nracedet: 1 finding (1 lock_order_cycle) in 1 process\n") != NULL);
+    CHECK(strstr(t, "in process") == NULL); /* one process: not said */
+    CHECK(strchr(t, '\033') == NULL);
+    free(t);
+    /* outside the cwd, files stay absolute */
+    t = render(m, rd_render_text, false, "/elsewhere");
+    CHECK(strstr(t, "#1 philosopher /opt/app/src/main.c:21 (app)") != NULL);
+    free(t);
+    rd_model_free(m);
+}
+
+TEST(text_colour_only_when_asked)
+{
+    struct rd_model *m = small_model();
+    char *t = render(m, rd_render_text, true, NULL);
+    CHECK(strstr(t, "\033[1;31mlock_order_cycle\033[0m") != NULL);
+    free(t);
+    rd_model_free(m);
+}
+
+TEST(text_says_missing_stacks_and_processes)
+{
+    struct rd_model *m = small_model();
+    struct rd_process *p2 = rd_process_new();
+    struct rd_finding *f = cycle_finding(4243, false);
+    char *t;
+    p2->pid = 4243;
+    p2->exe = xstrdup("/bin/other");
+    rd_model_add_process(m, p2);
+    /* a different finding whose second stack is missing */
+    free(f->kind);
+    f->kind = xstrdup("deadlock");
+    rd_frames_free(f->stacks[1].frames, f->stacks[1].nframes);
+    f->stacks[1].frames = NULL;
+    f->stacks[1].nframes = 0;
+    f->stacks[1].unavailable = xstrdup("stack 9 is not defined");
+    rd_model_add_finding(m, f);
+    t = render(m, rd_render_text, false, NULL);
+    CHECK(strstr(t, "    <stack unavailable: stack 9 is not defined>\n") != NULL);
+    CHECK(strstr(t, "  in process 4243 (/bin/other)\n") != NULL);
+    CHECK(strstr(t, "  in process 4242 (./app)\n") != NULL);
+    CHECK(strstr(t, "racedet: 2 findings (1 deadlock, 1 lock_order_cycle) in 2 processes\n") !=
+          NULL);
+    free(t);
+    rd_model_free(m);
+}
+
+TEST(text_neutralises_control_characters)
+{
+    struct rd_model *m = small_model();
+    struct rd_finding *f = m->findings[0];
+    char *t;
+    free(f->summary);
+    f->summary = xstrdup("line one\nline two \033[2J");
+    free(f->stacks[0].frames[0].function);
+    f->stacks[0].frames[0].function = xstrdup("evil\rname");
+    t = render(m, rd_render_text, false, NULL);
+    CHECK(strstr(t, "lock_order_cycle: line one?line two ?[2J\n") != NULL);
+    CHECK(strstr(t, "#0 evil?name ") != NULL);
+    CHECK(strchr(t, '\033') == NULL);
+    CHECK(strchr(t, '\r') == NULL);
+    free(t);
+    rd_model_free(m);
+}
+
+TEST(occurrence_counts_saturate)
+{
+    struct rd_model *m = rd_model_new();
+    struct rd_finding *a = cycle_finding(1, false), *b = cycle_finding(2, false);
+    a->occurrences = 0x7fffffffffffffffL;
+    b->occurrences = 0x7fffffffffffffffL;
+    rd_model_add_finding(m, a);
+    rd_model_add_finding(m, b);
+    CHECK_EQ_INT(m->nfindings, 1);
+    CHECK(m->findings[0]->occurrences > 0);
+    CHECK_EQ_INT(m->findings[0]->npids, 2);
+    rd_model_free(m);
+}
+
+TEST(text_no_findings)
+{
+    struct rd_model *m = rd_model_new();
+    char *t;
+    rd_model_add_process(m, rd_process_new());
+    t = render(m, rd_render_text, false, NULL);
+    CHECK_EQ_STR(t, "racedet: no findings in 1 process\n");
+    free(t);
+    rd_model_free(m);
+}
+
+TEST(json_document_fields)
+{
+    struct rd_model *m = small_model();
+    char *t = render(m, rd_render_json, false, NULL);
+    json_error_t err;
+    json_t *doc = json_loads(t, 0, &err), *f, *fr, *edge;
+    CHECK(doc != NULL);
+    if (!doc)
+        goto out;
+    CHECK_EQ_STR(json_string_value(json_object_get(doc, "tool")), "racedet");
+    CHECK_EQ_STR(json_string_value(json_object_get(doc, "version")), RACEDET_VERSION);
+    CHECK_EQ_INT(json_integer_value(
+                     json_object_get(json_array_get(json_object_get(doc, "processes"), 0), "pid")),
+                 4242);
+    CHECK_EQ_STR(json_string_value(json_object_get(
+                     json_object_get(json_array_get(json_object_get(doc, "processes"), 0), "exit"),
+                     "how")),
+                 "exit");
+    f = json_array_get(json_object_get(doc, "findings"), 0);
+    CHECK_EQ_STR(json_string_value(json_object_get(f, "kind")), "lock_order_cycle");
+    CHECK_EQ_STR(json_string_value(json_object_get(f, "id")), m->findings[0]->id);
+    CHECK_EQ_INT(strlen(json_string_value(json_object_get(f, "id"))), 16);
+    CHECK(strstr(json_string_value(json_object_get(f, "summary")), "mutex `fork[1]`") != NULL);
+    CHECK_EQ_INT(json_integer_value(json_object_get(f, "process")), 4242);
+    CHECK_EQ_INT(json_integer_value(json_object_get(f, "occurrences")), 1);
+    CHECK_EQ_STR(json_string_value(json_object_get(
+                     json_array_get(json_object_get(f, "locks"), 1), "id")),
+                 "4242:1");
+    CHECK_EQ_STR(json_string_value(json_object_get(
+                     json_array_get(json_object_get(f, "locks"), 1), "name")),
+                 "fork[1]");
+    CHECK(json_is_null(json_object_get(json_array_get(json_object_get(f, "threads"), 1),
+                                       "create_stack")));
+    fr = json_array_get(json_object_get(json_array_get(json_object_get(f, "stacks"), 0), "frames"),
+                        0);
+    CHECK_EQ_STR(json_string_value(json_object_get(fr, "function")), "take_fork");
+    CHECK_EQ_STR(json_string_value(json_object_get(fr, "file")), "/opt/app/src/forks.h");
+    CHECK_EQ_INT(json_integer_value(json_object_get(fr, "line")), 7);
+    CHECK_EQ_STR(json_string_value(json_object_get(fr, "pc")), "0x555555555200");
+    CHECK_EQ_STR(json_string_value(json_object_get(fr, "offset")), "0x1200");
+    CHECK_EQ_STR(json_string_value(json_object_get(fr, "module")), "/opt/app/bin/app");
+    CHECK(json_is_true(json_object_get(fr, "inlined")));
+    fr = json_array_get(json_object_get(json_array_get(json_object_get(f, "stacks"), 1), "frames"),
+                        0);
+    CHECK(json_is_null(json_object_get(fr, "function")));
+    CHECK(json_is_null(json_object_get(fr, "file")));
+    CHECK(json_is_null(json_object_get(fr, "line")));
+    CHECK(json_is_object(json_object_get(f, "details")));
+    edge = json_array_get(json_object_get(json_object_get(doc, "lock_graph"), "edges"), 0);
+    CHECK_EQ_STR(json_string_value(json_object_get(edge, "from")), "4242:0");
+    CHECK(json_is_true(json_object_get(edge, "in_cycle")));
+    CHECK(json_is_false(json_object_get(edge, "trylock")));
+    CHECK(json_is_null(json_object_get(edge, "to_frame")));
+    CHECK_EQ_STR(json_string_value(json_object_get(json_object_get(edge, "from_frame"),
+                                                   "function")),
+                 "philosopher");
+    CHECK_EQ_INT(json_array_size(json_object_get(json_object_get(doc, "lock_graph"), "locks")),
+                 2);
+out:
+    json_decref(doc);
+    free(t);
+    rd_model_free(m);
+}
+
+static char *write_tmp(const char *name, const char *text)
+{
+    char *path;
+    FILE *f;
+    if (asprintf(&path, "%s/%s", tmpdir, name) < 0)
+        abort();
+    f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+TEST(json_reads_back_to_the_same_report)
+{
+    struct rd_model *m = small_model(), *back = rd_model_new();
+    char *json = render(m, rd_render_json, false, NULL);
+    char *path = write_tmp("doc.json", json);
+    char *t1 = render(m, rd_render_text, false, NULL), *t2, *json2;
+    CHECK_EQ_INT(rd_json_read(back, path, stderr), 0);
+    t2 = render(back, rd_render_text, false, NULL);
+    CHECK_EQ_STR(t2, t1);
+    json2 = render(back, rd_render_json, false, NULL);
+    CHECK_EQ_STR(json2, json);
+    free(json);
+    free(json2);
+    free(t1);
+    free(t2);
+    free(path);
+    rd_model_free(m);
+    rd_model_free(back);
+}
+
+TEST(json_documents_merge_by_id)
+{
+    struct rd_model *m = small_model(), *merged = rd_model_new();
+    char *json = render(m, rd_render_json, false, NULL);
+    char *a = write_tmp("a.json", json), *b = write_tmp("b.json", json);
+    CHECK_EQ_INT(rd_json_read(merged, a, stderr), 0);
+    CHECK_EQ_INT(rd_json_read(merged, b, stderr), 0);
+    CHECK_EQ_INT(merged->nfindings, 1);
+    CHECK_EQ_INT(merged->findings[0]->occurrences, 2);
+    CHECK_EQ_INT(rd_model_nprocesses(merged), 1); /* the same process twice */
+    CHECK_EQ_INT(merged->ngedges, 1);
+    CHECK_EQ_INT(merged->nglocks, 2);
+    free(json);
+    free(a);
+    free(b);
+    rd_model_free(m);
+    rd_model_free(merged);
+}
+
+TEST(bad_json_documents_are_one_line_errors)
+{
+    static const struct {
+        const char *name, *text, *says;
+    } cases[] = {
+        {"empty.json", "", "empty"},
+        {"blank.json", "  \n\n", "empty"},
+        {"text.json", "hello world\n", "not JSON"},
+        {"truncated.json", "{\"tool\": \"racedet\", \"version\": \"0.1.0\", \"findings\": [", "truncated"},
+        {"other.json", "{\"tool\": \"tsan\", \"version\": \"0.1.0\"}", "not a racedet report"},
+        {"array.json", "[1, 2]", "not a racedet report"},
+        {"version.json", "{\"tool\": \"racedet\", \"version\": \"99.0.0\", \"processes\": [], "
+                         "\"findings\": []}", "version 99.0.0"},
+        {"noversion.json", "{\"tool\": \"racedet\", \"processes\": [], \"findings\": []}", "version"},
+        {"shape.json", "{\"tool\": \"racedet\", \"version\": \"0.1.0\", \"findings\": {}}",
+         "arrays"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct rd_model *m = rd_model_new();
+        char *path = write_tmp(cases[i].name, cases[i].text), *text = NULL;
+        size_t len = 0;
+        FILE *diag = open_memstream(&text, &len);
+        int rc = rd_json_read(m, path, diag);
+        fclose(diag);
+        CHECK_EQ_INT(rc, -1);
+        CHECK(strstr(text, path) != NULL);
+        CHECK(strstr(text, cases[i].says) != NULL);
+        CHECK(strchr(text, '\n') == text + strlen(text) - 1);
+        if (rc != -1 || !strstr(text, cases[i].says))
+            fprintf(stderr, "  case %s: %s", cases[i].name, text);
+        CHECK_EQ_INT(m->nprocs + m->nfindings, 0);
+        free(text);
+        free(path);
+        rd_model_free(m);
+    }
+}
+
+TEST(bad_entries_in_a_good_document_are_skipped)
+{
+    struct rd_model *m = rd_model_new();
+    char *path = write_tmp(
+        "entries.json",
+        "{\"tool\":\"racedet\",\"version\":\"0.1.0\",\"processes\":[7,{\"pid\":\"x\"}],"
+        "\"findings\":[1,{\"kind\":\"deadlock\"},{\"kind\":\"deadlock\",\"stacks\":[5,"
+        "{\"role\":\"r\",\"thread\":\"t\",\"frames\":[{\"pc\":\"zz\"},{\"offset\":\"0x10\"}]}]}],"
+        "\"lock_graph\":{\"locks\":[3],\"edges\":[{\"from\":1}]}}");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *diag = open_memstream(&text, &len);
+    CHECK_EQ_INT(rd_json_read(m, path, diag), 0);
+    fclose(diag);
+    CHECK_EQ_INT(m->nfindings, 1);
+    if (m->nfindings == 1) {
+        CHECK_EQ_INT(m->findings[0]->nstacks, 1);
+        CHECK_EQ_INT(m->findings[0]->stacks[0].nframes, 1);
+        CHECK_EQ_INT(strlen(m->findings[0]->id), 16); /* computed: the document had none */
+    }
+    CHECK(strstr(text, "finding 0 skipped") != NULL);
+    CHECK(strstr(text, "finding 1 skipped") != NULL);
+    free(text);
+    free(path);
+    rd_model_free(m);
+}
+
+TEST(finding_id_is_stable)
+{
+    struct rd_finding *a = cycle_finding(1, false), *b = cycle_finding(2, true);
+    struct rd_finding *c = cycle_finding(1, false), *d = cycle_finding(1, false);
+    char ia[17], ib[17], ic[17], id[17];
+    rd_finding_compute_id(a, ia);
+    rd_finding_compute_id(b, ib);
+    CHECK_EQ_STR(ia, ib); /* stacks in another order, another process */
+    free(c->kind);
+    c->kind = strdup("deadlock");
+    rd_finding_compute_id(c, ic);
+    CHECK(strcmp(ia, ic) != 0);
+    d->stacks[0].frames[0].line = 8;
+    rd_finding_compute_id(d, id);
+    CHECK(strcmp(ia, id) != 0);
+    /* another load address and another directory: same id */
+    d->stacks[0].frames[0].line = 7;
+    d->stacks[0].frames[0].pc += 0x1000000;
+    free(d->stacks[0].frames[0].file);
+    d->stacks[0].frames[0].file = strdup("/home/other/checkout/src/forks.h");
+    rd_finding_compute_id(d, id);
+    CHECK_EQ_STR(ia, id);
+    CHECK_EQ_INT(strspn(ia, "0123456789abcdef"), 16);
+    rd_finding_free(a);
+    rd_finding_free(b);
+    rd_finding_free(c);
+    rd_finding_free(d);
+}
+
+TEST(renderer_table)
+{
+    char names[64];
+    CHECK(rd_renderer_find("text") && !rd_renderer_find("text")->machine);
+    CHECK(rd_renderer_find("json") && rd_renderer_find("json")->machine);
+    CHECK(rd_renderer_find("nope") == NULL);
+    CHECK(rd_renderer_find(NULL) == NULL);
+    rd_renderer_names(names, sizeof names);
+    CHECK_EQ_STR(names, "text, json");
+}
+
+int main(void)
+{
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    RUN(text_has_header_frames_and_threads);
+    RUN(text_colour_only_when_asked);
+    RUN(text_says_missing_stacks_and_processes);
+    RUN(text_neutralises_control_characters);
+    RUN(occurrence_counts_saturate);
+    RUN(text_no_findings);
+    RUN(json_document_fields);
+    RUN(json_reads_back_to_the_same_report);
+    RUN(json_documents_merge_by_id);
+    RUN(bad_json_documents_are_one_line_errors);
+    RUN(bad_entries_in_a_good_document_are_skipped);
+    RUN(finding_id_is_stable);
+    RUN(renderer_table);
+    {
+        char *cmd;
+        if (asprintf(&cmd, "rm -rf '%s'", tmpdir) >= 0) {
+            if (system(cmd) != 0)
+                fprintf(stderr, "could not remove %s\n", tmpdir);
+            free(cmd);
+        }
+    }
+    UNIT_DONE();
+}
