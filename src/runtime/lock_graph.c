@@ -332,7 +332,8 @@ void rt_graph_add_edge(const struct rt_edge_event *ev)
             tail = &(*tail)->next;
         *tail = c;
     }
-    record_edge(ev, c);
+    if (rt_record_keeps_graph())
+        record_edge(ev, c);
     if (!c->trylock)
         search_cycles(e, c);
     rt_spin_unlock(&graph_lock);

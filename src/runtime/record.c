@@ -21,6 +21,11 @@ static unsigned epoch = 1;
 static char record_path[PATH_MAX + 128];
 static char record_dir[PATH_MAX];
 static bool record_is_temp;
+/* Standalone (no racedet run): the temporary file is made on the first
+ * line worth keeping, so runs that learn nothing leave nothing behind. */
+static bool open_pending;
+
+static int open_file(char *err, size_t errlen);
 
 static uint64_t now_ns(void)
 {
@@ -31,6 +36,17 @@ static uint64_t now_ns(void)
 
 static void write_all(const char *p, size_t n)
 {
+    if (open_pending) {
+        char err[256];
+        open_pending = false;
+        if (open_file(err, sizeof err) < 0) {
+            ssize_t r = write(2, "racedet: ", 9);
+            r = write(2, err, strlen(err));
+            r = write(2, "\n", 1);
+            (void)r;
+            return;
+        }
+    }
     while (n > 0 && record_fd >= 0) {
         ssize_t w = write(record_fd, p, n);
         if (w < 0) {
@@ -118,9 +134,17 @@ static int open_file(char *err, size_t errlen)
 int rt_record_open(const char *dir, char *err, size_t errlen)
 {
     record_is_temp = dir == NULL;
-    if (dir)
-        snprintf(record_dir, sizeof record_dir, "%s", dir);
+    if (record_is_temp) {
+        open_pending = true;
+        return 0;
+    }
+    snprintf(record_dir, sizeof record_dir, "%s", dir);
     return open_file(err, errlen);
+}
+
+bool rt_record_keeps_graph(void)
+{
+    return !record_is_temp;
 }
 
 const char *rt_record_path(void)
@@ -130,7 +154,7 @@ const char *rt_record_path(void)
 
 bool rt_record_is_open(void)
 {
-    return record_fd >= 0;
+    return record_fd >= 0 || open_pending;
 }
 
 void rt_record_lock(void)
@@ -160,6 +184,11 @@ static int def_module(uintptr_t addr, uintptr_t *offset)
         emit_and_free(&b);
     }
     return m->id;
+}
+
+int rt_record_def_module(uintptr_t addr, uintptr_t *offset)
+{
+    return def_module(addr, offset);
 }
 
 void rt_record_def_stack(rt_stack_id id)
@@ -192,8 +221,10 @@ void rt_record_def_thread(struct rt_thread *t)
     t->written_epoch = epoch;
     if (t->create_stack != RT_NO_STACK)
         rt_record_def_stack(t->create_stack);
-    rt_buf_printf(&b, "{\"t\":\"thread\",\"id\":%d,\"parent\":%d,\"create_stack\":%d,\"name\":\"\"}",
+    rt_buf_printf(&b, "{\"t\":\"thread\",\"id\":%d,\"parent\":%d,\"create_stack\":%d,\"name\":",
                   t->id, t->parent, t->create_stack == RT_NO_STACK ? -1 : (int)t->create_stack);
+    rt_buf_json_str(&b, t->name);
+    rt_buf_putc(&b, '}');
     emit_and_free(&b);
 }
 
@@ -221,6 +252,8 @@ void rt_record_def_lock(struct rt_lock *l)
 void rt_record_exit(int status, const char *how)
 {
     struct rt_buf b = {0};
+    if (open_pending)
+        return; /* nothing was learnt: no file to finish */
     rt_buf_printf(&b, "{\"t\":\"exit\",\"status\":%d,\"how\":\"%s\"}", status, how);
     rt_record_lock();
     emit_and_free(&b);
@@ -231,11 +264,20 @@ void rt_record_after_fork_child(void)
 {
     char err[256];
     rt_spin_reset(&record_lock);
+    epoch++;
+    if (record_is_temp) {
+        /* the parent's file is the parent's: start our own when needed */
+        if (record_fd >= 0)
+            close(record_fd);
+        record_fd = -1;
+        record_path[0] = '\0';
+        open_pending = true;
+        return;
+    }
     if (record_fd < 0)
         return;
     close(record_fd);
     record_fd = -1;
-    epoch++;
     if (open_file(err, sizeof err) < 0) {
         ssize_t r = write(2, "racedet: ", 9);
         r = write(2, err, strlen(err));
@@ -246,6 +288,7 @@ void rt_record_after_fork_child(void)
 
 void rt_record_close(void)
 {
+    open_pending = false;
     if (record_fd >= 0)
         close(record_fd);
     record_fd = -1;

@@ -16,6 +16,7 @@
 #include "stack.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct rt_thread;
 struct rt_lock;
@@ -26,6 +27,9 @@ struct rt_lock;
 int rt_record_open(const char *dir, char *err, size_t errlen);
 /* Path of the open record file ("" if none). */
 const char *rt_record_path(void);
+/* Whether lock-order edges are worth recording (only when an analyzer
+ * will draw the graph: under racedet run). */
+bool rt_record_keeps_graph(void);
 bool rt_record_is_open(void);
 
 void rt_record_lock(void);
@@ -34,6 +38,9 @@ void rt_record_unlock(void);
 /* Under the record lock: make sure the line defining this thing is
  * written (and pin what must not be recycled). */
 void rt_record_def_stack(rt_stack_id id);
+/* The module containing addr (its line written if needed): its id, and
+ * addr's offset from the module base in *offset; -1 if in no module. */
+int rt_record_def_module(uintptr_t addr, uintptr_t *offset);
 void rt_record_def_thread(struct rt_thread *t);
 void rt_record_def_lock(struct rt_lock *l);
 /* Under the record lock: write one line (a '\n' is added). */
