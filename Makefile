@@ -59,7 +59,7 @@ E2E_HELPER_BIN := $(patsubst tests/e2e/%.c,$(BUILD)/tests/e2e/%,$(E2E_HELPER_SRC
 SAMPLE_SRC := $(sort $(wildcard samples/*.c))
 SAMPLE_BIN := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRC))
 
-.PHONY: all deps demo check unit unit-asan e2e bench clean install uninstall fuzz
+.PHONY: all deps demo check unit unit-asan e2e bench clean install uninstall fuzz readme samples e2e-helpers build-asan-unit
 all: deps $(SHIM) $(RACEDET) $(RACEDET_CC)
 
 # ---- set-up: install what a fresh Debian 12 lacks -------------------------
@@ -87,7 +87,7 @@ $(BUILD)/obj/%.o: %.c
 # ---- products -------------------------------------------------------------
 $(SHIM): $(PRELOAD_OBJ) $(RUNTIME_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) -shared -Wl,-z,nodelete -Wl,--no-undefined $(SANLDFLAGS) -o $@ $^ $(RT_LIBS)
+	$(CC) $(CFLAGS) -shared -Wl,-z,nodelete -Wl,--no-undefined $(SANLDFLAGS) -o $@ $^ $(RT_LIBS)
 
 $(RACEDET): $(CLI_OBJ) $(REPORT_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
@@ -136,3 +136,7 @@ clean:
 	rm -rf build build-asan
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Regenerate the README's options section from the option table.
+readme: $(RACEDET)
+	@sh tests/e2e/readme_options.sh $(BUILD) --update

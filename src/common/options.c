@@ -171,6 +171,19 @@ size_t rd_options_format(const struct rd_options *o, int scope_mask, char *buf, 
     return used;
 }
 
+/* Choices "a|b" inside a markdown table cell: the bars must be escaped. */
+static const char *md_choices(const char *choices, char *buf, size_t len)
+{
+    size_t n = 0;
+    for (const char *p = choices; *p && n + 3 < len; p++) {
+        if (*p == '|')
+            buf[n++] = '\\';
+        buf[n++] = *p;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 static const char *scope_name(int scope)
 {
     return scope == SHIM ? "program" : scope == REPORT ? "report" : "both";
@@ -184,7 +197,7 @@ void rd_options_print_help(FILE *f, int scope_mask, bool markdown)
     }
 #define RD_OPTION(type, name, def, scope, choices, help)                                       \
     if ((scope) & scope_mask) {                                                                \
-        char flag[64], dflt[64];                                                               \
+        char flag[64], dflt[64], md[128];                                                      \
         size_t i;                                                                              \
         snprintf(flag, sizeof flag, "%s", #name);                                              \
         for (i = 0; flag[i]; i++)                                                              \
@@ -193,7 +206,8 @@ void rd_options_print_help(FILE *f, int scope_mask, bool markdown)
         snprintf(dflt, sizeof dflt, "%s", #def);                                               \
         if (markdown)                                                                          \
             fprintf(f, "| `%s` / `--%s` | %s%s%s | `%s` | %s | %s |\n", #name, flag,           \
-                    #type, *(choices) ? ": " : "", choices, dflt, scope_name(scope), help);    \
+                    #type, *(choices) ? ": " : "", md_choices(choices, md, sizeof md), dflt,   \
+                    scope_name(scope), help);                                                  \
         else                                                                                   \
             fprintf(f, "  --%-24s %s (default %s%s%s)\n", flag, help, dflt,                    \
                     *(choices) ? "; one of " : "", choices);                                   \
