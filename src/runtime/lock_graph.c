@@ -103,6 +103,8 @@ static bool holds(const struct edge_ctx *c, uint64_t from, uint64_t id)
 {
     if (from == id)
         return true;
+    if (c->ngate == 0)
+        return false; /* no gate array at all (and bsearch wants one) */
     return bsearch(&id, c->gate, c->ngate, sizeof id, cmp_u64) != NULL;
 }
 
