@@ -1,0 +1,326 @@
+/*
+ * Semaphores, barriers and blocking calls, fed events directly (no
+ * LD_PRELOAD): sync_misuse for destroyed-while-in-use, use after destroy,
+ * re-initialisation while in use and barrier count 0, and silence for
+ * correct use (including a barrier destroyed as soon as it tripped, before
+ * its threads returned); blocking_under_lock only for long calls made
+ * holding a lock, once per call site.
+ */
+#include "events.h"
+#include "findings.h"
+#include "record.h"
+#include "runtime.h"
+#include "unit.h"
+#include "watchdog.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char objmem[64 * 64]; /* fake object addresses */
+static int next_obj;
+static struct rt_thread *main_thread;
+
+static uintptr_t fresh(void)
+{
+    return (uintptr_t)&objmem[(next_obj++) * 64];
+}
+
+static struct rt_sync_call obj(uintptr_t a, int kind, int line)
+{
+    return (struct rt_sync_call){.addr = a, .kind = kind, .type = RT_TYPE_NONE,
+                                 .pc = 0x3000 + (uintptr_t)line, .sp = 0x9000};
+}
+
+static void init_(struct rt_thread *t, uintptr_t a, int kind, unsigned n, int line)
+{
+    struct rt_sync_call c = obj(a, kind, line);
+    on_sync_object_init(t, &c, n);
+    on_sync_object_inited(t, &c, n, !(kind == RT_BARRIER && n == 0));
+}
+static void destroy_(struct rt_thread *t, uintptr_t a, int kind, int line)
+{
+    struct rt_sync_call c = obj(a, kind, line);
+    on_sync_object_destroy(t, &c);
+    on_sync_object_destroyed(t, &c, true);
+}
+static bool wait_(struct rt_thread *t, uintptr_t a, int kind, int line)
+{
+    struct rt_sync_call c = obj(a, kind, line);
+    return on_sync_object_wait(t, &c);
+}
+static void waited_(struct rt_thread *t, uintptr_t a, int kind, int line)
+{
+    struct rt_sync_call c = obj(a, kind, line);
+    on_sync_object_waited(t, &c, true);
+}
+static void post_(struct rt_thread *t, uintptr_t a, int line)
+{
+    struct rt_sync_call c = obj(a, RT_SEM, line);
+    on_sync_object_post(t, &c);
+}
+#define SEM_INIT(t, a, v) init_(t, a, RT_SEM, v, __LINE__)
+#define BAR_INIT(t, a, n) init_(t, a, RT_BARRIER, n, __LINE__)
+#define SEM_DESTROY(t, a) destroy_(t, a, RT_SEM, __LINE__)
+#define BAR_DESTROY(t, a) destroy_(t, a, RT_BARRIER, __LINE__)
+#define SEM_WAIT(t, a) wait_(t, a, RT_SEM, __LINE__)
+#define SEM_WAITED(t, a) waited_(t, a, RT_SEM, __LINE__)
+#define BAR_WAIT(t, a) wait_(t, a, RT_BARRIER, __LINE__)
+#define BAR_WAITED(t, a) waited_(t, a, RT_BARRIER, __LINE__)
+#define POST(t, a) post_(t, a, __LINE__)
+
+static struct rt_thread *thread(void)
+{
+    return rt_thread_new(main_thread, RT_NO_STACK, 0);
+}
+
+/* The summary of the last finding in the record. */
+static char last_summary[512];
+static const char *last(void)
+{
+    char line[8192];
+    FILE *f = fopen(rt_record_path(), "r");
+    last_summary[0] = '\0';
+    if (!f)
+        return last_summary;
+    while (fgets(line, sizeof line, f)) {
+        char *s = strstr(line, "\"summary\":\""), *e;
+        if (!strstr(line, "\"t\":\"finding\"") || !s)
+            continue;
+        s += 11;
+        e = strchr(s, '"');
+        if (e && (size_t)(e - s) < sizeof last_summary) {
+            memcpy(last_summary, s, (size_t)(e - s));
+            last_summary[e - s] = '\0';
+        }
+    }
+    fclose(f);
+    return last_summary;
+}
+
+static bool says(const char *what)
+{
+    bool ok = strstr(last(), what) != NULL;
+    if (!ok)
+        fprintf(stderr, "  last summary: %s\n  expected: ...%s...\n", last_summary, what);
+    return ok;
+}
+
+TEST(correct_semaphore_use_is_silent)
+{
+    uintptr_t s = fresh();
+    struct rt_thread *t1 = thread();
+    unsigned before = rt_findings_count(NULL);
+    SEM_INIT(main_thread, s, 0);
+    CHECK(SEM_WAIT(t1, s));
+    POST(main_thread, s);
+    SEM_WAITED(t1, s);
+    SEM_DESTROY(main_thread, s);
+    /* re-initialised after destroy: a new semaphore, fine to use */
+    SEM_INIT(main_thread, s, 1);
+    CHECK(SEM_WAIT(t1, s));
+    SEM_WAITED(t1, s);
+    SEM_DESTROY(main_thread, s);
+    CHECK_EQ_INT(rt_findings_count(NULL) - before, 0);
+}
+
+TEST(semaphore_destroyed_while_waited_on)
+{
+    uintptr_t s = fresh();
+    struct rt_thread *t1 = thread();
+    unsigned before = rt_findings_count("sync_misuse");
+    SEM_INIT(main_thread, s, 0);
+    CHECK(SEM_WAIT(t1, s));
+    SEM_DESTROY(main_thread, s);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 1);
+    CHECK(says("destroys {lock:"));
+    CHECK(says("while 1 thread waits on it"));
+    SEM_WAITED(t1, s);
+}
+
+TEST(semaphore_used_after_destroy)
+{
+    uintptr_t s = fresh();
+    struct rt_thread *t1 = thread();
+    unsigned before = rt_findings_count("sync_misuse");
+    SEM_INIT(main_thread, s, 0);
+    SEM_DESTROY(main_thread, s);
+    POST(t1, s);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 1);
+    CHECK(says("posts to {lock:"));
+    CHECK(says("which was destroyed by another thread"));
+    CHECK(SEM_WAIT(main_thread, s));
+    SEM_WAITED(main_thread, s);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 2);
+    CHECK(says("waits on {lock:"));
+    SEM_DESTROY(main_thread, s);
+    CHECK(says("which was already destroyed"));
+}
+
+TEST(freed_memory_forgets_destroyed_objects)
+{
+    uintptr_t s = fresh();
+    unsigned before = rt_findings_count(NULL);
+    SEM_INIT(main_thread, s, 0);
+    SEM_DESTROY(main_thread, s);
+    on_memory_freed(s, 64);
+    /* the memory is another (zeroed) semaphore now */
+    POST(main_thread, s);
+    CHECK_EQ_INT(rt_findings_count(NULL) - before, 0);
+}
+
+TEST(semaphore_reinitialised_while_waited_on)
+{
+    uintptr_t s = fresh();
+    struct rt_thread *t1 = thread();
+    unsigned before = rt_findings_count("sync_misuse");
+    SEM_INIT(main_thread, s, 0);
+    CHECK(SEM_WAIT(t1, s));
+    SEM_INIT(main_thread, s, 0);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 1);
+    CHECK(says("re-initialises {lock:"));
+    SEM_WAITED(t1, s);
+}
+
+TEST(barrier_rounds_are_silent)
+{
+    uintptr_t b = fresh();
+    struct rt_thread *t1 = thread(), *t2 = thread();
+    unsigned before = rt_findings_count(NULL);
+    BAR_INIT(main_thread, b, 2);
+    for (int round = 0; round < 3; round++) {
+        CHECK(BAR_WAIT(t1, b));
+        CHECK(BAR_WAIT(t2, b));
+        BAR_WAITED(t2, b);
+        BAR_WAITED(t1, b);
+    }
+    /* tripped, and destroyed before t1 even returned from its wait: fine */
+    CHECK(BAR_WAIT(t1, b));
+    CHECK(BAR_WAIT(t2, b));
+    BAR_WAITED(t2, b);
+    BAR_DESTROY(t2, b);
+    BAR_WAITED(t1, b);
+    CHECK_EQ_INT(rt_findings_count(NULL) - before, 0);
+}
+
+TEST(barrier_destroyed_while_threads_wait)
+{
+    uintptr_t b = fresh();
+    struct rt_thread *t1 = thread(), *t2 = thread();
+    unsigned before = rt_findings_count("sync_misuse");
+    BAR_INIT(main_thread, b, 3);
+    CHECK(BAR_WAIT(t1, b));
+    CHECK(BAR_WAIT(t2, b));
+    BAR_DESTROY(main_thread, b);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 1);
+    CHECK(says("destroys {lock:"));
+    CHECK(says("while 2 threads wait on it"));
+}
+
+TEST(barrier_count_zero)
+{
+    uintptr_t b = fresh();
+    unsigned before = rt_findings_count("sync_misuse");
+    BAR_INIT(main_thread, b, 0);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 1);
+    CHECK(says("with a count of 0"));
+    /* glibc would divide by zero: the wait is not made */
+    CHECK(!BAR_WAIT(main_thread, b));
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 2);
+    CHECK(says("whose initialisation failed"));
+    /* a proper init makes it a barrier */
+    BAR_INIT(main_thread, b, 1);
+    CHECK(BAR_WAIT(main_thread, b));
+    BAR_WAITED(main_thread, b);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 2);
+}
+
+TEST(blocking_call_without_a_lock_is_not_timed)
+{
+    CHECK_EQ_INT(on_blocking_begin(main_thread), 0);
+}
+
+TEST(long_blocking_call_under_a_lock_once_per_site)
+{
+    char m;
+    struct rt_sync_call c = {.addr = (uintptr_t)&m, .kind = RT_MUTEX, .type = RT_TYPE_NORMAL,
+                             .write = true, .pc = 0x5000, .sp = 0x9000};
+    unsigned before = rt_findings_count("blocking_under_lock");
+    uint64_t start;
+    on_lock_init(main_thread, &c);
+    on_lock_wait(main_thread, &c);
+    on_lock_acquired(main_thread, &c);
+    start = on_blocking_begin(main_thread);
+    CHECK(start != 0);
+    /* short: nothing */
+    on_blocking_end(main_thread, start, "read", 0x6000);
+    CHECK_EQ_INT(rt_findings_count("blocking_under_lock") - before, 0);
+    /* 300 ms (the threshold is 100 ms) */
+    on_blocking_end(main_thread, start - 300000000ull, "nanosleep", 0x6000);
+    CHECK_EQ_INT(rt_findings_count("blocking_under_lock") - before, 1);
+    CHECK(says("blocks 3"));
+    CHECK(says("in nanosleep while holding {lock:"));
+    /* the same call site again: already reported */
+    on_blocking_end(main_thread, start - 300000000ull, "nanosleep", 0x6000);
+    CHECK_EQ_INT(rt_findings_count("blocking_under_lock") - before, 1);
+    on_lock_release(main_thread, &c);
+    /* no lock held any more: not timed */
+    CHECK_EQ_INT(on_blocking_begin(main_thread), 0);
+}
+
+TEST(condition_wait_holding_another_mutex)
+{
+    char outer, inner, cv;
+    struct rt_sync_call o = {.addr = (uintptr_t)&outer, .kind = RT_MUTEX, .type = RT_TYPE_NORMAL,
+                             .write = true, .pc = 0x7000, .sp = 0x9000};
+    struct rt_sync_call i = o, c = {.addr = (uintptr_t)&cv, .kind = RT_COND,
+                                    .type = RT_TYPE_NONE, .pc = 0x7100, .sp = 0x9000};
+    unsigned before = rt_findings_count("blocking_under_lock");
+    i.addr = (uintptr_t)&inner;
+    i.pc = 0x7010;
+    on_lock_wait(main_thread, &o);
+    on_lock_acquired(main_thread, &o);
+    on_lock_wait(main_thread, &i);
+    on_lock_acquired(main_thread, &i);
+    on_cond_wait(main_thread, &c, &i);
+    CHECK(main_thread->cond_wait_since_ns != 0);
+    main_thread->cond_wait_since_ns -= 300000000ull;
+    on_cond_woken(main_thread, &c, &i);
+    CHECK_EQ_INT(rt_findings_count("blocking_under_lock") - before, 1);
+    CHECK(says("in pthread_cond_wait while holding {lock:"));
+    on_lock_release(main_thread, &i);
+    /* the wait alone, with only its own mutex: not a blocking call */
+    on_cond_wait(main_thread, &c, &o);
+    CHECK_EQ_INT(main_thread->cond_wait_since_ns, 0);
+    on_cond_woken(main_thread, &c, &o);
+    on_lock_release(main_thread, &o);
+    CHECK_EQ_INT(rt_findings_count("blocking_under_lock") - before, 1);
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/racedet-unit.XXXXXX", err[256];
+    if (!mkdtemp(dir) || rt_start("blocking_threshold_ms=100", dir, err, sizeof err) < 0) {
+        printf("not ok - start: %s\n", err);
+        return 1;
+    }
+    main_thread = rt_self;
+    RUN(correct_semaphore_use_is_silent);
+    RUN(semaphore_destroyed_while_waited_on);
+    RUN(semaphore_used_after_destroy);
+    RUN(freed_memory_forgets_destroyed_objects);
+    RUN(semaphore_reinitialised_while_waited_on);
+    RUN(barrier_rounds_are_silent);
+    RUN(barrier_destroyed_while_threads_wait);
+    RUN(barrier_count_zero);
+    RUN(blocking_call_without_a_lock_is_not_timed);
+    RUN(long_blocking_call_under_a_lock_once_per_site);
+    RUN(condition_wait_holding_another_mutex);
+    {
+        char cmd[512];
+        rt_record_close();
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+        if (system(cmd) != 0)
+            printf("# could not remove %s\n", dir);
+    }
+    UNIT_DONE();
+}
