@@ -1,0 +1,269 @@
+/*
+ * intercept_malloc: the malloc family and munmap. Freed or unmapped memory
+ * is forgotten by the engine (its locks, sync objects and, with race
+ * detection on, its shadow: accesses to a dead object never race with
+ * accesses to the next object at the same address). With race detection
+ * on, every block is recorded with its size, allocating thread and
+ * allocation stack, so a race can say which block it hit.
+ *
+ * dlsym may call calloc/malloc while we resolve the real functions: those
+ * calls are served from a static buffer that is never given back.
+ * Calls made by the runtime itself pass straight through.
+ */
+#include "events.h"
+#include "happens_before.h"
+#include "heap_blocks.h"
+#include "modules.h"
+#include "preload.h"
+#include "shadow.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+static void *(*real_malloc)(size_t);
+static void *(*real_calloc)(size_t, size_t);
+static void *(*real_realloc)(void *, size_t);
+static void *(*real_reallocarray)(void *, size_t, size_t);
+static void (*real_free)(void *);
+static int (*real_posix_memalign)(void **, size_t, size_t);
+static void *(*real_aligned_alloc)(size_t, size_t);
+static void *(*real_memalign)(size_t, size_t);
+static void *(*real_valloc)(size_t);
+static void *(*real_pvalloc)(size_t);
+static size_t (*real_malloc_usable_size)(void *);
+static int (*real_munmap)(void *, size_t);
+
+/* ---- before the real functions are known --------------------------------------- */
+
+static _Alignas(64) char early[256 * 1024];
+static _Atomic size_t early_used;
+static __thread int resolving __attribute__((tls_model("initial-exec")));
+
+static bool is_early(const void *p)
+{
+    return (const char *)p >= early && (const char *)p < early + sizeof early;
+}
+
+static void *early_alloc(size_t n)
+{
+    size_t need = (n + 15) & ~(size_t)15, at;
+    if (need == 0)
+        need = 16;
+    at = atomic_fetch_add(&early_used, need);
+    if (at + need > sizeof early)
+        return NULL;
+    return early + at; /* static storage: already zero */
+}
+
+static void resolve(void)
+{
+    if (resolving)
+        return;
+    resolving = 1;
+#define RESOLVE(name) *(void **)&real_##name = dlsym(RTLD_NEXT, #name)
+    RESOLVE(calloc);
+    RESOLVE(realloc);
+    RESOLVE(reallocarray);
+    RESOLVE(free);
+    RESOLVE(posix_memalign);
+    RESOLVE(aligned_alloc);
+    RESOLVE(memalign);
+    RESOLVE(valloc);
+    RESOLVE(pvalloc);
+    RESOLVE(malloc_usable_size);
+    RESOLVE(munmap);
+    RESOLVE(malloc); /* last: its being set means all are */
+#undef RESOLVE
+    resolving = 0;
+}
+
+#define READY() (__builtin_expect(real_malloc != NULL, 1) || (resolve(), real_malloc != NULL))
+
+/* ---- engine events ------------------------------------------------------------------ */
+
+/* The calling thread's race state when this call should be recorded. */
+static inline struct rt_hb_thread *recording(uintptr_t pc)
+{
+    struct rt_thread *t = rt_self;
+    struct rt_hb_thread *h;
+    if (!__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED))
+        return NULL;
+    if (!t || t->in_runtime || rt_module_is_runtime(pc))
+        return NULL;
+    h = rt_hb_self ? rt_hb_self : rt_hb_current();
+    return h && !h->busy ? h : NULL;
+}
+
+static void allocated(void *p, size_t n, uintptr_t pc)
+{
+    struct rt_hb_thread *h;
+    if (!p || !(h = recording(pc)))
+        return;
+    h->busy++;
+    rt_heap_add((uintptr_t)p, n, rt_ct_child(h->ct, h->node, pc), h->thread ? h->thread->id : -1);
+    h->busy--;
+}
+
+/* Memory [p, p+n) is gone: the engine forgets what it knew of it. */
+static void gone(void *p, size_t n, uintptr_t pc)
+{
+    struct rt_thread *t;
+    if (atomic_load_explicit(&rt_state, memory_order_relaxed) != RT_READY ||
+        rt_module_is_runtime(pc))
+        return;
+    t = rt_enter();
+    if (!t)
+        return;
+    on_memory_freed((uintptr_t)p, n);
+    rt_sync_forget_range((uintptr_t)p, (uintptr_t)p + n);
+    if (__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED))
+        rt_shadow_reset((uintptr_t)p, n);
+    rt_leave(t);
+}
+
+static void freed(void *p, uintptr_t pc)
+{
+    struct rt_heap_block b;
+    size_t n;
+    if (atomic_load_explicit(&rt_state, memory_order_relaxed) != RT_READY)
+        return;
+    if (__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED))
+        rt_heap_remove((uintptr_t)p, &b);
+    n = real_malloc_usable_size ? real_malloc_usable_size(p) : 0;
+    gone(p, n, pc);
+}
+
+/* ---- the interceptors ------------------------------------------------------------------ */
+
+RD_EXPORT void *malloc(size_t n)
+{
+    void *p;
+    if (!READY())
+        return early_alloc(n);
+    p = real_malloc(n);
+    allocated(p, n, CALLER_PC());
+    return p;
+}
+
+RD_EXPORT void *calloc(size_t n, size_t size)
+{
+    void *p;
+    if (!READY() || resolving) {
+        if (size && n > (size_t)-1 / size)
+            return NULL;
+        return early_alloc(n * size);
+    }
+    p = real_calloc(n, size);
+    allocated(p, n * size, CALLER_PC());
+    return p;
+}
+
+RD_EXPORT void free(void *p)
+{
+    if (!p || is_early(p))
+        return;
+    if (!READY())
+        return; /* cannot happen: p came from somewhere */
+    freed(p, CALLER_PC());
+    real_free(p);
+}
+
+RD_EXPORT void *realloc(void *p, size_t n)
+{
+    void *q;
+    uintptr_t pc = CALLER_PC();
+    if (is_early(p)) {
+        size_t avail = (size_t)(early + sizeof early - (char *)p);
+        q = malloc(n);
+        if (q)
+            memcpy(q, p, n < avail ? n : avail);
+        return q;
+    }
+    if (!READY())
+        return early_alloc(n);
+    if (p && n == 0) {
+        free(p);
+        return NULL;
+    }
+    if (p)
+        freed(p, pc); /* the old block is gone either way (moved, or resized) */
+    q = real_realloc(p, n);
+    if (!q && p) {
+        allocated(p, real_malloc_usable_size(p), pc); /* failed: p lives on */
+        return NULL;
+    }
+    allocated(q, n, pc);
+    return q;
+}
+
+RD_EXPORT void *reallocarray(void *p, size_t n, size_t size)
+{
+    if (size && n > (size_t)-1 / size) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return realloc(p, n * size);
+}
+
+RD_EXPORT int posix_memalign(void **out, size_t align, size_t n)
+{
+    int rc;
+    if (!READY())
+        return ENOMEM;
+    rc = real_posix_memalign(out, align, n);
+    if (rc == 0)
+        allocated(*out, n, CALLER_PC());
+    return rc;
+}
+
+RD_EXPORT void *aligned_alloc(size_t align, size_t n)
+{
+    void *p;
+    if (!READY())
+        return NULL;
+    p = real_aligned_alloc(align, n);
+    allocated(p, n, CALLER_PC());
+    return p;
+}
+
+RD_EXPORT void *memalign(size_t align, size_t n)
+{
+    void *p;
+    if (!READY())
+        return NULL;
+    p = real_memalign(align, n);
+    allocated(p, n, CALLER_PC());
+    return p;
+}
+
+RD_EXPORT void *valloc(size_t n)
+{
+    void *p;
+    if (!READY())
+        return NULL;
+    p = real_valloc(n);
+    allocated(p, n, CALLER_PC());
+    return p;
+}
+
+RD_EXPORT void *pvalloc(size_t n)
+{
+    void *p;
+    if (!READY())
+        return NULL;
+    p = real_pvalloc(n);
+    allocated(p, n, CALLER_PC());
+    return p;
+}
+
+RD_EXPORT int munmap(void *addr, size_t len)
+{
+    if (!READY())
+        return -1;
+    gone(addr, len, CALLER_PC());
+    return real_munmap(addr, len);
+}

@@ -1,0 +1,544 @@
+/*
+ * tsan_abi: the ThreadSanitizer compiler ABI (what gcc 12 and clang 14 emit
+ * under -fsanitize=thread), turned into engine events: memory accesses into
+ * the race check (race_check.h), function entry/exit into the call path
+ * (call_tree.h), atomics and fences into happens-before events
+ * (happens_before.h), and the annotation entry points into lock-analysis
+ * and happens-before events. Glue only; the atomics perform the real
+ * operation atomically, with at least the ordering asked for.
+ *
+ * The signatures are those of compiler-rt's public tsan_interface.h and
+ * tsan_interface_atomic.h; the list was checked against the undefined
+ * symbols of objects built by both compilers and against `nm -D` of
+ * libtsan.so.2 (docs/design.md "Compiler ABI").
+ */
+#include "happens_before.h"
+#include "preload.h"
+#include "race_check.h"
+
+#include <stdint.h>
+
+#define PC() ((uintptr_t)__builtin_return_address(0))
+
+/* ---- the thread's state ------------------------------------------------------- */
+
+static __attribute__((noinline)) struct rt_hb_thread *hb_slow(void)
+{
+    if (!__atomic_load_n(&rt_hb_enabled, __ATOMIC_ACQUIRE))
+        return NULL;
+    return rt_hb_current();
+}
+
+static inline __attribute__((always_inline)) struct rt_hb_thread *hb(void)
+{
+    struct rt_hb_thread *h = rt_hb_self;
+    return __builtin_expect(h != NULL, 1) ? h : hb_slow();
+}
+
+static inline __attribute__((always_inline)) void mem_access(uintptr_t addr, unsigned size,
+                                                         unsigned flags, uintptr_t pc)
+{
+    struct rt_hb_thread *h = hb();
+    if (__builtin_expect(!h, 0))
+        return;
+    if ((flags & RT_CELL_WRITE) ? h->ignore_writes : h->ignore_reads)
+        return;
+    if (size <= 8)
+        rt_race_access(h, addr, size, flags, pc);
+    else
+        rt_race_range(h, addr, size, flags, pc);
+}
+
+static inline __attribute__((always_inline)) void range(uintptr_t addr, uintptr_t size,
+                                                        unsigned flags, uintptr_t pc)
+{
+    struct rt_hb_thread *h = hb();
+    if (!h || ((flags & RT_CELL_WRITE) ? h->ignore_writes : h->ignore_reads))
+        return;
+    rt_race_range(h, addr, size, flags, pc);
+}
+
+/* ---- start-up ---------------------------------------------------------------------- */
+
+RD_EXPORT void __tsan_init(void)
+{
+    struct rt_thread *t = preload_enter();
+    rt_hb_enable();
+    if (t) {
+        rt_hb_of(t);
+        rt_leave(t);
+    }
+}
+
+RD_EXPORT void __tsan_flush_memory(void)
+{
+}
+
+/* ---- function entry / exit: the call path ---------------------------------------------- */
+
+RD_EXPORT void __tsan_func_entry(void *call_pc)
+{
+    struct rt_hb_thread *h = hb();
+    if (__builtin_expect(h != NULL, 1))
+        h->node = rt_ct_child(h->ct, h->node, (uintptr_t)call_pc);
+}
+
+RD_EXPORT void __tsan_func_exit(void)
+{
+    struct rt_hb_thread *h = rt_hb_self;
+    if (__builtin_expect(h != NULL, 1))
+        h->node = rt_ct_parent(h->node);
+}
+
+/* ---- plain accesses ------------------------------------------------------------------- */
+
+#define R 0u
+#define W RT_CELL_WRITE
+
+#define ACCESS_FNS(n)                                                                         \
+    RD_EXPORT void __tsan_read##n(void *a) { mem_access((uintptr_t)a, n, R, PC()); }              \
+    RD_EXPORT void __tsan_write##n(void *a) { mem_access((uintptr_t)a, n, W, PC()); }             \
+    RD_EXPORT void __tsan_read##n##_pc(void *a, void *pc) { mem_access((uintptr_t)a, n, R, (uintptr_t)pc); } \
+    RD_EXPORT void __tsan_write##n##_pc(void *a, void *pc) { mem_access((uintptr_t)a, n, W, (uintptr_t)pc); } \
+    RD_EXPORT void __tsan_read_write##n(void *a) { mem_access((uintptr_t)a, n, W, PC()); }        \
+    RD_EXPORT void __tsan_unaligned_read##n(void *a) { mem_access((uintptr_t)a, n, R, PC()); }    \
+    RD_EXPORT void __tsan_unaligned_write##n(void *a) { mem_access((uintptr_t)a, n, W, PC()); }   \
+    RD_EXPORT void __tsan_unaligned_read_write##n(void *a) { mem_access((uintptr_t)a, n, W, PC()); } \
+    RD_EXPORT void __tsan_volatile_read##n(void *a) { mem_access((uintptr_t)a, n, R, PC()); }     \
+    RD_EXPORT void __tsan_volatile_write##n(void *a) { mem_access((uintptr_t)a, n, W, PC()); }    \
+    RD_EXPORT void __tsan_unaligned_volatile_read##n(void *a) { mem_access((uintptr_t)a, n, R, PC()); } \
+    RD_EXPORT void __tsan_unaligned_volatile_write##n(void *a) { mem_access((uintptr_t)a, n, W, PC()); }
+
+/* a read-modify-write (x += 1, compound) is checked as the write it ends with:
+ * anything that races with its read races with its write too */
+ACCESS_FNS(1)
+ACCESS_FNS(2)
+ACCESS_FNS(4)
+ACCESS_FNS(8)
+ACCESS_FNS(16)
+
+RD_EXPORT void __tsan_read_range(void *a, unsigned long size) { range((uintptr_t)a, size, R, PC()); }
+RD_EXPORT void __tsan_write_range(void *a, unsigned long size) { range((uintptr_t)a, size, W, PC()); }
+RD_EXPORT void __tsan_read_range_pc(void *a, unsigned long size, void *pc)
+{
+    range((uintptr_t)a, size, R, (uintptr_t)pc);
+}
+RD_EXPORT void __tsan_write_range_pc(void *a, unsigned long size, void *pc)
+{
+    range((uintptr_t)a, size, W, (uintptr_t)pc);
+}
+
+/* C++ virtual table pointers: an update that stores the same value (a
+ * constructor chain) is only a read. */
+RD_EXPORT void __tsan_vptr_read(void **vptr_p) { mem_access((uintptr_t)vptr_p, 8, R, PC()); }
+RD_EXPORT void __tsan_vptr_update(void **vptr_p, void *new_val)
+{
+    mem_access((uintptr_t)vptr_p, 8, *vptr_p == new_val ? R : W, PC());
+}
+
+/* ---- atomics ----------------------------------------------------------------------------- */
+
+typedef char a8;
+typedef short a16;
+typedef int a32;
+typedef long a64;
+__extension__ typedef __int128 a128;
+
+#define A RT_CELL_ATOMIC
+
+static inline __attribute__((always_inline)) struct rt_hb_thread *atomic_pre(const volatile void *a,
+                                                                             unsigned size,
+                                                                             unsigned flags, int mo,
+                                                                             bool releases,
+                                                                             uintptr_t pc)
+{
+    struct rt_hb_thread *h = hb();
+    if (!h || h->busy)
+        return NULL;
+    if (!((flags & W) ? h->ignore_writes : h->ignore_reads))
+        mem_access((uintptr_t)a, size, flags | A, pc);
+    if (releases)
+        on_atomic_store_before(h, (uintptr_t)a, mo);
+    return h;
+}
+
+static inline __attribute__((always_inline)) void atomic_post(struct rt_hb_thread *h,
+                                                              const volatile void *a, int mo)
+{
+    if (h)
+        on_atomic_load_after(h, (uintptr_t)a, mo);
+}
+
+#define LOAD_ORDER(mo) (rt_mo_norm(mo) == RT_MO_RELAXED ? __ATOMIC_RELAXED : __ATOMIC_SEQ_CST)
+#define STORE_ORDER(mo) (rt_mo_norm(mo) == RT_MO_SEQ_CST ? __ATOMIC_SEQ_CST : __ATOMIC_RELEASE)
+
+#define ATOMIC_RMW(T, n, name, op)                                                               \
+    RD_EXPORT T __tsan_atomic##n##_##name(volatile T *a, T v, int mo)                           \
+    {                                                                                           \
+        struct rt_hb_thread *h = atomic_pre(a, sizeof(T), W, mo, true, PC());                   \
+        T r = op;                                                                               \
+        atomic_post(h, a, mo);                                                                  \
+        return r;                                                                               \
+    }
+
+#define ATOMIC_FNS(T, n)                                                                         \
+    RD_EXPORT T __tsan_atomic##n##_load(const volatile T *a, int mo)                            \
+    {                                                                                           \
+        T r = LOAD_ORDER(mo) == __ATOMIC_RELAXED ? __atomic_load_n(a, __ATOMIC_RELAXED)         \
+                                                 : __atomic_load_n(a, __ATOMIC_SEQ_CST);        \
+        struct rt_hb_thread *h = atomic_pre(a, sizeof(T), R, mo, false, PC());                  \
+        atomic_post(h, a, mo);                                                                  \
+        return r;                                                                               \
+    }                                                                                           \
+    RD_EXPORT void __tsan_atomic##n##_store(volatile T *a, T v, int mo)                         \
+    {                                                                                           \
+        atomic_pre(a, sizeof(T), W, mo, true, PC());                                            \
+        if (STORE_ORDER(mo) == __ATOMIC_SEQ_CST)                                                \
+            __atomic_store_n(a, v, __ATOMIC_SEQ_CST);                                           \
+        else                                                                                    \
+            __atomic_store_n(a, v, __ATOMIC_RELEASE);                                           \
+    }                                                                                           \
+    ATOMIC_RMW(T, n, exchange, __atomic_exchange_n(a, v, __ATOMIC_SEQ_CST))                     \
+    ATOMIC_RMW(T, n, fetch_add, __atomic_fetch_add(a, v, __ATOMIC_SEQ_CST))                     \
+    ATOMIC_RMW(T, n, fetch_sub, __atomic_fetch_sub(a, v, __ATOMIC_SEQ_CST))                     \
+    ATOMIC_RMW(T, n, fetch_and, __atomic_fetch_and(a, v, __ATOMIC_SEQ_CST))                     \
+    ATOMIC_RMW(T, n, fetch_or, __atomic_fetch_or(a, v, __ATOMIC_SEQ_CST))                       \
+    ATOMIC_RMW(T, n, fetch_xor, __atomic_fetch_xor(a, v, __ATOMIC_SEQ_CST))                     \
+    ATOMIC_RMW(T, n, fetch_nand, __atomic_fetch_nand(a, v, __ATOMIC_SEQ_CST))                   \
+    static inline __attribute__((always_inline)) int cas##n(volatile T *a, T *c, T v, int mo,   \
+                                                            int fmo, uintptr_t pc)              \
+    {                                                                                           \
+        struct rt_hb_thread *h = atomic_pre(a, sizeof(T), W, mo, true, pc);                      \
+        int ok = __atomic_compare_exchange_n(a, c, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
+        atomic_post(h, a, ok ? mo : fmo);                                                       \
+        return ok;                                                                              \
+    }                                                                                           \
+    RD_EXPORT int __tsan_atomic##n##_compare_exchange_strong(volatile T *a, T *c, T v, int mo,  \
+                                                             int fmo)                           \
+    {                                                                                           \
+        return cas##n(a, c, v, mo, fmo, PC());                                                  \
+    }                                                                                           \
+    RD_EXPORT int __tsan_atomic##n##_compare_exchange_weak(volatile T *a, T *c, T v, int mo,    \
+                                                           int fmo)                             \
+    {                                                                                           \
+        return cas##n(a, c, v, mo, fmo, PC());                                                  \
+    }                                                                                           \
+    RD_EXPORT T __tsan_atomic##n##_compare_exchange_val(volatile T *a, T c, T v, int mo,        \
+                                                        int fmo)                                \
+    {                                                                                           \
+        cas##n(a, &c, v, mo, fmo, PC());                                                        \
+        return c;                                                                               \
+    }
+
+ATOMIC_FNS(a8, 8)
+ATOMIC_FNS(a16, 16)
+ATOMIC_FNS(a32, 32)
+ATOMIC_FNS(a64, 64)
+
+/* 128 bits: cmpxchg16b (every x86-64 CPU this runs on has it); gcc calls
+ * libatomic for 16-byte __atomic builtins, so the __sync ones are used. */
+#define CX16 __attribute__((target("cx16")))
+
+static CX16 a128 cas128_raw(volatile a128 *a, a128 expected, a128 desired)
+{
+    return __sync_val_compare_and_swap(a, expected, desired);
+}
+
+static CX16 a128 load128_raw(const volatile a128 *a)
+{
+    return __sync_val_compare_and_swap((volatile a128 *)a, 0, 0);
+}
+
+#define RMW128(name, expr)                                                                        \
+    RD_EXPORT CX16 a128 __tsan_atomic128_##name(volatile a128 *a, a128 v, int mo)                 \
+    {                                                                                           \
+        struct rt_hb_thread *h = atomic_pre(a, 16, W, mo, true, PC());                           \
+        a128 old = load128_raw(a), seen;                                                        \
+        while ((seen = cas128_raw(a, old, (expr))) != old)                                      \
+            old = seen;                                                                         \
+        atomic_post(h, a, mo);                                                                  \
+        return old;                                                                             \
+    }
+
+RD_EXPORT CX16 a128 __tsan_atomic128_load(const volatile a128 *a, int mo)
+{
+    a128 r = load128_raw(a);
+    struct rt_hb_thread *h = atomic_pre(a, 16, R, mo, false, PC());
+    atomic_post(h, a, mo);
+    return r;
+}
+
+RD_EXPORT CX16 void __tsan_atomic128_store(volatile a128 *a, a128 v, int mo)
+{
+    a128 old, seen;
+    atomic_pre(a, 16, W, mo, true, PC());
+    old = load128_raw(a);
+    while ((seen = cas128_raw(a, old, v)) != old)
+        old = seen;
+}
+
+RMW128(exchange, v)
+RMW128(fetch_add, old + v)
+RMW128(fetch_sub, old - v)
+RMW128(fetch_and, old & v)
+RMW128(fetch_or, old | v)
+RMW128(fetch_xor, old ^ v)
+RMW128(fetch_nand, ~(old & v))
+
+static inline CX16 int cas128(volatile a128 *a, a128 *c, a128 v, int mo, int fmo, uintptr_t pc)
+{
+    struct rt_hb_thread *h = atomic_pre(a, 16, W, mo, true, pc);
+    a128 seen = cas128_raw(a, *c, v);
+    int ok = seen == *c;
+    if (!ok)
+        *c = seen;
+    atomic_post(h, a, ok ? mo : fmo);
+    return ok;
+}
+
+RD_EXPORT CX16 int __tsan_atomic128_compare_exchange_strong(volatile a128 *a, a128 *c, a128 v,
+                                                            int mo, int fmo)
+{
+    return cas128(a, c, v, mo, fmo, PC());
+}
+
+RD_EXPORT CX16 int __tsan_atomic128_compare_exchange_weak(volatile a128 *a, a128 *c, a128 v,
+                                                          int mo, int fmo)
+{
+    return cas128(a, c, v, mo, fmo, PC());
+}
+
+RD_EXPORT CX16 a128 __tsan_atomic128_compare_exchange_val(volatile a128 *a, a128 c, a128 v, int mo,
+                                                          int fmo)
+{
+    cas128(a, &c, v, mo, fmo, PC());
+    return c;
+}
+
+RD_EXPORT void __tsan_atomic_thread_fence(int mo)
+{
+    struct rt_hb_thread *h;
+    if (rt_mo_norm(mo) != RT_MO_RELAXED)
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    h = hb();
+    if (h && !h->busy)
+        on_atomic_fence(h, mo);
+}
+
+RD_EXPORT void __tsan_atomic_signal_fence(int mo)
+{
+    (void)mo;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+/* ---- explicit happens-before and ignores ------------------------------------------------- */
+
+RD_EXPORT void __tsan_acquire(void *addr)
+{
+    struct rt_hb_thread *h = hb();
+    if (h && !h->busy)
+        rt_hb_acquire(h, (uintptr_t)addr);
+}
+
+RD_EXPORT void __tsan_release(void *addr)
+{
+    struct rt_hb_thread *h = hb();
+    if (h && !h->busy)
+        rt_hb_release(h, (uintptr_t)addr);
+}
+
+RD_EXPORT void __tsan_ignore_thread_begin(void)
+{
+    struct rt_hb_thread *h = hb();
+    if (h) {
+        h->ignore_reads++;
+        h->ignore_writes++;
+    }
+}
+
+RD_EXPORT void __tsan_ignore_thread_end(void)
+{
+    struct rt_hb_thread *h = hb();
+    if (h) {
+        h->ignore_reads--;
+        h->ignore_writes--;
+    }
+}
+
+/* ---- custom mutexes (tsan_interface.h __tsan_mutex_*) ----------------------------------- */
+
+#define MUTEX_LINKER_INIT (1u << 0)
+#define MUTEX_WRITE_REENTRANT (1u << 1)
+#define MUTEX_READ_LOCK (1u << 3)
+#define MUTEX_TRY_LOCK (1u << 4)
+#define MUTEX_TRY_LOCK_FAILED (1u << 5)
+
+static struct rt_sync_call mutex_call(void *addr, unsigned flags, uintptr_t pc)
+{
+    bool read = flags & MUTEX_READ_LOCK;
+    return (struct rt_sync_call){
+        .addr = (uintptr_t)addr,
+        .kind = read ? RT_RWLOCK : RT_MUTEX,
+        .type = flags & MUTEX_WRITE_REENTRANT ? RT_TYPE_RECURSIVE : RT_TYPE_NORMAL,
+        .write = !read,
+        .trylock = (flags & MUTEX_TRY_LOCK) != 0,
+        .pc = pc,
+        .sp = (uintptr_t)__builtin_frame_address(0),
+    };
+}
+
+RD_EXPORT void __tsan_mutex_create(void *addr, unsigned flags)
+{
+    struct rt_thread *t = preload_enter();
+    if (t) {
+        struct rt_sync_call c = mutex_call(addr, flags, PC());
+        on_lock_init(t, &c);
+        rt_leave(t);
+    }
+    on_sync_forget((uintptr_t)addr);
+}
+
+RD_EXPORT void __tsan_mutex_destroy(void *addr, unsigned flags)
+{
+    struct rt_thread *t = preload_enter();
+    if (flags & MUTEX_LINKER_INIT)
+        return;
+    if (t) {
+        struct rt_sync_call c = mutex_call(addr, flags, PC());
+        on_lock_destroy(t, &c);
+        on_lock_destroyed(t, &c, true);
+        rt_leave(t);
+    }
+    on_sync_forget((uintptr_t)addr);
+}
+
+RD_EXPORT void __tsan_mutex_pre_lock(void *addr, unsigned flags)
+{
+    struct rt_thread *t;
+    if (flags & MUTEX_TRY_LOCK)
+        return;
+    t = preload_enter();
+    if (t) {
+        struct rt_sync_call c = mutex_call(addr, flags, PC());
+        enum rt_verdict v = on_lock_wait(t, &c);
+        rt_leave(t);
+        if (v == RT_HANGS)
+            rt_die();
+    }
+}
+
+RD_EXPORT void __tsan_mutex_post_lock(void *addr, unsigned flags, int recursion)
+{
+    struct rt_thread *t = preload_enter();
+    (void)recursion;
+    if (!t)
+        return;
+    struct rt_sync_call c = mutex_call(addr, flags, PC());
+    if (flags & MUTEX_TRY_LOCK_FAILED) {
+        on_lock_not_acquired(t, &c);
+    } else {
+        on_lock_acquired(t, &c);
+        if (c.write)
+            on_sync_acquire_write(t, c.addr);   /* after writers and readers */
+        else
+            on_sync_acquire(t, c.addr);
+    }
+    rt_leave(t);
+}
+
+RD_EXPORT int __tsan_mutex_pre_unlock(void *addr, unsigned flags)
+{
+    struct rt_thread *t = preload_enter();
+    if (!t)
+        return 0;
+    struct rt_sync_call c = mutex_call(addr, flags, PC());
+    on_lock_release(t, &c); /* also the happens-before release */
+    rt_leave(t);
+    return 0;
+}
+
+RD_EXPORT void __tsan_mutex_post_unlock(void *addr, unsigned flags) { (void)addr; (void)flags; }
+RD_EXPORT void __tsan_mutex_pre_signal(void *addr, unsigned flags) { (void)addr; (void)flags; }
+RD_EXPORT void __tsan_mutex_post_signal(void *addr, unsigned flags) { (void)addr; (void)flags; }
+RD_EXPORT void __tsan_mutex_pre_divert(void *addr, unsigned flags) { (void)addr; (void)flags; }
+RD_EXPORT void __tsan_mutex_post_divert(void *addr, unsigned flags) { (void)addr; (void)flags; }
+
+/* ---- external objects (tsan_interface.h __tsan_external_*) ------------------------------- */
+
+static _Atomic unsigned long next_tag = 1;
+
+RD_EXPORT void *__tsan_external_register_tag(const char *object_type)
+{
+    (void)object_type;
+    return (void *)atomic_fetch_add(&next_tag, 1);
+}
+
+RD_EXPORT void __tsan_external_register_header(void *tag, const char *header)
+{
+    (void)tag;
+    (void)header;
+}
+
+RD_EXPORT void __tsan_external_assign_tag(void *addr, void *tag)
+{
+    (void)addr;
+    (void)tag;
+}
+
+static void external(void *addr, void *caller_pc, unsigned flags, uintptr_t pc)
+{
+    struct rt_hb_thread *h = hb();
+    rt_ct_node saved;
+    if (!h)
+        return;
+    saved = h->node;
+    if (caller_pc)
+        h->node = rt_ct_child(h->ct, h->node, (uintptr_t)caller_pc);
+    mem_access((uintptr_t)addr, 1, flags, pc);
+    h->node = saved;
+}
+
+RD_EXPORT void __tsan_external_read(void *addr, void *caller_pc, void *tag)
+{
+    (void)tag;
+    external(addr, caller_pc, R, PC());
+}
+
+RD_EXPORT void __tsan_external_write(void *addr, void *caller_pc, void *tag)
+{
+    (void)tag;
+    external(addr, caller_pc, W, PC());
+}
+
+/* ---- fibers (tsan_interface.h): each fiber has a clock of its own ---------------------- */
+
+RD_EXPORT void *__tsan_get_current_fiber(void)
+{
+    return hb();
+}
+
+RD_EXPORT void *__tsan_create_fiber(unsigned flags)
+{
+    struct rt_hb_thread *h = hb();
+    (void)flags;
+    return h ? rt_hb_fiber_create(h) : NULL;
+}
+
+RD_EXPORT void __tsan_destroy_fiber(void *fiber)
+{
+    if (fiber)
+        rt_hb_fiber_destroy(fiber);
+}
+
+RD_EXPORT void __tsan_switch_to_fiber(void *fiber, unsigned flags)
+{
+    struct rt_hb_thread *h = hb();
+    if (h && fiber && fiber != h)
+        rt_hb_fiber_switch(h, fiber, !(flags & 1u)); /* __tsan_switch_to_fiber_no_sync */
+}
+
+RD_EXPORT void __tsan_set_fiber_name(void *fiber, const char *name)
+{
+    (void)fiber;
+    (void)name;
+}

@@ -1,0 +1,75 @@
+/*
+ * call_tree: every call path the instrumented code has taken, as a tree
+ * (a trie of return addresses) whose nodes never move and are never freed.
+ *
+ * The compiler calls __tsan_func_entry(return address) and __tsan_func_exit
+ * around every instrumented function. A thread keeps only the id of the node
+ * for its current path: entry moves to the child for that return address,
+ * exit to the parent. A node id is therefore a complete call stack in 32
+ * bits, cheap enough to store next to every shadow cell, so that the earlier
+ * access of a race is always reported with its full stack (never "stack
+ * unavailable"), and allocation stacks cost nothing to record.
+ *
+ * Lookups go through a per-thread direct-mapped cache, then a lock-free
+ * probe of the global table; only new paths take the table's lock. Node 0
+ * is the root (the empty stack). Any thread.
+ */
+#ifndef RT_CALL_TREE_H
+#define RT_CALL_TREE_H
+
+#include "stack.h"
+
+#include <stdint.h>
+
+typedef uint32_t rt_ct_node;
+#define RT_CT_ROOT 0u
+
+struct rt_ct_node_rec {
+    uintptr_t pc;            /* return address (or access pc for a leaf) */
+    uint32_t parent;
+    uint32_t depth;
+};
+
+/* The node table, reserved once (NORESERVE) and filled from index 0. */
+extern struct rt_ct_node_rec *rt_ct_nodes;
+
+#define RT_CT_CACHE_WAYS 4096
+struct rt_ct_cache {
+    struct { uintptr_t pc; uint32_t parent, child; } e[RT_CT_CACHE_WAYS];
+};
+
+/* The child of `parent` for `pc`, made if new. */
+rt_ct_node rt_ct_child_slow(struct rt_ct_cache *cache, rt_ct_node parent, uintptr_t pc);
+
+static inline rt_ct_node rt_ct_child(struct rt_ct_cache *cache, rt_ct_node parent, uintptr_t pc)
+{
+    unsigned slot = (unsigned)(((pc * 0x9e3779b97f4a7c15ull) >> 40) ^ (parent * 0x85ebca6bu)) &
+                    (RT_CT_CACHE_WAYS - 1);
+    if (__builtin_expect(cache->e[slot].pc == pc && cache->e[slot].parent == parent &&
+                             cache->e[slot].child != 0, 1))
+        return cache->e[slot].child;
+    return rt_ct_child_slow(cache, parent, pc);
+}
+
+static inline rt_ct_node rt_ct_parent(rt_ct_node n)
+{
+    return rt_ct_nodes[n].parent;
+}
+
+/* Make sure the tables exist (idempotent, any thread). */
+void rt_ct_init(void);
+
+/* The stack of node n (innermost first), runtime frames dropped, interned
+ * in the depot. `top_pc`, when not 0, is put on top (the current access). */
+rt_stack_id rt_ct_stack(rt_ct_node n, uintptr_t top_pc);
+
+/* The pc stored at node n (0 for the root). */
+static inline uintptr_t rt_ct_pc(rt_ct_node n)
+{
+    return rt_ct_nodes[n].pc;
+}
+
+/* How many nodes exist (for tests and statistics). */
+uint32_t rt_ct_count(void);
+
+#endif

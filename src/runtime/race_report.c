@@ -1,0 +1,184 @@
+/*
+ * race_report: turns a race found by race_check into a data_race finding:
+ * both accesses with their full stacks (the current one from the thread's
+ * call path, the earlier one from the call-tree node stored with its cell),
+ * the two threads, and where the memory is (a global of a module, a heap
+ * block with its allocation stack and thread, or a thread's stack).
+ * Each pair of access pcs is reported once.
+ */
+#include "findings.h"
+#include "heap_blocks.h"
+#include "modules.h"
+#include "race_check.h"
+#include "record.h"
+#include "rt_alloc.h"
+#include "rt_buf.h"
+#include "rt_hash.h"
+#include "runtime.h"
+#include "threads.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+
+bool rt_race_report_enabled = true;
+static atomic_uint nraces;
+
+/* The pc pairs already reported: open addressing, grown under the lock. */
+static rt_spin_t seen_lock = RT_SPIN_INIT;
+static uint64_t *seen;
+static uint32_t seen_cap, seen_used;
+
+void rt_race_init(void)
+{
+}
+
+unsigned rt_race_count(void)
+{
+    return atomic_load(&nraces);
+}
+
+static bool seen_insert_locked(uint64_t key)
+{
+    uint32_t i;
+    if ((seen_used + 1) * 2 > seen_cap) {
+        uint32_t ncap = seen_cap ? seen_cap * 2 : 1024;
+        uint64_t *n = rt_alloc(sizeof *n * ncap);
+        for (uint32_t k = 0; k < seen_cap; k++) {
+            if (!seen[k])
+                continue;
+            for (i = (uint32_t)rt_mix64(seen[k]) & (ncap - 1); n[i]; i = (i + 1) & (ncap - 1))
+                ;
+            n[i] = seen[k];
+        }
+        if (seen)
+            rt_free(seen, sizeof *seen * seen_cap);
+        seen = n;
+        seen_cap = ncap;
+    }
+    for (i = (uint32_t)rt_mix64(key) & (seen_cap - 1); seen[i]; i = (i + 1) & (seen_cap - 1))
+        if (seen[i] == key)
+            return false;
+    seen[i] = key;
+    seen_used++;
+    return true;
+}
+
+/* True the first time this (unordered) pair of pcs is seen. */
+static bool first_time(uintptr_t pc1, uintptr_t pc2)
+{
+    uintptr_t lo = pc1 < pc2 ? pc1 : pc2, hi = pc1 < pc2 ? pc2 : pc1;
+    uint64_t key = rt_mix64(lo * 0x9e3779b97f4a7c15ull ^ rt_mix64(hi)) | 1;
+    bool first;
+    rt_spin_lock(&seen_lock);
+    first = seen_insert_locked(key);
+    rt_spin_unlock(&seen_lock);
+    return first;
+}
+
+static const char *what(uint32_t flags)
+{
+    if (flags & RT_CELL_ATOMIC)
+        return flags & RT_CELL_WRITE ? "atomic write" : "atomic read";
+    return flags & RT_CELL_WRITE ? "write" : "read";
+}
+
+static void access_json(struct rt_buf *b, const char *name, uint32_t flags, unsigned size)
+{
+    rt_buf_printf(b, ",\"%s\":{\"write\":%s,\"size\":%u,\"atomic\":%s}", name,
+                  flags & RT_CELL_WRITE ? "true" : "false", size,
+                  flags & RT_CELL_ATOMIC ? "true" : "false");
+}
+
+/* Which thread's stack holds addr (-1: none). */
+static int stack_owner(uintptr_t addr)
+{
+    int n = rt_thread_count();
+    for (int id = 0; id < n; id++) {
+        struct rt_thread *t = rt_thread_by_id(id);
+        struct rt_hb_thread *h = t ? t->hb : NULL;
+        if (h && addr >= h->stack_lo && addr < h->stack_hi)
+            return id;
+    }
+    return -1;
+}
+
+void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr_t pc,
+                    rt_cell prev, rt_ct_node prev_node)
+{
+    uint32_t overlap = rt_cell_mask(cur) & rt_cell_mask(prev);
+    uintptr_t addr = word + (uintptr_t)__builtin_ctz(overlap);
+    unsigned cur_size = (unsigned)__builtin_popcount(rt_cell_mask(cur));
+    unsigned prev_size = (unsigned)__builtin_popcount(rt_cell_mask(prev));
+    uint32_t cf = rt_cell_flags(cur), pf = rt_cell_flags(prev);
+    struct rt_thread *self = h->thread, *other;
+    struct rt_role_stack stacks[3];
+    struct rt_thread *threads[3];
+    struct rt_heap_block block;
+    struct rt_module *mod;
+    struct rt_buf b = {0};
+    char roles[3][96], summary[256];
+    int nstacks = 0, nthreads = 0, other_id, was_in_runtime = 0;
+
+    if (prev_node == RT_CT_ROOT || !self)
+        return; /* no stack for the earlier access: never report half a race */
+    atomic_fetch_add(&nraces, 1);
+    if (!rt_race_report_enabled || !first_time(pc, rt_ct_pc(prev_node)))
+        return;
+    other_id = rt_hb_slot_owner(rt_cell_slot(prev), rt_cell_epoch(prev));
+    other = other_id >= 0 ? rt_thread_by_id(other_id) : NULL;
+    if (!other)
+        return;
+    h->busy++;
+    was_in_runtime = self->in_runtime;
+    self->in_runtime = 1;
+
+    snprintf(roles[0], sizeof roles[0], "%s of size %u by {thread:%d}", what(cf), cur_size,
+             self->id);
+    snprintf(roles[1], sizeof roles[1], "previous %s of size %u by {thread:%d}", what(pf),
+             prev_size, other->id);
+    stacks[nstacks++] = (struct rt_role_stack){roles[0], self->id, rt_ct_stack(h->node, pc)};
+    stacks[nstacks++] = (struct rt_role_stack){roles[1], other->id, rt_ct_stack(prev_node, 0)};
+    threads[nthreads++] = self;
+    if (other != self)
+        threads[nthreads++] = other;
+
+    rt_buf_printf(&b, "{\"address\":\"0x%lx\",\"size\":%u", (unsigned long)addr, cur_size);
+    access_json(&b, "current", cf, cur_size);
+    access_json(&b, "previous", pf, prev_size);
+    mod = rt_module_of(addr);
+    if (mod && !rt_module_is_runtime(addr)) {
+        uintptr_t off = 0;
+        int id;
+        rt_record_lock();
+        id = rt_record_def_module(addr, &off);
+        rt_record_unlock();
+        rt_buf_printf(&b, ",\"location\":{\"kind\":\"global\",\"module\":%d,\"offset\":%lu}", id,
+                      (unsigned long)off);
+    } else if (rt_heap_find(addr, &block)) {
+        struct rt_thread *at = rt_thread_by_id(block.thread);
+        rt_stack_id as = rt_ct_stack(block.alloc_node, 0);
+        rt_buf_printf(&b, ",\"location\":{\"kind\":\"heap\",\"block\":\"0x%lx\",\"block_size\":%lu,"
+                          "\"block_offset\":%lu,\"alloc_stack\":%u,\"alloc_thread\":%d}",
+                      (unsigned long)block.addr, (unsigned long)block.size,
+                      (unsigned long)(addr - block.addr), as, block.thread);
+        snprintf(roles[2], sizeof roles[2], "allocated by {thread:%d}", block.thread);
+        stacks[nstacks++] = (struct rt_role_stack){roles[2], block.thread, as};
+        if (at && at != self && at != other)
+            threads[nthreads++] = at;
+    } else {
+        int owner = stack_owner(addr);
+        if (owner >= 0)
+            rt_buf_printf(&b, ",\"location\":{\"kind\":\"stack\",\"stack_thread\":%d}", owner);
+        else
+            rt_buf_puts(&b, ",\"location\":{\"kind\":\"unknown\"}");
+    }
+    rt_buf_putc(&b, '}');
+    snprintf(summary, sizeof summary,
+             "data race: %s of size %u by {thread:%d} and an unordered previous %s of size %u "
+             "by {thread:%d}",
+             what(cf), cur_size, self->id, what(pf), prev_size, other->id);
+    rt_finding_emit("data_race", summary, threads, nthreads, NULL, 0, stacks, nstacks, b.p);
+    rt_buf_free(&b);
+    self->in_runtime = was_in_runtime;
+    h->busy--;
+}

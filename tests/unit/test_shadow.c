@@ -1,0 +1,185 @@
+/* test_shadow: the FastTrack check on shadow cells, fed events directly. */
+#include "race_fixture.h"
+#include "unit.h"
+
+static _Alignas(64) unsigned char mem[4096];
+
+TEST(cell_packing)
+{
+    rt_cell c = rt_cell_make(123456, 42, 0xf0, RT_CELL_WRITE);
+    CHECK_EQ_INT(rt_cell_epoch(c), 123456);
+    CHECK_EQ_INT(rt_cell_slot(c), 42);
+    CHECK_EQ_INT(rt_cell_mask(c), 0xf0);
+    CHECK_EQ_INT(rt_cell_flags(c), RT_CELL_WRITE);
+}
+
+TEST(same_thread_no_race)
+{
+    struct rt_hb_thread *a = fx_thread();
+    fx_new_races();
+    fx_access(a, &mem[0], 8, WR, 0x1000);
+    fx_access(a, &mem[0], 4, RD, 0x1001);
+    fx_access(a, &mem[0], 8, WR, 0x1002);
+    CHECK_EQ_INT(fx_new_races(), 0);
+}
+
+TEST(unordered_write_write_race)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    fx_new_races();
+    fx_access(a, &mem[64], 4, WR, 0x2000);
+    fx_access(b, &mem[64], 4, WR, 0x2001);
+    CHECK_EQ_INT(fx_new_races(), 1);
+}
+
+TEST(unordered_read_write_race)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    fx_new_races();
+    fx_access(a, &mem[72], 4, RD, 0x2100);
+    fx_access(b, &mem[72], 4, WR, 0x2101);
+    CHECK_EQ_INT(fx_new_races(), 1);
+}
+
+TEST(reads_do_not_race)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    fx_new_races();
+    fx_access(a, &mem[80], 4, RD, 0x2200);
+    fx_access(b, &mem[80], 4, RD, 0x2201);
+    CHECK_EQ_INT(fx_new_races(), 0);
+}
+
+TEST(ordered_by_release_acquire_no_race)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    static int lock;
+    fx_new_races();
+    fx_access(a, &mem[128], 8, WR, 0x3000);
+    rt_hb_release(a, (uintptr_t)&lock);     /* a unlocks */
+    rt_hb_acquire(b, (uintptr_t)&lock);     /* b locks after */
+    fx_access(b, &mem[128], 8, WR, 0x3001);
+    fx_access(b, &mem[128], 8, RD, 0x3002);
+    CHECK_EQ_INT(fx_new_races(), 0);
+    /* but a's access after its release is not ordered with b's */
+    fx_access(a, &mem[128], 8, WR, 0x3003);
+    CHECK_EQ_INT(fx_new_races(), 1);
+}
+
+TEST(mixed_sizes_overlap_detected)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    fx_new_races();
+    fx_access(a, &mem[192], 8, WR, 0x4000); /* the whole word */
+    fx_access(b, &mem[197], 1, RD, 0x4001); /* one byte inside it */
+    CHECK_EQ_INT(fx_new_races(), 1);
+    fx_access(a, &mem[202], 2, WR, 0x4002);
+    fx_access(b, &mem[200], 8, RD, 0x4003);
+    CHECK_EQ_INT(fx_new_races(), 1);
+}
+
+TEST(non_overlapping_bytes_no_race)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    fx_new_races();
+    fx_access(a, &mem[256], 4, WR, 0x5000);  /* bytes 0-3 */
+    fx_access(b, &mem[260], 4, WR, 0x5001);  /* bytes 4-7 of the same word */
+    fx_access(a, &mem[256], 2, RD, 0x5002);
+    fx_access(b, &mem[262], 1, RD, 0x5003);
+    CHECK_EQ_INT(fx_new_races(), 0);
+}
+
+TEST(unaligned_access_across_words)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    fx_new_races();
+    fx_access(a, &mem[326], 4, WR, 0x5100);  /* bytes 6..9: two words */
+    fx_access(b, &mem[329], 1, RD, 0x5101);  /* in the second word */
+    CHECK_EQ_INT(fx_new_races(), 1);
+}
+
+TEST(read_shared_then_write_race)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *c = fx_thread();
+    static int lock;
+    fx_new_races();
+    fx_access(a, &mem[320 + 64], 4, RD, 0x6000);
+    fx_access(b, &mem[320 + 64], 4, RD, 0x6001); /* two concurrent readers */
+    rt_hb_release(a, (uintptr_t)&lock);
+    rt_hb_acquire(c, (uintptr_t)&lock);           /* c is after a, not after b */
+    fx_access(c, &mem[320 + 64], 4, WR, 0x6002);
+    CHECK_EQ_INT(fx_new_races(), 1);
+}
+
+TEST(free_resets_shadow)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    fx_new_races();
+    fx_access(a, &mem[1024], 64, WR, 0x7000);
+    rt_shadow_reset((uintptr_t)&mem[1024], 64); /* freed, then reused */
+    fx_access(b, &mem[1024], 64, WR, 0x7001);
+    CHECK_EQ_INT(fx_new_races(), 0);
+}
+
+TEST(range_access_races_once_per_word)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    fx_new_races();
+    fx_access(a, &mem[2048], 32, WR, 0x8000);
+    fx_access(b, &mem[2060], 8, RD, 0x8001);   /* straddles two words */
+    CHECK_EQ_INT(fx_new_races(), 2);
+}
+
+TEST(create_and_join_order)
+{
+    struct rt_hb_thread *a;
+    struct rt_thread *t;
+    fx_init();
+    fx_new_races();
+    fx_access(fx_main->hb, &mem[3000], 4, WR, 0x9000); /* before create */
+    t = rt_thread_new(fx_main, RT_NO_STACK, 0);
+    on_hb_thread_create(fx_main, t);
+    a = t->hb;
+    fx_access(a, &mem[3000], 4, WR, 0x9001);            /* in the thread */
+    CHECK_EQ_INT(fx_new_races(), 0);
+    on_hb_thread_exit(t);
+    on_hb_thread_join(fx_main, t);
+    fx_access(fx_main->hb, &mem[3000], 4, RD, 0x9002);  /* after join */
+    CHECK_EQ_INT(fx_new_races(), 0);
+}
+
+TEST(rwlock_read_clock)
+{
+    struct rt_hb_thread *r1 = fx_thread(), *r2 = fx_thread(), *w = fx_thread();
+    static int rw;
+    fx_new_races();
+    fx_access(r1, &mem[3200], 4, RD, 0xa000);
+    rt_hb_release_read(r1, (uintptr_t)&rw);   /* reader leaves */
+    rt_hb_acquire(r2, (uintptr_t)&rw);        /* another reader: not ordered by readers */
+    rt_hb_acquire_write(w, (uintptr_t)&rw);   /* a writer is */
+    fx_access(w, &mem[3200], 4, WR, 0xa001);
+    CHECK_EQ_INT(fx_new_races(), 0);
+    rt_hb_release(w, (uintptr_t)&rw);
+    fx_access(r2, &mem[3208], 4, WR, 0xa002);
+    fx_access(r1, &mem[3208], 4, RD, 0xa003); /* r1 never acquired anything */
+    CHECK_EQ_INT(fx_new_races(), 1);
+}
+
+int main(void)
+{
+    RUN(cell_packing);
+    RUN(same_thread_no_race);
+    RUN(unordered_write_write_race);
+    RUN(unordered_read_write_race);
+    RUN(reads_do_not_race);
+    RUN(ordered_by_release_acquire_no_race);
+    RUN(mixed_sizes_overlap_detected);
+    RUN(non_overlapping_bytes_no_race);
+    RUN(unaligned_access_across_words);
+    RUN(read_shared_then_write_race);
+    RUN(free_resets_shadow);
+    RUN(range_access_races_once_per_word);
+    RUN(create_and_join_order);
+    RUN(rwlock_read_clock);
+    UNIT_DONE();
+}
