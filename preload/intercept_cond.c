@@ -1,4 +1,5 @@
 /* intercept_cond: pthread_cond_* (both glibc versions reach these). */
+#include "happens_before.h"
 #include "intercept_locks.h"
 
 #define COND_CALL(cv)                                                                \
@@ -21,11 +22,14 @@
             return REALCALL;                                                 \
         cc_ = COND_CALL(cv);                                                 \
         mc_ = MUTEX_OF_WAIT(m);                                              \
+        on_sync_release(t_, mc_.addr); /* the wait unlocks the mutex */      \
         on_cond_wait(t_, &cc_, &mc_);                                        \
         rt_leave(t_);                                                        \
         rc_ = REALCALL;                                                      \
         if ((t_ = rt_enter()) != NULL) {                                     \
             on_cond_woken(t_, &cc_, &mc_);                                   \
+            on_sync_acquire(t_, cc_.addr); /* signal -> woken */             \
+            on_sync_acquire(t_, mc_.addr); /* and it relocks the mutex */    \
             rt_leave(t_);                                                    \
         }                                                                    \
         return rc_;                                                          \
@@ -59,10 +63,20 @@ RD_EXPORT int pthread_cond_clockwait(pthread_cond_t *cv, pthread_mutex_t *m, clo
 
 RD_EXPORT int pthread_cond_signal(pthread_cond_t *cv)
 {
+    struct rt_thread *t = preload_enter();
+    if (t) {
+        on_sync_release(t, (uintptr_t)cv); /* happens-before the woken waiter */
+        rt_leave(t);
+    }
     return REAL(pthread_cond_signal)(cv);
 }
 
 RD_EXPORT int pthread_cond_broadcast(pthread_cond_t *cv)
 {
+    struct rt_thread *t = preload_enter();
+    if (t) {
+        on_sync_release(t, (uintptr_t)cv); /* happens-before the woken waiter */
+        rt_leave(t);
+    }
     return REAL(pthread_cond_broadcast)(cv);
 }

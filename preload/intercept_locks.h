@@ -8,21 +8,17 @@
 
 #include "preload.h"
 
-/* An acquisition (lock, trylock, timed lock). MAKE_CALL(t) fills a struct
- * rt_sync_call for thread t; REALCALL is the real call's expression. */
-#define RD_ACQUIRE(MAKE_CALL, REALCALL)                                      \
+/* What every acquisition does once it may block: check before (a
+ * self-deadlock ends the process, since the call would never return), make
+ * the real call, record the outcome. t_ is entered, c_ filled in. */
+#define RD_WAIT_AND_ACQUIRE(t_, c_, REALCALL)                                \
     do {                                                                     \
-        struct rt_thread *t_ = preload_enter();                              \
-        struct rt_sync_call c_;                                              \
         int rc_;                                                             \
-        if (!t_)                                                             \
-            return REALCALL;                                                 \
-        c_ = MAKE_CALL;                                                      \
         if (on_lock_wait(t_, &c_) == RT_HANGS)                               \
             rt_die();                                                        \
         rt_leave(t_);                                                        \
         rc_ = REALCALL;                                                      \
-        if ((t_ = rt_enter()) != NULL) {                                     \
+        if (rt_reenter(t_)) {                                                \
             if (rc_ == 0)                                                    \
                 on_lock_acquired(t_, &c_);                                   \
             else                                                             \
@@ -30,6 +26,42 @@
             rt_leave(t_);                                                    \
         }                                                                    \
         return rc_;                                                          \
+    } while (0)
+
+/* An acquisition (trylock, timed lock, or a lock that cannot be tried
+ * first). MAKE_CALL fills a struct rt_sync_call; REALCALL is the real
+ * call's expression. */
+#define RD_ACQUIRE(MAKE_CALL, REALCALL)                                      \
+    do {                                                                     \
+        struct rt_thread *t_ = preload_enter();                              \
+        struct rt_sync_call c_;                                              \
+        if (!t_)                                                             \
+            return REALCALL;                                                 \
+        c_ = MAKE_CALL;                                                      \
+        RD_WAIT_AND_ACQUIRE(t_, c_, REALCALL);                               \
+    } while (0)
+
+/* A blocking acquisition, tried first without blocking: when the object is
+ * free (the common, uncontended case) nothing waited, so there is nothing
+ * to check before (no self-deadlock, no wait for the watchdog) and only
+ * the acquisition is recorded. TRYCALL is the real try-variant; it must
+ * return 0 when it took the object and EBUSY when it would have waited. */
+#define RD_ACQUIRE_TRY_FIRST(MAKE_CALL, TRYCALL, REALCALL)                   \
+    do {                                                                     \
+        struct rt_thread *t_;                                                \
+        struct rt_sync_call c_;                                              \
+        if (TRYCALL == 0) {                                                  \
+            if ((t_ = preload_enter()) != NULL) {                            \
+                c_ = MAKE_CALL;                                              \
+                on_lock_acquired(t_, &c_);                                   \
+                rt_leave(t_);                                                \
+            }                                                                \
+            return 0;                                                        \
+        }                                                                    \
+        if ((t_ = preload_enter()) == NULL)                                  \
+            return REALCALL;                                                 \
+        c_ = MAKE_CALL;                                                      \
+        RD_WAIT_AND_ACQUIRE(t_, c_, REALCALL);                               \
     } while (0)
 
 /* A release: the event comes before the real unlock. */

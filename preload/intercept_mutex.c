@@ -18,9 +18,16 @@ RD_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
     RD_DESTROY(MUTEX_CALL(m, false, false), REAL(pthread_mutex_destroy)(m));
 }
 
+/* Robust mutexes answer a trylock with EOWNERDEAD (taken, owner died),
+ * which must not be followed by a lock: they take the plain path. */
+#define MUTEX_ROBUST 16
+
 RD_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
-    RD_ACQUIRE(MUTEX_CALL(m, false, false), REAL(pthread_mutex_lock)(m));
+    if (m->__data.__kind & MUTEX_ROBUST)
+        RD_ACQUIRE(MUTEX_CALL(m, false, false), REAL(pthread_mutex_lock)(m));
+    RD_ACQUIRE_TRY_FIRST(MUTEX_CALL(m, false, false), REAL(pthread_mutex_trylock)(m),
+                         REAL(pthread_mutex_lock)(m));
 }
 
 RD_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)

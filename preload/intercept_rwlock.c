@@ -19,7 +19,8 @@ RD_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *rw)
 
 RD_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *rw)
 {
-    RD_ACQUIRE(RW_CALL(rw, false, false, false), REAL(pthread_rwlock_rdlock)(rw));
+    RD_ACQUIRE_TRY_FIRST(RW_CALL(rw, false, false, false), REAL(pthread_rwlock_tryrdlock)(rw),
+                         REAL(pthread_rwlock_rdlock)(rw));
 }
 
 RD_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *rw)
@@ -39,7 +40,8 @@ RD_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *rw, clockid_t clk, co
 
 RD_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *rw)
 {
-    RD_ACQUIRE(RW_CALL(rw, true, false, false), REAL(pthread_rwlock_wrlock)(rw));
+    RD_ACQUIRE_TRY_FIRST(RW_CALL(rw, true, false, false), REAL(pthread_rwlock_trywrlock)(rw),
+                         REAL(pthread_rwlock_wrlock)(rw));
 }
 
 RD_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *rw)

@@ -18,7 +18,8 @@ RD_EXPORT int pthread_spin_destroy(pthread_spinlock_t *s)
 
 RD_EXPORT int pthread_spin_lock(pthread_spinlock_t *s)
 {
-    RD_ACQUIRE(SPIN_CALL(s, false), REAL(pthread_spin_lock)(s));
+    RD_ACQUIRE_TRY_FIRST(SPIN_CALL(s, false), REAL(pthread_spin_trylock)(s),
+                         REAL(pthread_spin_lock)(s));
 }
 
 RD_EXPORT int pthread_spin_trylock(pthread_spinlock_t *s)

@@ -42,6 +42,7 @@ RD_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
 {
     struct rt_thread *t = preload_enter();
     struct start_args *a;
+    struct rt_thread *child;
     int detach = PTHREAD_CREATE_JOINABLE, rc;
     if (!t)
         return REAL(pthread_create)(th, attr, start, arg);
@@ -50,12 +51,13 @@ RD_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
     a = rt_alloc(sizeof *a);
     a->start = start;
     a->arg = arg;
-    a->child = on_thread_create(t, CALLER_PC(), CALLER_SP(), (uintptr_t)start,
+    child = a->child = on_thread_create(t, CALLER_PC(), CALLER_SP(), (uintptr_t)start,
                                 detach == PTHREAD_CREATE_DETACHED);
     rt_leave(t);
     rc = REAL(pthread_create)(th, attr, thread_trampoline, a);
     if ((t = rt_enter()) != NULL) {
-        on_thread_created(t, a->child == NULL ? NULL : a->child, rc == 0 ? *th : 0, rc == 0);
+        /* not a->child: the new thread frees `a` as soon as it starts */
+        on_thread_created(t, child, rc == 0 ? *th : 0, rc == 0);
         rt_leave(t);
     }
     if (rc != 0)
@@ -63,13 +65,29 @@ RD_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
     return rc;
 }
 
-/* Joins of all kinds: the engine hears of the ones that succeeded. */
-#define RD_JOIN(th, REALCALL)                                                \
+/* Joins of all kinds: the engine hears of the ones that succeeded. A join
+ * that can wait is a blocking call (timed when a lock is held:
+ * blocking_under_lock); without a time limit it is also a wait on the
+ * joined thread, which the deadlock watchdog follows. */
+#define RD_JOIN(th, CAN_WAIT, UNTIMED, NAME, REALCALL)                       \
     do {                                                                     \
-        int rc_ = REALCALL;                                                  \
-        struct rt_thread *t_;                                                \
-        if (rc_ == 0 && (t_ = preload_enter()) != NULL) {                    \
-            on_thread_join(t_, th);                                          \
+        struct rt_thread *t_ = preload_enter();                              \
+        uint64_t b_ = 0;                                                     \
+        int rc_;                                                             \
+        if (!t_)                                                             \
+            return REALCALL;                                                 \
+        if (UNTIMED)                                                         \
+            on_join_wait(t_, th, CALLER_PC(), CALLER_SP());                  \
+        if (CAN_WAIT)                                                        \
+            b_ = on_blocking_begin(t_);                                      \
+        rt_leave(t_);                                                        \
+        rc_ = REALCALL;                                                      \
+        if (rt_reenter(t_)) {                                                \
+            if (UNTIMED)                                                     \
+                on_join_done(t_);                                            \
+            on_blocking_end(t_, b_, NAME, CALLER_PC());                      \
+            if (rc_ == 0)                                                    \
+                on_thread_join(t_, th);                                      \
             rt_leave(t_);                                                    \
         }                                                                    \
         return rc_;                                                          \
@@ -77,22 +95,23 @@ RD_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
 
 RD_EXPORT int pthread_join(pthread_t th, void **ret)
 {
-    RD_JOIN(th, REAL(pthread_join)(th, ret));
+    RD_JOIN(th, true, true, "pthread_join", REAL(pthread_join)(th, ret));
 }
 
 RD_EXPORT int pthread_tryjoin_np(pthread_t th, void **ret)
 {
-    RD_JOIN(th, REAL(pthread_tryjoin_np)(th, ret));
+    RD_JOIN(th, false, false, "pthread_tryjoin_np", REAL(pthread_tryjoin_np)(th, ret));
 }
 
 RD_EXPORT int pthread_timedjoin_np(pthread_t th, void **ret, const struct timespec *ts)
 {
-    RD_JOIN(th, REAL(pthread_timedjoin_np)(th, ret, ts));
+    RD_JOIN(th, true, false, "pthread_timedjoin_np", REAL(pthread_timedjoin_np)(th, ret, ts));
 }
 
 RD_EXPORT int pthread_clockjoin_np(pthread_t th, void **ret, clockid_t clk, const struct timespec *ts)
 {
-    RD_JOIN(th, REAL(pthread_clockjoin_np)(th, ret, clk, ts));
+    RD_JOIN(th, true, false, "pthread_clockjoin_np",
+            REAL(pthread_clockjoin_np)(th, ret, clk, ts));
 }
 
 RD_EXPORT int pthread_detach(pthread_t th)

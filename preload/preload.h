@@ -19,8 +19,25 @@
 #define CALLER_PC() ((uintptr_t)__builtin_return_address(0))
 #define CALLER_SP() ((uintptr_t)__builtin_frame_address(0))
 
-/* Start the runtime if this is the first call, then rt_enter(). */
-struct rt_thread *preload_enter(void);
+/* Start the runtime if this is the first call, then rt_enter(). Inline:
+ * it runs on every intercepted call. */
+void preload_start_runtime(void);
+static inline struct rt_thread *preload_enter(void)
+{
+    struct rt_thread *t;
+    if (__builtin_expect(atomic_load_explicit(&rt_state, memory_order_acquire) != RT_READY, 0)) {
+        if (atomic_load_explicit(&rt_state, memory_order_relaxed) == RT_NOT_STARTED)
+            preload_start_runtime();
+        return rt_enter();
+    }
+    t = rt_self;
+    if (__builtin_expect(t == NULL, 0))
+        return rt_enter();
+    if (t->in_runtime)
+        return NULL;
+    t->in_runtime = 1;
+    return t;
+}
 
 /* Glibc's view of an object: does the calling thread own it? 1, 0, or -1
  * when the object cannot say. */
@@ -28,8 +45,21 @@ int preload_mutex_owned_by_self(uintptr_t addr);
 int preload_rwlock_written_by_self(uintptr_t addr);
 
 /* The engine's type code for a glibc mutex, read from the object (so that
- * statically initialised mutexes have the right type too). */
-int preload_mutex_type(const pthread_mutex_t *m);
+ * statically initialised mutexes have the right type too): glibc keeps the
+ * type in __kind, also for PTHREAD_*_INITIALIZER_NP; the low two bits are
+ * the type (timed/normal, recursive, errorcheck, adaptive), higher bits
+ * robust/PI/PP/elision flags. The engine's codes are in the same order. */
+static inline int preload_mutex_type(const pthread_mutex_t *m)
+{
+    _Static_assert((int)PTHREAD_MUTEX_RECURSIVE_NP == (int)RT_TYPE_RECURSIVE &&
+                   (int)PTHREAD_MUTEX_ERRORCHECK_NP == (int)RT_TYPE_ERRORCHECK &&
+                   (int)PTHREAD_MUTEX_ADAPTIVE_NP == (int)RT_TYPE_ADAPTIVE && (int)RT_TYPE_NORMAL == 0,
+                   "mutex type codes");
+    return m->__data.__kind & 3;
+}
+
+/* exit(status) was called: the status the record's exit line will carry. */
+void preload_note_exit_status(int status);
 
 /* Make the report visible when no `racedet run` collects the record. */
 void preload_show_report(void);

@@ -6,7 +6,13 @@
 #ifndef RD_PRELOAD_REAL_H
 #define RD_PRELOAD_REAL_H
 
+#include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #define REAL_FN(ret, name, params, version) extern ret(*real_##name) params;

@@ -8,6 +8,7 @@
 #include "findings.h"
 #include "modules.h"
 #include "record.h"
+#include "watchdog.h"
 
 #include <dlfcn.h>
 #include <libgen.h>
@@ -29,6 +30,29 @@ static void say(const char *msg)
     (void)r;
 }
 
+/* fork: the watchdog's and the sync tables' locks (the runtime's own are
+ * in rt_fork_*); the child has no watchdog thread until it needs one. */
+static void fork_prepare(void)
+{
+    rt_watchdog_fork_prepare();
+    rt_sync_objects_lock_all();
+    rt_blocking_lock_all();
+}
+
+static void fork_parent(void)
+{
+    rt_blocking_unlock_all();
+    rt_sync_objects_unlock_all();
+    rt_watchdog_fork_parent();
+}
+
+static void fork_child(void)
+{
+    rt_blocking_unlock_all();
+    rt_sync_objects_unlock_all();
+    rt_watchdog_fork_child();
+}
+
 static void start_runtime(void)
 {
     char err[512];
@@ -45,6 +69,7 @@ static void start_runtime(void)
         say(err);
         return; /* state stays STARTING: every call passes through */
     }
+    rt_watchdog_spawn = real_pthread_create; /* never the interceptor */
     if (dladdr((void *)start_runtime, &info))
         rt_modules_mark_runtime((void *)start_runtime, dlsym(RTLD_DEFAULT, "unw_backtrace"));
     standalone = dir == NULL || *dir == '\0';
@@ -56,13 +81,13 @@ static void start_runtime(void)
     }
     rt_on_record_complete = preload_show_report;
     pthread_atfork(rt_fork_prepare, rt_fork_parent, rt_fork_child);
+    /* registered second: its prepare runs first, its child handler last */
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
-struct rt_thread *preload_enter(void)
+void preload_start_runtime(void)
 {
-    if (__builtin_expect(atomic_load_explicit(&rt_state, memory_order_acquire) == RT_NOT_STARTED, 0))
-        start_runtime();
-    return rt_enter();
+    start_runtime();
 }
 
 __attribute__((constructor(101))) static void preload_init(void)
@@ -70,11 +95,18 @@ __attribute__((constructor(101))) static void preload_init(void)
     start_runtime();
 }
 
+static atomic_int exit_status = -1; /* -1: not known (main returned) */
+
+void preload_note_exit_status(int status)
+{
+    atomic_store(&exit_status, status & 0xff);
+}
+
 __attribute__((destructor(101))) static void preload_fini(void)
 {
     if (atomic_load(&rt_state) != RT_READY)
         return;
-    rt_finish(-1, "exit");
+    rt_finish(atomic_load(&exit_status), "exit");
     if (standalone && rt_findings_count(NULL) > 0) {
         /* as ThreadSanitizer does: a run with findings fails */
         fflush(NULL);

@@ -4,22 +4,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int preload_mutex_type(const pthread_mutex_t *m)
-{
-    /* glibc keeps the type in __kind, also for PTHREAD_*_INITIALIZER_NP;
-     * the low two bits are the type, higher bits robust/PI/PP/elision */
-    switch (m->__data.__kind & 3) {
-    case PTHREAD_MUTEX_RECURSIVE_NP:
-        return RT_TYPE_RECURSIVE;
-    case PTHREAD_MUTEX_ERRORCHECK_NP:
-        return RT_TYPE_ERRORCHECK;
-    case PTHREAD_MUTEX_ADAPTIVE_NP:
-        return RT_TYPE_ADAPTIVE;
-    default:
-        return RT_TYPE_NORMAL;
-    }
-}
-
 int preload_mutex_owned_by_self(uintptr_t addr)
 {
     const pthread_mutex_t *m = (const pthread_mutex_t *)addr;

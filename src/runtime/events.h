@@ -36,6 +36,8 @@ struct rt_sync_call {
     int (*owner_probe)(uintptr_t addr);
     uintptr_t pc;        /* return address into the program */
     uintptr_t sp;        /* the program's stack pointer at the call */
+    struct rt_lock *lock; /* the engine's: filled by the first event of the
+                             call and reused by the next (set NULL) */
 };
 
 enum rt_verdict {
@@ -75,5 +77,60 @@ void on_thread_detach(struct rt_thread *t, pthread_t target);
 void on_process_exit(struct rt_thread *t);
 /* Memory at [addr, addr+size) is gone (free, munmap): forget its locks. */
 void on_memory_freed(uintptr_t addr, uintptr_t size);
+
+/* Blocking calls (blocking_events.c): sleeps, I/O, joins, semaphore,
+ * barrier and condition waits. A call is timed only when the thread holds
+ * a lock: on_blocking_begin returns the start time then (else 0, and the
+ * call costs nothing more); on_blocking_end, after the real call, reports
+ * blocking_under_lock when it lasted longer than blocking_threshold_ms
+ * (once per call site pc). `call` names the function. */
+uint64_t on_blocking_begin(struct rt_thread *t);
+void on_blocking_end(struct rt_thread *t, uint64_t start_ns, const char *call, uintptr_t pc);
+
+/* An untimed pthread_join of `target` begins / ended: while it waits the
+ * thread waits for target, for the deadlock watchdog (watchdog.h). */
+void on_join_wait(struct rt_thread *t, pthread_t target, uintptr_t pc, uintptr_t sp);
+void on_join_done(struct rt_thread *t);
+
+/* Semaphores and barriers (sync_events.c): c->kind is RT_SEM or
+ * RT_BARRIER. Misuse is reported as sync_misuse. The happens-before events
+ * are made here: a post releases, a successful sem wait acquires; a barrier
+ * wait releases on arrival and acquires on departure.
+ *   on_sync_object_init       before the real init (count: the barrier's
+ *                             count or the semaphore's value)
+ *   on_sync_object_inited     after it (ok: it succeeded)
+ *   on_sync_object_destroy    before the real destroy (false: it must not
+ *                             be made, as for a wait); _destroyed after
+ *   on_sync_object_wait       before a wait (sem_wait/trywait/timedwait,
+ *                             barrier_wait); returns false when the real
+ *                             call must not be made (it would crash: a
+ *                             barrier never initialised)
+ *   on_sync_object_waited     after it (ok: the wait succeeded)
+ *   on_sync_object_post       before sem_post
+ *   on_sync_object_use        before any other use (sem_getvalue)
+ *   on_sync_object_open       after sem_open returned it; _close before
+ *                             sem_close */
+void on_sync_object_init(struct rt_thread *t, const struct rt_sync_call *c, unsigned count);
+void on_sync_object_inited(struct rt_thread *t, const struct rt_sync_call *c, unsigned count,
+                           bool ok);
+bool on_sync_object_destroy(struct rt_thread *t, const struct rt_sync_call *c);
+void on_sync_object_destroyed(struct rt_thread *t, const struct rt_sync_call *c, bool ok);
+bool on_sync_object_wait(struct rt_thread *t, const struct rt_sync_call *c);
+void on_sync_object_waited(struct rt_thread *t, const struct rt_sync_call *c, bool ok);
+void on_sync_object_post(struct rt_thread *t, const struct rt_sync_call *c);
+void on_sync_object_use(struct rt_thread *t, const struct rt_sync_call *c, const char *what);
+void on_sync_object_open(struct rt_thread *t, const struct rt_sync_call *c);
+void on_sync_object_close(struct rt_thread *t, const struct rt_sync_call *c);
+/* pthread_once: the init routine ran (on the thread that ran it, after
+ * it); pthread_once returns (on every caller). */
+void on_once_ran(struct rt_thread *t, uintptr_t once);
+void on_once_done(struct rt_thread *t, uintptr_t once);
+/* The sync objects inside [lo, hi) are gone with their memory. */
+void rt_sync_forget_range(uintptr_t lo, uintptr_t hi);
+/* Fork support for the tables of sync_events.c and blocking_events.c. */
+void rt_sync_objects_lock_all(void);
+void rt_sync_objects_unlock_all(void);
+void rt_blocking_lock_all(void);
+void rt_blocking_unlock_all(void);
 
 #endif

@@ -1,28 +1,464 @@
-/* happens_before: see happens_before.h. The vector-clock engine lands here
- * (issue 3); until then no module is instrumented and nothing is ordered. */
+/* happens_before: see happens_before.h. */
 #include "happens_before.h"
+#include "events.h"
+#include "race_check.h"
+#include "runtime.h"
+#include "shadow.h"
+#include "sync_clocks.h"
+#include "threads.h"
+
+#include <pthread.h>
+#include <string.h>
 
 bool rt_hb_enabled;
+__thread struct rt_hb_thread *rt_hb_self __attribute__((tls_model("initial-exec")));
+
+/* ---- slots ------------------------------------------------------------------- */
+
+#define MAX_SLOTS 0xffffu          /* the cell format holds 16 bits */
+
+struct slot_owner { uint32_t start; int thread; };
+struct slot_info {
+    uint32_t last_epoch;           /* highest epoch any owner used */
+    uint32_t nowners, capowners;
+    struct slot_owner *owners;     /* in order of start epoch */
+};
+
+static rt_spin_t slots_lock = RT_SPIN_INIT;
+static struct slot_info *slots;
+static uint32_t nslots, capslots;
+static uint32_t *free_slots;
+static uint32_t nfree, capfree;
+
+static uint32_t slot_acquire(int thread_id, uint32_t *epoch0)
+{
+    uint32_t s;
+    struct slot_info *si;
+    rt_spin_lock(&slots_lock);
+    if (nfree > 0) {
+        s = free_slots[--nfree];
+    } else {
+        if (nslots == MAX_SLOTS)
+            rt_fatal("more than 65535 threads alive at once: the race detector's thread "
+                     "slots are exhausted");
+        if (nslots == capslots) {
+            uint32_t ncap = capslots ? capslots * 2 : 64;
+            slots = rt_realloc(slots, sizeof *slots * capslots, sizeof *slots * ncap);
+            memset(slots + capslots, 0, sizeof *slots * (ncap - capslots));
+            capslots = ncap;
+        }
+        s = nslots++;
+    }
+    si = &slots[s];
+    *epoch0 = si->last_epoch + 1;
+    si->last_epoch = *epoch0;
+    if (si->nowners == si->capowners) {
+        uint32_t ncap = si->capowners ? si->capowners * 2 : 2;
+        si->owners = rt_realloc(si->owners, sizeof *si->owners * si->capowners,
+                                sizeof *si->owners * ncap);
+        si->capowners = ncap;
+    }
+    si->owners[si->nowners++] = (struct slot_owner){*epoch0, thread_id};
+    rt_spin_unlock(&slots_lock);
+    return s;
+}
+
+static void slot_release(struct rt_hb_thread *h)
+{
+    if (h->slot_released)
+        return;
+    h->slot_released = true;
+    rt_spin_lock(&slots_lock);
+    if (h->epoch > slots[h->slot].last_epoch)
+        slots[h->slot].last_epoch = h->epoch;
+    if (nfree == capfree) {
+        uint32_t ncap = capfree ? capfree * 2 : 64;
+        free_slots = rt_realloc(free_slots, sizeof *free_slots * capfree, sizeof *free_slots * ncap);
+        capfree = ncap;
+    }
+    free_slots[nfree++] = h->slot;
+    rt_spin_unlock(&slots_lock);
+}
+
+int rt_hb_slot_owner(uint32_t slot, uint32_t epoch)
+{
+    int id = -1;
+    rt_spin_lock(&slots_lock);
+    if (slot < nslots) {
+        struct slot_info *si = &slots[slot];
+        for (uint32_t i = 0; i < si->nowners; i++)
+            if (si->owners[i].start <= epoch)
+                id = si->owners[i].thread;
+    }
+    rt_spin_unlock(&slots_lock);
+    return id;
+}
+
+/* ---- thread states ------------------------------------------------------------ */
+
+void rt_hb_tick(struct rt_hb_thread *h)
+{
+    h->epoch++;
+    rt_vc_set(&h->vc, h->slot, h->epoch);
+    /* the slot's high-water mark is published when the slot is released */
+}
+
+static struct rt_hb_thread *hb_new(struct rt_thread *t)
+{
+    struct rt_hb_thread *h = rt_alloc(sizeof *h);
+    h->thread = t;
+    h->ct = rt_alloc(sizeof *h->ct);
+    h->slot = slot_acquire(t ? t->id : -1, &h->epoch);
+    rt_vc_set(&h->vc, h->slot, h->epoch);
+    h->node = RT_CT_ROOT;
+    return h;
+}
+
+static void find_stack(struct rt_hb_thread *h)
+{
+    pthread_attr_t attr;
+    void *addr;
+    size_t size;
+    h->busy++;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+            h->stack_lo = (uintptr_t)addr;
+            h->stack_hi = (uintptr_t)addr + size;
+        }
+        pthread_attr_destroy(&attr);
+    }
+    h->busy--;
+}
+
+struct rt_hb_thread *rt_hb_of(struct rt_thread *t)
+{
+    struct rt_hb_thread *h = t->hb;
+    if (h)
+        return h;
+    h = hb_new(t);
+    t->hb = h;
+    if (t == rt_self) {
+        rt_hb_self = h;
+        find_stack(h);
+    }
+    return h;
+}
+
+struct rt_hb_thread *rt_hb_current(void)
+{
+    struct rt_hb_thread *h = rt_hb_self;
+    struct rt_thread *t;
+    int was;
+    if (h)
+        return h;
+    if (!rt_hb_enabled || atomic_load_explicit(&rt_state, memory_order_acquire) != RT_READY)
+        return NULL;
+    t = rt_self ? rt_self : rt_thread_current();
+    was = t->in_runtime;
+    t->in_runtime = 1;
+    h = rt_hb_of(t);
+    t->in_runtime = was;
+    return h;
+}
+
+void rt_hb_enable(void)
+{
+    if (rt_hb_enabled)
+        return;
+    rt_shadow_init();
+    rt_ct_init();
+    rt_race_init();
+    __atomic_store_n(&rt_hb_enabled, true, __ATOMIC_RELEASE);
+}
+
+/* ---- synchronisation objects ------------------------------------------------------ */
+
+static struct rt_sync_clock *sync_of(struct rt_hb_thread *h, uintptr_t obj, bool create)
+{
+    unsigned slot = (unsigned)((obj >> 3) ^ (obj >> 11)) % RT_HB_SYNC_CACHE;
+    struct rt_sync_clock *s;
+    if (h->sync_cache[slot].addr == obj && h->sync_cache[slot].s)
+        return h->sync_cache[slot].s;
+    s = rt_sync_clock_get(obj, create);
+    if (s) {
+        h->sync_cache[slot].addr = obj;
+        h->sync_cache[slot].s = s;
+    }
+    return s;
+}
+
+void rt_hb_release(struct rt_hb_thread *h, uintptr_t obj)
+{
+    struct rt_sync_clock *s = sync_of(h, obj, true);
+    rt_spin_lock(&s->lock);
+    rt_vc_join(&s->vc, &h->vc);
+    rt_spin_unlock(&s->lock);
+    rt_hb_tick(h);
+}
+
+void rt_hb_release_read(struct rt_hb_thread *h, uintptr_t obj)
+{
+    struct rt_sync_clock *s = sync_of(h, obj, true);
+    rt_spin_lock(&s->lock);
+    rt_vc_join(&s->read_vc, &h->vc);
+    rt_spin_unlock(&s->lock);
+    rt_hb_tick(h);
+}
+
+void rt_hb_acquire(struct rt_hb_thread *h, uintptr_t obj)
+{
+    struct rt_sync_clock *s = sync_of(h, obj, false);
+    if (!s)
+        return;
+    rt_spin_lock(&s->lock);
+    rt_vc_join(&h->vc, &s->vc);
+    rt_spin_unlock(&s->lock);
+}
+
+void rt_hb_acquire_write(struct rt_hb_thread *h, uintptr_t obj)
+{
+    struct rt_sync_clock *s = sync_of(h, obj, false);
+    if (!s)
+        return;
+    rt_spin_lock(&s->lock);
+    rt_vc_join(&h->vc, &s->vc);
+    rt_vc_join(&h->vc, &s->read_vc);
+    rt_spin_unlock(&s->lock);
+}
+
+static struct rt_hb_thread *hb_for(struct rt_thread *t)
+{
+    if (!__atomic_load_n(&rt_hb_enabled, __ATOMIC_ACQUIRE))
+        return NULL;
+    if (t)
+        return t->hb ? t->hb : rt_hb_of(t);
+    return rt_hb_current();
+}
 
 void on_sync_release(struct rt_thread *t, uintptr_t obj)
 {
-    (void)t;
-    (void)obj;
+    struct rt_hb_thread *h = hb_for(t);
+    if (h)
+        rt_hb_release(h, obj);
+}
+
+void on_sync_release_read(struct rt_thread *t, uintptr_t obj)
+{
+    struct rt_hb_thread *h = hb_for(t);
+    if (h)
+        rt_hb_release_read(h, obj);
 }
 
 void on_sync_acquire(struct rt_thread *t, uintptr_t obj)
 {
-    (void)t;
-    (void)obj;
+    struct rt_hb_thread *h = hb_for(t);
+    if (h)
+        rt_hb_acquire(h, obj);
+}
+
+void on_sync_acquire_write(struct rt_thread *t, uintptr_t obj)
+{
+    struct rt_hb_thread *h = hb_for(t);
+    if (h)
+        rt_hb_acquire_write(h, obj);
 }
 
 void on_sync_acquire_release(struct rt_thread *t, uintptr_t obj)
 {
-    on_sync_release(t, obj);
-    on_sync_acquire(t, obj);
+    struct rt_hb_thread *h = hb_for(t);
+    if (!h)
+        return;
+    rt_hb_release(h, obj);
+    rt_hb_acquire(h, obj);
 }
 
 void on_sync_forget(uintptr_t obj)
 {
-    (void)obj;
+    struct rt_sync_clock *s;
+    if (!__atomic_load_n(&rt_hb_enabled, __ATOMIC_ACQUIRE))
+        return;
+    s = rt_sync_clock_get(obj, false);
+    if (!s)
+        return;
+    rt_spin_lock(&s->lock);
+    rt_vc_clear(&s->vc);
+    rt_vc_clear(&s->read_vc);
+    rt_spin_unlock(&s->lock);
+}
+
+void on_sync_call_acquired(struct rt_thread *t, const struct rt_sync_call *c)
+{
+    struct rt_hb_thread *h = hb_for(t);
+    if (!h)
+        return;
+    if (c->kind == RT_RWLOCK && c->write)
+        rt_hb_acquire_write(h, c->addr);
+    else
+        rt_hb_acquire(h, c->addr);
+}
+
+void on_sync_call_release(struct rt_thread *t, const struct rt_sync_call *c)
+{
+    struct rt_hb_thread *h = hb_for(t);
+    if (!h)
+        return;
+    if (c->kind == RT_RWLOCK) {
+        /* the unlock call does not say which mode it ends: glibc's object
+         * knows whether the caller is its writer */
+        bool writer = c->write || (c->owner_probe && c->owner_probe(c->addr) == 1);
+        if (writer)
+            rt_hb_release(h, c->addr);
+        else
+            rt_hb_release_read(h, c->addr);
+        return;
+    }
+    rt_hb_release(h, c->addr);
+}
+
+/* ---- atomics and fences ------------------------------------------------------------ */
+
+void on_atomic_store_before(struct rt_hb_thread *h, uintptr_t addr, int mo)
+{
+    mo = rt_mo_norm(mo);
+    if (rt_mo_releases(mo)) {
+        rt_hb_release(h, addr);
+    } else if (h->has_fence_release) {
+        /* a relaxed store after a release fence: an acquire that reads it
+         * synchronises with the fence */
+        struct rt_sync_clock *s = sync_of(h, addr, true);
+        rt_spin_lock(&s->lock);
+        rt_vc_join(&s->vc, &h->fence_release);
+        rt_spin_unlock(&s->lock);
+    }
+}
+
+void on_atomic_load_after(struct rt_hb_thread *h, uintptr_t addr, int mo)
+{
+    mo = rt_mo_norm(mo);
+    if (rt_mo_acquires(mo)) {
+        rt_hb_acquire(h, addr);
+        return;
+    }
+    /* relaxed: an acquire fence later in this thread makes it an acquire */
+    if (h->nrelaxed > 0 && h->relaxed_loads[(h->nrelaxed - 1) % RT_HB_RELAXED_LOADS] == addr)
+        return;
+    h->relaxed_loads[h->nrelaxed % RT_HB_RELAXED_LOADS] = addr;
+    h->nrelaxed++;
+}
+
+void on_atomic_fence(struct rt_hb_thread *h, int mo)
+{
+    mo = rt_mo_norm(mo);
+    if (rt_mo_acquires(mo)) {
+        unsigned n = h->nrelaxed < RT_HB_RELAXED_LOADS ? h->nrelaxed : RT_HB_RELAXED_LOADS;
+        for (unsigned i = 0; i < n; i++)
+            rt_hb_acquire(h, h->relaxed_loads[i]);
+        h->nrelaxed = 0;
+    }
+    if (rt_mo_releases(mo)) {
+        rt_vc_copy(&h->fence_release, &h->vc);
+        h->has_fence_release = true;
+        rt_hb_tick(h);
+    }
+}
+
+/* ---- threads ------------------------------------------------------------------------ */
+
+void on_hb_thread_create(struct rt_thread *parent, struct rt_thread *child)
+{
+    struct rt_hb_thread *ph, *ch;
+    uint32_t own;
+    if (!__atomic_load_n(&rt_hb_enabled, __ATOMIC_ACQUIRE))
+        return;
+    ph = rt_hb_of(parent);
+    ch = hb_new(child);
+    own = ch->epoch;
+    rt_vc_copy(&ch->vc, &ph->vc);
+    rt_vc_set(&ch->vc, ch->slot, own);   /* above anything inherited: see slots */
+    ch->epoch = own;
+    child->hb = ch;
+    rt_hb_tick(ph);
+}
+
+void on_hb_thread_start(struct rt_thread *child)
+{
+    struct rt_hb_thread *h = child->hb;
+    if (!h)
+        return;
+    rt_hb_self = h;
+    find_stack(h);
+    /* a cached stack (or any reused mapping) still has the shadow of the
+     * thread that used it before */
+    if (h->stack_hi > h->stack_lo)
+        rt_shadow_reset(h->stack_lo, h->stack_hi - h->stack_lo);
+}
+
+void on_hb_thread_exit(struct rt_thread *t)
+{
+    struct rt_hb_thread *h = t->hb;
+    if (!h || h->ended)
+        return;
+    h->ended = true;
+    if (atomic_load(&t->detached)) {
+        /* nobody will join it: its slot can serve another thread now; what
+         * it still runs (TLS destructors) is no longer checked */
+        h->ignore_reads += 1 << 20;
+        h->ignore_writes += 1 << 20;
+        slot_release(h);
+    }
+}
+
+void on_hb_thread_join(struct rt_thread *joiner, struct rt_thread *child)
+{
+    struct rt_hb_thread *jh, *ch = child->hb;
+    if (!ch || !__atomic_load_n(&rt_hb_enabled, __ATOMIC_ACQUIRE))
+        return;
+    jh = rt_hb_of(joiner);
+    rt_vc_join(&jh->vc, &ch->vc);
+    slot_release(ch);
+    /* it has ended and nobody but this joiner looks at its state: free it
+     * (its stack is no longer "the stack of" anyone) */
+    if (ch->ct) {
+        rt_free(ch->ct, sizeof *ch->ct);
+        ch->ct = NULL;
+    }
+    rt_vc_free(&ch->vc);
+    rt_vc_free(&ch->fence_release);
+    child->hb = NULL;
+    rt_free(ch, sizeof *ch);
+}
+
+/* ---- fibers ----------------------------------------------------------------------------- */
+
+struct rt_hb_thread *rt_hb_fiber_create(struct rt_hb_thread *creator)
+{
+    struct rt_hb_thread *f = hb_new(creator->thread);
+    uint32_t own = f->epoch;
+    rt_vc_copy(&f->vc, &creator->vc);
+    rt_vc_set(&f->vc, f->slot, own);
+    f->epoch = own;
+    f->stack_lo = f->stack_hi = 0;
+    rt_hb_tick(creator);
+    return f;
+}
+
+void rt_hb_fiber_switch(struct rt_hb_thread *from, struct rt_hb_thread *to, bool sync)
+{
+    struct rt_thread *t = from->thread;
+    if (sync) {
+        rt_vc_join(&to->vc, &from->vc);
+        rt_vc_set(&to->vc, to->slot, to->epoch);
+        rt_hb_tick(from);
+    }
+    to->thread = t;
+    if (t)
+        t->hb = to;
+    rt_hb_self = to;
+}
+
+void rt_hb_fiber_destroy(struct rt_hb_thread *fiber)
+{
+    if (fiber == rt_hb_self)
+        return;
+    slot_release(fiber);
 }

@@ -11,26 +11,160 @@
  *   on_sync_acquire_release  both at once (barrier departure, RMW acq_rel).
  *   on_sync_forget(obj)      the object is destroyed: its clock is dropped.
  *
- * Threads: on_thread_create/start/exit/join in events.h also carry the
- * thread clocks (create -> start, exit -> join).
+ * What each primitive calls (the interceptors keep this true):
+ *   mutex, spinlock   lock/trylock/timedlock succeeded: acquire; unlock:
+ *                     release (on_lock_acquired / on_lock_release in
+ *                     lock_events.c call on_sync_call_acquired/_release, so
+ *                     every lock path of the lock analysis orders too).
+ *   rwlock            write unlock: release; read unlock: on_sync_release_read
+ *                     (into a separate read clock); wrlock acquired:
+ *                     on_sync_acquire_write (both clocks); rdlock: acquire.
+ *   cond              wait: release the mutex before, acquire the cond and
+ *                     the mutex after; signal/broadcast: release the cond.
+ *   semaphore         sem_post: release(sem) before the real post;
+ *                     sem_wait/trywait/timedwait succeeded: acquire(sem).
+ *   barrier           pthread_barrier_wait: release(barrier) before the
+ *                     real wait, acquire(barrier) after it returns (every
+ *                     arrival happens-before every departure).
+ *   once              the thread that ran the init routine: release(once)
+ *                     after the routine returned; every caller: acquire(once)
+ *                     after pthread_once returned.
+ *   threads           on_thread_create/start/exit/join in events.h carry the
+ *                     thread clocks (create -> start, exit -> join).
+ *   atomics, fences   on_atomic_* below (the __tsan_atomic* entry points).
  *
  * Cheap when the program has no instrumented code (nothing to order): the
- * functions return at once while rt_hb_enabled is false. Any thread.
+ * functions return at once while rt_hb_enabled is false, which stays so
+ * until an instrumented module calls __tsan_init. Any thread.
+ *
+ * Thread slots: a clock entry belongs to a slot, not to a thread id, so that
+ * clocks stay as small as the number of threads alive at once. A slot is
+ * given back when its thread has been joined (or, for a detached thread,
+ * when it ends) and reused with its epochs continuing upwards, so an old
+ * access can never look newer than it was. rt_hb_slot_owner maps (slot,
+ * epoch) back to the thread for reports.
  */
 #ifndef RT_HAPPENS_BEFORE_H
 #define RT_HAPPENS_BEFORE_H
+
+#include "call_tree.h"
+#include "vector_clock.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
 struct rt_thread;
+struct rt_sync_call;
+struct rt_sync_clock;
 
 /* Set when the first instrumented module calls __tsan_init. */
 extern bool rt_hb_enabled;
 
+#define RT_HB_RELAXED_LOADS 16
+#define RT_HB_SYNC_CACHE 64
+
+/* The happens-before state of one thread. Only the thread itself touches
+ * it, except: its creator fills it in before it runs, and its joiner reads
+ * `vc` after it ended. */
+struct rt_hb_thread {
+    /* hot: read by every access */
+    uint32_t slot;
+    uint32_t epoch;                 /* == vc[slot] */
+    rt_ct_node node;                /* current call path (call_tree.h) */
+    int ignore_reads, ignore_writes;/* >0: such accesses are not checked */
+    int busy;                       /* >0: inside the engine (re-entry, signals) */
+    struct rt_ct_cache *ct;
+    struct rt_vc vc;
+
+    /* fences: the clock of the last release fence, carried by later relaxed
+     * stores; the addresses of recent relaxed loads, whose objects' clocks an
+     * acquire fence takes */
+    struct rt_vc fence_release;
+    bool has_fence_release;
+    unsigned nrelaxed;
+    uintptr_t relaxed_loads[RT_HB_RELAXED_LOADS];
+
+    struct { uintptr_t addr; struct rt_sync_clock *s; } sync_cache[RT_HB_SYNC_CACHE];
+
+    /* identity */
+    struct rt_thread *thread;
+    uintptr_t stack_lo, stack_hi;   /* its stack, for "where the memory is" */
+    bool slot_released;
+    bool ended;
+};
+
+/* The calling thread's state; NULL until it has one (initial-exec TLS). */
+extern __thread struct rt_hb_thread *rt_hb_self
+    __attribute__((tls_model("initial-exec")));
+
+/* Turn the engine on (__tsan_init; tests). Idempotent. */
+void rt_hb_enable(void);
+
+/* The calling thread's state, made if missing; NULL when the engine is off
+ * or the runtime is not running. */
+struct rt_hb_thread *rt_hb_current(void);
+/* The state of thread t, made if missing (t must be the calling thread). */
+struct rt_hb_thread *rt_hb_of(struct rt_thread *t);
+
+/* After a release: the thread's own clock entry moves on. */
+void rt_hb_tick(struct rt_hb_thread *h);
+
+/* Which thread id used `slot` at `epoch` (-1 if unknown). */
+int rt_hb_slot_owner(uint32_t slot, uint32_t epoch);
+
+/* Fibers (__tsan_*_fiber): a fiber has a state of its own, as a thread;
+ * switching makes it the calling thread's, ordered after the switch unless
+ * `sync` is false. */
+struct rt_hb_thread *rt_hb_fiber_create(struct rt_hb_thread *creator);
+void rt_hb_fiber_switch(struct rt_hb_thread *from, struct rt_hb_thread *to, bool sync);
+void rt_hb_fiber_destroy(struct rt_hb_thread *fiber);
+
+/* ---- synchronisation objects ---------------------------------------------- */
 void on_sync_release(struct rt_thread *t, uintptr_t obj);
 void on_sync_acquire(struct rt_thread *t, uintptr_t obj);
 void on_sync_acquire_release(struct rt_thread *t, uintptr_t obj);
 void on_sync_forget(uintptr_t obj);
+/* rwlock: a reader leaves (into the read clock); a writer enters (takes
+ * both the write and the read clock). */
+void on_sync_release_read(struct rt_thread *t, uintptr_t obj);
+void on_sync_acquire_write(struct rt_thread *t, uintptr_t obj);
+
+/* The lock interceptors' hooks: by the call's kind and mode. */
+void on_sync_call_acquired(struct rt_thread *t, const struct rt_sync_call *c);
+void on_sync_call_release(struct rt_thread *t, const struct rt_sync_call *c);
+
+/* The same on a thread's hb state directly (the compiler ABI, tests). */
+void rt_hb_release(struct rt_hb_thread *h, uintptr_t obj);
+void rt_hb_release_read(struct rt_hb_thread *h, uintptr_t obj);
+void rt_hb_acquire(struct rt_hb_thread *h, uintptr_t obj);
+void rt_hb_acquire_write(struct rt_hb_thread *h, uintptr_t obj);
+
+/* ---- C11 atomics and fences (memory orders as in __tsan_memory_order:
+ * 0 relaxed, 1 consume, 2 acquire, 3 release, 4 acq_rel, 5 seq_cst) -------- */
+enum { RT_MO_RELAXED, RT_MO_CONSUME, RT_MO_ACQUIRE, RT_MO_RELEASE, RT_MO_ACQ_REL, RT_MO_SEQ_CST };
+/* Order bits gcc may add (HLE) are ignored; unknown values are seq_cst. */
+static inline int rt_mo_norm(int mo)
+{
+    mo &= 0xffff;
+    return mo >= RT_MO_RELAXED && mo <= RT_MO_SEQ_CST ? mo : RT_MO_SEQ_CST;
+}
+static inline bool rt_mo_acquires(int mo)
+{
+    return mo == RT_MO_CONSUME || mo == RT_MO_ACQUIRE || mo == RT_MO_ACQ_REL || mo == RT_MO_SEQ_CST;
+}
+static inline bool rt_mo_releases(int mo)
+{
+    return mo == RT_MO_RELEASE || mo == RT_MO_ACQ_REL || mo == RT_MO_SEQ_CST;
+}
+/* Before a store / RMW (release side); after a load / RMW (acquire side). */
+void on_atomic_store_before(struct rt_hb_thread *h, uintptr_t addr, int mo);
+void on_atomic_load_after(struct rt_hb_thread *h, uintptr_t addr, int mo);
+void on_atomic_fence(struct rt_hb_thread *h, int mo);
+
+/* ---- threads (called from thread_events.c) -------------------------------- */
+void on_hb_thread_create(struct rt_thread *parent, struct rt_thread *child);
+void on_hb_thread_start(struct rt_thread *child);
+void on_hb_thread_exit(struct rt_thread *t);
+void on_hb_thread_join(struct rt_thread *joiner, struct rt_thread *child);
 
 #endif

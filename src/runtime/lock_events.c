@@ -7,28 +7,38 @@
  */
 #include "events.h"
 #include "findings.h"
+#include "happens_before.h"
 #include "lock_graph.h"
 #include "runtime.h"
+#include "watchdog.h"
 
 #include <stdio.h>
 #include <string.h>
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static struct rt_lock *lookup(struct rt_thread *t, const struct rt_sync_call *c)
+/* The lock a call is about: from the call itself when an earlier event of
+ * the same call found it, else the thread's cache, else the registry. */
+static inline struct rt_lock *lookup(struct rt_thread *t, const struct rt_sync_call *c)
 {
-    unsigned slot = (unsigned)(rt_mix64(c->addr) % RT_LOCK_CACHE_WAYS);
-    struct rt_lock *l = t->lock_cache[slot].lock;
-    if (l && t->lock_cache[slot].addr == c->addr && l->addr == c->addr &&
-        atomic_load_explicit(&l->live, memory_order_relaxed))
+    struct rt_sync_call *mc = (struct rt_sync_call *)c;
+    unsigned slot;
+    struct rt_lock *l = c->lock;
+    if (l && l->addr == c->addr && atomic_load_explicit(&l->live, memory_order_relaxed))
         return l;
-    l = rt_lock_get(c->addr, c->kind, c->type);
-    t->lock_cache[slot].addr = c->addr;
-    t->lock_cache[slot].lock = l;
+    slot = (unsigned)(((c->addr >> 3) ^ (c->addr >> 11)) % RT_LOCK_CACHE_WAYS);
+    l = t->lock_cache[slot].lock;
+    if (!(l && t->lock_cache[slot].addr == c->addr && l->addr == c->addr &&
+          atomic_load_explicit(&l->live, memory_order_relaxed))) {
+        l = rt_lock_get(c->addr, c->kind, c->type);
+        t->lock_cache[slot].addr = c->addr;
+        t->lock_cache[slot].lock = l;
+    }
+    mc->lock = l;
     return l;
 }
 
-static rt_stack_id callsite_stack(struct rt_thread *t, const struct rt_sync_call *c)
+static inline rt_stack_id callsite_stack(struct rt_thread *t, const struct rt_sync_call *c)
 {
     if (!t->callsites)
         t->callsites = rt_alloc(sizeof *t->callsites);
@@ -37,8 +47,15 @@ static rt_stack_id callsite_stack(struct rt_thread *t, const struct rt_sync_call
 
 /* Index of the newest live held entry for l (any mode when want_write < 0),
  * or -1. Stale entries met on the way are dropped. */
-static int find_held(struct rt_thread *t, struct rt_lock *l, int want_write)
+static inline int find_held(struct rt_thread *t, struct rt_lock *l, int want_write)
 {
+    /* almost always the newest hold */
+    if (t->nheld > 0) {
+        struct rt_held *top = &t->held[t->nheld - 1];
+        if (top->lock == l && top->lock_id == l->id && top->serial == l->serial &&
+            (want_write < 0 || top->write == (want_write != 0)))
+            return (int)t->nheld - 1;
+    }
     for (int i = (int)t->nheld - 1; i >= 0; i--) {
         struct rt_held *h = &t->held[i];
         if (!rt_held_is_live(h)) {
@@ -52,9 +69,10 @@ static int find_held(struct rt_thread *t, struct rt_lock *l, int want_write)
     return -1;
 }
 
-static void clear_waiting(struct rt_thread *t)
+static inline void clear_waiting(struct rt_thread *t)
 {
-    atomic_store_explicit(&t->waiting_for, NULL, memory_order_release);
+    if (atomic_load_explicit(&t->waiting_for, memory_order_relaxed))
+        atomic_store_explicit(&t->waiting_for, NULL, memory_order_release);
 }
 
 /* ---- acquisition ------------------------------------------------------------- */
@@ -84,7 +102,12 @@ enum rt_verdict on_lock_wait(struct rt_thread *t, const struct rt_sync_call *c)
 
     if (c->kind == RT_MUTEX && l->type != c->type && c->type != RT_TYPE_NONE)
         l->type = (uint8_t)c->type; /* set by an init we did not see */
-    i = find_held(t, l, -1);
+    /* only a lock this thread owns, or read-holds, can be held by it */
+    if (atomic_load_explicit(&l->owner, memory_order_relaxed) == t->id + 1 ||
+        (c->kind == RT_RWLOCK && atomic_load_explicit(&l->readers, memory_order_relaxed) > 0))
+        i = find_held(t, l, -1);
+    else
+        i = -1;
     if (i >= 0 && !c->trylock) {
         struct rt_held *h = &t->held[i];
         switch (c->kind) {
@@ -110,25 +133,30 @@ enum rt_verdict on_lock_wait(struct rt_thread *t, const struct rt_sync_call *c)
             break;
         }
     }
-    if (!c->trylock) {
+    if (!c->trylock && !c->timed && rt_options.detect_deadlocks) {
+        /* an untimed wait the watchdog may have to explain: what it waits
+         * for, from where and since when, published before waiting_for */
         t->waiting_write = c->write;
-        t->waiting_stack = RT_NO_STACK;
+        t->waiting_stack = callsite_stack(t, c);
+        t->waiting_since_ns = rt_now_ns();
+        atomic_store_explicit(&t->wait_seq,
+                              atomic_load_explicit(&t->wait_seq, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
         atomic_store_explicit(&t->waiting_for, l, memory_order_release);
+        rt_watchdog_wait_begins(t);
     }
     return RT_PROCEED;
 }
 
-/* Learn the edges held -> l, once per (l, held set) in this thread. */
-static void learn_edges(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_call *c,
-                        rt_stack_id stack)
+/* Learn the edges held -> l (slow path: a new (l, held set) pair). */
+static __attribute__((noinline)) void learn_edges_slow(struct rt_thread *t, struct rt_lock *l,
+                                                       const struct rt_sync_call *c,
+                                                       rt_stack_id stack, uint64_t key,
+                                                       unsigned slot)
 {
-    uint64_t key = rt_mix64((l->id << 2) | (c->write ? 2u : 0u) | (c->trylock ? 1u : 0u)) ^ t->held_sig;
-    unsigned slot = (unsigned)(key % RT_EDGE_CACHE_WAYS);
     unsigned n = t->nheld;
     uint64_t gate[n + 1];
 
-    if (t->edge_cache[slot] == key)
-        return;
     for (unsigned i = 0; i < n; i++) {
         struct rt_held *from = &t->held[i];
         unsigned ng = 0;
@@ -148,12 +176,24 @@ static void learn_edges(struct rt_thread *t, struct rt_lock *l, const struct rt_
     t->edge_cache[slot] = key;
 }
 
+/* Learn the edges held -> l, once per (l, held set) in this thread. */
+static inline void learn_edges(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_call *c,
+                               rt_stack_id stack)
+{
+    uint64_t key = rt_held_key(l->id, c->write) ^ (c->trylock ? 0x5bd1e995u : 0u) ^ t->held_sig;
+    unsigned slot = (unsigned)((key >> 7) % RT_EDGE_CACHE_WAYS);
+    if (__builtin_expect(t->edge_cache[slot] != key, 0))
+        learn_edges_slow(t, l, c, stack, key, slot);
+}
+
 void on_lock_acquired(struct rt_thread *t, const struct rt_sync_call *c)
 {
     struct rt_lock *l = lookup(t, c);
     struct rt_held *h;
     rt_stack_id stack;
 
+    if (rt_hb_enabled) /* no instrumented code: nothing to order */
+        on_sync_call_acquired(t, c); /* happens-before: the last release -> now */
     clear_waiting(t);
     if (c->kind == RT_MUTEX && l->type == RT_TYPE_RECURSIVE &&
         atomic_load_explicit(&l->owner, memory_order_relaxed) == t->id + 1) {
@@ -218,7 +258,7 @@ static void unlock_not_held(struct rt_thread *t, struct rt_lock *l, const struct
         rt_finding_emit("unlock_not_held", summary, threads, nthreads, &l, 1, stacks, nstacks, NULL);
 }
 
-void on_lock_release(struct rt_thread *t, const struct rt_sync_call *c)
+static __attribute__((noinline)) void release_slow(struct rt_thread *t, const struct rt_sync_call *c)
 {
     struct rt_lock *l = lookup(t, c);
     int owner = atomic_load_explicit(&l->owner, memory_order_relaxed);
@@ -256,6 +296,27 @@ void on_lock_release(struct rt_thread *t, const struct rt_sync_call *c)
         atomic_fetch_sub_explicit(&l->readers, 1, memory_order_relaxed);
     }
     rt_held_remove(t, (unsigned)i);
+}
+
+void on_lock_release(struct rt_thread *t, const struct rt_sync_call *c)
+{
+    if (rt_hb_enabled)
+        on_sync_call_release(t, c); /* happens-before: now -> the next acquisition */
+    /* the lock released is almost always the newest one held, exclusively
+     * and not recursively */
+    if (__builtin_expect(t->nheld > 0, 1)) {
+        struct rt_held *h = &t->held[t->nheld - 1];
+        struct rt_lock *l = h->lock;
+        if (l->addr == c->addr && h->lock_id == l->id && h->serial == l->serial && h->write &&
+            !(l->type == RT_TYPE_RECURSIVE && l->depth > 1)) {
+            t->held_sig -= rt_held_key(h->lock_id, true);
+            l->depth = 0;
+            atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
+            t->nheld--;
+            return;
+        }
+    }
+    release_slow(t, c);
 }
 
 /* ---- life of the object ---------------------------------------------------------- */
@@ -341,16 +402,23 @@ void on_cond_wait(struct rt_thread *t, const struct rt_sync_call *cond, const st
     m->depth = 0;
     atomic_store_explicit(&m->owner, 0, memory_order_relaxed);
     rt_held_remove(t, (unsigned)i);
+    /* still holding another lock: a blocking call under it (nested monitor) */
+    t->cond_wait_since_ns = t->nheld ? on_blocking_begin(t) : 0;
 }
 
 void on_cond_woken(struct rt_thread *t, const struct rt_sync_call *cond, const struct rt_sync_call *mutex)
 {
     struct rt_lock *cv = lookup(t, cond);
     atomic_fetch_sub_explicit(&cv->waiters, 1, memory_order_relaxed);
+    if (t->cond_wait_since_ns) {
+        on_blocking_end(t, t->cond_wait_since_ns, "pthread_cond_wait", cond->pc);
+        t->cond_wait_since_ns = 0;
+    }
     on_lock_acquired(t, mutex);
 }
 
 void on_memory_freed(uintptr_t addr, uintptr_t size)
 {
     rt_lock_forget_range(addr, addr + size);
+    rt_sync_forget_range(addr, addr + size);
 }

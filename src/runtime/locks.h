@@ -64,6 +64,13 @@ void rt_lock_forget_range(uintptr_t lo, uintptr_t hi);
 /* Keep this lock's struct from being recycled (a record names it). */
 void rt_lock_pin(struct rt_lock *l);
 
+/* Is this hold still valid (not taken away or destroyed)? */
+#include "threads.h"
+static inline bool rt_held_is_live(const struct rt_held *h)
+{
+    return h->lock->id == h->lock_id && h->lock->serial == h->serial;
+}
+
 void rt_locks_lock_all(void);
 void rt_locks_unlock_all(void);
 

@@ -22,9 +22,11 @@ int rt_start(const char *options_text, const char *record_dir, char *err, size_t
     rd_options_defaults(&rt_options);
     if (options_text && *options_text) {
         /* values point into this copy for the life of the process */
-        char *copy = rt_strdup(options_text);
-        if (rd_options_parse(&rt_options, copy, err, errlen) < 0)
+        char *copy = rt_strdup(options_text), why[400];
+        if (rd_options_parse(&rt_options, copy, why, sizeof why) < 0) {
+            snprintf(err, errlen, "RACEDET_OPTIONS: %s", why);
             return -1;
+        }
     }
     rt_stack_max_frames = (unsigned)(rt_options.max_stack_frames > 0 ? rt_options.max_stack_frames : 1);
     if (rt_record_open(record_dir, err, errlen) < 0)

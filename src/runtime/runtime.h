@@ -37,6 +37,15 @@ static inline struct rt_thread *rt_enter(void)
     return t;
 }
 
+/* Enter again on the same thread after rt_leave (around a real call). */
+static inline bool rt_reenter(struct rt_thread *t)
+{
+    if (atomic_load_explicit(&rt_state, memory_order_relaxed) != RT_READY || t->in_runtime)
+        return false;
+    t->in_runtime = 1;
+    return true;
+}
+
 static inline void rt_leave(struct rt_thread *t)
 {
     t->in_runtime = 0;

@@ -94,11 +94,9 @@ rt_stack_id rt_stack_of_function(uintptr_t entry)
     return rt_stack_put(&pc, 1, false);
 }
 
-rt_stack_id rt_stack_at_callsite(struct rt_callsite_cache *c, uintptr_t pc, uintptr_t sp)
+rt_stack_id rt_stack_callsite_miss(struct rt_callsite_cache *c, unsigned slot, uintptr_t pc,
+                                   uintptr_t sp)
 {
-    unsigned slot = (unsigned)(rt_mix64(pc ^ (sp << 7)) % RT_CALLSITE_WAYS);
-    if (c->e[slot].pc == pc && c->e[slot].sp == sp && c->e[slot].stack != 0)
-        return c->e[slot].stack - 1;
     c->e[slot].pc = pc;
     c->e[slot].sp = sp;
     c->e[slot].stack = rt_stack_capture() + 1; /* +1: zero means empty */

@@ -43,7 +43,15 @@ rt_stack_id rt_stack_of_function(uintptr_t entry);
 struct rt_callsite_cache {
     struct { uintptr_t pc, sp; rt_stack_id stack; } e[RT_CALLSITE_WAYS];
 };
-rt_stack_id rt_stack_at_callsite(struct rt_callsite_cache *c, uintptr_t pc, uintptr_t sp);
+rt_stack_id rt_stack_callsite_miss(struct rt_callsite_cache *c, unsigned slot, uintptr_t pc,
+                                   uintptr_t sp);
+static inline rt_stack_id rt_stack_at_callsite(struct rt_callsite_cache *c, uintptr_t pc, uintptr_t sp)
+{
+    unsigned slot = (unsigned)((pc ^ (pc >> 9) ^ (sp >> 4)) % RT_CALLSITE_WAYS);
+    if (__builtin_expect(c->e[slot].pc == pc && c->e[slot].sp == sp && c->e[slot].stack != 0, 1))
+        return c->e[slot].stack - 1;
+    return rt_stack_callsite_miss(c, slot, pc, sp);
+}
 
 /* Set once from the options at start-up. */
 extern unsigned rt_stack_max_frames;

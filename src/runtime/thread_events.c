@@ -5,6 +5,7 @@
  */
 #include "events.h"
 #include "findings.h"
+#include "happens_before.h"
 #include "runtime.h"
 
 #include <stdio.h>
@@ -20,6 +21,7 @@ struct rt_thread *on_thread_create(struct rt_thread *parent, uintptr_t pc, uintp
     stack = rt_stack_at_callsite(parent->callsites, pc, sp);
     child = rt_thread_new(parent, stack, start_routine);
     atomic_store(&child->detached, detached);
+    on_hb_thread_create(parent, child); /* create -> start */
     return child;
 }
 
@@ -39,6 +41,7 @@ void on_thread_start(struct rt_thread *child)
 {
     rt_self = child;
     rt_thread_set_handle(child, pthread_self());
+    on_hb_thread_start(child);
 }
 
 void on_thread_exit(struct rt_thread *t, uintptr_t pc, uintptr_t sp)
@@ -69,6 +72,7 @@ void on_thread_exit(struct rt_thread *t, uintptr_t pc, uintptr_t sp)
             snprintf(summary, sizeof summary, "{thread:%d} ends while holding %u locks", t->id, nlive);
         rt_finding_emit("lock_held_at_exit", summary, &t, 1, locks, k, stacks, n, NULL);
     }
+    on_hb_thread_exit(t); /* its clock waits for the joiner */
     rt_thread_retire(t);
 }
 
@@ -76,8 +80,10 @@ void on_thread_join(struct rt_thread *t, pthread_t target)
 {
     struct rt_thread *c = rt_thread_by_handle(target);
     (void)t;
-    if (c)
+    if (c) {
         atomic_store(&c->joined, true);
+        on_hb_thread_join(t, c); /* exit -> join */
+    }
 }
 
 void on_thread_detach(struct rt_thread *t, pthread_t target)

@@ -116,42 +116,23 @@ void rt_thread_retire(struct rt_thread *t)
     rt_spin_unlock(&t->peek_lock);
 }
 
-uint64_t rt_held_key(uint64_t lock_id, bool write)
+struct rt_held *rt_held_grow(struct rt_thread *t)
 {
-    return rt_mix64(lock_id * 2 + (write ? 1 : 0));
-}
-
-struct rt_held *rt_held_push(struct rt_thread *t)
-{
-    if (t->nheld == t->cap_held) {
-        /* no fixed limit on how many locks a thread holds */
-        unsigned ncap = t->cap_held ? t->cap_held * 2 : 16;
-        struct rt_held *n = rt_alloc(sizeof *n * ncap);
-        if (t->held)
-            memcpy(n, t->held, sizeof *n * t->nheld);
-        rt_spin_lock(&t->peek_lock);
-        struct rt_held *old = t->held;
-        unsigned oldcap = t->cap_held;
-        t->held = n;
-        t->cap_held = ncap;
-        rt_spin_unlock(&t->peek_lock);
-        if (old)
-            rt_free(old, sizeof *old * oldcap);
-    }
-    memset(&t->held[t->nheld], 0, sizeof t->held[0]);
-    return &t->held[t->nheld++];
-}
-
-void rt_held_remove(struct rt_thread *t, unsigned index)
-{
-    /* keep acquisition order: the gate-lock rule and reports read it */
-    memmove(&t->held[index], &t->held[index + 1], sizeof t->held[0] * (t->nheld - index - 1));
-    t->nheld--;
-}
-
-bool rt_held_is_live(const struct rt_held *h)
-{
-    return h->lock->id == h->lock_id && h->lock->serial == h->serial;
+    unsigned ncap = t->cap_held ? t->cap_held * 2 : 16;
+    struct rt_held *n = rt_alloc(sizeof *n * ncap), *old;
+    unsigned oldcap;
+    if (t->held)
+        memcpy(n, t->held, sizeof *n * t->nheld);
+    /* the watchdog may be reading the old array: swap under peek_lock */
+    rt_spin_lock(&t->peek_lock);
+    old = t->held;
+    oldcap = t->cap_held;
+    t->held = n;
+    t->cap_held = ncap;
+    rt_spin_unlock(&t->peek_lock);
+    if (old)
+        rt_free(old, sizeof *old * oldcap);
+    return n;
 }
 
 void rt_threads_after_fork_child(struct rt_thread *survivor)

@@ -27,6 +27,7 @@
 #include <sys/types.h>
 
 struct rt_lock;
+struct rt_hb_thread;
 
 /* One lock the thread holds. The entry is stale (the lock was taken away
  * by another thread's unlock, or destroyed) when lock->id or lock->serial
@@ -64,13 +65,26 @@ struct rt_thread {
     unsigned nheld, cap_held;
     uint64_t held_sig;             /* order-independent signature of the held set */
     rt_spin_t peek_lock;           /* held while `held` is resized, for the watchdog */
-    struct rt_lock *_Atomic waiting_for;   /* blocking acquisition in progress */
+    /* the wait in progress, for the deadlock watchdog (watchdog.h): an
+     * untimed lock acquisition that could not take the lock at once
+     * (waiting_for) or an untimed pthread_join (joining). The other fields
+     * are written before waiting_for/joining and wait_seq is bumped per
+     * wait, so the watchdog can tell one wait from the next. */
+    struct rt_lock *_Atomic waiting_for;
+    struct rt_thread *_Atomic joining;
+    atomic_uint wait_seq;
     bool waiting_write;
     rt_stack_id waiting_stack;
     uint64_t waiting_since_ns;
+    uint64_t cond_wait_since_ns;   /* a condition wait made holding other locks (0: none) */
     struct rt_callsite_cache *callsites;
     struct { uintptr_t addr; struct rt_lock *lock; } lock_cache[RT_LOCK_CACHE_WAYS];
     uint64_t edge_cache[RT_EDGE_CACHE_WAYS];   /* hashes of (lock, held set) seen */
+
+    /* race detection (happens_before.h): made by the creator before the
+     * thread runs, or lazily by the thread itself; read by its joiner */
+    struct rt_hb_thread *hb;
+    char name[64];                 /* RACEDET_THREAD_NAME; "" if none */
 };
 
 /* The calling thread's state; NULL until it has one. */
@@ -90,11 +104,31 @@ int rt_thread_count(void);
 /* The thread ends: free what only a live thread needs. */
 void rt_thread_retire(struct rt_thread *t);
 
-/* Held set. */
-struct rt_held *rt_held_push(struct rt_thread *t);
-void rt_held_remove(struct rt_thread *t, unsigned index);
-bool rt_held_is_live(const struct rt_held *h);
-uint64_t rt_held_key(uint64_t lock_id, bool write);
+/* Held set. These run on every lock and unlock: kept inline. */
+struct rt_held *rt_held_grow(struct rt_thread *t);
+
+static inline struct rt_held *rt_held_push(struct rt_thread *t)
+{
+    struct rt_held *h;
+    if (__builtin_expect(t->nheld == t->cap_held, 0))
+        rt_held_grow(t); /* no fixed limit on how many locks a thread holds */
+    h = &t->held[t->nheld++];
+    return h;
+}
+
+static inline void rt_held_remove(struct rt_thread *t, unsigned index)
+{
+    /* keep acquisition order: the gate-lock rule and reports read it */
+    for (unsigned i = index; i + 1 < t->nheld; i++)
+        t->held[i] = t->held[i + 1];
+    t->nheld--;
+}
+
+/* Order-independent contribution of one hold to the held-set signature. */
+static inline uint64_t rt_held_key(uint64_t lock_id, bool write)
+{
+    return (lock_id * 2 + (write ? 1 : 0)) * 0x9e3779b97f4a7c15ull;
+}
 
 /* Fork support: forget the threads that did not survive into the child. */
 void rt_threads_after_fork_child(struct rt_thread *survivor);
