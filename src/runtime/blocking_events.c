@@ -109,10 +109,8 @@ void on_join_wait(struct rt_thread *t, pthread_t target, uintptr_t pc, uintptr_t
     c = rt_thread_by_handle(target);
     if (!c || c == t)
         return;
-    if (!t->callsites)
-        t->callsites = rt_alloc(sizeof *t->callsites);
     t->waiting_write = false;
-    t->waiting_stack = rt_stack_at_callsite(t->callsites, pc, sp);
+    t->waiting_stack = rt_thread_callsite_stack(t, pc, sp);
     t->waiting_since_ns = rt_now_ns();
     atomic_store_explicit(&t->wait_seq, atomic_load_explicit(&t->wait_seq, memory_order_relaxed) + 1,
                           memory_order_relaxed);

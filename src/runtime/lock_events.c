@@ -27,12 +27,13 @@ static inline struct rt_lock *lookup(struct rt_thread *t, const struct rt_sync_c
     if (l && l->addr == c->addr && atomic_load_explicit(&l->live, memory_order_relaxed))
         return l;
     slot = (unsigned)(((c->addr >> 3) ^ (c->addr >> 11)) % RT_LOCK_CACHE_WAYS);
-    l = t->lock_cache[slot].lock;
-    if (!(l && t->lock_cache[slot].addr == c->addr && l->addr == c->addr &&
+    struct rt_thread_caches *cache = rt_thread_caches(t);
+    l = cache->locks[slot].lock;
+    if (!(l && cache->locks[slot].addr == c->addr && l->addr == c->addr &&
           atomic_load_explicit(&l->live, memory_order_relaxed))) {
         l = rt_lock_get(c->addr, c->kind, c->type);
-        t->lock_cache[slot].addr = c->addr;
-        t->lock_cache[slot].lock = l;
+        cache->locks[slot].addr = c->addr;
+        cache->locks[slot].lock = l;
     }
     mc->lock = l;
     return l;
@@ -40,9 +41,7 @@ static inline struct rt_lock *lookup(struct rt_thread *t, const struct rt_sync_c
 
 static inline rt_stack_id callsite_stack(struct rt_thread *t, const struct rt_sync_call *c)
 {
-    if (!t->callsites)
-        t->callsites = rt_alloc(sizeof *t->callsites);
-    return rt_stack_at_callsite(t->callsites, c->pc, c->sp);
+    return rt_thread_callsite_stack(t, c->pc, c->sp);
 }
 
 /* Index of the newest live held entry for l (any mode when want_write < 0),
@@ -173,7 +172,7 @@ static __attribute__((noinline)) void learn_edges_slow(struct rt_thread *t, stru
         };
         rt_graph_add_edge(&ev);
     }
-    t->edge_cache[slot] = key;
+    rt_thread_caches(t)->edges[slot] = key;
 }
 
 /* Learn the edges held -> l, once per (l, held set) in this thread. */
@@ -182,7 +181,7 @@ static inline void learn_edges(struct rt_thread *t, struct rt_lock *l, const str
 {
     uint64_t key = rt_held_key(l->id, c->write) ^ (c->trylock ? 0x5bd1e995u : 0u) ^ t->held_sig;
     unsigned slot = (unsigned)((key >> 7) % RT_EDGE_CACHE_WAYS);
-    if (__builtin_expect(t->edge_cache[slot] != key, 0))
+    if (__builtin_expect(rt_thread_caches(t)->edges[slot] != key, 0))
         learn_edges_slow(t, l, c, stack, key, slot);
 }
 

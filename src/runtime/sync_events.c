@@ -103,9 +103,7 @@ static void set_state(struct obj *o, int state)
 
 static rt_stack_id site_stack(struct rt_thread *t, const struct rt_sync_call *c)
 {
-    if (!t->callsites)
-        t->callsites = rt_alloc(sizeof *t->callsites);
-    return rt_stack_at_callsite(t->callsites, c->pc, c->sp);
+    return rt_thread_callsite_stack(t, c->pc, c->sp);
 }
 
 static const char *noun(int kind)

@@ -16,9 +16,7 @@ struct rt_thread *on_thread_create(struct rt_thread *parent, uintptr_t pc, uintp
 {
     rt_stack_id stack;
     struct rt_thread *child;
-    if (!parent->callsites)
-        parent->callsites = rt_alloc(sizeof *parent->callsites);
-    stack = rt_stack_at_callsite(parent->callsites, pc, sp);
+    stack = rt_thread_callsite_stack(parent, pc, sp);
     child = rt_thread_new(parent, stack, start_routine);
     atomic_store(&child->detached, detached);
     on_hb_thread_create(parent, child); /* create -> start */

@@ -101,12 +101,18 @@ struct rt_thread *rt_thread_by_handle(pthread_t h)
     return t;
 }
 
+struct rt_thread_caches *rt_thread_caches_make(struct rt_thread *t)
+{
+    t->caches = rt_alloc(sizeof *t->caches);
+    return t->caches;
+}
+
 void rt_thread_retire(struct rt_thread *t)
 {
     atomic_store(&t->running, false);
-    if (t->callsites) {
-        rt_free(t->callsites, sizeof *t->callsites);
-        t->callsites = NULL;
+    if (t->caches) {
+        rt_free(t->caches, sizeof *t->caches);
+        t->caches = NULL;
     }
     rt_spin_lock(&t->peek_lock);
     if (t->held)

@@ -44,6 +44,16 @@ struct rt_held {
 #define RT_LOCK_CACHE_WAYS 64
 #define RT_EDGE_CACHE_WAYS 256
 
+/* What only a live thread needs, to make its events cheap: kept apart
+ * from struct rt_thread (which outlives the thread) and freed when the
+ * thread ends, so that programs making thousands of threads keep a few
+ * hundred bytes per ended thread. */
+struct rt_thread_caches {
+    struct rt_callsite_cache callsites;
+    struct { uintptr_t addr; struct rt_lock *lock; } locks[RT_LOCK_CACHE_WAYS];
+    uint64_t edges[RT_EDGE_CACHE_WAYS];   /* hashes of (lock, held set) seen */
+};
+
 struct rt_thread {
     /* identity */
     int id;                        /* shown as T<id>; 0 is the main thread */
@@ -77,9 +87,7 @@ struct rt_thread {
     rt_stack_id waiting_stack;
     uint64_t waiting_since_ns;
     uint64_t cond_wait_since_ns;   /* a condition wait made holding other locks (0: none) */
-    struct rt_callsite_cache *callsites;
-    struct { uintptr_t addr; struct rt_lock *lock; } lock_cache[RT_LOCK_CACHE_WAYS];
-    uint64_t edge_cache[RT_EDGE_CACHE_WAYS];   /* hashes of (lock, held set) seen */
+    struct rt_thread_caches *caches;   /* made at the first event, freed at its end */
 
     /* race detection (happens_before.h): made by the creator before the
      * thread runs, or lazily by the thread itself; read by its joiner */
@@ -100,6 +108,19 @@ struct rt_thread *rt_thread_by_id(int id);
 struct rt_thread *rt_thread_by_handle(pthread_t h);
 void rt_thread_set_handle(struct rt_thread *t, pthread_t h);
 int rt_thread_count(void);
+
+/* The thread's caches, made on first use. */
+struct rt_thread_caches *rt_thread_caches_make(struct rt_thread *t);
+static inline struct rt_thread_caches *rt_thread_caches(struct rt_thread *t)
+{
+    return __builtin_expect(t->caches != NULL, 1) ? t->caches : rt_thread_caches_make(t);
+}
+
+/* The stack of the program's call at (pc, sp), through the call-site cache. */
+static inline rt_stack_id rt_thread_callsite_stack(struct rt_thread *t, uintptr_t pc, uintptr_t sp)
+{
+    return rt_stack_at_callsite(&rt_thread_caches(t)->callsites, pc, sp);
+}
 
 /* The thread ends: free what only a live thread needs. */
 void rt_thread_retire(struct rt_thread *t);
