@@ -14,7 +14,8 @@ CC       ?= cc
 VERSION  := 0.1.0
 PREFIX   ?= /usr/local
 
-DEB_PACKAGES := libunwind-dev libdw-dev libelf-dev uthash-dev libjansson-dev pkg-config
+DEB_PACKAGES := libunwind-dev libdw-dev libelf-dev uthash-dev libjansson-dev pkg-config \
+                graphviz python3-jsonschema man-db
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 BASEFLAGS := -std=c11 -D_GNU_SOURCE -g -O2 -fPIC -fvisibility=hidden \
@@ -140,3 +141,74 @@ clean:
 # Regenerate the README's options section from the option table.
 readme: $(RACEDET)
 	@sh tests/e2e/readme_options.sh $(BUILD) --update
+
+# ---- install ------------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=]: the command, the compiler
+# wrapper, the shim (racedet finds it as ../lib/libracedet.so next to
+# itself), the annotation header, a pkg-config file and the man page.
+BINDIR     = $(PREFIX)/bin
+LIBDIR     = $(PREFIX)/lib
+INCLUDEDIR = $(PREFIX)/include
+MAN1DIR    = $(PREFIX)/share/man/man1
+PCDIR      = $(LIBDIR)/pkgconfig
+MANPAGE    := $(BUILD)/man/racedet.1
+INSTALLED  = $(BINDIR)/racedet $(BINDIR)/racedet-cc $(LIBDIR)/libracedet.so \
+             $(INCLUDEDIR)/racedet.h $(PCDIR)/racedet.pc $(MAN1DIR)/racedet.1
+
+# The man page: docs/racedet.1 with the option table (options.def, through
+# `racedet help options`) put in place of its OPTIONS-TABLE line.
+$(MANPAGE): docs/racedet.1 $(RACEDET)
+	@mkdir -p $(dir $@)
+	$(RACEDET) help options | awk -v src=docs/racedet.1 -v version=$(VERSION) ' \
+	    { opt[++n] = $$0 } \
+	    END { \
+	        while ((getline line < src) > 0) { \
+	            if (line ~ /^\.\\" OPTIONS-TABLE/) { \
+	                for (i = 1; i <= n; i++) { \
+	                    l = opt[i]; sub(/^ +/, "", l); \
+	                    flag = l; sub(/ .*/, "", flag); \
+	                    text = l; sub(/^[^ ]+ +/, "", text); \
+	                    gsub(/\\/, "\\\\", text); gsub(/-/, "\\-", flag); \
+	                    print ".TP"; print ".B " flag; \
+	                    if (text ~ /^[.\x27]/) text = "\\&" text; \
+	                    print text; \
+	                } \
+	            } else { gsub(/@VERSION@/, version, line); print line } \
+	        } \
+	    }' > $@.tmp && mv $@.tmp $@
+.PHONY: man
+man: $(MANPAGE)
+
+install: all $(MANPAGE)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(PCDIR)
+	install -m 755 $(RACEDET) $(RACEDET_CC) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(SHIM) $(DESTDIR)$(LIBDIR)/
+	install -m 644 include/racedet.h $(DESTDIR)$(INCLUDEDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' racedet.pc.in \
+	    > $(DESTDIR)$(PCDIR)/racedet.pc
+	chmod 644 $(DESTDIR)$(PCDIR)/racedet.pc
+	install -m 644 $(MANPAGE) $(DESTDIR)$(MAN1DIR)/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
+# ---- fuzzing (not part of check; its regression corpus is) --------------------
+# make fuzz [FUZZ_SECONDS=60]: libFuzzer on the report readers and renderers
+# (tests/fuzz/). New inputs go to build-fuzz/corpus, crashes to
+# build-fuzz/crashes/; copy a crash into tests/fuzz/regressions/ once fixed.
+FUZZ_SECONDS ?= 60
+FUZZ_BIN := build-fuzz/fuzz_report
+$(FUZZ_BIN): tests/fuzz/fuzz_report.c tests/fuzz/fuzz_one.h $(REPORT_SRC) $(COMMON_SRC) $(wildcard src/report/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -DRACEDET_VERSION='"$(VERSION)"' -Iinclude -Isrc/common \
+	    -Isrc/report -I/usr/include/x86_64-linux-gnu $(WARN) -o $@ \
+	    tests/fuzz/fuzz_report.c $(REPORT_SRC) $(COMMON_SRC) $(REPORT_LIBS)
+fuzz: deps $(FUZZ_BIN)
+	@mkdir -p build-fuzz/corpus build-fuzz/crashes
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -dict=tests/fuzz/report.dict -artifact_prefix=build-fuzz/crashes/ \
+	    build-fuzz/corpus tests/fuzz/seeds tests/fuzz/regressions tests/e2e/data
+
+$(BUILD)/tests/unit/test_fuzz_regressions: tests/fuzz/fuzz_one.h

@@ -58,14 +58,22 @@ void cli_args_free(struct cli_args *a);
 
 /* ---- deliver.c ---------------------------------------------------------------- */
 
-/* Check that the chosen --format can be rendered by this build. Returns 0, or
- * -1 after printing a one-line error. */
+struct rd_suppressions;
+
+/* Check that the chosen --format can be rendered by this build (and here:
+ * svg needs Graphviz). Returns 0, or -1 after printing a one-line error. */
 int cli_check_format(const struct rd_options *o);
 
-/* Resolve the model (symbolize, name, deduplicate) and write the report.
- * Returns 0, or -1 when the report could not be written (-o path not
- * writable: then the error is said and the text report goes to stderr). */
-int cli_deliver(struct rd_model *m, const struct rd_options *o);
+/* Read the --suppressions file, if one was given, into *out (NULL when
+ * none). Returns 0, or -1 after printing a one-line error naming the file
+ * (and the line, for a malformed rule). */
+int cli_load_suppressions(const struct rd_options *o, struct rd_suppressions **out);
+
+/* Resolve the model (symbolize, name, deduplicate), take out what the
+ * suppressions (may be NULL) match, and write the report. Returns 0, or -1
+ * when the report could not be written (-o path not writable: then the
+ * error is said and the text report goes to stderr). */
+int cli_deliver(struct rd_model *m, const struct rd_options *o, struct rd_suppressions *supp);
 
 /* ---- program.c ---------------------------------------------------------------- */
 

@@ -11,13 +11,17 @@
 
 #include "cli.h"
 #include "input.h"
+#include "suppressions.h"
 
 void cli_print_report_usage(FILE *f)
 {
     fprintf(f,
             "usage: racedet report [OPTIONS] FILE...\n"
             "Renders racedet JSON reports and record files (any mix, merged, each finding\n"
-            "once) as text on stderr, or --format json on stdout or to -o FILE.\n"
+            "once) as text on stderr, or in another --format on stdout or to -o FILE:\n"
+            "json (the report document), sarif (SARIF 2.1.0, for code scanning), dot or svg\n"
+            "(the lock-order graph; svg needs Graphviz), html (one self-contained page).\n"
+            "--suppressions FILE takes out the findings its KIND:PATTERN lines match.\n"
             "Exit status: the exitcode option (default 66) if anything was found; 2 if an\n"
             "input file could not be read (the others are still rendered) or for usage\n"
             "errors; else 0.\n"
@@ -32,6 +36,7 @@ int cmd_report(int argc, char **argv)
     struct rd_options o;
     struct cli_args a;
     struct rd_model *m = NULL;
+    struct rd_suppressions *supp = NULL;
     bool bad = false;
     int rc = RD_EXIT_USAGE;
     size_t i, good = 0;
@@ -47,7 +52,7 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "racedet: report: no input file (racedet report [OPTIONS] FILE...)\n");
         goto out;
     }
-    if (cli_check_format(&o) < 0)
+    if (cli_check_format(&o) < 0 || cli_load_suppressions(&o, &supp) < 0)
         goto out;
     m = rd_model_new();
     for (i = 0; i < a.noperands; i++) {
@@ -61,7 +66,7 @@ int cmd_report(int argc, char **argv)
     if (good == 0)
         goto out; /* every file was bad and said so: there is nothing to render */
     rd_model_sort_processes(m);
-    if (cli_deliver(m, &o) < 0)
+    if (cli_deliver(m, &o, supp) < 0)
         rc = RD_EXIT_USAGE;
     else if (m->nfindings > 0)
         rc = (int)o.exitcode;
@@ -70,6 +75,7 @@ int cmd_report(int argc, char **argv)
 
 out:
     rd_model_free(m);
+    rd_suppressions_free(supp);
     cli_args_free(&a);
     return rc;
 }

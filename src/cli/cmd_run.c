@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "mem.h"
 #include "record_reader.h"
+#include "suppressions.h"
 
 void cli_print_run_usage(FILE *f)
 {
@@ -28,7 +29,9 @@ void cli_print_run_usage(FILE *f)
             "usage: racedet run [OPTIONS] [--] PROG [ARGS...]\n"
             "Runs PROG (found in PATH like a shell does) with the racedet shim preloaded,\n"
             "watching it and every process it starts, then reports what was found\n"
-            "(text on stderr by default; --format json goes to stdout or -o FILE).\n"
+            "(text on stderr by default; --format json, sarif, dot, svg or html go to\n"
+            "stdout or -o FILE). --suppressions FILE takes out the findings its\n"
+            "KIND:PATTERN lines match; they do not count for the exit status.\n"
             "Exit status: the program's own (128+N if it died of signal N); the exitcode\n"
             "option (default 66) if anything was found; 2 for usage errors or a program\n"
             "racedet cannot watch (setuid, statically linked); 127 when PROG is not\n"
@@ -318,6 +321,7 @@ int cmd_run(int argc, char **argv)
     struct cli_args a;
     struct child_env ce = {0};
     struct rd_model *m = NULL;
+    struct rd_suppressions *supp = NULL;
     enum cli_prog_kind kind;
     char *shim = NULL, *path = NULL, *dir = NULL, **pargv;
     int rc = RD_EXIT_USAGE, status, exec_errno = 0;
@@ -335,7 +339,8 @@ int cmd_run(int argc, char **argv)
                         "[ARGS...])\n");
         goto out;
     }
-    if (cli_check_format(&o) < 0 || check_strings_for_shim(&o) < 0)
+    if (cli_check_format(&o) < 0 || check_strings_for_shim(&o) < 0 ||
+        cli_load_suppressions(&o, &supp) < 0)
         goto out;
     shim = find_shim();
     if (!shim)
@@ -383,7 +388,7 @@ int cmd_run(int argc, char **argv)
                         "watched\n", a.operands[0]);
     }
     rd_model_sort_processes(m);
-    if (cli_deliver(m, &o) < 0)
+    if (cli_deliver(m, &o, supp) < 0)
         rc = RD_EXIT_USAGE;
     else if (m->nfindings > 0)
         rc = (int)o.exitcode;
@@ -396,6 +401,7 @@ out:
         free(dir);
     }
     rd_model_free(m);
+    rd_suppressions_free(supp);
     free(ce.ld_preload);
     free(ce.options);
     free(path);

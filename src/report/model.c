@@ -160,6 +160,11 @@ void rd_model_free(struct rd_model *m)
         rd_frame_clear(&m->gedges[i].to_frame);
     }
     free(m->gedges);
+    for (i = 0; i < m->nsuppressed; i++) {
+        free(m->suppressed[i].rule);
+        free(m->suppressed[i].file);
+    }
+    free(m->suppressed);
     free_key_index(&m->index->glocks);
     free_key_index(&m->index->gedges);
     free(m->index);
@@ -313,6 +318,34 @@ size_t rd_model_count_kinds(const struct rd_model *m, const char **kinds, size_t
         }
     }
     return nk;
+}
+
+void rd_model_add_suppressed(struct rd_model *m, const char *rule, const char *file, long line,
+                             long count)
+{
+    struct rd_suppressed *s;
+    size_t i;
+    for (i = 0; i < m->nsuppressed; i++) {
+        s = &m->suppressed[i];
+        if (s->line == line && same_str(s->rule, rule) && same_str(s->file, file)) {
+            s->count += count;
+            return;
+        }
+    }
+    s = RD_PUSH(m->suppressed, m->nsuppressed, m->capsuppressed);
+    s->rule = rd_xstrdup(rule);
+    s->file = rd_xstrdup(file);
+    s->line = line;
+    s->count = count;
+}
+
+long rd_model_nsuppressed_findings(const struct rd_model *m)
+{
+    long n = 0;
+    size_t i;
+    for (i = 0; i < m->nsuppressed; i++)
+        n += m->suppressed[i].count;
+    return n;
 }
 
 /* ---- finding ids and deduplication ---------------------------------------- */

@@ -182,6 +182,15 @@ struct rd_graph_edge {
 
 struct rd_model_index; /* model.c: lookups of graph locks and edges by id */
 
+/* A suppression rule and how many findings it took out of the report
+ * (suppressions.c fills these in; the renderers say them). */
+struct rd_suppressed {
+    char *rule;                  /* "kind:pattern" */
+    char *file;                  /* the suppression file */
+    long line;
+    long count;
+};
+
 struct rd_model {
     struct rd_process **procs;
     size_t nprocs, capprocs;
@@ -193,6 +202,8 @@ struct rd_model {
     struct rd_graph_edge *gedges;
     size_t ngedges, capgedges;
     struct rd_model_index *index;
+    struct rd_suppressed *suppressed; /* every rule applied, in file order */
+    size_t nsuppressed, capsuppressed;
 };
 
 struct rd_model *rd_model_new(void);
@@ -234,6 +245,13 @@ void rd_finding_compute_id(const struct rd_finding *f, char out[17]);
  * added again only ORs in_cycle into the one kept. */
 void rd_model_add_graph_lock(struct rd_model *m, const struct rd_graph_lock *l);
 void rd_model_add_graph_edge(struct rd_model *m, const struct rd_graph_edge *e);
+
+/* Record that a suppression rule took count findings out (added to the
+ * count of the same rule from the same file and line if it is there). */
+void rd_model_add_suppressed(struct rd_model *m, const char *rule, const char *file, long line,
+                             long count);
+/* How many findings suppression rules took out, in all. */
+long rd_model_nsuppressed_findings(const struct rd_model *m);
 
 /* Whether a finding kind is well formed: [a-z0-9_]+, at most 64 bytes. */
 bool rd_kind_valid(const char *kind);

@@ -3,12 +3,19 @@
 
 #include <string.h>
 
+#include "render_dot.h"
+#include "render_html.h"
 #include "render_json.h"
+#include "render_sarif.h"
 #include "render_text.h"
 
 static const struct rd_renderer renderers[] = {
-    {"text", false, rd_render_text},
-    {"json", true, rd_render_json},
+    {"text", false, rd_render_text, NULL},
+    {"json", true, rd_render_json, NULL},
+    {"sarif", true, rd_render_sarif, NULL},
+    {"dot", true, rd_render_dot, NULL},
+    {"svg", true, rd_render_svg, rd_svg_unavailable},
+    {"html", true, rd_render_html, NULL},
 };
 
 const struct rd_renderer *rd_renderer_find(const char *name)

@@ -20,6 +20,7 @@
 struct rd_render_opts {
     bool color;          /* ANSI colours (text) */
     const char *cwd;     /* source files under it are shown relative to it; NULL: as they are */
+    bool snippets;       /* show the source lines of the key frames (text, html) */
 };
 
 /* Write the report to out. Returns 0, or -1 when writing failed. */
@@ -29,6 +30,9 @@ struct rd_renderer {
     const char *name;    /* the --format value */
     bool machine;        /* without -o: machine formats go to stdout, text to stderr */
     rd_render_fn render;
+    /* NULL, or a check run before anything else: returns NULL when the
+     * format can be rendered here, else why not (one line, no newline). */
+    const char *(*unavailable)(void);
 };
 
 /* The renderer of a format, or NULL when this build has none. */

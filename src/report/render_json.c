@@ -191,6 +191,19 @@ json_t *rd_report_to_json(const struct rd_model *m)
         json_array_append_new(findings, finding_to_json(m->findings[i]));
     json_object_set_new(doc, "findings", findings);
     json_object_set_new(doc, "lock_graph", graph_to_json(m));
+    {
+        json_t *supp = json_array();
+        for (i = 0; i < m->nsuppressed; i++) {
+            const struct rd_suppressed *x = &m->suppressed[i];
+            json_t *o = json_object();
+            json_object_set_new(o, "rule", jstr(x->rule ? x->rule : ""));
+            json_object_set_new(o, "file", jstr(x->file ? x->file : ""));
+            json_object_set_new(o, "line", json_integer(x->line));
+            json_object_set_new(o, "count", json_integer(x->count));
+            json_array_append_new(supp, o);
+        }
+        json_object_set_new(doc, "suppressions", supp);
+    }
     return doc;
 }
 

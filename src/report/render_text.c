@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "mem.h"
+#include "snippets.h"
+#include "user_frame.h"
 
 #define C_KIND "\033[1;31m"
 #define C_BOLD "\033[1m"
@@ -53,6 +55,36 @@ static const char *on(const struct text_ctx *c, const char *code)
 static const char *off(const struct text_ctx *c)
 {
     return c->o && c->o->color ? C_OFF : "";
+}
+
+/* The source lines around the stack's first frame in the user's code:
+ *       24 |     pthread_mutex_lock(&a);
+ *     > 25 |     counter++;
+ *       26 |     pthread_mutex_unlock(&a);                                    */
+static void print_snippet(struct text_ctx *c, const struct rd_frame *v, size_t n)
+{
+    const struct rd_frame *uf;
+    struct rd_snippet_line *lines;
+    size_t nl, i;
+    int width;
+    if (!c->o || !c->o->snippets)
+        return;
+    uf = rd_user_frame(v, n, c->o->cwd);
+    if (!uf)
+        return;
+    nl = rd_snippet_read(uf->file, uf->line, 1, &lines);
+    if (nl == 0)
+        return;
+    width = snprintf(NULL, 0, "%d", lines[nl - 1].number);
+    for (i = 0; i < nl; i++) {
+        if (lines[i].key)
+            fprintf(c->out, "    %s> %*d | %s%s\n", on(c, C_BOLD), width, lines[i].number,
+                    lines[i].text, off(c));
+        else
+            fprintf(c->out, "    %s  %*d | %s%s\n", on(c, C_DIM), width, lines[i].number,
+                    lines[i].text, off(c));
+    }
+    rd_snippet_free(lines, nl);
 }
 
 /* A source file as the reader wants it: relative when under the cwd. */
@@ -151,6 +183,8 @@ static void print_finding(struct text_ctx *c, const struct rd_model *m,
             fprintf(c->out, " (thread T%ld)", s->thread);
         fputs(":\n", c->out);
         print_frames(c, s->frames, s->nframes, s->unavailable);
+        if (!s->unavailable)
+            print_snippet(c, s->frames, s->nframes);
     }
     for (i = 0; i < f->nthreads; i++) {
         const struct rd_thread_info *t = &f->threads[i];
@@ -196,11 +230,35 @@ char *rd_render_summary_line(const struct rd_model *m)
     return s;
 }
 
+char *rd_render_suppressed_line(const struct rd_model *m)
+{
+    long total = rd_model_nsuppressed_findings(m);
+    char *s;
+    size_t i;
+    bool first = true;
+    if (total <= 0)
+        return NULL;
+    s = rd_xasprintf("racedet: suppressed %ld finding%s:", total, total == 1 ? "" : "s");
+    for (i = 0; i < m->nsuppressed; i++) {
+        const struct rd_suppressed *x = &m->suppressed[i];
+        char *n;
+        if (x->count <= 0)
+            continue;
+        n = rd_xasprintf("%s%s %ld by %s (%s:%ld)", s, first ? "" : ",", x->count,
+                         x->rule ? x->rule : "?", rd_basename(x->file ? x->file : "?"),
+                         x->line);
+        free(s);
+        s = n;
+        first = false;
+    }
+    return s;
+}
+
 int rd_render_text(const struct rd_model *m, FILE *out, const struct rd_render_opts *o)
 {
     struct text_ctx c;
     size_t i;
-    char *summary;
+    char *summary, *supp;
     memset(&c, 0, sizeof c);
     c.out = out;
     c.o = o;
@@ -208,11 +266,15 @@ int rd_render_text(const struct rd_model *m, FILE *out, const struct rd_render_o
         print_finding(&c, m, m->findings[i]);
         fputc('\n', out);
     }
-    for (i = 0; i < 8; i++)
-        free(c.scratch[i]);
     summary = rd_render_summary_line(m);
     fprintf(out, "%s\n", summary);
     free(summary);
+    supp = rd_render_suppressed_line(m);
+    if (supp)
+        fprintf(out, "%s\n", cl(&c, supp));
+    free(supp);
+    for (i = 0; i < 8; i++)
+        free(c.scratch[i]);
     if (fflush(out) != 0 || ferror(out))
         return -1;
     return 0;

@@ -129,7 +129,7 @@ static char *render(const struct rd_model *m, rd_render_fn fn, bool color, const
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    struct rd_render_opts o = {color, cwd};
+    struct rd_render_opts o = {.color = color, .cwd = cwd, .snippets = false};
     CHECK_EQ_INT(fn(m, f, &o), 0);
     fclose(f);
     return text;
@@ -454,7 +454,7 @@ TEST(renderer_table)
     CHECK(rd_renderer_find("nope") == NULL);
     CHECK(rd_renderer_find(NULL) == NULL);
     rd_renderer_names(names, sizeof names);
-    CHECK_EQ_STR(names, "text, json");
+    CHECK_EQ_STR(names, "text, json, sarif, dot, svg, html");
 }
 
 int main(void)

@@ -1,0 +1,26 @@
+/*
+ * escape: writing untrusted text (names and paths from binaries and
+ * documents, which can hold anything) into the text-based formats:
+ * HTML, Graphviz DOT. Invalid UTF-8 and control characters never reach
+ * the output as they are.
+ *
+ * Pure functions; the analyzer is single-threaded.
+ */
+#ifndef RD_REPORT_ESCAPE_H
+#define RD_REPORT_ESCAPE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Whether s is valid UTF-8 (NULL counts as valid). */
+bool rd_utf8_valid(const char *s);
+
+/* s with &, <, >, " and ' as entities, control characters (but tab and
+ * newline) as U+FFFD, bytes of invalid UTF-8 as '?'. NULL writes nothing. */
+void rd_put_html(FILE *out, const char *s);
+
+/* s for the inside of a double-quoted DOT string: '"' and '\' escaped,
+ * newline as "\n", other control characters and invalid UTF-8 as '?'. */
+void rd_put_dot(FILE *out, const char *s);
+
+#endif

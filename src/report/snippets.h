@@ -1,0 +1,32 @@
+/*
+ * snippets: the source lines around a frame's line, for the text report
+ * and the HTML page ("the line with one line of context").
+ *
+ * Reads the source file named by the debug info, as it is now (relative
+ * names from the current directory). Only regular files are read; a file
+ * that is missing, unreadable or shorter than the line gives no snippet.
+ * Lines are cut at RD_SNIPPET_MAX_COLS bytes (the cut is marked "..."),
+ * tabs become spaces and other control characters '?'.
+ *
+ * Used by render_text.c and render_html.c. Single-threaded.
+ */
+#ifndef RD_REPORT_SNIPPETS_H
+#define RD_REPORT_SNIPPETS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define RD_SNIPPET_MAX_COLS 200
+
+struct rd_snippet_line {
+    int number;
+    bool key;            /* the frame's own line */
+    char *text;          /* without the newline */
+};
+
+/* Lines line-context .. line+context of file (fewer at the file's ends).
+ * Returns how many (0: no snippet; *out is then NULL). */
+size_t rd_snippet_read(const char *file, int line, int context, struct rd_snippet_line **out);
+void rd_snippet_free(struct rd_snippet_line *v, size_t n);
+
+#endif
