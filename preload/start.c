@@ -96,6 +96,9 @@ __attribute__((constructor(101))) static void preload_init(void)
 }
 
 static atomic_int exit_status = -1; /* -1: not known (main returned) */
+/* The report shown at exit had findings left after suppressions (the
+ * analyzer decides: it exits with exitcode then). */
+static bool report_found_something;
 
 void preload_note_exit_status(int status)
 {
@@ -107,8 +110,8 @@ __attribute__((destructor(101))) static void preload_fini(void)
     if (atomic_load(&rt_state) != RT_READY)
         return;
     rt_finish(atomic_load(&exit_status), "exit");
-    if (standalone && rt_findings_count(NULL) > 0) {
-        /* as ThreadSanitizer does: a run with findings fails */
+    if (standalone && report_found_something) {
+        /* as ThreadSanitizer does: a run with (unsuppressed) findings fails */
         fflush(NULL);
         _exit((int)rt_options.exitcode);
     }
@@ -132,6 +135,7 @@ void preload_show_report(void)
         unlink(record);
         return;
     }
+    report_found_something = true; /* unless the analyzer says otherwise */
     if (!dladdr((void *)preload_show_report, &info) || !info.dli_fname ||
         !realpath(info.dli_fname, shim)) {
         say("racedet: findings were recorded in ");
@@ -159,5 +163,6 @@ void preload_show_report(void)
     }
     while (waitpid(pid, &status, 0) < 0)
         ;
+    report_found_something = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     unlink(record);
 }
