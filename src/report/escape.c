@@ -1,5 +1,8 @@
 /* escape: see escape.h. */
 #include "escape.h"
+#include "mem.h"
+
+#include <stdlib.h>
 
 #include <stdint.h>
 
@@ -108,4 +111,22 @@ void rd_put_dot(FILE *out, const char *s)
         }
         p++;
     }
+}
+
+json_t *rd_json_text(const char *s)
+{
+    json_t *v;
+    char *copy, *p;
+    if (!s)
+        s = "";
+    v = json_string(s);
+    if (v)
+        return v;
+    copy = rd_xstrdup(s);
+    for (p = copy; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            *p = '?';
+    v = json_string(copy);
+    free(copy);
+    return v ? v : json_string("?");
 }

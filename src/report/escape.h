@@ -9,6 +9,7 @@
 #ifndef RD_REPORT_ESCAPE_H
 #define RD_REPORT_ESCAPE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -22,5 +23,10 @@ void rd_put_html(FILE *out, const char *s);
 /* s for the inside of a double-quoted DOT string: '"' and '\' escaped,
  * newline as "\n", other control characters and invalid UTF-8 as '?'. */
 void rd_put_dot(FILE *out, const char *s);
+
+/* A JSON string of s for the JSON and SARIF writers. jansson refuses
+ * invalid UTF-8; then the bytes that are not ASCII become '?'. NULL gives
+ * "" (callers wanting null test first). */
+json_t *rd_json_text(const char *s);
 
 #endif

@@ -87,19 +87,14 @@ static void put_frame(struct html_ctx *c, const struct rd_frame *f)
 
 static void put_snippet(struct html_ctx *c, const struct rd_frame *v, size_t n)
 {
-    const struct rd_frame *uf;
     struct rd_snippet_line *lines;
     size_t nl, i;
-    int width;
+    int width = 0;
     if (!c->o || !c->o->snippets)
         return;
-    uf = rd_user_frame(v, n, c->o->cwd);
-    if (!uf)
-        return;
-    nl = rd_snippet_read(uf->file, uf->line, 1, &lines);
+    nl = rd_snippet_of_stack(v, n, c->o->cwd, &lines, &width);
     if (nl == 0)
         return;
-    width = snprintf(NULL, 0, "%d", lines[nl - 1].number);
     fputs("<pre class=\"snippet\">", c->out);
     for (i = 0; i < nl; i++) {
         fprintf(c->out, "%s%c %*d | ", lines[i].key ? "<span class=\"key\">" : "",

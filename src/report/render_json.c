@@ -1,5 +1,6 @@
 /* render_json: see render_json.h. */
 #include "render_json.h"
+#include "escape.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -12,27 +13,9 @@
 
 /* A JSON string even when s is not valid UTF-8 (a path or a name from a
  * binary can be anything): then the bytes that are not ASCII become '?'. */
-static json_t *jstr(const char *s)
-{
-    json_t *v;
-    char *copy, *p;
-    if (!s)
-        return json_null();
-    v = json_string(s);
-    if (v)
-        return v;
-    copy = rd_xstrdup(s);
-    for (p = copy; *p; p++)
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
-    v = json_string(copy);
-    free(copy);
-    return v ? v : json_string("?");
-}
-
 static json_t *str_or_null(const char *s)
 {
-    return s ? jstr(s) : json_null();
+    return s ? rd_json_text(s) : json_null();
 }
 
 static json_t *hex(uint64_t v)
@@ -72,7 +55,7 @@ static json_t *process_to_json(const struct rd_process *p)
     json_object_set_new(o, "ppid", json_integer(p->ppid));
     json_object_set_new(o, "exe", str_or_null(p->exe));
     for (i = 0; i < p->argc; i++)
-        json_array_append_new(argv, jstr(p->argv[i]));
+        json_array_append_new(argv, rd_json_text(p->argv[i]));
     json_object_set_new(o, "argv", argv);
     if (p->has_exit) {
         json_t *ex = json_object();
@@ -89,9 +72,9 @@ static json_t *finding_to_json(const struct rd_finding *f)
 {
     json_t *o = json_object(), *a;
     size_t i;
-    json_object_set_new(o, "kind", jstr(f->kind));
-    json_object_set_new(o, "id", jstr(f->id ? f->id : ""));
-    json_object_set_new(o, "summary", jstr(f->summary ? f->summary : ""));
+    json_object_set_new(o, "kind", rd_json_text(f->kind));
+    json_object_set_new(o, "id", rd_json_text(f->id ? f->id : ""));
+    json_object_set_new(o, "summary", rd_json_text(f->summary ? f->summary : ""));
     json_object_set_new(o, "process", json_integer(f->pid));
     json_object_set_new(o, "occurrences", json_integer(f->occurrences));
     a = json_array();
@@ -111,7 +94,7 @@ static json_t *finding_to_json(const struct rd_finding *f)
                                                     : json_null());
         if (t->create_unavailable)
             json_object_set_new(to, "create_stack_unavailable",
-                                jstr(t->create_unavailable));
+                                rd_json_text(t->create_unavailable));
         json_array_append_new(a, to);
     }
     json_object_set_new(o, "threads", a);
@@ -120,7 +103,7 @@ static json_t *finding_to_json(const struct rd_finding *f)
     for (i = 0; i < f->nlocks; i++) {
         const struct rd_lock_info *l = &f->locks[i];
         json_t *lo = json_object();
-        json_object_set_new(lo, "id", jstr(l->id));
+        json_object_set_new(lo, "id", rd_json_text(l->id));
         json_object_set_new(lo, "kind", str_or_null(l->kind));
         json_object_set_new(lo, "type", str_or_null(l->type));
         json_object_set_new(lo, "name", str_or_null(l->name));
@@ -133,11 +116,11 @@ static json_t *finding_to_json(const struct rd_finding *f)
     for (i = 0; i < f->nstacks; i++) {
         const struct rd_stack_info *s = &f->stacks[i];
         json_t *so = json_object();
-        json_object_set_new(so, "role", jstr(s->role ? s->role : ""));
+        json_object_set_new(so, "role", rd_json_text(s->role ? s->role : ""));
         json_object_set_new(so, "thread", json_integer(s->thread));
         json_object_set_new(so, "frames", frames_to_json(s->frames, s->nframes));
         if (s->unavailable)
-            json_object_set_new(so, "unavailable", jstr(s->unavailable));
+            json_object_set_new(so, "unavailable", rd_json_text(s->unavailable));
         json_array_append_new(a, so);
     }
     json_object_set_new(o, "stacks", a);
@@ -152,7 +135,7 @@ static json_t *graph_to_json(const struct rd_model *m)
     for (i = 0; i < m->nglocks; i++) {
         const struct rd_graph_lock *l = &m->glocks[i];
         json_t *o = json_object();
-        json_object_set_new(o, "id", jstr(l->id));
+        json_object_set_new(o, "id", rd_json_text(l->id));
         json_object_set_new(o, "kind", str_or_null(l->kind));
         json_object_set_new(o, "name", str_or_null(l->name));
         json_object_set_new(o, "addr", str_or_null(l->addr));
@@ -161,8 +144,8 @@ static json_t *graph_to_json(const struct rd_model *m)
     for (i = 0; i < m->ngedges; i++) {
         const struct rd_graph_edge *e = &m->gedges[i];
         json_t *o = json_object();
-        json_object_set_new(o, "from", jstr(e->from));
-        json_object_set_new(o, "to", jstr(e->to));
+        json_object_set_new(o, "from", rd_json_text(e->from));
+        json_object_set_new(o, "to", rd_json_text(e->to));
         json_object_set_new(o, "thread", json_integer(e->thread));
         json_object_set_new(o, "from_frame",
                             e->has_from_frame ? rd_frame_to_json(&e->from_frame) : json_null());
@@ -196,8 +179,8 @@ json_t *rd_report_to_json(const struct rd_model *m)
         for (i = 0; i < m->nsuppressed; i++) {
             const struct rd_suppressed *x = &m->suppressed[i];
             json_t *o = json_object();
-            json_object_set_new(o, "rule", jstr(x->rule ? x->rule : ""));
-            json_object_set_new(o, "file", jstr(x->file ? x->file : ""));
+            json_object_set_new(o, "rule", rd_json_text(x->rule ? x->rule : ""));
+            json_object_set_new(o, "file", rd_json_text(x->file ? x->file : ""));
             json_object_set_new(o, "line", json_integer(x->line));
             json_object_set_new(o, "count", json_integer(x->count));
             json_array_append_new(supp, o);

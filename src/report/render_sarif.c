@@ -1,5 +1,6 @@
 /* render_sarif: see render_sarif.h. */
 #include "render_sarif.h"
+#include "escape.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -16,30 +17,10 @@
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
 #define SRCROOT "%SRCROOT%"
 
-/* A JSON string even when s is not valid UTF-8 (names from binaries can be
- * anything): then the bytes that are not ASCII become '?'. */
-static json_t *str(const char *s)
-{
-    json_t *v;
-    char *copy, *p;
-    if (!s)
-        s = "";
-    v = json_string(s);
-    if (v)
-        return v;
-    copy = rd_xstrdup(s);
-    for (p = copy; *p; p++)
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
-    v = json_string(copy);
-    free(copy);
-    return v ? v : json_string("?");
-}
-
 static json_t *text_message(const char *s)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "text", str(s));
+    json_object_set_new(o, "text", rd_json_text(s));
     return o;
 }
 
@@ -112,7 +93,7 @@ static json_t *binary_location(const struct rd_frame *f)
     else
         json_object_set_new(addr, "absoluteAddress", json_integer((json_int_t)(f->pc & INT64_MAX)));
     if (f->function)
-        json_object_set_new(addr, "fullyQualifiedName", str(f->function));
+        json_object_set_new(addr, "fullyQualifiedName", rd_json_text(f->function));
     json_object_set_new(pl, "address", addr);
     return pl;
 }
@@ -177,7 +158,7 @@ static json_t *thread_flow(const struct rd_finding *f, const struct rd_stack_inf
         json_object_set_new(loc, "message", text_message(t));
         json_object_set_new(tfl, "location", loc);
         if (fr->module)
-            json_object_set_new(tfl, "module", str(rd_basename(fr->module)));
+            json_object_set_new(tfl, "module", rd_json_text(rd_basename(fr->module)));
         json_object_set_new(tfl, "nestingLevel", json_integer((json_int_t)(s->nframes - 1 - i)));
         if (i == 0) /* where the event itself happened */
             json_object_set_new(tfl, "importance", json_string("essential"));
@@ -194,7 +175,7 @@ static json_t *rule_json(const char *kind, const struct rd_kind_info *k)
     json_t *r = json_object(), *help = json_object(), *cfg = json_object(),
            *props = json_object(), *tags = json_array();
     char *text, *md;
-    json_object_set_new(r, "id", str(kind));
+    json_object_set_new(r, "id", rd_json_text(kind));
     if (k) {
         json_object_set_new(r, "name", json_string(k->name));
         json_object_set_new(r, "shortDescription", text_message(k->brief));
@@ -208,8 +189,8 @@ static json_t *rule_json(const char *kind, const struct rd_kind_info *k)
         json_object_set_new(r, "shortDescription", text_message(text));
         json_object_set_new(r, "fullDescription", text_message(text));
     }
-    json_object_set_new(help, "text", str(text));
-    json_object_set_new(help, "markdown", str(md));
+    json_object_set_new(help, "text", rd_json_text(text));
+    json_object_set_new(help, "markdown", rd_json_text(md));
     json_object_set_new(r, "help", help);
     json_object_set_new(cfg, "level", json_string(k && k->error ? "error" : "warning"));
     json_object_set_new(r, "defaultConfiguration", cfg);
@@ -249,7 +230,7 @@ static json_t *result_json(const struct rd_finding *f, json_t *rules, const char
     size_t i, primary_stack = (size_t)-1;
     long next_id = 1;
 
-    json_object_set_new(res, "ruleId", str(f->kind));
+    json_object_set_new(res, "ruleId", rd_json_text(f->kind));
     json_object_set_new(res, "ruleIndex", json_integer((json_int_t)rule_index(rules, f->kind)));
     json_object_set_new(res, "level", json_string(k && k->error ? "error" : "warning"));
     json_object_set_new(res, "message", text_message(f->summary ? f->summary : f->kind));
@@ -311,11 +292,11 @@ static json_t *result_json(const struct rd_finding *f, json_t *rules, const char
         json_decref(flows);
     }
 
-    json_object_set_new(fp, "racedetFindingId/v1", str(f->id));
+    json_object_set_new(fp, "racedetFindingId/v1", rd_json_text(f->id));
     json_object_set_new(res, "partialFingerprints", fp);
     if (f->occurrences >= 1)
         json_object_set_new(res, "occurrenceCount", json_integer(f->occurrences));
-    json_object_set_new(props, "id", str(f->id));
+    json_object_set_new(props, "id", rd_json_text(f->id));
     json_object_set_new(props, "process", json_integer(f->pid));
     for (i = 0; i < f->npids; i++)
         json_array_append_new(pids, json_integer(f->pids[i]));
@@ -336,17 +317,17 @@ static json_t *run_properties(const struct rd_model *m)
         o = json_object();
         argv = json_array();
         json_object_set_new(o, "pid", json_integer(p->pid));
-        json_object_set_new(o, "exe", str(p->exe));
+        json_object_set_new(o, "exe", rd_json_text(p->exe));
         for (j = 0; j < p->argc; j++)
-            json_array_append_new(argv, str(p->argv[j]));
+            json_array_append_new(argv, rd_json_text(p->argv[j]));
         json_object_set_new(o, "argv", argv);
         json_array_append_new(procs, o);
     }
     json_object_set_new(props, "processes", procs);
     for (i = 0; i < m->nsuppressed; i++) {
         json_t *o = json_object();
-        json_object_set_new(o, "rule", str(m->suppressed[i].rule));
-        json_object_set_new(o, "file", str(m->suppressed[i].file));
+        json_object_set_new(o, "rule", rd_json_text(m->suppressed[i].rule));
+        json_object_set_new(o, "file", rd_json_text(m->suppressed[i].file));
         json_object_set_new(o, "line", json_integer(m->suppressed[i].line));
         json_object_set_new(o, "count", json_integer(m->suppressed[i].count));
         json_array_append_new(supp, o);

@@ -63,19 +63,14 @@ static const char *off(const struct text_ctx *c)
  *       26 |     pthread_mutex_unlock(&a);                                    */
 static void print_snippet(struct text_ctx *c, const struct rd_frame *v, size_t n)
 {
-    const struct rd_frame *uf;
     struct rd_snippet_line *lines;
     size_t nl, i;
-    int width;
+    int width = 0;
     if (!c->o || !c->o->snippets)
         return;
-    uf = rd_user_frame(v, n, c->o->cwd);
-    if (!uf)
-        return;
-    nl = rd_snippet_read(uf->file, uf->line, 1, &lines);
+    nl = rd_snippet_of_stack(v, n, c->o->cwd, &lines, &width);
     if (nl == 0)
         return;
-    width = snprintf(NULL, 0, "%d", lines[nl - 1].number);
     for (i = 0; i < nl; i++) {
         if (lines[i].key)
             fprintf(c->out, "    %s> %*d | %s%s\n", on(c, C_BOLD), width, lines[i].number,

@@ -1,5 +1,6 @@
 /* snippets: see snippets.h. */
 #include "snippets.h"
+#include "user_frame.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,4 +88,18 @@ void rd_snippet_free(struct rd_snippet_line *v, size_t n)
     for (i = 0; i < n; i++)
         free(v[i].text);
     free(v);
+}
+
+size_t rd_snippet_of_stack(const struct rd_frame *v, size_t n, const char *cwd,
+                           struct rd_snippet_line **out, int *width)
+{
+    const struct rd_frame *uf = rd_user_frame(v, n, cwd);
+    size_t nl;
+    *out = NULL;
+    if (!uf)
+        return 0;
+    nl = rd_snippet_read(uf->file, uf->line, 1, out);
+    if (nl > 0)
+        *width = snprintf(NULL, 0, "%d", (*out)[nl - 1].number);
+    return nl;
 }

@@ -29,4 +29,11 @@ struct rd_snippet_line {
 size_t rd_snippet_read(const char *file, int line, int context, struct rd_snippet_line **out);
 void rd_snippet_free(struct rd_snippet_line *v, size_t n);
 
+struct rd_frame;
+/* The snippet of a stack: its first frame in the user's own code (see
+ * user_frame.h; cwd as there), one line of context. *width is the width
+ * of the widest line number. Returns how many lines (0: none). */
+size_t rd_snippet_of_stack(const struct rd_frame *v, size_t n, const char *cwd,
+                           struct rd_snippet_line **out, int *width);
+
 #endif
