@@ -154,3 +154,15 @@ uint32_t rt_ct_count(void)
 {
     return atomic_load(&nnodes);
 }
+
+void rt_ct_lock_all(void)
+{
+    rt_spin_lock(&init_lock);
+    rt_spin_lock(&table_lock);
+}
+
+void rt_ct_unlock_all(void)
+{
+    rt_spin_unlock(&table_lock);
+    rt_spin_unlock(&init_lock);
+}

@@ -69,6 +69,10 @@ static inline uintptr_t rt_ct_pc(rt_ct_node n)
     return rt_ct_nodes[n].pc;
 }
 
+/* fork: the table locks (happens_before.c's rt_hb_fork_*). */
+void rt_ct_lock_all(void);
+void rt_ct_unlock_all(void);
+
 /* How many nodes exist (for tests and statistics). */
 uint32_t rt_ct_count(void);
 

@@ -1,6 +1,7 @@
 /* happens_before: see happens_before.h. */
 #include "happens_before.h"
 #include "events.h"
+#include "heap_blocks.h"
 #include "race_check.h"
 #include "runtime.h"
 #include "shadow.h"
@@ -461,4 +462,49 @@ void rt_hb_fiber_destroy(struct rt_hb_thread *fiber)
     if (fiber == rt_hb_self)
         return;
     slot_release(fiber);
+}
+
+/* ---- fork ------------------------------------------------------------------------------- */
+
+void rt_hb_fork_prepare(void)
+{
+    rt_spin_lock(&slots_lock);
+    rt_ct_lock_all();
+    rt_shadow_lock_all();
+    rt_sync_clocks_lock_all();
+    rt_heap_lock_all();
+    rt_race_lock_all();
+}
+
+void rt_hb_fork_parent(void)
+{
+    rt_race_unlock_all();
+    rt_heap_unlock_all();
+    rt_sync_clocks_unlock_all();
+    rt_shadow_unlock_all();
+    rt_ct_unlock_all();
+    rt_spin_unlock(&slots_lock);
+}
+
+void rt_hb_fork_child(void)
+{
+    struct rt_hb_thread *h = rt_hb_self;
+    rt_sync_clocks_after_fork_child();
+    if (!h)
+        return;
+    /* Slots of threads that did not survive are never released, so never
+     * reused: their every epoch is behind us now. A released slot may serve
+     * a new thread of the child: only its past epochs are. */
+    rt_spin_lock(&slots_lock);
+    for (uint32_t s = 0; s < nslots; s++) {
+        uint32_t e = UINT32_MAX;
+        if (s == h->slot)
+            continue;
+        for (uint32_t i = 0; i < nfree; i++)
+            if (free_slots[i] == s)
+                e = slots[s].last_epoch;
+        if (e > rt_vc_get(&h->vc, s))
+            rt_vc_set(&h->vc, s, e);
+    }
+    rt_spin_unlock(&slots_lock);
 }

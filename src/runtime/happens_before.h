@@ -68,8 +68,8 @@ extern bool rt_hb_enabled;
  * `vc` after it ended. */
 struct rt_hb_thread {
     /* hot: read by every access */
-    uint32_t slot;
     uint32_t epoch;                 /* == vc[slot] */
+    uint32_t slot;                  /* right after epoch: rt_cell_of loads both */
     rt_ct_node node;                /* current call path (call_tree.h) */
     int ignore_reads, ignore_writes;/* >0: such accesses are not checked */
     int busy;                       /* >0: inside the engine (re-entry, signals) */
@@ -160,6 +160,18 @@ static inline bool rt_mo_releases(int mo)
 void on_atomic_store_before(struct rt_hb_thread *h, uintptr_t addr, int mo);
 void on_atomic_load_after(struct rt_hb_thread *h, uintptr_t addr, int mo);
 void on_atomic_fence(struct rt_hb_thread *h, int mo);
+
+/* ---- fork (runtime.c's atfork handlers) ------------------------------------------
+ * prepare: take every lock of the race engine (slots, call tree, shadow,
+ * sync clocks, heap blocks, report dedup), before the allocator's;
+ * parent: give them back; child (after the parent handler gave them back,
+ * the allocator's too): free the locks of sync
+ * objects that a vanished thread held, and order the surviving thread after
+ * every access the other threads made before the fork (the child's memory is
+ * a copy taken then; those threads no longer exist in it). */
+void rt_hb_fork_prepare(void);
+void rt_hb_fork_parent(void);
+void rt_hb_fork_child(void);
 
 /* ---- threads (called from thread_events.c) -------------------------------- */
 void on_hb_thread_create(struct rt_thread *parent, struct rt_thread *child);

@@ -9,15 +9,14 @@
 #define NSTRIPES 256u
 #define LARGE (64u * 1024u)
 
-struct entry {
-    UT_hash_handle hh;
-    struct rt_heap_block b;
-};
-
+/* One open-addressing table (linear probing, backward-shift deletion, no
+ * tombstones) per stripe: 24 bytes a live block, the records in place.
+ * A program with a million small blocks costs tens of MiB here, not the
+ * hundred-odd a chained hash with per-entry allocations would. */
 struct stripe {
     rt_spin_t lock;
-    struct entry *blocks;
-    struct entry *free_list;     /* recycled entries (linked through hh.next) */
+    uint32_t cap, used;           /* cap: 0 or a power of two */
+    struct rt_heap_block *e;      /* addr 0: free */
 };
 
 static struct stripe stripes[NSTRIPES];
@@ -29,32 +28,52 @@ struct large {
 static rt_spin_t large_lock = RT_SPIN_INIT;
 static struct large *larges;
 
+static uint64_t mix(uintptr_t addr)
+{
+    return rt_mix64(addr >> 4);
+}
+
 static struct stripe *stripe_of(uintptr_t addr)
 {
-    return &stripes[rt_mix64(addr >> 4) % NSTRIPES];
+    return &stripes[mix(addr) % NSTRIPES];
+}
+
+/* The slot of addr, or of the free slot where it would go. */
+static uint32_t slot_of(const struct stripe *s, uintptr_t addr)
+{
+    uint32_t i = (uint32_t)(mix(addr) >> 8) & (s->cap - 1);
+    while (s->e[i].addr && s->e[i].addr != addr)
+        i = (i + 1) & (s->cap - 1);
+    return i;
+}
+
+static void grow(struct stripe *s)
+{
+    uint32_t ncap = s->cap ? s->cap * 2 : 64, ocap = s->cap;
+    struct rt_heap_block *old = s->e;
+    s->e = rt_alloc(sizeof *s->e * ncap);
+    s->cap = ncap;
+    for (uint32_t i = 0; i < ocap; i++)
+        if (old[i].addr)
+            s->e[slot_of(s, old[i].addr)] = old[i];
+    if (old)
+        rt_free(old, sizeof *old * ocap);
 }
 
 void rt_heap_add(uintptr_t addr, uintptr_t size, rt_ct_node alloc_node, int thread)
 {
     struct stripe *s = stripe_of(addr);
-    struct entry *e, *old;
+    uint32_t i;
+    if (addr == 0)
+        return;
     rt_spin_lock(&s->lock);
-    HASH_FIND(hh, s->blocks, &addr, sizeof addr, old);
-    if (old) {
-        /* a block we missed the free of (freed by code we do not see) */
-        HASH_DEL(s->blocks, old);
-        old->hh.next = s->free_list;
-        s->free_list = old;
-    }
-    if (s->free_list) {
-        e = s->free_list;
-        s->free_list = e->hh.next;
-        memset(e, 0, sizeof *e);
-    } else {
-        e = rt_alloc(sizeof *e);
-    }
-    e->b = (struct rt_heap_block){addr, size, alloc_node, thread};
-    HASH_ADD(hh, s->blocks, b.addr, sizeof e->b.addr, e);
+    if ((s->used + 1) * 4 > s->cap * 3)
+        grow(s);
+    i = slot_of(s, addr);
+    if (!s->e[i].addr)
+        s->used++;
+    /* else a block we missed the free of (freed by code we do not see) */
+    s->e[i] = (struct rt_heap_block){addr, size, alloc_node, thread};
     rt_spin_unlock(&s->lock);
     if (size >= LARGE) {
         struct large *l = rt_alloc(sizeof *l);
@@ -67,20 +86,37 @@ void rt_heap_add(uintptr_t addr, uintptr_t size, rt_ct_node alloc_node, int thre
     }
 }
 
+/* Empty slot i, moving later entries of its probe run back into the hole. */
+static void remove_at(struct stripe *s, uint32_t i)
+{
+    uint32_t mask = s->cap - 1, j = i;
+    for (;;) {
+        uint32_t home;
+        j = (j + 1) & mask;
+        if (!s->e[j].addr)
+            break;
+        home = (uint32_t)(mix(s->e[j].addr) >> 8) & mask;
+        /* e[j] may move to i when its home is not in (i, j] (cyclically) */
+        if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+            s->e[i] = s->e[j];
+            i = j;
+        }
+    }
+    s->e[i].addr = 0;
+    s->used--;
+}
+
 bool rt_heap_remove(uintptr_t addr, struct rt_heap_block *out)
 {
     struct stripe *s = stripe_of(addr);
-    struct entry *e;
+    uint32_t i;
     rt_spin_lock(&s->lock);
-    HASH_FIND(hh, s->blocks, &addr, sizeof addr, e);
-    if (!e) {
+    if (s->cap == 0 || addr == 0 || !s->e[i = slot_of(s, addr)].addr) {
         rt_spin_unlock(&s->lock);
         return false;
     }
-    *out = e->b;
-    HASH_DEL(s->blocks, e);
-    e->hh.next = s->free_list;
-    s->free_list = e;
+    *out = s->e[i];
+    remove_at(s, i);
     rt_spin_unlock(&s->lock);
     if (out->size >= LARGE) {
         struct large **p, *l = NULL;
@@ -102,16 +138,31 @@ bool rt_heap_remove(uintptr_t addr, struct rt_heap_block *out)
 static bool lookup(uintptr_t addr, struct rt_heap_block *out)
 {
     struct stripe *s = stripe_of(addr);
-    struct entry *e;
     bool found = false;
+    uint32_t i;
     rt_spin_lock(&s->lock);
-    HASH_FIND(hh, s->blocks, &addr, sizeof addr, e);
-    if (e) {
-        *out = e->b;
+    if (s->cap && addr && s->e[i = slot_of(s, addr)].addr) {
+        *out = s->e[i];
         found = true;
     }
     rt_spin_unlock(&s->lock);
     return found;
+}
+
+/* fork: the child must not inherit a stripe locked by a thread that no
+ * longer exists. */
+void rt_heap_lock_all(void)
+{
+    for (unsigned i = 0; i < NSTRIPES; i++)
+        rt_spin_lock(&stripes[i].lock);
+    rt_spin_lock(&large_lock);
+}
+
+void rt_heap_unlock_all(void)
+{
+    rt_spin_unlock(&large_lock);
+    for (unsigned i = NSTRIPES; i-- > 0;)
+        rt_spin_unlock(&stripes[i].lock);
 }
 
 bool rt_heap_find(uintptr_t addr, struct rt_heap_block *out)

@@ -5,7 +5,7 @@
  * allocation stack is a call-tree node (call_tree.h): recording it costs a
  * cache probe, not an unwind.
  *
- * Striped hash tables keyed by block address; blocks of 64 KiB and more are
+ * Striped open-addressing tables keyed by block address; blocks of 64 KiB and more are
  * also kept in a list, so that "which block contains this address" is a
  * short backwards scan for small blocks and a list walk for large ones
  * (only done when a race is reported). Any thread.
@@ -30,5 +30,10 @@ void rt_heap_add(uintptr_t addr, uintptr_t size, rt_ct_node alloc_node, int thre
 bool rt_heap_remove(uintptr_t addr, struct rt_heap_block *out);
 /* The live block containing addr. */
 bool rt_heap_find(uintptr_t addr, struct rt_heap_block *out);
+
+/* fork (runtime.c's atfork handlers): take every lock before, give them
+ * back after, in the parent and the child. */
+void rt_heap_lock_all(void);
+void rt_heap_unlock_all(void);
 
 #endif

@@ -42,12 +42,25 @@ static inline bool rt_cell_covers(rt_cell c, rt_cell cur)
     const uint64_t same = 0xffffffffffffull;                       /* epoch, slot */
     const uint64_t need = (0xffull << 48) | ((uint64_t)RT_CELL_WRITE << 56);
     const uint64_t atomic = (uint64_t)RT_CELL_ATOMIC << 56;
-    return ((c ^ cur) & same) == 0 && (~c & cur & need) == 0 && (c & ~cur & atomic) == 0;
+    return (((c ^ cur) & same) | (~c & cur & need) | (c & ~cur & atomic)) == 0;
+}
+
+/* The cell of an access by h now: its epoch and slot are adjacent in h, in
+ * the cell's order, so they are one load. */
+static inline rt_cell rt_cell_of(const struct rt_hb_thread *h, uint32_t mask, uint32_t flags)
+{
+    uint64_t base;
+    _Static_assert(__builtin_offsetof(struct rt_hb_thread, slot) ==
+                       __builtin_offsetof(struct rt_hb_thread, epoch) + 4,
+                   "epoch, then slot");
+    __builtin_memcpy(&base, &h->epoch, sizeof base);
+    return base | ((uint64_t)mask << 48) | ((uint64_t)flags << 56);
 }
 
 /* One access of `size` (1..8) bytes at addr; flags RT_CELL_WRITE/ATOMIC. */
-static inline void rt_race_access(struct rt_hb_thread *h, uintptr_t addr, unsigned size,
-                                  unsigned flags, uintptr_t pc)
+static inline __attribute__((always_inline)) void rt_race_access(struct rt_hb_thread *h,
+                                                                 uintptr_t addr, unsigned size,
+                                                                 unsigned flags, uintptr_t pc)
 {
     unsigned off = (unsigned)(addr & 7);
     rt_cell *cells, cur;
@@ -58,10 +71,9 @@ static inline void rt_race_access(struct rt_hb_thread *h, uintptr_t addr, unsign
     cells = rt_shadow_cells(addr);
     if (__builtin_expect(cells == 0, 0))
         return;
-    cur = rt_cell_make(h->epoch, h->slot, ((1u << size) - 1) << off, flags);
-    for (int i = 0; i < RT_SHADOW_CELLS; i++)
-        if (rt_cell_covers(rt_cell_load(&cells[i]), cur))
-            return;
+    cur = rt_cell_of(h, ((1u << size) - 1) << off, flags);
+    if (rt_cell_covers(rt_cell_load(&cells[0]), cur) || rt_cell_covers(rt_cell_load(&cells[1]), cur))
+        return;
     rt_race_word(h, cells, addr & ~(uintptr_t)7, cur, pc);
 }
 
@@ -79,6 +91,10 @@ unsigned rt_race_count(void);
 
 /* Turn reporting off/on (tests that only look at the count). */
 extern bool rt_race_report_enabled;
+
+/* fork: the report's dedup table lock. */
+void rt_race_lock_all(void);
+void rt_race_unlock_all(void);
 
 /* What race_report.c needs from the check. */
 void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr_t pc,

@@ -32,6 +32,16 @@ void rt_race_init(void)
 {
 }
 
+void rt_race_lock_all(void)
+{
+    rt_spin_lock(&seen_lock);
+}
+
+void rt_race_unlock_all(void)
+{
+    rt_spin_unlock(&seen_lock);
+}
+
 unsigned rt_race_count(void)
 {
     return atomic_load(&nraces);

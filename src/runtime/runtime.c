@@ -2,6 +2,7 @@
 #include "runtime.h"
 #include "events.h"
 #include "findings.h"
+#include "happens_before.h"
 #include "lock_graph.h"
 #include "locks.h"
 #include "record.h"
@@ -44,12 +45,14 @@ void rt_fork_prepare(void)
     rt_threads_lock_all();
     rt_locks_lock_all();
     rt_stack_lock_all();
+    rt_hb_fork_prepare(); /* the race engine's tables: they allocate, so before rt_alloc */
     rt_alloc_lock_all();
 }
 
 void rt_fork_parent(void)
 {
     rt_alloc_unlock_all();
+    rt_hb_fork_parent();
     rt_stack_unlock_all();
     rt_locks_unlock_all();
     rt_threads_unlock_all();
@@ -63,6 +66,7 @@ void rt_fork_child(void)
     if (rt_self)
         rt_threads_after_fork_child(rt_self);
     rt_record_after_fork_child();
+    rt_hb_fork_child();
     atomic_store(&finished, false);
 }
 

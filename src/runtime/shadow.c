@@ -9,8 +9,7 @@
 #include <unistd.h>
 
 #define NREGIONS (1ul << (RT_SHADOW_ADDR_BITS - RT_SHADOW_REGION_SHIFT))
-#define NODE_BYTES (RT_SHADOW_WORDS_PER_REGION * RT_SHADOW_CELLS * sizeof(uint32_t))
-#define REGION_BYTES (RT_SHADOW_CELL_BYTES + NODE_BYTES)
+#define REGION_BYTES RT_SHADOW_REGION_BYTES
 
 /* NULL until rt_shadow_init (called when the engine is enabled, before
  * any access is checked). */
@@ -57,9 +56,9 @@ uintptr_t rt_shadow_region_slow(uintptr_t addr)
     return (uintptr_t)p;
 }
 
-static void clear(void *p, size_t n)
+static void clear(struct rt_shadow_word *p, size_t nwords)
 {
-    uintptr_t lo = (uintptr_t)p, hi = lo + n;
+    uintptr_t lo = (uintptr_t)p, hi = lo + nwords * sizeof *p;
     uintptr_t plo = (lo + 4095) & ~4095ul, phi = hi & ~4095ul;
     if (phi > plo && phi - plo >= 16 * 4096) {
         /* whole pages back to the OS: they read as zero (empty) again */
@@ -69,9 +68,10 @@ static void clear(void *p, size_t n)
     } else {
         /* only cells that hold something: writing zeros to untouched
          * shadow would make the OS commit pages that read as zero anyway */
-        for (rt_cell *c = p, *e = (rt_cell *)((char *)p + n); c < e; c++)
-            if (rt_cell_load(c))
-                rt_cell_store(c, 0);
+        for (struct rt_shadow_word *e = p + nwords; p < e; p++)
+            for (int i = 0; i < RT_SHADOW_CELLS; i++)
+                if (rt_cell_load(&p->cell[i]))
+                    rt_cell_store(&p->cell[i], 0);
     }
 }
 
@@ -91,8 +91,7 @@ void rt_shadow_reset(uintptr_t addr, uintptr_t size)
         if (region) {
             uintptr_t w0 = (a & ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) >> 3;
             uintptr_t w1 = (((stop - 1) & ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) >> 3) + 1;
-            clear((rt_cell *)region + w0 * RT_SHADOW_CELLS,
-                  (w1 - w0) * RT_SHADOW_CELLS * sizeof(rt_cell));
+            clear((struct rt_shadow_word *)region + w0, w1 - w0);
         }
         a = stop;
     }
@@ -101,4 +100,14 @@ void rt_shadow_reset(uintptr_t addr, uintptr_t size)
 uintptr_t rt_shadow_regions(void)
 {
     return atomic_load(&nregions);
+}
+
+void rt_shadow_lock_all(void)
+{
+    rt_spin_lock(&init_lock);
+}
+
+void rt_shadow_unlock_all(void)
+{
+    rt_spin_unlock(&init_lock);
 }

@@ -11,8 +11,10 @@
  *                    overlap are bit tests)
  *   flags    8 bits  write, atomic
  *
- * and, in a parallel array, the call-tree node (call_tree.h) of the access:
- * its full stack, for the report. A cell with mask 0 is empty.
+ * and, next to the cells, the call-tree node (call_tree.h) of each cell's
+ * access: its full stack, for the report. A cell with mask 0 is empty. A
+ * word's shadow is one 24-byte record, [cell 0][cell 1][node 0][node 1], so
+ * the check touches one place in memory.
  *
  * Layout: a two-level table. The 47-bit user address space is cut into
  * 16 MiB regions; table[addr >> 24] points at the region's shadow, mapped
@@ -55,7 +57,12 @@ static inline uint32_t rt_cell_flags(rt_cell c) { return (uint32_t)(c >> 56); }
 extern uintptr_t *rt_shadow_table;
 
 #define RT_SHADOW_WORDS_PER_REGION (1ul << (RT_SHADOW_REGION_SHIFT - 3))
-#define RT_SHADOW_CELL_BYTES (RT_SHADOW_WORDS_PER_REGION * RT_SHADOW_CELLS * sizeof(rt_cell))
+/* One word's shadow: its cells, then their nodes. */
+struct rt_shadow_word {
+    rt_cell cell[RT_SHADOW_CELLS];
+    uint32_t node[RT_SHADOW_CELLS];
+};
+#define RT_SHADOW_REGION_BYTES (RT_SHADOW_WORDS_PER_REGION * sizeof(struct rt_shadow_word))
 
 uintptr_t rt_shadow_region_slow(uintptr_t addr);
 
@@ -69,17 +76,14 @@ static inline rt_cell *rt_shadow_cells(uintptr_t addr)
     region = rt_shadow_table[addr >> RT_SHADOW_REGION_SHIFT];
     if (__builtin_expect(region == 0, 0))
         region = rt_shadow_region_slow(addr);
-    return (rt_cell *)region +
-           ((addr & ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) >> 3) * RT_SHADOW_CELLS;
+    return ((struct rt_shadow_word *)region +
+            ((addr & ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) >> 3))->cell;
 }
 
-
-/* Nodes live after the cells in the same region mapping. */
-static inline uint32_t *rt_shadow_node_of(uintptr_t addr)
+/* The nodes of the cells returned by rt_shadow_cells. */
+static inline uint32_t *rt_shadow_nodes(rt_cell *cells)
 {
-    uintptr_t region = rt_shadow_table[addr >> RT_SHADOW_REGION_SHIFT];
-    return (uint32_t *)(region + RT_SHADOW_CELL_BYTES) +
-           ((addr & ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) >> 3) * RT_SHADOW_CELLS;
+    return (uint32_t *)(cells + RT_SHADOW_CELLS);
 }
 
 static inline rt_cell rt_cell_load(const rt_cell *c)
@@ -97,6 +101,10 @@ void rt_shadow_init(void);
 /* Forget every access to [addr, addr + size): freed heap, unmapped memory,
  * a new thread's stack. Whole pages of shadow are given back to the OS. */
 void rt_shadow_reset(uintptr_t addr, uintptr_t size);
+
+/* fork: the table's lock. */
+void rt_shadow_lock_all(void);
+void rt_shadow_unlock_all(void);
 
 /* Bytes of shadow mapped so far (statistics). */
 uintptr_t rt_shadow_regions(void);

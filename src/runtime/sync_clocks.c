@@ -49,3 +49,11 @@ void rt_sync_clocks_unlock_all(void)
     for (unsigned i = NSTRIPES; i-- > 0;)
         rt_spin_unlock(&stripes[i]);
 }
+
+void rt_sync_clocks_after_fork_child(void)
+{
+    for (unsigned b = 0; b < NBUCKETS; b++)
+        for (struct rt_sync_clock *s = atomic_load_explicit(&buckets[b], memory_order_relaxed); s;
+             s = s->next)
+            atomic_store_explicit(&s->lock.v, 0, memory_order_relaxed);
+}

@@ -33,5 +33,8 @@ struct rt_sync_clock *rt_sync_clock_get(uintptr_t addr, bool create);
 
 void rt_sync_clocks_lock_all(void);
 void rt_sync_clocks_unlock_all(void);
+/* In a forked child: a clock's lock held by a thread that did not survive
+ * the fork is free again. */
+void rt_sync_clocks_after_fork_child(void);
 
 #endif
