@@ -27,8 +27,16 @@ echo "racedet lock benchmark: ns per iteration, median (min..max) of $RUNS runs;
 printf '%-8s %-26s %-26s %-8s %-22s %s\n' mode native racedet ratio libtsan "helgrind / drd (1 run)"
 for mode in pair nested churn; do
     case $mode in pair) N=5000000; V=20000 ;; nested) N=2000000; V=10000 ;; churn) N=5000; V=200 ;; esac
-    nat=$(run $N "$OUT/native" $mode)
-    rd=$(run $N env LD_PRELOAD="$BUILD/lib/libracedet.so" "$OUT/native" $mode)
+    # native and racedet runs alternate, so that drift in the machine's
+    # speed (a shared VM) hits both alike
+    : > "$OUT/n"; : > "$OUT/d"; i=0
+    while [ $i -lt "$RUNS" ]; do
+        "$OUT/native" $mode $N >> "$OUT/n" 2>/dev/null
+        env LD_PRELOAD="$BUILD/lib/libracedet.so" "$OUT/native" $mode $N >> "$OUT/d" 2>/dev/null
+        i=$((i+1))
+    done
+    nat=$(stats < "$OUT/n")
+    rd=$(stats < "$OUT/d")
     ratio=$(awk -v a="$(median_of "$rd")" -v b="$(median_of "$nat")" 'BEGIN{printf "%.2fx", a/b}')
     ts=-; [ -n "$tsan" ] && ts=$(run $N "$OUT/tsan" $mode)
     hg=-; dr=-
