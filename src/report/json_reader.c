@@ -345,6 +345,14 @@ int rd_json_read(struct rd_model *m, const char *path, FILE *diag)
     }
     if (json_is_object(graph))
         read_graph(m, graph, &bad_graph);
+    /* what suppressions took out when the document was made: kept, so a
+     * re-rendered report still says it */
+    json_array_foreach(json_object_get(doc, "suppressions"), i, x) {
+        const char *rule = str_or_null(x, "rule"), *file = str_or_null(x, "file");
+        long count = long_or(x, "count", 0);
+        if (rule && count > 0)
+            rd_model_add_suppressed(m, rule, file ? file : "", long_or(x, "line", 0), count);
+    }
     if (bad_frames)
         fprintf(diag, "racedet: %s: %zu frames that are not frames were dropped\n", path,
                 bad_frames);

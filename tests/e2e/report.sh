@@ -139,6 +139,13 @@ if [ $st -eq 0 ] && [ -n "$PY" ] &&
 else
     not_ok "report --suppressions --format json: \"suppressions\" lists every rule with its file line and count" "status $st"
 fi
+cp "$TMP/out" "$TMP/suppressed.json"
+rd report "$TMP/suppressed.json"
+if [ $st -eq 0 ] && grep -q "^racedet: suppressed 1 finding: 1 by thread_leak:main (supp.txt:3)$" "$TMP/err"; then
+    ok "re-rendering a JSON report keeps what its suppressions took out"
+else
+    not_ok "re-rendering a JSON report keeps what its suppressions took out" "status $st"
+fi
 RACEDET_OPTIONS="suppressions=$TMP/supp.txt" "$RACEDET" report "$TMP/thread_leak.json" > "$TMP/out" 2> "$TMP/err"
 st=$?
 if [ $st -eq 0 ] && grep -q "suppressed 1 finding" "$TMP/err"; then
