@@ -15,7 +15,7 @@ VERSION  := 0.1.0
 PREFIX   ?= /usr/local
 
 DEB_PACKAGES := libunwind-dev libdw-dev libelf-dev uthash-dev libjansson-dev pkg-config \
-                graphviz python3-jsonschema man-db
+                graphviz python3-jsonschema man-db autoconf automake cmake
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 BASEFLAGS := -std=c11 -D_GNU_SOURCE -g -O2 -fPIC -fvisibility=hidden \
