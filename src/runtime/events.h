@@ -40,6 +40,13 @@ struct rt_sync_call {
                              call and reused by the next (set NULL) */
 };
 
+/* The stack of the program's call this sync call came from, through the
+ * thread's call-site cache. */
+static inline rt_stack_id rt_sync_call_stack(struct rt_thread *t, const struct rt_sync_call *c)
+{
+    return rt_thread_callsite_stack(t, c->pc, c->sp);
+}
+
 enum rt_verdict {
     RT_PROCEED,          /* make the real call */
     RT_HANGS,            /* the real call would never return: report made,

@@ -39,11 +39,6 @@ static inline struct rt_lock *lookup(struct rt_thread *t, const struct rt_sync_c
     return l;
 }
 
-static inline rt_stack_id callsite_stack(struct rt_thread *t, const struct rt_sync_call *c)
-{
-    return rt_thread_callsite_stack(t, c->pc, c->sp);
-}
-
 /* Index of the newest live held entry for l (any mode when want_write < 0),
  * or -1. Stale entries met on the way are dropped. */
 static inline int find_held(struct rt_thread *t, struct rt_lock *l, int want_write)
@@ -51,7 +46,7 @@ static inline int find_held(struct rt_thread *t, struct rt_lock *l, int want_wri
     /* almost always the newest hold */
     if (t->nheld > 0) {
         struct rt_held *top = &t->held[t->nheld - 1];
-        if (top->lock == l && top->lock_id == l->id && top->serial == l->serial &&
+        if (top->lock == l && rt_held_is_live(top) &&
             (want_write < 0 || top->write == (want_write != 0)))
             return (int)t->nheld - 1;
     }
@@ -136,7 +131,7 @@ enum rt_verdict on_lock_wait(struct rt_thread *t, const struct rt_sync_call *c)
         /* an untimed wait the watchdog may have to explain: what it waits
          * for, from where and since when, published before waiting_for */
         t->waiting_write = c->write;
-        t->waiting_stack = callsite_stack(t, c);
+        t->waiting_stack = rt_sync_call_stack(t, c);
         t->waiting_since_ns = rt_now_ns();
         atomic_store_explicit(&t->wait_seq,
                               atomic_load_explicit(&t->wait_seq, memory_order_relaxed) + 1,
@@ -199,7 +194,7 @@ void on_lock_acquired(struct rt_thread *t, const struct rt_sync_call *c)
         l->depth++;
         return;
     }
-    stack = callsite_stack(t, c);
+    stack = rt_sync_call_stack(t, c);
     if (t->nheld > 0 && rt_options.report_lock_order)
         learn_edges(t, l, c, stack);
     h = rt_held_push(t);
@@ -306,7 +301,7 @@ void on_lock_release(struct rt_thread *t, const struct rt_sync_call *c)
     if (__builtin_expect(t->nheld > 0, 1)) {
         struct rt_held *h = &t->held[t->nheld - 1];
         struct rt_lock *l = h->lock;
-        if (l->addr == c->addr && h->lock_id == l->id && h->serial == l->serial && h->write &&
+        if (l->addr == c->addr && rt_held_is_live(h) && h->write &&
             !(l->type == RT_TYPE_RECURSIVE && l->depth > 1)) {
             t->held_sig -= rt_held_key(h->lock_id, true);
             l->depth = 0;

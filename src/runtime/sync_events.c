@@ -101,10 +101,6 @@ static void set_state(struct obj *o, int state)
     }
 }
 
-static rt_stack_id site_stack(struct rt_thread *t, const struct rt_sync_call *c)
-{
-    return rt_thread_callsite_stack(t, c->pc, c->sp);
-}
 
 static const char *noun(int kind)
 {
@@ -198,7 +194,7 @@ void on_sync_object_init(struct rt_thread *t, const struct rt_sync_call *c, unsi
         misuse(t, o, c, "initialises %s with a count of 0 (EINVAL: it is not initialised)", 0);
         /* what a later wait on it names as its creation */
         o->init_thread = t->id;
-        o->init_stack = site_stack(t, c);
+        o->init_stack = rt_sync_call_stack(t, c);
     }
 }
 
@@ -209,13 +205,13 @@ void on_sync_object_inited(struct rt_thread *t, const struct rt_sync_call *c, un
     if (!ok) {
         if (atomic_load(&o->state) != OBJ_LIVE && c->kind == RT_BARRIER) {
             o->init_thread = t->id;
-            o->init_stack = site_stack(t, c);
+            o->init_stack = rt_sync_call_stack(t, c);
             set_state(o, OBJ_INIT_FAILED);
         }
         return;
     }
     o->init_thread = t->id;
-    o->init_stack = site_stack(t, c);
+    o->init_stack = rt_sync_call_stack(t, c);
     o->destroy_stack = RT_NO_STACK;
     o->count = c->kind == RT_BARRIER ? count : 0;
     atomic_store(&o->arrived, 0);

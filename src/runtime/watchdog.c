@@ -152,7 +152,7 @@ static const struct rt_held *holds(const struct node *n, const struct rt_lock *l
 {
     for (unsigned i = 0; i < n->nheld; i++) {
         const struct rt_held *h = &n->held[i];
-        if (h->lock == l && h->lock_id == l->id && rt_held_is_live(h) &&
+        if (h->lock == l && rt_held_is_live(h) &&
             (!want_write || h->write))
             return h;
     }
