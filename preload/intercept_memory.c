@@ -125,7 +125,7 @@ static inline void reads(struct rt_hb_thread *h, const void *p, size_t n, uintpt
 static inline void writes(struct rt_hb_thread *h, const void *p, size_t n, uintptr_t pc)
 {
     if (n && !h->ignore_writes)
-        rt_race_range(h, (uintptr_t)p, n, RT_CELL_WRITE, pc);
+        rt_race_range(h, (uintptr_t)p, n, RT_ACCESS_WRITE, pc);
 }
 
 static size_t len_of(const char *s)

@@ -41,7 +41,7 @@ static inline __attribute__((always_inline)) void mem_access(uintptr_t addr, uns
     struct rt_hb_thread *h = hb();
     if (__builtin_expect(!h, 0))
         return;
-    if ((flags & RT_CELL_WRITE) ? h->ignore_writes : h->ignore_reads)
+    if ((flags & RT_ACCESS_WRITE) ? h->ignore_writes : h->ignore_reads)
         return;
     if (size <= 8)
         rt_race_access(h, addr, size, flags, pc);
@@ -53,7 +53,7 @@ static inline __attribute__((always_inline)) void range(uintptr_t addr, uintptr_
                                                         unsigned flags, uintptr_t pc)
 {
     struct rt_hb_thread *h = hb();
-    if (!h || ((flags & RT_CELL_WRITE) ? h->ignore_writes : h->ignore_reads))
+    if (!h || ((flags & RT_ACCESS_WRITE) ? h->ignore_writes : h->ignore_reads))
         return;
     rt_race_range(h, addr, size, flags, pc);
 }
@@ -93,7 +93,7 @@ RD_EXPORT void __tsan_func_exit(void)
 /* ---- plain accesses ------------------------------------------------------------------- */
 
 #define R 0u
-#define W RT_CELL_WRITE
+#define W RT_ACCESS_WRITE
 
 #define ACCESS_FNS(n)                                                                         \
     RD_EXPORT void __tsan_read##n(void *a) { mem_access((uintptr_t)a, n, R, PC()); }              \
@@ -144,7 +144,7 @@ typedef int a32;
 typedef long a64;
 __extension__ typedef __int128 a128;
 
-#define A RT_CELL_ATOMIC
+#define A RT_ACCESS_ATOMIC
 
 static inline __attribute__((always_inline)) struct rt_hb_thread *atomic_pre(const volatile void *a,
                                                                              unsigned size,

@@ -8,17 +8,18 @@
 #include <sys/mman.h>
 
 #define MAX_NODES (1u << 28)   /* 4 GiB of address space, committed as used */
+#define TAG_SHIFT 28           /* an entry: child id | 4 bits of its hash */
 
-struct table_entry {
-    uintptr_t pc;
-    uint32_t parent;
-    _Atomic uint32_t child;    /* written last: 0 means the entry is free */
-};
-
+/* The global index of the nodes: open addressing over 32-bit entries, each
+ * a node id with 4 bits of its hash (so that most mismatches are rejected
+ * without reading the node); 0 is a free entry (the root is never a child).
+ * At most half full. A grown table replaces the old one, whose memory is
+ * given back: a reader still probing it sees free entries and retries under
+ * the lock. */
 struct table {
     uint32_t mask;
     uint32_t used;
-    struct table_entry e[];
+    _Atomic uint32_t e[];
 };
 
 struct rt_ct_node_rec *rt_ct_nodes;
@@ -36,10 +37,14 @@ static uint32_t hash(uint32_t parent, uintptr_t pc)
     return (uint32_t)x;
 }
 
+static size_t table_bytes(uint32_t size)
+{
+    return sizeof(struct table) + sizeof(uint32_t) * size;
+}
+
 static struct table *table_new(uint32_t size)
 {
-    size_t bytes = sizeof(struct table) + sizeof(struct table_entry) * size;
-    struct table *t = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+    struct table *t = mmap(NULL, table_bytes(size), PROT_READ | PROT_WRITE,
                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (t == MAP_FAILED)
         rt_fatal("out of memory (call tree)");
@@ -64,35 +69,52 @@ void rt_ct_init(void)
     rt_spin_unlock(&init_lock);
 }
 
+/* The child of parent for pc in t (0: not there), and where it would go. */
 static uint32_t probe(struct table *t, uint32_t parent, uintptr_t pc, uint32_t *free_slot)
 {
-    for (uint32_t i = hash(parent, pc) & t->mask;; i = (i + 1) & t->mask) {
-        uint32_t child = atomic_load_explicit(&t->e[i].child, memory_order_acquire);
-        if (child == 0) {
+    uint32_t h = hash(parent, pc), tag = h >> TAG_SHIFT;
+    for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
+        uint32_t e = atomic_load_explicit(&t->e[i], memory_order_acquire), child;
+        if (e == 0) {
             if (free_slot)
                 *free_slot = i;
             return 0;
         }
-        if (t->e[i].pc == pc && t->e[i].parent == parent)
+        child = e & (MAX_NODES - 1);
+        if (e >> TAG_SHIFT == tag && rt_ct_nodes[child].pc == pc &&
+            rt_ct_nodes[child].parent == parent)
             return child;
     }
 }
 
-static void insert(struct table *t, uint32_t parent, uintptr_t pc, uint32_t child)
+static void insert(struct table *t, uint32_t child)
 {
-    uint32_t slot;
+    uint32_t parent = rt_ct_nodes[child].parent, slot;
+    uintptr_t pc = rt_ct_nodes[child].pc;
     if (probe(t, parent, pc, &slot) != 0)
         return;
-    t->e[slot].pc = pc;
-    t->e[slot].parent = parent;
-    atomic_store_explicit(&t->e[slot].child, child, memory_order_release);
+    atomic_store_explicit(&t->e[slot], child | (hash(parent, pc) >> TAG_SHIFT) << TAG_SHIFT,
+                          memory_order_release);
     t->used++;
+}
+
+/* Under table_lock: a table twice the size, the old one's memory released. */
+static struct table *grow(struct table *t)
+{
+    struct table *n = table_new((t->mask + 1) * 2);
+    for (uint32_t i = 0; i <= t->mask; i++) {
+        uint32_t e = atomic_load_explicit(&t->e[i], memory_order_relaxed);
+        if (e)
+            insert(n, e & (MAX_NODES - 1));
+    }
+    atomic_store_explicit(&current, n, memory_order_release);
+    madvise(t, table_bytes(t->mask + 1), MADV_DONTNEED);
+    return n;
 }
 
 rt_ct_node rt_ct_child_slow(struct rt_ct_cache *cache, rt_ct_node parent, uintptr_t pc)
 {
-    unsigned slot = (unsigned)(((pc * 0x9e3779b97f4a7c15ull) >> 40) ^ (parent * 0x85ebca6bu)) &
-                    (RT_CT_CACHE_WAYS - 1);
+    unsigned slot = rt_ct_cache_slot(parent, pc);
     struct table *t = atomic_load_explicit(&current, memory_order_acquire);
     uint32_t child = probe(t, parent, pc, NULL);
     if (child == 0) {
@@ -106,18 +128,9 @@ rt_ct_node rt_ct_child_slow(struct rt_ct_cache *cache, rt_ct_node parent, uintpt
             rt_ct_nodes[child].pc = pc;
             rt_ct_nodes[child].parent = parent;
             rt_ct_nodes[child].depth = rt_ct_nodes[parent].depth + 1;
-            if ((t->used + 1) * 2 > t->mask + 1) {
-                /* grow: the old table stays valid for readers still in it */
-                struct table *n = table_new((t->mask + 1) * 2);
-                for (uint32_t i = 0; i <= t->mask; i++) {
-                    uint32_t c = atomic_load_explicit(&t->e[i].child, memory_order_relaxed);
-                    if (c)
-                        insert(n, t->e[i].parent, t->e[i].pc, c);
-                }
-                atomic_store_explicit(&current, n, memory_order_release);
-                t = n;
-            }
-            insert(t, parent, pc, child);
+            if ((t->used + 1) * 2 > t->mask + 1)
+                t = grow(t);
+            insert(t, child);
         }
         rt_spin_unlock(&table_lock);
     }
@@ -129,12 +142,23 @@ rt_ct_node rt_ct_child_slow(struct rt_ct_cache *cache, rt_ct_node parent, uintpt
     return child;
 }
 
+rt_ct_node rt_ct_resolve(rt_ct_node n, unsigned byte)
+{
+    while (rt_ct_is_composite(n)) {
+        uintptr_t key = rt_ct_nodes[n].pc;
+        n = (key >> 32) & (1u << byte) ? (rt_ct_node)key : rt_ct_nodes[n].parent;
+    }
+    return n;
+}
+
 rt_stack_id rt_ct_stack(rt_ct_node n, uintptr_t top_pc)
 {
     unsigned max = rt_stack_max_frames ? rt_stack_max_frames : 1;
     uintptr_t pcs[max];
     uint32_t k = 0;
     bool truncated = false;
+    while (rt_ct_is_composite(n))
+        n = rt_ct_nodes[n].parent;
     if (top_pc && !rt_module_is_runtime(top_pc))
         pcs[k++] = top_pc;
     for (; n != RT_CT_ROOT; n = rt_ct_nodes[n].parent) {

@@ -19,6 +19,7 @@
 
 #include "stack.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef uint32_t rt_ct_node;
@@ -41,15 +42,44 @@ struct rt_ct_cache {
 /* The child of `parent` for `pc`, made if new. */
 rt_ct_node rt_ct_child_slow(struct rt_ct_cache *cache, rt_ct_node parent, uintptr_t pc);
 
+static inline unsigned rt_ct_cache_slot(rt_ct_node parent, uintptr_t pc)
+{
+    return (unsigned)(((pc * 0x9e3779b97f4a7c15ull) >> 40) ^ (parent * 0x85ebca6bu)) &
+           (RT_CT_CACHE_WAYS - 1);
+}
+
 static inline rt_ct_node rt_ct_child(struct rt_ct_cache *cache, rt_ct_node parent, uintptr_t pc)
 {
-    unsigned slot = (unsigned)(((pc * 0x9e3779b97f4a7c15ull) >> 40) ^ (parent * 0x85ebca6bu)) &
-                    (RT_CT_CACHE_WAYS - 1);
+    unsigned slot = rt_ct_cache_slot(parent, pc);
     if (__builtin_expect(cache->e[slot].pc == pc && cache->e[slot].parent == parent &&
                              cache->e[slot].child != 0, 1))
         return cache->e[slot].child;
     return rt_ct_child_slow(cache, parent, pc);
 }
+
+/*
+ * Composite nodes: one thread's accesses to one word in one epoch share a
+ * shadow cell (shadow.h) even when they come from different lines. The
+ * cell's node is then a composite: `base` for some bytes, `leaf` for the
+ * bytes in `mask`. A composite is a child of base whose key (never a real
+ * return address: those are below 2^47) holds the leaf and the mask.
+ */
+#define RT_CT_COMPOSITE (1ull << 63)
+
+static inline bool rt_ct_is_composite(rt_ct_node n)
+{
+    return (rt_ct_nodes[n].pc & RT_CT_COMPOSITE) != 0;
+}
+
+static inline rt_ct_node rt_ct_compose(struct rt_ct_cache *cache, rt_ct_node base,
+                                       rt_ct_node leaf, uint32_t mask)
+{
+    return rt_ct_child(cache, base, RT_CT_COMPOSITE | (uint64_t)(mask & 0xff) << 32 | leaf);
+}
+
+/* The plain node that accessed byte `byte` (0..7) of a composite's word
+ * (n itself when it is not a composite). */
+rt_ct_node rt_ct_resolve(rt_ct_node n, unsigned byte);
 
 static inline rt_ct_node rt_ct_parent(rt_ct_node n)
 {

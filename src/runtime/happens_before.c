@@ -16,7 +16,12 @@ __thread struct rt_hb_thread *rt_hb_self __attribute__((tls_model("initial-exec"
 
 /* ---- slots ------------------------------------------------------------------- */
 
-#define MAX_SLOTS 0xffffu          /* the cell format holds 16 bits */
+/* The cell format holds RT_CELL_SLOT_BITS bits of slot; the last value is
+ * for threads beyond that many alive at once: they are not race-checked
+ * (their accesses are ignored; they still carry happens-before between
+ * others), so the program runs on instead of being stopped. */
+#define MAX_SLOTS (RT_CELL_SLOTS - 1)
+#define NO_SLOT MAX_SLOTS
 
 struct slot_owner { uint32_t start; int thread; };
 struct slot_info {
@@ -39,9 +44,11 @@ static uint32_t slot_acquire(int thread_id, uint32_t *epoch0)
     if (nfree > 0) {
         s = free_slots[--nfree];
     } else {
-        if (nslots == MAX_SLOTS)
-            rt_fatal("more than 65535 threads alive at once: the race detector's thread "
-                     "slots are exhausted");
+        if (nslots == MAX_SLOTS) {
+            rt_spin_unlock(&slots_lock);
+            *epoch0 = 0;
+            return NO_SLOT;
+        }
         if (nslots == capslots) {
             uint32_t ncap = capslots ? capslots * 2 : 64;
             slots = rt_realloc(slots, sizeof *slots * capslots, sizeof *slots * ncap);
@@ -66,7 +73,7 @@ static uint32_t slot_acquire(int thread_id, uint32_t *epoch0)
 
 static void slot_release(struct rt_hb_thread *h)
 {
-    if (h->slot_released)
+    if (h->slot_released || h->slot == NO_SLOT)
         return;
     h->slot_released = true;
     rt_spin_lock(&slots_lock);
@@ -85,7 +92,7 @@ int rt_hb_slot_owner(uint32_t slot, uint32_t epoch)
 {
     int id = -1;
     rt_spin_lock(&slots_lock);
-    if (slot < nslots) {
+    if (slot < nslots && slot != NO_SLOT) {
         struct slot_info *si = &slots[slot];
         for (uint32_t i = 0; i < si->nowners; i++)
             if (si->owners[i].start <= epoch)
@@ -97,10 +104,17 @@ int rt_hb_slot_owner(uint32_t slot, uint32_t epoch)
 
 /* ---- thread states ------------------------------------------------------------ */
 
+/* v[h's slot] = epoch; nothing for a thread without a slot. */
+static void set_own(struct rt_vc *v, const struct rt_hb_thread *h, uint32_t epoch)
+{
+    if (h->slot != NO_SLOT)
+        rt_vc_set(v, h->slot, epoch);
+}
+
 void rt_hb_tick(struct rt_hb_thread *h)
 {
     h->epoch++;
-    rt_vc_set(&h->vc, h->slot, h->epoch);
+    set_own(&h->vc, h, h->epoch);
     /* the slot's high-water mark is published when the slot is released */
 }
 
@@ -110,7 +124,9 @@ static struct rt_hb_thread *hb_new(struct rt_thread *t)
     h->thread = t;
     h->ct = rt_alloc(sizeof *h->ct);
     h->slot = slot_acquire(t ? t->id : -1, &h->epoch);
-    rt_vc_set(&h->vc, h->slot, h->epoch);
+    set_own(&h->vc, h, h->epoch);
+    if (h->slot == NO_SLOT)
+        h->ignore_reads = h->ignore_writes = 1 << 24;   /* never checked */
     h->node = RT_CT_ROOT;
     return h;
 }
@@ -375,7 +391,7 @@ void on_hb_thread_create(struct rt_thread *parent, struct rt_thread *child)
     ch = hb_new(child);
     own = ch->epoch;
     rt_vc_copy(&ch->vc, &ph->vc);
-    rt_vc_set(&ch->vc, ch->slot, own);   /* above anything inherited: see slots */
+    set_own(&ch->vc, ch, own);   /* above anything inherited: see slots */
     ch->epoch = own;
     child->hb = ch;
     rt_hb_tick(ph);
@@ -436,7 +452,7 @@ struct rt_hb_thread *rt_hb_fiber_create(struct rt_hb_thread *creator)
     struct rt_hb_thread *f = hb_new(creator->thread);
     uint32_t own = f->epoch;
     rt_vc_copy(&f->vc, &creator->vc);
-    rt_vc_set(&f->vc, f->slot, own);
+    set_own(&f->vc, f, own);
     f->epoch = own;
     f->stack_lo = f->stack_hi = 0;
     rt_hb_tick(creator);
@@ -448,7 +464,7 @@ void rt_hb_fiber_switch(struct rt_hb_thread *from, struct rt_hb_thread *to, bool
     struct rt_thread *t = from->thread;
     if (sync) {
         rt_vc_join(&to->vc, &from->vc);
-        rt_vc_set(&to->vc, to->slot, to->epoch);
+        set_own(&to->vc, to, to->epoch);
         rt_hb_tick(from);
     }
     to->thread = t;
@@ -490,6 +506,7 @@ void rt_hb_fork_child(void)
 {
     struct rt_hb_thread *h = rt_hb_self;
     rt_sync_clocks_after_fork_child();
+    rt_shadow_after_fork_child();
     if (!h)
         return;
     /* Slots of threads that did not survive are never released, so never

@@ -2,17 +2,22 @@
  * race_check: the FastTrack check of every memory access against the
  * shadow cells of the words it touches (docs/design.md "Race check").
  *
- * An access by thread slot s at epoch e to bytes `mask` of a word races
- * with a cell when their bytes overlap, the cell is another slot's, at
- * least one of the two is a write, not both are atomic, and the cell's
+ * An access by thread slot s at epoch e to bytes of a word races with a
+ * cell when the cell is another slot's, their bytes conflict (one of them
+ * wrote a byte the other accessed), not both are atomic, and the cell's
  * epoch is newer than what s knows of the cell's slot (cell.epoch >
- * vc_s[cell.slot]). Then a data_race finding is made (race_report.c). The
- * access is then stored in a cell: one that it makes redundant (same
- * thread, or ordered before it, with bytes inside the access's, and no
- * stronger: a read never replaces a write, an atomic access never replaces
- * a plain one), else an empty one, else a read is evicted (which can only
- * hide a race). An access covered by a cell of the same thread and epoch is
- * redundant and costs one compare: the fast path.
+ * vc_s[cell.slot]). Then a data_race finding is made (race_report.c).
+ *
+ * The access is then stored. Into a cell of the same thread and epoch (and
+ * atomicity) if there is one: its bytes are added, and its node becomes a
+ * composite when the lines differ (call_tree.h). Else in place of a cell it
+ * makes redundant (ordered before it, bytes inside its own, no stronger);
+ * else an empty cell; else in place of a cell ordered before it that
+ * overlaps its bytes (that cell's other bytes are forgotten: this keeps a
+ * thread sweeping an array to one cell per word, and can only hide a race,
+ * never invent one); else a second cell; else the cheapest to forget is
+ * evicted (again only hiding). An access covered by a cell of the same
+ * thread and epoch costs one compare: the fast path.
  *
  * Called on the accessing thread with its state h; never blocks except to
  * report (record lock). Accesses are not checked while h->busy.
@@ -29,61 +34,71 @@
 void rt_race_init(void);
 
 /* Slow paths (out of line). */
-void rt_race_word(struct rt_hb_thread *h, rt_cell *cells, uintptr_t word, rt_cell cur,
+void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                   uintptr_t pc);
 void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size,
-                          unsigned flags, uintptr_t pc);
+                          unsigned kind, uintptr_t pc);
 
-/* Does cell c make the access cur redundant? Same slot and epoch, bytes
- * inside c's, and c no weaker (a write covers a read; a plain access covers
- * an atomic one). Branch-free bit tests on the packed cells. */
+/* Does cell c make the access cur redundant? Same slot and epoch, cur's
+ * accessed and written bytes among c's, and c no weaker (a plain access
+ * covers an atomic one, not the reverse). Branch-free bit tests on the
+ * packed cells; c's more and busy bits do not matter. */
 static inline bool rt_cell_covers(rt_cell c, rt_cell cur)
 {
-    const uint64_t same = 0xffffffffffffull;                       /* epoch, slot */
-    const uint64_t need = (0xffull << 48) | ((uint64_t)RT_CELL_WRITE << 56);
-    const uint64_t atomic = (uint64_t)RT_CELL_ATOMIC << 56;
-    return (((c ^ cur) & same) | (~c & cur & need) | (c & ~cur & atomic)) == 0;
+    return (((c ^ cur) & RT_CELL_WHO) | (cur & ~c & RT_CELL_BYTES) | (c & ~cur & RT_CELL_ATOMIC)) ==
+           0;
 }
 
-/* The cell of an access by h now: its epoch and slot are adjacent in h, in
- * the cell's order, so they are one load. */
-static inline rt_cell rt_cell_of(const struct rt_hb_thread *h, uint32_t mask, uint32_t flags)
+/* The cell of an access by h now to bytes `mask` of a word (kind:
+ * RT_ACCESS_WRITE, RT_ACCESS_ATOMIC): its epoch and slot are adjacent in h,
+ * in the cell's order, so they are one load. */
+static inline rt_cell rt_cell_of(const struct rt_hb_thread *h, uint32_t mask, unsigned kind)
 {
-    uint64_t base;
+    uint64_t base, m = mask;
     _Static_assert(__builtin_offsetof(struct rt_hb_thread, slot) ==
                        __builtin_offsetof(struct rt_hb_thread, epoch) + 4,
                    "epoch, then slot");
     __builtin_memcpy(&base, &h->epoch, sizeof base);
-    return base | ((uint64_t)mask << 48) | ((uint64_t)flags << 56);
+    return base | (m << RT_CELL_ACC_SHIFT) | ((kind & RT_ACCESS_WRITE) ? m << RT_CELL_WR_SHIFT : 0) |
+           ((kind & RT_ACCESS_ATOMIC) ? RT_CELL_ATOMIC : 0);
 }
 
-/* One access of `size` (1..8) bytes at addr; flags RT_CELL_WRITE/ATOMIC. */
+/* Is the access cur already in the word's cells (cell0: its first)? */
+static inline bool rt_race_covered(rt_cell *cell0, rt_cell cur)
+{
+    rt_cell c0 = rt_cell_load(cell0);
+    if (rt_cell_covers(c0, cur))
+        return true;
+    return (c0 & RT_CELL_MORE) && rt_cell_covers(rt_cell_load(rt_shadow_second(cell0)), cur);
+}
+
+/* One access of `size` (1..8) bytes at addr; kind RT_ACCESS_WRITE/ATOMIC. */
 static inline __attribute__((always_inline)) void rt_race_access(struct rt_hb_thread *h,
                                                                  uintptr_t addr, unsigned size,
-                                                                 unsigned flags, uintptr_t pc)
+                                                                 unsigned kind, uintptr_t pc)
 {
     unsigned off = (unsigned)(addr & 7);
-    rt_cell *cells, cur;
+    rt_cell *cell0, cur;
     if (__builtin_expect(off + size > 8, 0)) {
-        rt_race_access_split(h, addr, size, flags, pc);
+        rt_race_access_split(h, addr, size, kind, pc);
         return;
     }
-    cells = rt_shadow_cells(addr);
-    if (__builtin_expect(cells == 0, 0))
+    cell0 = rt_shadow_cell(addr);
+    if (__builtin_expect(cell0 == 0, 0))
         return;
-    cur = rt_cell_of(h, ((1u << size) - 1) << off, flags);
-    if (rt_cell_covers(rt_cell_load(&cells[0]), cur) || rt_cell_covers(rt_cell_load(&cells[1]), cur))
+    cur = rt_cell_of(h, ((1u << size) - 1) << off, kind);
+    if (rt_race_covered(cell0, cur))
         return;
-    rt_race_word(h, cells, addr & ~(uintptr_t)7, cur, pc);
+    rt_race_word(h, cell0, addr & ~(uintptr_t)7, cur, pc);
 }
 
 /* Any number of bytes (memcpy, read_range, 16-byte accesses). */
 static inline void rt_race_range(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size,
-                                 unsigned flags, uintptr_t pc)
+                                 unsigned kind, uintptr_t pc)
 {
     if (size == 0)
         return;
-    rt_race_access_split(h, addr, size, flags, pc);
+    rt_race_access_split(h, addr, size, kind, pc);
 }
 
 /* Report data: how many races were reported (tests). */

@@ -85,18 +85,36 @@ static bool first_time(uintptr_t pc1, uintptr_t pc2)
     return first;
 }
 
-static const char *what(uint32_t flags)
+static const char *what(unsigned kind)
 {
-    if (flags & RT_CELL_ATOMIC)
-        return flags & RT_CELL_WRITE ? "atomic write" : "atomic read";
-    return flags & RT_CELL_WRITE ? "write" : "read";
+    if (kind & RT_ACCESS_ATOMIC)
+        return kind & RT_ACCESS_WRITE ? "atomic write" : "atomic read";
+    return kind & RT_ACCESS_WRITE ? "write" : "read";
 }
 
-static void access_json(struct rt_buf *b, const char *name, uint32_t flags, unsigned size)
+static void access_json(struct rt_buf *b, const char *name, unsigned kind, unsigned size)
 {
     rt_buf_printf(b, ",\"%s\":{\"write\":%s,\"size\":%u,\"atomic\":%s}", name,
-                  flags & RT_CELL_WRITE ? "true" : "false", size,
-                  flags & RT_CELL_ATOMIC ? "true" : "false");
+                  kind & RT_ACCESS_WRITE ? "true" : "false", size,
+                  kind & RT_ACCESS_ATOMIC ? "true" : "false");
+}
+
+/* The earlier access of a race, out of its cell: the line that accessed
+ * `byte` (cells can hold several lines' accesses, call_tree.h), whether
+ * it wrote, and how many of the cell's bytes that line accessed so. */
+static rt_ct_node earlier_access(rt_cell prev, rt_ct_node node, unsigned byte, unsigned *kind,
+                                 unsigned *size)
+{
+    rt_ct_node leaf = rt_ct_resolve(node, byte);
+    uint32_t acc = rt_cell_acc(prev), wr = rt_cell_wr(prev);
+    bool wrote = (wr >> byte) & 1;
+    *kind = (wrote ? RT_ACCESS_WRITE : 0) | (rt_cell_atomic(prev) ? RT_ACCESS_ATOMIC : 0);
+    *size = 0;
+    for (unsigned k = 0; k < 8; k++)
+        if (((acc >> k) & 1) && ((wr >> k) & 1) == wrote &&
+            (node == leaf || rt_ct_resolve(node, k) == leaf))
+            ++*size;
+    return leaf;
 }
 
 /* Which thread's stack holds addr (-1: none). */
@@ -115,11 +133,12 @@ static int stack_owner(uintptr_t addr)
 void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr_t pc,
                     rt_cell prev, rt_ct_node prev_node)
 {
-    uint32_t overlap = rt_cell_mask(cur) & rt_cell_mask(prev);
-    uintptr_t addr = word + (uintptr_t)__builtin_ctz(overlap);
-    unsigned cur_size = (unsigned)__builtin_popcount(rt_cell_mask(cur));
-    unsigned prev_size = (unsigned)__builtin_popcount(rt_cell_mask(prev));
-    uint32_t cf = rt_cell_flags(cur), pf = rt_cell_flags(prev);
+    uint32_t conflict = (rt_cell_wr(prev) & rt_cell_acc(cur)) | (rt_cell_acc(prev) & rt_cell_wr(cur));
+    unsigned byte = conflict ? (unsigned)__builtin_ctz(conflict) : 0;
+    uintptr_t addr = word + byte;
+    unsigned cur_size = (unsigned)__builtin_popcount(rt_cell_acc(cur)), prev_size;
+    unsigned cf = (rt_cell_wr(cur) ? RT_ACCESS_WRITE : 0) | (rt_cell_atomic(cur) ? RT_ACCESS_ATOMIC : 0);
+    unsigned pf;
     struct rt_thread *self = h->thread, *other;
     struct rt_role_stack stacks[3];
     struct rt_thread *threads[3];
@@ -129,7 +148,10 @@ void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr
     char roles[3][96], summary[256];
     int nstacks = 0, nthreads = 0, other_id, was_in_runtime = 0;
 
-    if (prev_node == RT_CT_ROOT || !self)
+    if (!self)
+        return;
+    prev_node = earlier_access(prev, prev_node, byte, &pf, &prev_size);
+    if (prev_node == RT_CT_ROOT)
         return; /* no stack for the earlier access: never report half a race */
     atomic_fetch_add(&nraces, 1);
     if (!rt_race_report_enabled || !first_time(pc, rt_ct_pc(prev_node)))

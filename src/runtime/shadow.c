@@ -10,12 +10,21 @@
 
 #define NREGIONS (1ul << (RT_SHADOW_ADDR_BITS - RT_SHADOW_REGION_SHIFT))
 #define REGION_BYTES RT_SHADOW_REGION_BYTES
+#define REGION_MASK ((1ul << RT_SHADOW_REGION_SHIFT) - 1)
+#define PAGE 4096ul
+
+/* Shared, so that the first read of a shadow page makes it writable at
+ * once (see shadow.h); NORESERVE: only touched pages count. */
+#define SHADOW_MAP (MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE)
 
 /* NULL until rt_shadow_init (called when the engine is enabled, before
  * any access is checked). */
 uintptr_t *rt_shadow_table;
 static rt_spin_t init_lock = RT_SPIN_INIT;
 static atomic_ulong nregions;
+/* The regions made, for the fork child (under init_lock). */
+static uintptr_t *made;
+static size_t nmade, capmade;
 
 void rt_shadow_init(void)
 {
@@ -43,8 +52,7 @@ uintptr_t rt_shadow_region_slow(uintptr_t addr)
     region = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
     if (region)
         return region;
-    p = mmap(NULL, REGION_BYTES, PROT_READ | PROT_WRITE,
-             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    p = mmap(NULL, REGION_BYTES, PROT_READ | PROT_WRITE, SHADOW_MAP, -1, 0);
     if (p == MAP_FAILED)
         rt_fatal("out of memory (shadow)");
     if (!__atomic_compare_exchange_n(slot, &expected, (uintptr_t)p, false, __ATOMIC_ACQ_REL,
@@ -53,26 +61,61 @@ uintptr_t rt_shadow_region_slow(uintptr_t addr)
         return expected;
     }
     atomic_fetch_add(&nregions, 1);
+    rt_spin_lock(&init_lock);
+    if (nmade == capmade) {
+        size_t ncap = capmade ? capmade * 2 : 64;
+        made = rt_realloc(made, sizeof *made * capmade, sizeof *made * ncap);
+        capmade = ncap;
+    }
+    made[nmade++] = addr >> RT_SHADOW_REGION_SHIFT;
+    rt_spin_unlock(&init_lock);
     return (uintptr_t)p;
 }
 
-static void clear(struct rt_shadow_word *p, size_t nwords)
+/* Empty one word's cells (the second only when the first says it is in
+ * use: an untouched second plane stays untouched). */
+static void clear_word(rt_cell *cell0)
 {
-    uintptr_t lo = (uintptr_t)p, hi = lo + nwords * sizeof *p;
-    uintptr_t plo = (lo + 4095) & ~4095ul, phi = hi & ~4095ul;
-    if (phi > plo && phi - plo >= 16 * 4096) {
-        /* whole pages back to the OS: they read as zero (empty) again */
+    rt_cell c = rt_cell_load(cell0);
+    if (c == 0)
+        return;
+    if (c & RT_CELL_MORE)
+        rt_cell_store(rt_shadow_second(cell0), 0);
+    rt_cell_store(cell0, 0);
+}
+
+/* Pairs [p, e) of both planes: whole pages go back to the OS (they read as
+ * zero again; shared memory needs MADV_REMOVE for that), the rest is
+ * cleared word by word. */
+static void clear_pairs(struct rt_shadow_pair *p, struct rt_shadow_pair *e)
+{
+    uintptr_t lo = (uintptr_t)p, hi = (uintptr_t)e;
+    uintptr_t plo = (lo + PAGE - 1) & ~(PAGE - 1), phi = hi & ~(PAGE - 1);
+    if (phi > plo && phi - plo >= 16 * PAGE) {
         memset(p, 0, plo - lo);
-        madvise((void *)plo, phi - plo, MADV_DONTNEED);
+        memset((char *)p + RT_SHADOW_PLANE_BYTES, 0, plo - lo);
+        madvise((void *)plo, phi - plo, MADV_REMOVE);
+        madvise((void *)(plo + RT_SHADOW_PLANE_BYTES), phi - plo, MADV_REMOVE);
         memset((void *)phi, 0, hi - phi);
-    } else {
-        /* only cells that hold something: writing zeros to untouched
-         * shadow would make the OS commit pages that read as zero anyway */
-        for (struct rt_shadow_word *e = p + nwords; p < e; p++)
-            for (int i = 0; i < RT_SHADOW_CELLS; i++)
-                if (rt_cell_load(&p->cell[i]))
-                    rt_cell_store(&p->cell[i], 0);
+        memset((void *)(phi + RT_SHADOW_PLANE_BYTES), 0, hi - phi);
+        return;
     }
+    for (; p < e; p++) {
+        clear_word(&p->cell[0]);
+        clear_word(&p->cell[1]);
+    }
+}
+
+/* Words [w0, w1) of one region. */
+static void clear_words(uintptr_t region, uintptr_t w0, uintptr_t w1)
+{
+    struct rt_shadow_pair *pairs = (struct rt_shadow_pair *)region;
+    if (w0 & 1)
+        clear_word(&pairs[w0++ >> 1].cell[1]);
+    if (w1 > w0 && (w1 & 1))
+        clear_word(&pairs[--w1 >> 1].cell[0]);
+    if (w1 > w0)
+        clear_pairs(&pairs[w0 >> 1], &pairs[w1 >> 1]);
 }
 
 void rt_shadow_reset(uintptr_t addr, uintptr_t size)
@@ -84,15 +127,12 @@ void rt_shadow_reset(uintptr_t addr, uintptr_t size)
         end = 1ul << RT_SHADOW_ADDR_BITS;
     addr &= ~7ul;
     for (a = addr; a < end;) {
-        uintptr_t region_end = (a | ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) + 1;
+        uintptr_t region_end = (a | REGION_MASK) + 1;
         uintptr_t stop = end < region_end ? end : region_end;
         uintptr_t region = __atomic_load_n(&rt_shadow_table[a >> RT_SHADOW_REGION_SHIFT],
                                            __ATOMIC_ACQUIRE);
-        if (region) {
-            uintptr_t w0 = (a & ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) >> 3;
-            uintptr_t w1 = (((stop - 1) & ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) >> 3) + 1;
-            clear((struct rt_shadow_word *)region + w0, w1 - w0);
-        }
+        if (region)
+            clear_words(region, (a & REGION_MASK) >> 3, (((stop - 1) & REGION_MASK) >> 3) + 1);
         a = stop;
     }
 }
@@ -110,4 +150,20 @@ void rt_shadow_lock_all(void)
 void rt_shadow_unlock_all(void)
 {
     rt_spin_unlock(&init_lock);
+}
+
+void rt_shadow_after_fork_child(void)
+{
+    if (rt_shadow_table == NULL)
+        return;
+    for (size_t k = 0; k < nmade; k++) {
+        uintptr_t i = made[k], region = rt_shadow_table[i];
+        /* a fresh mapping in place of the one shared with the parent;
+         * if that fails, forget the region (it is made again on demand) */
+        if (region && mmap((void *)region, REGION_BYTES, PROT_READ | PROT_WRITE,
+                           SHADOW_MAP | MAP_FIXED, -1, 0) == MAP_FAILED) {
+            munmap((void *)region, REGION_BYTES);
+            rt_shadow_table[i] = 0;
+        }
+    }
 }

@@ -2,28 +2,40 @@
  * shadow: the shadow memory of the race detector (docs/design.md "Shadow
  * memory"; FastTrack, Flanagan & Freund, PLDI 2009).
  *
- * Every 8-byte word of application memory has RT_SHADOW_CELLS cells, each
- * describing one earlier access to bytes of the word:
+ * Every 8-byte word of application memory has a cell describing earlier
+ * accesses to its bytes, all by one thread in one epoch:
  *
  *   epoch   32 bits  the accessing thread slot's clock at the access
- *   slot    16 bits  the accessing thread's slot (happens_before.h)
- *   mask     8 bits  which bytes of the word were accessed (mixed sizes and
- *                    overlap are bit tests)
- *   flags    8 bits  write, atomic
+ *   slot    13 bits  the accessing thread's slot (happens_before.h)
+ *   atomic   1 bit   atomic accesses
+ *   more     1 bit   the word has a second cell (cell 0 only)
+ *   busy     1 bit   being replaced: its node is not in place yet
+ *   acc      8 bits  which bytes were accessed (mixed sizes, overlap)
+ *   wr       8 bits  which of them were written
  *
- * and, next to the cells, the call-tree node (call_tree.h) of each cell's
- * access: its full stack, for the report. A cell with mask 0 is empty. A
- * word's shadow is one 24-byte record, [cell 0][cell 1][node 0][node 1], so
- * the check touches one place in memory.
+ * and next to it the call-tree node (call_tree.h) of the access: its full
+ * stack, for the report. One thread's accesses in one epoch share a cell;
+ * when they come from different lines, the node is a composite that says
+ * which bytes each line accessed (rt_ct_compose). A cell with acc 0 is
+ * empty.
+ *
+ * A word gets a second cell only when it needs one (two threads' unordered
+ * accesses, an atomic and a plain access in one epoch, a thread's accesses
+ * to different bytes in different epochs): the `more` bit of the first
+ * says it is there. Shadow costs 12 bytes per 8 bytes of memory until then.
  *
  * Layout: a two-level table. The 47-bit user address space is cut into
  * 16 MiB regions; table[addr >> 24] points at the region's shadow, mapped
- * with MAP_NORESERVE the first time the region is touched, so only the pages
- * of shadow whose application memory was accessed cost memory. Looking up a
- * cell is one load from the table and an add. Cells are read and written
- * with plain 64-bit atomic moves and no lock: two threads updating the cells
- * of one word at once may lose one update, which can only hide a race,
- * never invent one. Any thread.
+ * the first time the region is touched. A region's shadow is two planes
+ * (first cells, second cells); a plane is made of 24-byte pairs, [cell of
+ * word 2k][cell of word 2k+1][node 2k][node 2k+1], so that a cell and its
+ * node share a cache line. The mapping is shared anonymous memory: a page
+ * read for the first time is made at once, not mapped to the zero page and
+ * copied (with a TLB shootdown) at the first write. Only the pages whose
+ * application memory was accessed cost memory. Cells are read and written
+ * with plain 64-bit atomic moves and no lock: two threads updating the
+ * cells of one word at once may lose one update, which can only hide a
+ * race, never invent one. Any thread.
  */
 #ifndef RT_SHADOW_H
 #define RT_SHADOW_H
@@ -31,44 +43,62 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define RT_SHADOW_CELLS 2
 #define RT_SHADOW_REGION_SHIFT 24
 #define RT_SHADOW_ADDR_BITS 47
 
-#define RT_CELL_WRITE 1u
-#define RT_CELL_ATOMIC 2u
-#define RT_CELL_BUSY 0x80u     /* being replaced: its node is not in place yet */
+/* Flags of a cell, in place (bits 45..47). */
+#define RT_CELL_ATOMIC (1ull << 45)
+#define RT_CELL_MORE (1ull << 46)
+#define RT_CELL_BUSY (1ull << 47)
+#define RT_CELL_SLOT_BITS 13
+#define RT_CELL_SLOTS (1u << RT_CELL_SLOT_BITS)
+#define RT_CELL_ACC_SHIFT 48
+#define RT_CELL_WR_SHIFT 56
+#define RT_CELL_BYTES (0xffffull << RT_CELL_ACC_SHIFT)   /* acc and wr */
+#define RT_CELL_WHO 0x1fffffffffffull                   /* epoch and slot */
 
-/* A cell packed in 64 bits: epoch | slot << 32 | mask << 48 | flags << 56. */
+/* Access kinds for rt_cell_make and the race check. */
+#define RT_ACCESS_WRITE 1u
+#define RT_ACCESS_ATOMIC 2u
+
 typedef uint64_t rt_cell;
 
-static inline rt_cell rt_cell_make(uint32_t epoch, uint32_t slot, uint32_t mask, uint32_t flags)
+/* An access by slot at epoch to bytes `mask` of a word. */
+static inline rt_cell rt_cell_make(uint32_t epoch, uint32_t slot, uint32_t mask, unsigned kind)
 {
-    return (uint64_t)epoch | ((uint64_t)(slot & 0xffff) << 32) | ((uint64_t)(mask & 0xff) << 48) |
-           ((uint64_t)(flags & 0xff) << 56);
+    rt_cell c = (uint64_t)epoch | ((uint64_t)(slot & (RT_CELL_SLOTS - 1)) << 32) |
+                ((uint64_t)(mask & 0xff) << RT_CELL_ACC_SHIFT);
+    if (kind & RT_ACCESS_WRITE)
+        c |= (uint64_t)(mask & 0xff) << RT_CELL_WR_SHIFT;
+    if (kind & RT_ACCESS_ATOMIC)
+        c |= RT_CELL_ATOMIC;
+    return c;
 }
 static inline uint32_t rt_cell_epoch(rt_cell c) { return (uint32_t)c; }
-static inline uint32_t rt_cell_slot(rt_cell c) { return (uint32_t)(c >> 32) & 0xffff; }
-static inline uint32_t rt_cell_mask(rt_cell c) { return (uint32_t)(c >> 48) & 0xff; }
-static inline uint32_t rt_cell_flags(rt_cell c) { return (uint32_t)(c >> 56); }
+static inline uint32_t rt_cell_slot(rt_cell c) { return (uint32_t)(c >> 32) & (RT_CELL_SLOTS - 1); }
+static inline uint32_t rt_cell_acc(rt_cell c) { return (uint32_t)(c >> RT_CELL_ACC_SHIFT) & 0xff; }
+static inline uint32_t rt_cell_wr(rt_cell c) { return (uint32_t)(c >> RT_CELL_WR_SHIFT); }
+static inline bool rt_cell_atomic(rt_cell c) { return (c & RT_CELL_ATOMIC) != 0; }
+static inline bool rt_cell_empty(rt_cell c) { return rt_cell_acc(c) == 0; }
 
 /* The region table (NULL entries: never touched). rt_shadow_init must have
- * run before rt_shadow_cells is used. */
+ * run before rt_shadow_cell is used. */
 extern uintptr_t *rt_shadow_table;
 
 #define RT_SHADOW_WORDS_PER_REGION (1ul << (RT_SHADOW_REGION_SHIFT - 3))
-/* One word's shadow: its cells, then their nodes. */
-struct rt_shadow_word {
-    rt_cell cell[RT_SHADOW_CELLS];
-    uint32_t node[RT_SHADOW_CELLS];
+/* Two words' cells and nodes in one plane. */
+struct rt_shadow_pair {
+    rt_cell cell[2];
+    uint32_t node[2];
 };
-#define RT_SHADOW_REGION_BYTES (RT_SHADOW_WORDS_PER_REGION * sizeof(struct rt_shadow_word))
+#define RT_SHADOW_PLANE_BYTES (RT_SHADOW_WORDS_PER_REGION / 2 * sizeof(struct rt_shadow_pair))
+#define RT_SHADOW_REGION_BYTES (2 * RT_SHADOW_PLANE_BYTES)
 
 uintptr_t rt_shadow_region_slow(uintptr_t addr);
 
-/* The cells of the word containing addr, or NULL when addr is outside the
- * user address space. */
-static inline rt_cell *rt_shadow_cells(uintptr_t addr)
+/* The first plane's pair holding addr's word, or NULL when addr is outside
+ * the user address space. */
+static inline struct rt_shadow_pair *rt_shadow_pair(uintptr_t addr)
 {
     uintptr_t region;
     if (__builtin_expect(addr >> RT_SHADOW_ADDR_BITS, 0))
@@ -76,14 +106,37 @@ static inline rt_cell *rt_shadow_cells(uintptr_t addr)
     region = rt_shadow_table[addr >> RT_SHADOW_REGION_SHIFT];
     if (__builtin_expect(region == 0, 0))
         region = rt_shadow_region_slow(addr);
-    return ((struct rt_shadow_word *)region +
-            ((addr & ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) >> 3))->cell;
+    return (struct rt_shadow_pair *)region +
+           ((addr & ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) >> 4);
 }
 
-/* The nodes of the cells returned by rt_shadow_cells. */
-static inline uint32_t *rt_shadow_nodes(rt_cell *cells)
+/* The first cell of addr's word, or NULL (as rt_shadow_pair). */
+static inline rt_cell *rt_shadow_cell(uintptr_t addr)
 {
-    return (uint32_t *)(cells + RT_SHADOW_CELLS);
+    struct rt_shadow_pair *p = rt_shadow_pair(addr);
+    return p ? (rt_cell *)((char *)p + (addr & 8)) : 0;
+}
+
+/* A word's cells and nodes: [0] in the first plane, [1] in the second. */
+struct rt_shadow_ref {
+    rt_cell *cell[2];
+    uint32_t *node[2];
+};
+
+static inline void rt_shadow_ref_of(rt_cell *cell0, uintptr_t addr, struct rt_shadow_ref *r)
+{
+    unsigned odd = (unsigned)(addr >> 3) & 1;
+    struct rt_shadow_pair *p = (struct rt_shadow_pair *)(cell0 - odd);
+    r->cell[0] = cell0;
+    r->node[0] = &p->node[odd];
+    r->cell[1] = (rt_cell *)((char *)cell0 + RT_SHADOW_PLANE_BYTES);
+    r->node[1] = (uint32_t *)((char *)r->node[0] + RT_SHADOW_PLANE_BYTES);
+}
+
+/* The second cell of the word whose first cell is cell0. */
+static inline rt_cell *rt_shadow_second(rt_cell *cell0)
+{
+    return (rt_cell *)((char *)cell0 + RT_SHADOW_PLANE_BYTES);
 }
 
 static inline rt_cell rt_cell_load(const rt_cell *c)
@@ -102,11 +155,14 @@ void rt_shadow_init(void);
  * a new thread's stack. Whole pages of shadow are given back to the OS. */
 void rt_shadow_reset(uintptr_t addr, uintptr_t size);
 
-/* fork: the table's lock. */
+/* fork: the table's lock; the child starts with empty shadow (its only
+ * thread is ordered after everything the parent's threads did, so no
+ * earlier access can race with it) and a shadow of its own. */
 void rt_shadow_lock_all(void);
 void rt_shadow_unlock_all(void);
+void rt_shadow_after_fork_child(void);
 
-/* Bytes of shadow mapped so far (statistics). */
+/* Regions of shadow mapped so far (statistics). */
 uintptr_t rt_shadow_regions(void);
 
 #endif

@@ -43,8 +43,8 @@ static unsigned fx_new_races(void)
 }
 
 #define RD 0u
-#define WR RT_CELL_WRITE
-#define AT RT_CELL_ATOMIC
+#define WR RT_ACCESS_WRITE
+#define AT RT_ACCESS_ATOMIC
 
 static void fx_access(struct rt_hb_thread *h, const void *p, unsigned size, unsigned flags,
                       uintptr_t pc)

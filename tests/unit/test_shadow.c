@@ -6,11 +6,18 @@ static _Alignas(64) unsigned char mem[4096];
 
 TEST(cell_packing)
 {
-    rt_cell c = rt_cell_make(123456, 42, 0xf0, RT_CELL_WRITE);
+    rt_cell c = rt_cell_make(123456, 42, 0xf0, RT_ACCESS_WRITE);
+    rt_cell r = rt_cell_make(7, RT_CELL_SLOTS - 1, 0x0f, RT_ACCESS_ATOMIC);
     CHECK_EQ_INT(rt_cell_epoch(c), 123456);
     CHECK_EQ_INT(rt_cell_slot(c), 42);
-    CHECK_EQ_INT(rt_cell_mask(c), 0xf0);
-    CHECK_EQ_INT(rt_cell_flags(c), RT_CELL_WRITE);
+    CHECK_EQ_INT(rt_cell_acc(c), 0xf0);
+    CHECK_EQ_INT(rt_cell_wr(c), 0xf0);
+    CHECK(!rt_cell_atomic(c));
+    CHECK_EQ_INT(rt_cell_slot(r), RT_CELL_SLOTS - 1);
+    CHECK_EQ_INT(rt_cell_acc(r), 0x0f);
+    CHECK_EQ_INT(rt_cell_wr(r), 0);
+    CHECK(rt_cell_atomic(r));
+    CHECK(!(r & (RT_CELL_MORE | RT_CELL_BUSY)));
 }
 
 TEST(same_thread_no_race)
