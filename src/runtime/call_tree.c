@@ -13,7 +13,7 @@
 /* The global index of the nodes: open addressing over 32-bit entries, each
  * a node id with 4 bits of its hash (so that most mismatches are rejected
  * without reading the node); 0 is a free entry (the root is never a child).
- * At most half full. A grown table replaces the old one, whose memory is
+ * At most 3/4 full. A grown table replaces the old one, whose memory is
  * given back: a reader still probing it sees free entries and retries under
  * the lock. */
 struct table {
@@ -127,8 +127,7 @@ rt_ct_node rt_ct_child_slow(struct rt_ct_cache *cache, rt_ct_node parent, uintpt
                 rt_fatal("too many distinct call paths (call tree full)");
             rt_ct_nodes[child].pc = pc;
             rt_ct_nodes[child].parent = parent;
-            rt_ct_nodes[child].depth = rt_ct_nodes[parent].depth + 1;
-            if ((t->used + 1) * 2 > t->mask + 1)
+            if ((t->used + 1) * 4 > (t->mask + 1) * 3)
                 t = grow(t);
             insert(t, child);
         }

@@ -25,11 +25,10 @@
 typedef uint32_t rt_ct_node;
 #define RT_CT_ROOT 0u
 
-struct rt_ct_node_rec {
+struct __attribute__((packed)) rt_ct_node_rec {
     uintptr_t pc;            /* return address (or access pc for a leaf) */
     uint32_t parent;
-    uint32_t depth;
-};
+};                           /* 12 bytes: millions of paths in recursive code */
 
 /* The node table, reserved once (NORESERVE) and filled from index 0. */
 extern struct rt_ct_node_rec *rt_ct_nodes;

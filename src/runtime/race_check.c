@@ -49,6 +49,9 @@ static void merge(struct rt_hb_thread *h, const struct rt_shadow_ref *r, int i,
     rt_ct_node old = __atomic_load_n(r->node[i], __ATOMIC_RELAXED), node;
     if (changed == 0)
         return;
+    /* layers whose bytes all change now say nothing any more */
+    while (old != leaf && rt_ct_is_composite(old) && (rt_ct_pc(old) >> 32 & ~changed & 0xff) == 0)
+        old = rt_ct_parent(old);
     if (old == leaf || (rt_cell_acc(c) & ~changed) == 0)
         node = leaf;   /* one line for all the cell's bytes */
     else
@@ -166,30 +169,99 @@ static void check(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr
     }
 }
 
+/* The common case, thread-private memory: the word's only cell is our own
+ * (no race is possible: program order). Same epoch: cur joins it; an older
+ * epoch with bytes in common: cur takes it over (see race_check.h). True
+ * when done. */
+static inline bool own_only(struct rt_hb_thread *h, const struct rt_shadow_ref *r, rt_cell cur,
+                            rt_ct_node leaf)
+{
+    struct seen s;
+    s.raw = rt_cell_load(r->cell[0]);
+    s.c = s.raw;
+    if ((s.raw & (RT_CELL_MORE | RT_CELL_BUSY)) || rt_cell_empty(s.raw) ||
+        rt_cell_slot(s.raw) != h->slot)
+        return false;
+    if (rt_cell_epoch(s.raw) == h->epoch) {
+        if (rt_cell_atomic(s.raw) != rt_cell_atomic(cur))
+            return false;
+        merge(h, r, 0, &s, cur, leaf);
+        return true;
+    }
+    if (!(rt_cell_acc(s.raw) & rt_cell_acc(cur)))
+        return false;
+    put(r, 0, s.raw, cur, leaf, true);
+    return true;
+}
+
+static void word_slow(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
+                      uintptr_t pc, rt_ct_node leaf)
+{
+    struct rt_shadow_ref r;
+    rt_shadow_ref_of(cell0, word, &r);
+    if (!own_only(h, &r, cur, leaf))
+        check(h, &r, word, cur, pc, leaf);
+}
+
 void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                   uintptr_t pc)
 {
-    struct rt_shadow_ref r;
     if (h->busy)
         return;
-    rt_shadow_ref_of(cell0, word, &r);
-    check(h, &r, word, cur, pc, rt_ct_child(h->ct, h->node, pc));
+    word_slow(h, cell0, word, cur, pc, rt_ct_child(h->ct, h->node, pc));
 }
 
+/* Bytes [addr, addr + n) of one word (n <= 8, not crossing it). */
+static void range_word(struct rt_hb_thread *h, uintptr_t addr, unsigned n, unsigned kind,
+                       uintptr_t pc, rt_ct_node *leaf)
+{
+    uintptr_t word = addr & ~(uintptr_t)7;
+    rt_cell *cell0 = rt_shadow_cell(addr), cur;
+    if (!cell0)
+        return;
+    cur = rt_cell_of(h, ((1u << n) - 1) << (addr - word), kind);
+    if (rt_race_covered(cell0, cur))
+        return;
+    if (*leaf == RT_CT_ROOT)
+        *leaf = rt_ct_child(h->ct, h->node, pc);
+    word_slow(h, cell0, word, cur, pc, *leaf);
+}
+
+/* A range: its partial words one by one, its whole words walking the
+ * shadow pairs of each region in order, with one cell value and one leaf
+ * for all. */
 void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size,
                           unsigned kind, uintptr_t pc)
 {
-    uintptr_t end = addr + size;
-    while (addr < end) {
-        uintptr_t word = addr & ~(uintptr_t)7;
-        unsigned off = (unsigned)(addr - word);
-        unsigned n = (unsigned)(end - addr < 8 - off ? end - addr : 8 - off);
-        rt_cell *cell0 = rt_shadow_cell(addr), cur;
-        if (!cell0)
-            return;
-        cur = rt_cell_of(h, ((1u << n) - 1) << off, kind);
-        if (!rt_race_covered(cell0, cur))
-            rt_race_word(h, cell0, word, cur, pc);
+    uintptr_t end = addr + size, full_end = end & ~(uintptr_t)7;
+    rt_ct_node leaf = RT_CT_ROOT;
+    rt_cell cur;
+    if (h->busy || end < addr)
+        return;
+    if (addr & 7) {
+        unsigned n = (unsigned)(8 - (addr & 7));
+        if (n > size)
+            n = (unsigned)size;
+        range_word(h, addr, n, kind, pc, &leaf);
         addr += n;
     }
+    cur = rt_cell_of(h, 0xff, kind);
+    while (addr < full_end) {
+        uintptr_t region_end = (addr | ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) + 1;
+        uintptr_t stop = full_end < region_end ? full_end : region_end;
+        struct rt_shadow_pair *p = rt_shadow_pair(addr);
+        if (!p)
+            return;
+        for (; addr < stop; addr += 8) {
+            rt_cell *cell0 = &p->cell[(addr >> 3) & 1];
+            if (!rt_race_covered(cell0, cur)) {
+                if (leaf == RT_CT_ROOT)
+                    leaf = rt_ct_child(h->ct, h->node, pc);
+                word_slow(h, cell0, addr, cur, pc, leaf);
+            }
+            p += (addr >> 3) & 1;
+        }
+    }
+    if (addr < end)
+        range_word(h, addr, (unsigned)(end - addr), kind, pc, &leaf);
 }

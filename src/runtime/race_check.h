@@ -103,6 +103,13 @@ static inline void rt_race_range(struct rt_hb_thread *h, uintptr_t addr, uintptr
 
 /* Report data: how many races were reported (tests). */
 unsigned rt_race_count(void);
+/* The earlier access of the last race found (tests): its line's pc, kind
+ * (RT_ACCESS_*) and size. Not synchronised: for single-threaded tests. */
+struct rt_race_previous {
+    uintptr_t pc;
+    unsigned kind, size;
+};
+struct rt_race_previous rt_race_last_previous(void);
 
 /* Turn reporting off/on (tests that only look at the count). */
 extern bool rt_race_report_enabled;

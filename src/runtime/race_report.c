@@ -22,6 +22,7 @@
 
 bool rt_race_report_enabled = true;
 static atomic_uint nraces;
+static struct rt_race_previous last_previous;
 
 /* The pc pairs already reported: open addressing, grown under the lock. */
 static rt_spin_t seen_lock = RT_SPIN_INIT;
@@ -45,6 +46,11 @@ void rt_race_unlock_all(void)
 unsigned rt_race_count(void)
 {
     return atomic_load(&nraces);
+}
+
+struct rt_race_previous rt_race_last_previous(void)
+{
+    return last_previous;
 }
 
 static bool seen_insert_locked(uint64_t key)
@@ -153,6 +159,7 @@ void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr
     prev_node = earlier_access(prev, prev_node, byte, &pf, &prev_size);
     if (prev_node == RT_CT_ROOT)
         return; /* no stack for the earlier access: never report half a race */
+    last_previous = (struct rt_race_previous){rt_ct_pc(prev_node), pf, prev_size};
     atomic_fetch_add(&nraces, 1);
     if (!rt_race_report_enabled || !first_time(pc, rt_ct_pc(prev_node)))
         return;

@@ -172,6 +172,78 @@ TEST(rwlock_read_clock)
     CHECK_EQ_INT(fx_new_races(), 1);
 }
 
+/* One thread's accesses from two lines share a cell; a race on either
+ * line's bytes names that line, its kind and its size. */
+TEST(shared_cell_names_each_line)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    struct rt_race_previous p;
+    fx_new_races();
+    fx_access(a, &mem[3400], 4, RD, 0xb000);  /* bytes 0-3 read here */
+    fx_access(a, &mem[3404], 4, WR, 0xb001);  /* bytes 4-7 written there */
+    CHECK(!(*rt_shadow_cell((uintptr_t)&mem[3400]) & RT_CELL_MORE));
+    fx_access(b, &mem[3401], 1, WR, 0xb002);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    p = rt_race_last_previous();
+    CHECK_EQ_INT(p.pc, 0xb000);
+    CHECK_EQ_INT(p.kind, RD);
+    CHECK_EQ_INT(p.size, 4);
+    fx_access(b, &mem[3406], 1, RD, 0xb003);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    p = rt_race_last_previous();
+    CHECK_EQ_INT(p.pc, 0xb001);
+    CHECK_EQ_INT(p.kind, WR);
+    CHECK_EQ_INT(p.size, 4);
+}
+
+/* A read of the whole word, then a write of half of it by another line:
+ * the written half belongs to the write, the rest to the read. */
+TEST(write_after_read_splits_the_cell)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    struct rt_race_previous p;
+    fx_new_races();
+    fx_access(a, &mem[3456], 8, RD, 0xb100);
+    fx_access(a, &mem[3456], 4, WR, 0xb101);
+    fx_access(b, &mem[3458], 1, RD, 0xb102);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    p = rt_race_last_previous();
+    CHECK_EQ_INT(p.pc, 0xb101);
+    CHECK_EQ_INT(p.kind, WR);
+    fx_access(b, &mem[3462], 2, WR, 0xb103);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    p = rt_race_last_previous();
+    CHECK_EQ_INT(p.pc, 0xb100);
+    CHECK_EQ_INT(p.kind, RD);
+    CHECK_EQ_INT(p.size, 4);
+}
+
+/* A thread sweeping its own memory epoch after epoch keeps one cell per
+ * word; two threads' unordered reads need the second. */
+TEST(second_cell_only_when_needed)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    static int lock;
+    rt_cell *cell = rt_shadow_cell((uintptr_t)&mem[3520]);
+    fx_new_races();
+    for (int pass = 0; pass < 3; pass++) {
+        fx_access(a, &mem[3520], 4, RD, 0xb200);
+        fx_access(a, &mem[3520], 4, WR, 0xb201);
+        fx_access(a, &mem[3524], 4, RD, 0xb200);
+        fx_access(a, &mem[3524], 4, WR, 0xb201);
+        rt_hb_release(a, (uintptr_t)&lock);   /* a new epoch */
+    }
+    CHECK(!(*cell & RT_CELL_MORE));
+    CHECK_EQ_INT(rt_cell_acc(*cell), 0xff);
+    CHECK_EQ_INT(rt_cell_wr(*cell), 0xff);
+    fx_access(a, &mem[3584], 8, RD, 0xb202);
+    fx_access(b, &mem[3584], 8, RD, 0xb203);
+    CHECK(*rt_shadow_cell((uintptr_t)&mem[3584]) & RT_CELL_MORE);
+    CHECK_EQ_INT(fx_new_races(), 0);
+    rt_shadow_reset((uintptr_t)&mem[3584], 8);
+    CHECK_EQ_INT(*rt_shadow_cell((uintptr_t)&mem[3584]), 0);
+}
+
 int main(void)
 {
     RUN(cell_packing);
@@ -188,5 +260,8 @@ int main(void)
     RUN(range_access_races_once_per_word);
     RUN(create_and_join_order);
     RUN(rwlock_read_clock);
+    RUN(shared_cell_names_each_line);
+    RUN(write_after_read_splits_the_cell);
+    RUN(second_cell_only_when_needed);
     UNIT_DONE();
 }
