@@ -8,13 +8,16 @@ struct seen {
     bool own, ordered;
 };
 
+/* The steps of the private-memory path, inlined into it. */
+#define HOT static inline __attribute__((always_inline))
+
 /* Put cur (with node) in cell i of r, which held `old` (raw). Only the node
  * store needs the busy marker: a reader (race_report) must never pair a
  * cell with another access's node. When the node is already the right one,
  * the cell alone changes. `plain`: no compare-and-swap (our own cell, or
  * the last try). False: someone else changed the cell first. */
-static bool put(const struct rt_shadow_ref *r, int i, rt_cell old, rt_cell cur, rt_ct_node node,
-                bool plain)
+HOT bool put(const struct rt_shadow_ref *r, int i, rt_cell old, rt_cell cur, rt_ct_node node,
+             bool plain)
 {
     bool same_node = __atomic_load_n(r->node[i], __ATOMIC_RELAXED) == node;
     rt_cell first = same_node ? cur : cur | RT_CELL_BUSY;
@@ -40,8 +43,8 @@ static bool node_of_cell(const struct rt_shadow_ref *r, int i, rt_cell raw, rt_c
 
 /* cur joins our own cell i of this epoch: its bytes are added; the node
  * says which line accessed which bytes. */
-static void merge(struct rt_hb_thread *h, const struct rt_shadow_ref *r, int i,
-                  const struct seen *s, rt_cell cur, rt_ct_node leaf)
+HOT void merge(struct rt_hb_thread *h, const struct rt_shadow_ref *r, int i, const struct seen *s,
+               rt_cell cur, rt_ct_node leaf)
 {
     rt_cell c = s->c;
     uint32_t changed = (rt_cell_acc(cur) & ~rt_cell_acc(c)) | (rt_cell_wr(cur) & ~rt_cell_wr(c));
@@ -173,8 +176,8 @@ static void check(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr
  * (no race is possible: program order). Same epoch: cur joins it; an older
  * epoch with bytes in common: cur takes it over (see race_check.h). True
  * when done. */
-static inline bool own_only(struct rt_hb_thread *h, const struct rt_shadow_ref *r, rt_cell cur,
-                            rt_ct_node leaf)
+HOT bool own_only(struct rt_hb_thread *h, const struct rt_shadow_ref *r, rt_cell cur,
+              rt_ct_node leaf)
 {
     struct seen s;
     s.raw = rt_cell_load(r->cell[0]);
@@ -194,8 +197,8 @@ static inline bool own_only(struct rt_hb_thread *h, const struct rt_shadow_ref *
     return true;
 }
 
-static void word_slow(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
-                      uintptr_t pc, rt_ct_node leaf)
+HOT void word_slow(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
+                   uintptr_t pc, rt_ct_node leaf)
 {
     struct rt_shadow_ref r;
     rt_shadow_ref_of(cell0, word, &r);
@@ -206,9 +209,26 @@ static void word_slow(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt
 void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                   uintptr_t pc)
 {
+    rt_ct_node leaf;
+    rt_cell c0;
     if (h->busy)
         return;
-    word_slow(h, cell0, word, cur, pc, rt_ct_child(h->ct, h->node, pc));
+    leaf = rt_ct_child(h->ct, h->node, pc);
+    /* the sweep of private memory: the word's only cell is ours, from the
+     * same line, and this access widens it (same epoch) or takes it over
+     * (older epoch, bytes in common): the cell alone changes */
+    c0 = rt_cell_load(cell0);
+    if (!(c0 & (RT_CELL_MORE | RT_CELL_BUSY)) && ((c0 ^ cur) & ((uint64_t)0x1fff << 32)) == 0 &&
+        ((c0 ^ cur) & RT_CELL_ATOMIC) == 0 && rt_cell_acc(c0) &&
+        (rt_cell_epoch(c0) == rt_cell_epoch(cur) || (rt_cell_acc(c0) & rt_cell_acc(cur)))) {
+        struct rt_shadow_pair *p = (struct rt_shadow_pair *)(cell0 - ((word >> 3) & 1));
+        if (p->node[(word >> 3) & 1] == leaf) {
+            bool same_epoch = rt_cell_epoch(c0) == rt_cell_epoch(cur);
+            rt_cell_store(cell0, same_epoch ? c0 | (cur & RT_CELL_BYTES) : cur);
+            return;
+        }
+    }
+    word_slow(h, cell0, word, cur, pc, leaf);
 }
 
 /* Bytes [addr, addr + n) of one word (n <= 8, not crossing it). */

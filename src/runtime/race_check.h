@@ -59,7 +59,8 @@ static inline rt_cell rt_cell_of(const struct rt_hb_thread *h, uint32_t mask, un
                        __builtin_offsetof(struct rt_hb_thread, epoch) + 4,
                    "epoch, then slot");
     __builtin_memcpy(&base, &h->epoch, sizeof base);
-    return base | (m << RT_CELL_ACC_SHIFT) | ((kind & RT_ACCESS_WRITE) ? m << RT_CELL_WR_SHIFT : 0) |
+    return base | (m << RT_CELL_ACC_SHIFT) |
+           ((kind & RT_ACCESS_WRITE) ? m << RT_CELL_WR_SHIFT : 0) |
            ((kind & RT_ACCESS_ATOMIC) ? RT_CELL_ATOMIC : 0);
 }
 

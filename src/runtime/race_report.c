@@ -139,11 +139,13 @@ static int stack_owner(uintptr_t addr)
 void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr_t pc,
                     rt_cell prev, rt_ct_node prev_node)
 {
-    uint32_t conflict = (rt_cell_wr(prev) & rt_cell_acc(cur)) | (rt_cell_acc(prev) & rt_cell_wr(cur));
+    uint32_t conflict =
+        (rt_cell_wr(prev) & rt_cell_acc(cur)) | (rt_cell_acc(prev) & rt_cell_wr(cur));
     unsigned byte = conflict ? (unsigned)__builtin_ctz(conflict) : 0;
     uintptr_t addr = word + byte;
     unsigned cur_size = (unsigned)__builtin_popcount(rt_cell_acc(cur)), prev_size;
-    unsigned cf = (rt_cell_wr(cur) ? RT_ACCESS_WRITE : 0) | (rt_cell_atomic(cur) ? RT_ACCESS_ATOMIC : 0);
+    unsigned cf = (rt_cell_wr(cur) ? RT_ACCESS_WRITE : 0) |
+                  (rt_cell_atomic(cur) ? RT_ACCESS_ATOMIC : 0);
     unsigned pf;
     struct rt_thread *self = h->thread, *other;
     struct rt_role_stack stacks[3];
