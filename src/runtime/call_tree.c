@@ -26,6 +26,7 @@ struct rt_ct_node_rec *rt_ct_nodes;
 static struct table *_Atomic current;
 static rt_spin_t table_lock = RT_SPIN_INIT;
 static _Atomic uint32_t nnodes;
+static _Atomic uint32_t nready; /* nodes below this are fully written */
 static rt_spin_t init_lock = RT_SPIN_INIT;
 
 static uint32_t hash(uint32_t parent, uintptr_t pc)
@@ -64,6 +65,7 @@ void rt_ct_init(void)
             rt_fatal("out of memory (call tree nodes)");
         rt_ct_nodes = p;
         atomic_store(&nnodes, 1); /* node 0: the root, pc 0, parent 0 */
+        atomic_store(&nready, 1);
         atomic_store_explicit(&current, table_new(1u << 16), memory_order_release);
     }
     rt_spin_unlock(&init_lock);
@@ -112,11 +114,42 @@ static struct table *grow(struct table *t)
     return n;
 }
 
+/*
+ * A thread usually walks a path again in the order in which it was first
+ * walked (a loop calling the same functions, a recursion repeating its
+ * shape), and nodes are numbered in the order they were made. So the node
+ * wanted now is often next to the one the thread's last slow lookup found:
+ * a little after it (the next call or line), or a little before (back in a
+ * caller's frame). Look at those (adjacent, in cache) before the index,
+ * whose every probe is a cache miss once the tree is large.
+ */
+#define AHEAD 8
+#define BEHIND 16
+
+static uint32_t nearby(uint32_t last, uint32_t parent, uintptr_t pc)
+{
+    uint32_t end = atomic_load_explicit(&nready, memory_order_acquire);
+    uint32_t lo = last > BEHIND ? last - BEHIND : 1;
+    if (end > last + 1 + AHEAD)
+        end = last + 1 + AHEAD;
+    for (uint32_t c = last + 1; c < end; c++)
+        if (rt_ct_nodes[c].pc == pc && rt_ct_nodes[c].parent == parent)
+            return c;
+    for (uint32_t c = last; c >= lo && c < end; c--)
+        if (rt_ct_nodes[c].pc == pc && rt_ct_nodes[c].parent == parent)
+            return c;
+    return 0;
+}
+
 rt_ct_node rt_ct_child_slow(struct rt_ct_cache *cache, rt_ct_node parent, uintptr_t pc)
 {
     unsigned slot = rt_ct_cache_slot(parent, pc);
-    struct table *t = atomic_load_explicit(&current, memory_order_acquire);
-    uint32_t child = probe(t, parent, pc, NULL);
+    struct table *t;
+    uint32_t child = cache ? nearby(cache->last, parent, pc) : 0;
+    if (child == 0) {
+        t = atomic_load_explicit(&current, memory_order_acquire);
+        child = probe(t, parent, pc, NULL);
+    }
     if (child == 0) {
         rt_spin_lock(&table_lock);
         t = atomic_load_explicit(&current, memory_order_relaxed);
@@ -130,10 +163,12 @@ rt_ct_node rt_ct_child_slow(struct rt_ct_cache *cache, rt_ct_node parent, uintpt
             if ((t->used + 1) * 4 > (t->mask + 1) * 3)
                 t = grow(t);
             insert(t, child);
+            atomic_store_explicit(&nready, child + 1, memory_order_release);
         }
         rt_spin_unlock(&table_lock);
     }
     if (cache) {
+        cache->last = child;
         cache->e[slot].pc = pc;
         cache->e[slot].parent = parent;
         cache->e[slot].child = child;

@@ -35,6 +35,7 @@ extern struct rt_ct_node_rec *rt_ct_nodes;
 
 #define RT_CT_CACHE_WAYS 4096
 struct rt_ct_cache {
+    uint32_t last;   /* the node the last slow lookup found (call_tree.c) */
     struct { uintptr_t pc; uint32_t parent, child; } e[RT_CT_CACHE_WAYS];
 };
 
