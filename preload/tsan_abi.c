@@ -35,18 +35,45 @@ static inline __attribute__((always_inline)) struct rt_hb_thread *hb(void)
     return __builtin_expect(h != NULL, 1) ? h : hb_slow();
 }
 
-static inline __attribute__((always_inline)) void mem_access(uintptr_t addr, unsigned size,
-                                                         unsigned flags, uintptr_t pc)
+/* Any access, in full: the thread's state made if missing, ignored
+ * accesses dropped, accesses across words split, shadow made. */
+static __attribute__((noinline)) void mem_access_slow(uintptr_t addr, unsigned size,
+                                                      unsigned flags, uintptr_t pc)
 {
     struct rt_hb_thread *h = hb();
-    if (__builtin_expect(!h, 0))
-        return;
-    if ((flags & RT_ACCESS_WRITE) ? h->ignore_writes : h->ignore_reads)
+    if (!h || ((flags & RT_ACCESS_WRITE) ? h->ignore_writes : h->ignore_reads))
         return;
     if (size <= 8)
         rt_race_access(h, addr, size, flags, pc);
     else
         rt_race_range(h, addr, size, flags, pc);
+}
+
+/* The common case, run billions of times: an access inside one word whose
+ * shadow exists, already covered by a cell of this thread and epoch. Every
+ * other way out is a tail call, so that this needs no stack frame; ignored
+ * accesses (rare) are dropped by rt_race_word, not here. */
+static inline __attribute__((always_inline)) void mem_access(uintptr_t addr, unsigned size,
+                                                         unsigned flags, uintptr_t pc)
+{
+    struct rt_hb_thread *h = rt_hb_self;
+    unsigned off = (unsigned)(addr & 7);
+    uintptr_t region;
+    rt_cell *cell0, cur;
+    if (__builtin_expect(h == NULL || off + size > 8, 0)) {
+        mem_access_slow(addr, size, flags, pc);
+        return;
+    }
+    region = rt_shadow_region_mapped(addr);
+    if (__builtin_expect(region == 0, 0)) {
+        mem_access_slow(addr, size, flags, pc);
+        return;
+    }
+    cell0 = rt_shadow_cell_in(region, addr);
+    cur = rt_cell_of(h, ((1u << size) - 1) << off, flags);
+    if (rt_race_covered_plain(cell0, cur))
+        return;
+    rt_race_word(h, cell0, addr & ~(uintptr_t)7, cur, pc);
 }
 
 static inline __attribute__((always_inline)) void range(uintptr_t addr, uintptr_t size,

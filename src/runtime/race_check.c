@@ -211,7 +211,7 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
 {
     rt_ct_node leaf;
     rt_cell c0;
-    if (h->busy)
+    if (h->busy || (rt_cell_wr(cur) ? h->ignore_writes : h->ignore_reads))
         return;
     leaf = rt_ct_child(h->ct, h->node, pc);
     /* the sweep of private memory: the word's only cell is ours, from the

@@ -33,7 +33,8 @@
 
 void rt_race_init(void);
 
-/* Slow paths (out of line). */
+/* Slow paths (out of line). rt_race_word drops accesses the thread
+ * ignores (its callers' fast paths do not test that). */
 void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                   uintptr_t pc);
 void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size,
@@ -47,6 +48,14 @@ static inline bool rt_cell_covers(rt_cell c, rt_cell cur)
 {
     return (((c ^ cur) & RT_CELL_WHO) | (cur & ~c & RT_CELL_BYTES) | (c & ~cur & RT_CELL_ATOMIC)) ==
            0;
+}
+
+/* rt_cell_covers for a plain (not atomic) cur, with one constant: c is
+ * the same slot and epoch and not atomic, and has every bit cur has (cur
+ * has none but who and bytes). */
+static inline bool rt_cell_covers_plain(rt_cell c, rt_cell cur)
+{
+    return (((c ^ cur) & (RT_CELL_WHO | RT_CELL_ATOMIC)) | (cur & ~c)) == 0;
 }
 
 /* The cell of an access by h now to bytes `mask` of a word (kind:
@@ -71,6 +80,15 @@ static inline bool rt_race_covered(rt_cell *cell0, rt_cell cur)
     if (rt_cell_covers(c0, cur))
         return true;
     return (c0 & RT_CELL_MORE) && rt_cell_covers(rt_cell_load(rt_shadow_second(cell0)), cur);
+}
+
+/* rt_race_covered for a plain access. */
+static inline bool rt_race_covered_plain(rt_cell *cell0, rt_cell cur)
+{
+    rt_cell c0 = rt_cell_load(cell0);
+    if (rt_cell_covers_plain(c0, cur))
+        return true;
+    return (c0 & RT_CELL_MORE) && rt_cell_covers_plain(rt_cell_load(rt_shadow_second(cell0)), cur);
 }
 
 /* One access of `size` (1..8) bytes at addr; kind RT_ACCESS_WRITE/ATOMIC. */

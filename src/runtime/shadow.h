@@ -56,6 +56,7 @@
 #define RT_CELL_WR_SHIFT 56
 #define RT_CELL_BYTES (0xffffull << RT_CELL_ACC_SHIFT)   /* acc and wr */
 #define RT_CELL_WHO 0x1fffffffffffull                   /* epoch and slot */
+_Static_assert((RT_CELL_WHO | RT_CELL_ATOMIC) == 0x3fffffffffffull, "who, then atomic");
 
 /* Access kinds for rt_cell_make and the race check. */
 #define RT_ACCESS_WRITE 1u
@@ -96,16 +97,33 @@ struct rt_shadow_pair {
 
 uintptr_t rt_shadow_region_slow(uintptr_t addr);
 
+/* The region of addr when it exists already, else 0: the common case,
+ * with no call that would need a stack frame. */
+static inline uintptr_t rt_shadow_region_mapped(uintptr_t addr)
+{
+    if (__builtin_expect(addr >> RT_SHADOW_ADDR_BITS, 0))
+        return 0;
+    return rt_shadow_table[addr >> RT_SHADOW_REGION_SHIFT];
+}
+
+/* The first cell of addr's word in its region. */
+static inline rt_cell *rt_shadow_cell_in(uintptr_t region, uintptr_t addr)
+{
+    return (rt_cell *)((struct rt_shadow_pair *)region +
+                       ((addr & ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) >> 4)) +
+           ((addr >> 3) & 1);
+}
+
 /* The first plane's pair holding addr's word, or NULL when addr is outside
  * the user address space. */
 static inline struct rt_shadow_pair *rt_shadow_pair(uintptr_t addr)
 {
-    uintptr_t region;
-    if (__builtin_expect(addr >> RT_SHADOW_ADDR_BITS, 0))
-        return 0;
-    region = rt_shadow_table[addr >> RT_SHADOW_REGION_SHIFT];
-    if (__builtin_expect(region == 0, 0))
+    uintptr_t region = rt_shadow_region_mapped(addr);
+    if (__builtin_expect(region == 0, 0)) {
+        if (addr >> RT_SHADOW_ADDR_BITS)
+            return 0;
         region = rt_shadow_region_slow(addr);
+    }
     return (struct rt_shadow_pair *)region +
            ((addr & ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) >> 4);
 }
