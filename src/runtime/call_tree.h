@@ -33,11 +33,14 @@ struct __attribute__((packed)) rt_ct_node_rec {
 /* The node table, reserved once (NORESERVE) and filled from index 0. */
 extern struct rt_ct_node_rec *rt_ct_nodes;
 
-#define RT_CT_CACHE_WAYS 4096
+/* 2048 ways and the cursor fit rt_alloc's largest pooled size (64 KiB):
+ * anything larger is mmapped and unmapped with every thread. */
+#define RT_CT_CACHE_WAYS 2048
 struct rt_ct_cache {
     uint32_t last;   /* the node the last slow lookup found (call_tree.c) */
     struct { uintptr_t pc; uint32_t parent, child; } e[RT_CT_CACHE_WAYS];
 };
+_Static_assert(sizeof(struct rt_ct_cache) <= 65536, "pooled by rt_alloc");
 
 /* The child of `parent` for `pc`, made if new. */
 rt_ct_node rt_ct_child_slow(struct rt_ct_cache *cache, rt_ct_node parent, uintptr_t pc);
