@@ -41,7 +41,7 @@ static __attribute__((noinline)) void mem_access_slow(uintptr_t addr, unsigned s
                                                       unsigned flags, uintptr_t pc)
 {
     struct rt_hb_thread *h = hb();
-    if (!h || ((flags & RT_ACCESS_WRITE) ? h->ignore_writes : h->ignore_reads))
+    if (!h || rt_hb_ignores(h, flags & RT_ACCESS_WRITE))
         return;
     if (size <= 8)
         rt_race_access(h, addr, size, flags, pc);
@@ -58,20 +58,16 @@ static inline __attribute__((always_inline)) void mem_access(uintptr_t addr, uns
 {
     struct rt_hb_thread *h = rt_hb_self;
     unsigned off = (unsigned)(addr & 7);
-    uintptr_t region;
+    uintptr_t region = 0;
     rt_cell *cell0, cur;
-    if (__builtin_expect(h == NULL || off + size > 8, 0)) {
-        mem_access_slow(addr, size, flags, pc);
-        return;
-    }
-    region = rt_shadow_region_mapped(addr);
-    if (__builtin_expect(region == 0, 0)) {
+    if (__builtin_expect(h == NULL || off + size > 8 ||
+                             (region = rt_shadow_region_mapped(addr)) == 0, 0)) {
         mem_access_slow(addr, size, flags, pc);
         return;
     }
     cell0 = rt_shadow_cell_in(region, addr);
     cur = rt_cell_of(h, ((1u << size) - 1) << off, flags);
-    if (rt_race_covered_plain(cell0, cur))
+    if (rt_race_covered(cell0, cur, flags))
         return;
     rt_race_word(h, cell0, addr & ~(uintptr_t)7, cur, pc);
 }
@@ -80,7 +76,7 @@ static inline __attribute__((always_inline)) void range(uintptr_t addr, uintptr_
                                                         unsigned flags, uintptr_t pc)
 {
     struct rt_hb_thread *h = hb();
-    if (!h || ((flags & RT_ACCESS_WRITE) ? h->ignore_writes : h->ignore_reads))
+    if (!h || rt_hb_ignores(h, flags & RT_ACCESS_WRITE))
         return;
     rt_race_range(h, addr, size, flags, pc);
 }
@@ -182,7 +178,7 @@ static inline __attribute__((always_inline)) struct rt_hb_thread *atomic_pre(con
     struct rt_hb_thread *h = hb();
     if (!h || h->busy)
         return NULL;
-    if (!((flags & W) ? h->ignore_writes : h->ignore_reads))
+    if (!rt_hb_ignores(h, flags & W))
         mem_access((uintptr_t)a, size, flags | A, pc);
     if (releases)
         on_atomic_store_before(h, (uintptr_t)a, mo);

@@ -129,13 +129,13 @@ static struct table *grow(struct table *t)
 static uint32_t nearby(uint32_t last, uint32_t parent, uintptr_t pc)
 {
     uint32_t end = atomic_load_explicit(&nready, memory_order_acquire);
-    uint32_t lo = last > BEHIND ? last - BEHIND : 1;
+    uint32_t lo = last > BEHIND ? last - BEHIND : 1;   /* never the root */
     if (end > last + 1 + AHEAD)
         end = last + 1 + AHEAD;
     for (uint32_t c = last + 1; c < end; c++)
         if (rt_ct_nodes[c].pc == pc && rt_ct_nodes[c].parent == parent)
             return c;
-    for (uint32_t c = last; c >= lo && c < end; c--)
+    for (uint32_t c = last; c >= lo; c--)
         if (rt_ct_nodes[c].pc == pc && rt_ct_nodes[c].parent == parent)
             return c;
     return 0;

@@ -10,8 +10,10 @@
  * access of a race is always reported with its full stack (never "stack
  * unavailable"), and allocation stacks cost nothing to record.
  *
- * Lookups go through a per-thread direct-mapped cache, then a lock-free
- * probe of the global table; only new paths take the table's lock. Node 0
+ * Lookups go through a per-thread direct-mapped cache, then the nodes made
+ * next to the one the thread found last (call_tree.c, `nearby`), then a
+ * lock-free probe of the global table; only new paths take the table's
+ * lock. Node 0
  * is the root (the empty stack). Any thread.
  */
 #ifndef RT_CALL_TREE_H

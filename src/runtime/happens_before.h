@@ -93,6 +93,12 @@ struct rt_hb_thread {
     bool ended;
 };
 
+/* Does h leave its writes (write) or reads unchecked now? */
+static inline bool rt_hb_ignores(const struct rt_hb_thread *h, bool write)
+{
+    return (write ? h->ignore_writes : h->ignore_reads) != 0;
+}
+
 /* The calling thread's state; NULL until it has one (initial-exec TLS). */
 extern __thread struct rt_hb_thread *rt_hb_self
     __attribute__((tls_model("initial-exec")));

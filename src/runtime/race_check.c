@@ -211,7 +211,7 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
 {
     rt_ct_node leaf;
     rt_cell c0;
-    if (h->busy || (rt_cell_wr(cur) ? h->ignore_writes : h->ignore_reads))
+    if (h->busy || rt_hb_ignores(h, rt_cell_wr(cur) != 0))
         return;
     leaf = rt_ct_child(h->ct, h->node, pc);
     /* the sweep of private memory: the word's only cell is ours, from the
@@ -240,7 +240,7 @@ static void range_word(struct rt_hb_thread *h, uintptr_t addr, unsigned n, unsig
     if (!cell0)
         return;
     cur = rt_cell_of(h, ((1u << n) - 1) << (addr - word), kind);
-    if (rt_race_covered(cell0, cur))
+    if (rt_race_covered(cell0, cur, kind))
         return;
     if (*leaf == RT_CT_ROOT)
         *leaf = rt_ct_child(h->ct, h->node, pc);
@@ -273,8 +273,8 @@ void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size
         if (!p)
             return;
         for (; addr < stop; addr += 8) {
-            rt_cell *cell0 = &p->cell[(addr >> 3) & 1];
-            if (!rt_race_covered(cell0, cur)) {
+            rt_cell *cell0 = rt_shadow_cell_of_pair(p, addr);
+            if (!rt_race_covered(cell0, cur, kind)) {
                 if (leaf == RT_CT_ROOT)
                     leaf = rt_ct_child(h->ct, h->node, pc);
                 word_slow(h, cell0, addr, cur, pc, leaf);

@@ -34,28 +34,24 @@
 void rt_race_init(void);
 
 /* Slow paths (out of line). rt_race_word drops accesses the thread
- * ignores (its callers' fast paths do not test that). */
+ * ignores (the fast path in tsan_abi.c does not test that). */
 void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                   uintptr_t pc);
 void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size,
                           unsigned kind, uintptr_t pc);
 
-/* Does cell c make the access cur redundant? Same slot and epoch, cur's
- * accessed and written bytes among c's, and c no weaker (a plain access
- * covers an atomic one, not the reverse). Branch-free bit tests on the
- * packed cells; c's more and busy bits do not matter. */
-static inline bool rt_cell_covers(rt_cell c, rt_cell cur)
+/* Does cell c make the access cur (of `kind`) redundant? Same slot and
+ * epoch, cur's accessed and written bytes among c's, and c no weaker (a
+ * plain access covers an atomic one, not the reverse). Branch-free bit
+ * tests on the packed cells; c's more and busy bits do not matter. For a
+ * plain access (kind is a constant at every call) one mask does: c must
+ * not be atomic, and cur has no bits but who and bytes. */
+static inline bool rt_cell_covers(rt_cell c, rt_cell cur, unsigned kind)
 {
+    if (!(kind & RT_ACCESS_ATOMIC))
+        return (((c ^ cur) & (RT_CELL_WHO | RT_CELL_ATOMIC)) | (cur & ~c)) == 0;
     return (((c ^ cur) & RT_CELL_WHO) | (cur & ~c & RT_CELL_BYTES) | (c & ~cur & RT_CELL_ATOMIC)) ==
            0;
-}
-
-/* rt_cell_covers for a plain (not atomic) cur, with one constant: c is
- * the same slot and epoch and not atomic, and has every bit cur has (cur
- * has none but who and bytes). */
-static inline bool rt_cell_covers_plain(rt_cell c, rt_cell cur)
-{
-    return (((c ^ cur) & (RT_CELL_WHO | RT_CELL_ATOMIC)) | (cur & ~c)) == 0;
 }
 
 /* The cell of an access by h now to bytes `mask` of a word (kind:
@@ -73,22 +69,15 @@ static inline rt_cell rt_cell_of(const struct rt_hb_thread *h, uint32_t mask, un
            ((kind & RT_ACCESS_ATOMIC) ? RT_CELL_ATOMIC : 0);
 }
 
-/* Is the access cur already in the word's cells (cell0: its first)? */
-static inline bool rt_race_covered(rt_cell *cell0, rt_cell cur)
+/* Is the access cur (of `kind`) already in the word's cells (cell0: its
+ * first)? */
+static inline bool rt_race_covered(rt_cell *cell0, rt_cell cur, unsigned kind)
 {
     rt_cell c0 = rt_cell_load(cell0);
-    if (rt_cell_covers(c0, cur))
+    if (rt_cell_covers(c0, cur, kind))
         return true;
-    return (c0 & RT_CELL_MORE) && rt_cell_covers(rt_cell_load(rt_shadow_second(cell0)), cur);
-}
-
-/* rt_race_covered for a plain access. */
-static inline bool rt_race_covered_plain(rt_cell *cell0, rt_cell cur)
-{
-    rt_cell c0 = rt_cell_load(cell0);
-    if (rt_cell_covers_plain(c0, cur))
-        return true;
-    return (c0 & RT_CELL_MORE) && rt_cell_covers_plain(rt_cell_load(rt_shadow_second(cell0)), cur);
+    return (c0 & RT_CELL_MORE) &&
+           rt_cell_covers(rt_cell_load(rt_shadow_second(cell0)), cur, kind);
 }
 
 /* One access of `size` (1..8) bytes at addr; kind RT_ACCESS_WRITE/ATOMIC. */
@@ -106,7 +95,7 @@ static inline __attribute__((always_inline)) void rt_race_access(struct rt_hb_th
     if (__builtin_expect(cell0 == 0, 0))
         return;
     cur = rt_cell_of(h, ((1u << size) - 1) << off, kind);
-    if (rt_race_covered(cell0, cur))
+    if (rt_race_covered(cell0, cur, kind))
         return;
     rt_race_word(h, cell0, addr & ~(uintptr_t)7, cur, pc);
 }

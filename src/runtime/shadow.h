@@ -106,12 +106,22 @@ static inline uintptr_t rt_shadow_region_mapped(uintptr_t addr)
     return rt_shadow_table[addr >> RT_SHADOW_REGION_SHIFT];
 }
 
-/* The first cell of addr's word in its region. */
+/* The first plane's pair holding addr's word, in its region. */
+static inline struct rt_shadow_pair *rt_shadow_pair_in(uintptr_t region, uintptr_t addr)
+{
+    return (struct rt_shadow_pair *)region + ((addr & ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) >> 4);
+}
+
+/* The first cell of addr's word, in its pair. */
+static inline rt_cell *rt_shadow_cell_of_pair(struct rt_shadow_pair *p, uintptr_t addr)
+{
+    return &p->cell[(addr >> 3) & 1];
+}
+
+/* The first cell of addr's word, in its region. */
 static inline rt_cell *rt_shadow_cell_in(uintptr_t region, uintptr_t addr)
 {
-    return (rt_cell *)((struct rt_shadow_pair *)region +
-                       ((addr & ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) >> 4)) +
-           ((addr >> 3) & 1);
+    return rt_shadow_cell_of_pair(rt_shadow_pair_in(region, addr), addr);
 }
 
 /* The first plane's pair holding addr's word, or NULL when addr is outside
@@ -124,15 +134,14 @@ static inline struct rt_shadow_pair *rt_shadow_pair(uintptr_t addr)
             return 0;
         region = rt_shadow_region_slow(addr);
     }
-    return (struct rt_shadow_pair *)region +
-           ((addr & ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) >> 4);
+    return rt_shadow_pair_in(region, addr);
 }
 
 /* The first cell of addr's word, or NULL (as rt_shadow_pair). */
 static inline rt_cell *rt_shadow_cell(uintptr_t addr)
 {
     struct rt_shadow_pair *p = rt_shadow_pair(addr);
-    return p ? (rt_cell *)((char *)p + (addr & 8)) : 0;
+    return p ? rt_shadow_cell_of_pair(p, addr) : 0;
 }
 
 /* A word's cells and nodes: [0] in the first plane, [1] in the second. */
