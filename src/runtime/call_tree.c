@@ -7,15 +7,18 @@
 #include <stdatomic.h>
 #include <sys/mman.h>
 
-#define MAX_NODES (1u << 28)   /* 4 GiB of address space, committed as used */
-#define TAG_SHIFT 28           /* an entry: child id | 4 bits of its hash */
+#define MAX_NODES (1u << 28)   /* 3.5 GiB of address space, committed as used */
+#define TAG_SHIFT 28           /* an index entry: child id | 4 bits of its hash */
+#define MANY (1u << 31)        /* in newest[]: the children are in the index */
+#define LIST_MAX 16            /* children a list holds before the index takes over */
+#define ID_CHUNK 32            /* node ids a thread takes at a time */
 
-/* The global index of the nodes: open addressing over 32-bit entries, each
- * a node id with 4 bits of its hash (so that most mismatches are rejected
- * without reading the node); 0 is a free entry (the root is never a child).
- * At most 3/4 full. A grown table replaces the old one, whose memory is
- * given back: a reader still probing it sees free entries and retries under
- * the lock. */
+/* The global index of the children of parents with many children: open
+ * addressing over 32-bit entries, each a node id with 4 bits of its hash
+ * (so that most mismatches are rejected without reading the node); 0 is a
+ * free entry (the root is never a child). At most 3/4 full. A grown table
+ * replaces the old one, whose memory is given back: a reader still probing
+ * it sees free entries and retries under the lock. */
 struct table {
     uint32_t mask;
     uint32_t used;
@@ -23,10 +26,12 @@ struct table {
 };
 
 struct rt_ct_node_rec *rt_ct_nodes;
+/* Per node: its newest child (the head of its list), | MANY once its
+ * children are in the index. The only field of a node that changes. */
+static _Atomic uint32_t *newest;
 static struct table *_Atomic current;
 static rt_spin_t table_lock = RT_SPIN_INIT;
 static _Atomic uint32_t nnodes;
-static _Atomic uint32_t nready; /* nodes below this are fully written */
 static rt_spin_t init_lock = RT_SPIN_INIT;
 
 static uint32_t hash(uint32_t parent, uintptr_t pc)
@@ -43,12 +48,18 @@ static size_t table_bytes(uint32_t size)
     return sizeof(struct table) + sizeof(uint32_t) * size;
 }
 
+static void *reserve(size_t bytes, const char *what)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        rt_fatal(what);
+    return p;
+}
+
 static struct table *table_new(uint32_t size)
 {
-    struct table *t = mmap(NULL, table_bytes(size), PROT_READ | PROT_WRITE,
-                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (t == MAP_FAILED)
-        rt_fatal("out of memory (call tree)");
+    struct table *t = reserve(table_bytes(size), "out of memory (call tree index)");
     t->mask = size - 1;
     return t;
 }
@@ -59,16 +70,18 @@ void rt_ct_init(void)
         return;
     rt_spin_lock(&init_lock);
     if (!atomic_load_explicit(&current, memory_order_relaxed)) {
-        void *p = mmap(NULL, sizeof(struct rt_ct_node_rec) * (size_t)MAX_NODES,
-                       PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (p == MAP_FAILED)
-            rt_fatal("out of memory (call tree nodes)");
-        rt_ct_nodes = p;
+        rt_ct_nodes = reserve(sizeof(struct rt_ct_node_rec) * (size_t)MAX_NODES,
+                              "out of memory (call tree nodes)");
+        newest = reserve(sizeof(uint32_t) * (size_t)MAX_NODES, "out of memory (call tree)");
         atomic_store(&nnodes, 1); /* node 0: the root, pc 0, parent 0 */
-        atomic_store(&nready, 1);
-        atomic_store_explicit(&current, table_new(1u << 16), memory_order_release);
+        atomic_store_explicit(&current, table_new(1u << 12), memory_order_release);
     }
     rt_spin_unlock(&init_lock);
+}
+
+static uint32_t sibling_of(uint32_t n)
+{
+    return rt_ct_nodes[n].sibling;
 }
 
 /* The child of parent for pc in t (0: not there), and where it would go. */
@@ -83,22 +96,13 @@ static uint32_t probe(struct table *t, uint32_t parent, uintptr_t pc, uint32_t *
             return 0;
         }
         child = e & (MAX_NODES - 1);
-        if (e >> TAG_SHIFT == tag && rt_ct_nodes[child].pc == pc &&
-            rt_ct_nodes[child].parent == parent)
+        if (e >> TAG_SHIFT == tag && rt_ct_pc(child) == pc && rt_ct_parent(child) == parent)
             return child;
     }
 }
 
-static void insert(struct table *t, uint32_t child)
-{
-    uint32_t parent = rt_ct_nodes[child].parent, slot;
-    uintptr_t pc = rt_ct_nodes[child].pc;
-    if (probe(t, parent, pc, &slot) != 0)
-        return;
-    atomic_store_explicit(&t->e[slot], child | (hash(parent, pc) >> TAG_SHIFT) << TAG_SHIFT,
-                          memory_order_release);
-    t->used++;
-}
+/* Under table_lock: child in the index (once), grown first if need be. */
+static struct table *insert(struct table *t, uint32_t child);
 
 /* Under table_lock: a table twice the size, the old one's memory released. */
 static struct table *grow(struct table *t)
@@ -114,62 +118,142 @@ static struct table *grow(struct table *t)
     return n;
 }
 
-/*
- * A thread usually walks a path again in the order in which it was first
- * walked (a loop calling the same functions, a recursion repeating its
- * shape), and nodes are numbered in the order they were made. So the node
- * wanted now is often next to the one the thread's last slow lookup found:
- * a little after it (the next call or line), or a little before (back in a
- * caller's frame). Look at those (adjacent, in cache) before the index,
- * whose every probe is a cache miss once the tree is large.
- */
-#define AHEAD 8
-#define BEHIND 16
-
-static uint32_t nearby(uint32_t last, uint32_t parent, uintptr_t pc)
+static struct table *insert(struct table *t, uint32_t child)
 {
-    uint32_t end = atomic_load_explicit(&nready, memory_order_acquire);
-    uint32_t lo = last > BEHIND ? last - BEHIND : 1;   /* never the root */
-    if (end > last + 1 + AHEAD)
-        end = last + 1 + AHEAD;
-    for (uint32_t c = last + 1; c < end; c++)
-        if (rt_ct_nodes[c].pc == pc && rt_ct_nodes[c].parent == parent)
+    uint32_t parent = rt_ct_parent(child), slot;
+    uintptr_t pc = rt_ct_pc(child);
+    if (probe(t, parent, pc, &slot) != 0)
+        return t;
+    if ((t->used + 1) * 4 > (t->mask + 1) * 3) {
+        t = grow(t);
+        probe(t, parent, pc, &slot);
+    }
+    atomic_store_explicit(&t->e[slot], child | (hash(parent, pc) >> TAG_SHIFT) << TAG_SHIFT,
+                          memory_order_release);
+    t->used++;
+    return t;
+}
+
+/* A node id for a new node: from the thread's range when it has one. */
+static uint32_t take_id(struct rt_ct_cache *cache)
+{
+    uint32_t n = cache ? ID_CHUNK : 1, id;
+    if (cache && cache->next != cache->end)
+        return cache->next++;
+    id = atomic_fetch_add_explicit(&nnodes, n, memory_order_relaxed);
+    if (id > MAX_NODES - n)
+        rt_fatal("too many distinct call paths (call tree full)");
+    if (cache) {
+        cache->next = id + 1;
+        cache->end = id + n;
+    }
+    return id;
+}
+
+/* An id taken and not published (another thread made the node first). */
+static void give_back(struct rt_ct_cache *cache, uint32_t id)
+{
+    if (cache && id != 0 && cache->next == id + 1)
+        cache->next = id;
+}
+
+static void write_node(uint32_t id, uint32_t parent, uintptr_t pc, uint32_t sibling)
+{
+    __builtin_memcpy(rt_ct_nodes[id].pc, &pc, sizeof rt_ct_nodes[id].pc);
+    rt_ct_nodes[id].parent = parent;
+    rt_ct_nodes[id].sibling = sibling;
+}
+
+/* The child for pc among the list from `from` down to `to` (exclusive);
+ * *len counts the children passed. */
+static uint32_t in_list(uint32_t from, uint32_t to, uintptr_t pc, unsigned *len)
+{
+    for (uint32_t c = from; c != to; c = sibling_of(c)) {
+        if (rt_ct_pc(c) == pc)
             return c;
-    for (uint32_t c = last; c >= lo; c--)
-        if (rt_ct_nodes[c].pc == pc && rt_ct_nodes[c].parent == parent)
-            return c;
+        ++*len;
+    }
     return 0;
 }
 
-rt_ct_node rt_ct_child_slow(struct rt_ct_cache *cache, rt_ct_node parent, uintptr_t pc)
+/* Move parent's children into the index (under table_lock). Children
+ * added to the list meanwhile make the final compare-and-swap fail, and
+ * are moved in turn; after it, nobody adds to the list. */
+static void list_to_index(uint32_t parent)
 {
-    unsigned slot = rt_ct_cache_slot(parent, pc);
-    struct table *t;
-    uint32_t child = cache ? nearby(cache->last, parent, pc) : 0;
-    if (child == 0) {
-        t = atomic_load_explicit(&current, memory_order_acquire);
-        child = probe(t, parent, pc, NULL);
+    uint32_t head = atomic_load_explicit(&newest[parent], memory_order_acquire);
+    struct table *t = atomic_load_explicit(&current, memory_order_relaxed);
+    while (!(head & MANY)) {
+        for (uint32_t c = head; c != 0; c = sibling_of(c))
+            t = insert(t, c);
+        if (atomic_compare_exchange_strong_explicit(&newest[parent], &head, head | MANY,
+                                                    memory_order_release, memory_order_acquire))
+            break;
     }
+}
+
+/* The child of a parent with many children, made if new; id: a node id
+ * already taken for it, or 0. */
+static uint32_t in_index(struct rt_ct_cache *cache, uint32_t parent, uintptr_t pc, uint32_t id)
+{
+    struct table *t = atomic_load_explicit(&current, memory_order_acquire);
+    uint32_t child = probe(t, parent, pc, NULL);
     if (child == 0) {
         rt_spin_lock(&table_lock);
+        if (!(atomic_load_explicit(&newest[parent], memory_order_acquire) & MANY))
+            list_to_index(parent);
         t = atomic_load_explicit(&current, memory_order_relaxed);
         child = probe(t, parent, pc, NULL);
         if (child == 0) {
-            child = atomic_fetch_add(&nnodes, 1);
-            if (child >= MAX_NODES)
-                rt_fatal("too many distinct call paths (call tree full)");
-            rt_ct_nodes[child].pc = pc;
-            rt_ct_nodes[child].parent = parent;
-            if ((t->used + 1) * 4 > (t->mask + 1) * 3)
-                t = grow(t);
+            child = id ? id : take_id(cache);
+            id = 0;
+            write_node(child, parent, pc, 0);
             insert(t, child);
-            atomic_store_explicit(&nready, child + 1, memory_order_release);
         }
         rt_spin_unlock(&table_lock);
     }
+    give_back(cache, id);
+    return child;
+}
+
+/* The child of parent for pc, made if new. A new child goes to the head of
+ * the parent's list with a compare-and-swap; when that fails, the children
+ * added meanwhile are looked at before trying again. */
+static uint32_t find_or_make(struct rt_ct_cache *cache, uint32_t parent, uintptr_t pc)
+{
+    uint32_t head = atomic_load_explicit(&newest[parent], memory_order_acquire), id = 0, child;
+    unsigned len = 0;
+    if (head & MANY)
+        return in_index(cache, parent, pc, 0);
+    child = in_list(head, 0, pc, &len);
+    if (child)
+        return child;
+    while (len < LIST_MAX) {
+        uint32_t seen = head;
+        if (id == 0)
+            id = take_id(cache);
+        write_node(id, parent, pc, head);
+        if (atomic_compare_exchange_strong_explicit(&newest[parent], &seen, id,
+                                                    memory_order_release, memory_order_acquire))
+            return id;
+        if (seen & MANY)
+            break;
+        child = in_list(seen, head, pc, &len);
+        if (child) {
+            give_back(cache, id);
+            return child;
+        }
+        head = seen;
+    }
+    return in_index(cache, parent, pc, id);
+}
+
+rt_ct_node rt_ct_child_slow(struct rt_ct_cache *cache, rt_ct_node parent, uintptr_t key)
+{
+    uint32_t child = find_or_make(cache, parent, key & RT_CT_PC_MASK);
     if (cache) {
-        cache->last = child;
-        cache->e[slot].pc = pc;
+        unsigned slot = rt_ct_cache_slot(parent, key);
+        cache->e[slot].pc = key;
         cache->e[slot].parent = parent;
         cache->e[slot].child = child;
     }
@@ -179,8 +263,8 @@ rt_ct_node rt_ct_child_slow(struct rt_ct_cache *cache, rt_ct_node parent, uintpt
 rt_ct_node rt_ct_resolve(rt_ct_node n, unsigned byte)
 {
     while (rt_ct_is_composite(n)) {
-        uintptr_t key = rt_ct_nodes[n].pc;
-        n = (key >> 32) & (1u << byte) ? (rt_ct_node)key : rt_ct_nodes[n].parent;
+        uintptr_t key = rt_ct_pc(n);
+        n = (key >> 32) & (1u << byte) ? (rt_ct_node)key : rt_ct_parent(n);
     }
     return n;
 }
@@ -192,11 +276,11 @@ rt_stack_id rt_ct_stack(rt_ct_node n, uintptr_t top_pc)
     uint32_t k = 0;
     bool truncated = false;
     while (rt_ct_is_composite(n))
-        n = rt_ct_nodes[n].parent;
+        n = rt_ct_parent(n);
     if (top_pc && !rt_module_is_runtime(top_pc))
         pcs[k++] = top_pc;
-    for (; n != RT_CT_ROOT; n = rt_ct_nodes[n].parent) {
-        uintptr_t pc = rt_ct_nodes[n].pc;
+    for (; n != RT_CT_ROOT; n = rt_ct_parent(n)) {
+        uintptr_t pc = rt_ct_pc(n);
         if (pc == 0 || rt_module_is_runtime(pc))
             continue;
         if (k == max) {

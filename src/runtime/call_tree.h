@@ -10,11 +10,13 @@
  * access of a race is always reported with its full stack (never "stack
  * unavailable"), and allocation stacks cost nothing to record.
  *
- * Lookups go through a per-thread direct-mapped cache, then the nodes made
- * next to the one the thread found last (call_tree.c, `nearby`), then a
- * lock-free probe of the global table; only new paths take the table's
- * lock. Node 0
- * is the root (the empty stack). Any thread.
+ * A node's children form a list (newest first, linked through their
+ * `sibling`); a parent with many children (a function with many lines that
+ * access memory) has them in a global index instead. Lookups go through a
+ * per-thread direct-mapped cache, then the parent's list or the index, all
+ * without a lock: a child is added to a list with a compare-and-swap, and
+ * only the index takes a lock to add one. Node 0 is the root (the empty
+ * stack). Any thread.
  */
 #ifndef RT_CALL_TREE_H
 #define RT_CALL_TREE_H
@@ -27,19 +29,25 @@
 typedef uint32_t rt_ct_node;
 #define RT_CT_ROOT 0u
 
+/* A node: 14 bytes, as recursive code makes millions of them. The pc (a
+ * return address, or an access's pc for a leaf) is kept in 48 bits: user
+ * addresses are below 2^47, and bit 47 marks a composite (below). The
+ * node's newest child is in a table of its own (call_tree.c), as it is the
+ * only field that changes. */
 struct __attribute__((packed)) rt_ct_node_rec {
-    uintptr_t pc;            /* return address (or access pc for a leaf) */
+    uint8_t pc[6];
     uint32_t parent;
-};                           /* 12 bytes: millions of paths in recursive code */
+    uint32_t sibling;        /* the parent's next older child; 0: none */
+};
 
 /* The node table, reserved once (NORESERVE) and filled from index 0. */
 extern struct rt_ct_node_rec *rt_ct_nodes;
 
-/* 2048 ways and the cursor fit rt_alloc's largest pooled size (64 KiB):
+/* 2048 ways and the id range fit rt_alloc's largest pooled size (64 KiB):
  * anything larger is mmapped and unmapped with every thread. */
 #define RT_CT_CACHE_WAYS 2048
 struct rt_ct_cache {
-    uint32_t last;   /* the node the last slow lookup found (call_tree.c) */
+    uint32_t next, end;   /* node ids taken for this thread, not used yet */
     struct { uintptr_t pc; uint32_t parent, child; } e[RT_CT_CACHE_WAYS];
 };
 _Static_assert(sizeof(struct rt_ct_cache) <= 65536, "pooled by rt_alloc");
@@ -69,11 +77,21 @@ static inline rt_ct_node rt_ct_child(struct rt_ct_cache *cache, rt_ct_node paren
  * bytes in `mask`. A composite is a child of base whose key (never a real
  * return address: those are below 2^47) holds the leaf and the mask.
  */
-#define RT_CT_COMPOSITE (1ull << 63)
+#define RT_CT_COMPOSITE (1ull << 47)
+#define RT_CT_PC_MASK ((1ull << 48) - 1)
+
+/* The pc stored at node n (0 for the root): one load of 8 bytes, the last
+ * two of which are the parent's. */
+static inline uintptr_t rt_ct_pc(rt_ct_node n)
+{
+    uint64_t v;
+    __builtin_memcpy(&v, &rt_ct_nodes[n], sizeof v);
+    return v & RT_CT_PC_MASK;
+}
 
 static inline bool rt_ct_is_composite(rt_ct_node n)
 {
-    return (rt_ct_nodes[n].pc & RT_CT_COMPOSITE) != 0;
+    return (rt_ct_pc(n) & RT_CT_COMPOSITE) != 0;
 }
 
 static inline rt_ct_node rt_ct_compose(struct rt_ct_cache *cache, rt_ct_node base,
@@ -98,17 +116,12 @@ void rt_ct_init(void);
  * in the depot. `top_pc`, when not 0, is put on top (the current access). */
 rt_stack_id rt_ct_stack(rt_ct_node n, uintptr_t top_pc);
 
-/* The pc stored at node n (0 for the root). */
-static inline uintptr_t rt_ct_pc(rt_ct_node n)
-{
-    return rt_ct_nodes[n].pc;
-}
-
 /* fork: the table locks (happens_before.c's rt_hb_fork_*). */
 void rt_ct_lock_all(void);
 void rt_ct_unlock_all(void);
 
-/* How many nodes exist (for tests and statistics). */
+/* How many node ids were handed out (statistics): the nodes, and the ids
+ * threads took and did not use. */
 uint32_t rt_ct_count(void);
 
 #endif

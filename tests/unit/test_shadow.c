@@ -246,54 +246,6 @@ TEST(second_cell_only_when_needed)
     CHECK_EQ_INT(*rt_shadow_cell((uintptr_t)&mem[3584]), 0);
 }
 
-/* Walk a binary tree of calls `depth` deep (two call sites per level, so
- * 2^depth distinct paths: many more than a thread's cache holds), in order
- * or mirrored, recording each path's node. Every level also makes a leaf
- * with the same pc under every parent, which only the parent tells apart. */
-static void walk_calls(struct rt_ct_cache *cache, rt_ct_node n, unsigned depth, unsigned idx,
-                       bool mirrored, rt_ct_node *out)
-{
-    out[idx] = rt_ct_child(cache, n, 0x7000);   /* the leaf of an access */
-    if (depth == 0)
-        return;
-    for (unsigned k = 0; k < 2; k++) {
-        unsigned side = mirrored ? 1 - k : k;
-        walk_calls(cache, rt_ct_child(cache, n, 0x6000 + side), depth - 1, 2 * idx + 1 + side,
-                   mirrored, out);
-    }
-}
-
-TEST(call_paths_found_again)
-{
-    enum { DEPTH = 13, PATHS = (2 << DEPTH) - 1 };
-    struct rt_ct_cache *c1 = calloc(1, sizeof *c1), *c2 = calloc(1, sizeof *c2);
-    rt_ct_node *first = calloc(PATHS, sizeof *first), *again = calloc(PATHS, sizeof *again);
-    rt_ct_node *mirror = calloc(PATHS, sizeof *mirror);
-    rt_ct_init();
-    walk_calls(c1, RT_CT_ROOT, DEPTH, 0, false, first);
-    walk_calls(c1, RT_CT_ROOT, DEPTH, 0, false, again);   /* same thread, same order */
-    walk_calls(c2, RT_CT_ROOT, DEPTH, 0, true, mirror);   /* another thread, mirrored */
-    for (unsigned i = 0; i < PATHS; i++) {
-        CHECK_EQ_INT(again[i], first[i]);
-        CHECK_EQ_INT(mirror[i], first[i]);
-        CHECK_EQ_INT(rt_ct_pc(first[i]), 0x7000);
-        if (i > 0)
-            CHECK_EQ_INT(rt_ct_pc(rt_ct_parent(first[i])), 0x6000 + (i - 1) % 2);
-        /* the leaf's stack is its path: one call per level down to it */
-        unsigned len = 0, level = 0;
-        for (rt_ct_node n = first[i]; n != RT_CT_ROOT; n = rt_ct_parent(n))
-            len++;
-        while ((2u << level) - 1 <= i)
-            level++;
-        CHECK_EQ_INT(len, level + 1);
-    }
-    free(c1);
-    free(c2);
-    free(first);
-    free(again);
-    free(mirror);
-}
-
 int main(void)
 {
     RUN(cell_packing);
@@ -313,6 +265,5 @@ int main(void)
     RUN(shared_cell_names_each_line);
     RUN(write_after_read_splits_the_cell);
     RUN(second_cell_only_when_needed);
-    RUN(call_paths_found_again);
     UNIT_DONE();
 }
