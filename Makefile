@@ -5,6 +5,8 @@
 #   build/lib/libracedet.so   the LD_PRELOAD shim: preload/ + src/runtime + src/common
 #   build/bin/racedet         run / report: src/cli + src/report + src/common
 #   build/bin/racedet-cc      compiler wrapper: src/cli/racedet_cc.c
+#   build/lib/libracedet_tsan.a  the hot ABI entry points racedet-cc links
+#                             into programs: src/linked
 #   build/samples/*           bundled samples (race_* ones built with racedet-cc)
 #   build/tests/...           unit tests; build-asan/ holds the sanitizer build
 
@@ -37,6 +39,7 @@ REPORT_LIBS := -ldw -lelf -ljansson -lpthread
 COMMON_SRC  := $(sort $(wildcard src/common/*.c))
 RUNTIME_SRC := $(sort $(wildcard src/runtime/*.c))
 PRELOAD_SRC := $(sort $(wildcard preload/*.c))
+LINKED_SRC  := $(sort $(wildcard src/linked/*.c))
 REPORT_SRC  := $(sort $(wildcard src/report/*.c))
 CLI_SRC     := $(filter-out src/cli/racedet_cc.c,$(sort $(wildcard src/cli/*.c)))
 
@@ -44,6 +47,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ  := $(call obj,$(COMMON_SRC))
 RUNTIME_OBJ := $(call obj,$(RUNTIME_SRC))
 PRELOAD_OBJ := $(call obj,$(PRELOAD_SRC))
+LINKED_OBJ  := $(call obj,$(LINKED_SRC))
 REPORT_OBJ  := $(call obj,$(REPORT_SRC))
 CLI_OBJ     := $(call obj,$(CLI_SRC))
 
@@ -61,7 +65,7 @@ SAMPLE_SRC := $(sort $(wildcard samples/*.c))
 SAMPLE_BIN := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRC))
 
 .PHONY: all deps demo check unit unit-asan e2e bench clean install uninstall fuzz readme samples e2e-helpers build-asan-unit
-all: deps $(SHIM) $(RACEDET) $(RACEDET_CC)
+all: deps $(SHIM) $(TSANRT) $(RACEDET) $(RACEDET_CC)
 
 # ---- set-up: install what a fresh Debian 12 lacks -------------------------
 deps:
@@ -81,6 +85,9 @@ $(BUILD)/obj/src/runtime/%.o: src/runtime/%.c
 $(BUILD)/obj/preload/%.o: preload/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) $(RTFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/obj/src/linked/%.o: src/linked/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) $(RTFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -MMD -MP -c $< -o $@
@@ -89,6 +96,12 @@ $(BUILD)/obj/%.o: %.c
 $(SHIM): $(PRELOAD_OBJ) $(RUNTIME_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -shared -Wl,-z,nodelete -Wl,--no-undefined $(SANLDFLAGS) -o $@ $^ $(RT_LIBS)
+
+# Linked into every program racedet-cc links (with libracedet.so after it).
+$(TSANRT): $(LINKED_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
 
 $(RACEDET): $(CLI_OBJ) $(REPORT_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
@@ -100,7 +113,7 @@ $(RACEDET_CC): $(call obj,src/cli/racedet_cc.c) $(COMMON_OBJ)
 
 # ---- samples ----------------------------------------------------------------
 # race_* samples need memory-access instrumentation: built with racedet-cc.
-$(BUILD)/samples/race_%: samples/race_%.c $(RACEDET_CC) $(SHIM)
+$(BUILD)/samples/race_%: samples/race_%.c $(RACEDET_CC) $(SHIM) $(TSANRT)
 	@mkdir -p $(dir $@)
 	RACEDET_CC=$(CC) $(RACEDET_CC) -g -O1 -o $@ $<
 $(BUILD)/samples/%: samples/%.c
@@ -153,6 +166,7 @@ MAN1DIR    = $(PREFIX)/share/man/man1
 PCDIR      = $(LIBDIR)/pkgconfig
 MANPAGE    := $(BUILD)/man/racedet.1
 INSTALLED  = $(BINDIR)/racedet $(BINDIR)/racedet-cc $(LIBDIR)/libracedet.so \
+             $(LIBDIR)/libracedet_tsan.a \
              $(INCLUDEDIR)/racedet.h $(PCDIR)/racedet.pc $(MAN1DIR)/racedet.1
 
 # The man page: docs/racedet.1 with the option table (options.def, through
@@ -184,6 +198,7 @@ install: all $(MANPAGE)
 	    $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(PCDIR)
 	install -m 755 $(RACEDET) $(RACEDET_CC) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(SHIM) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(TSANRT) $(DESTDIR)$(LIBDIR)/
 	install -m 644 include/racedet.h $(DESTDIR)$(INCLUDEDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' racedet.pc.in \
 	    > $(DESTDIR)$(PCDIR)/racedet.pc

@@ -36,7 +36,8 @@ static inline __attribute__((always_inline)) struct rt_hb_thread *hb(void)
 }
 
 /* Any access, in full: the thread's state made if missing, ignored
- * accesses dropped, accesses across words split, shadow made. */
+ * accesses dropped, accesses across words split, shadow made. Exported (as
+ * __racedet_access) for the fast path linked into programs (src/linked/). */
 static __attribute__((noinline)) void mem_access_slow(uintptr_t addr, unsigned size,
                                                       unsigned flags, uintptr_t pc)
 {
@@ -48,29 +49,19 @@ static __attribute__((noinline)) void mem_access_slow(uintptr_t addr, unsigned s
     else
         rt_race_range(h, addr, size, flags, pc);
 }
+RD_EXPORT void __racedet_access(uintptr_t addr, unsigned size, unsigned flags, uintptr_t pc)
+    __attribute__((alias("mem_access_slow")));
 
-/* The common case, run billions of times: an access inside one word whose
- * shadow exists, already covered by a cell of this thread and epoch. Every
- * other way out is a tail call, so that this needs no stack frame; ignored
- * accesses (rare) are dropped by rt_race_word, not here. */
-static inline __attribute__((always_inline)) void mem_access(uintptr_t addr, unsigned size,
-                                                         unsigned flags, uintptr_t pc)
+/* aligned: the compiler promises natural alignment (everything but the
+ * __tsan_unaligned_* entry points) */
+static inline __attribute__((always_inline)) void mem_access_of(uintptr_t addr, unsigned size,
+                                                                unsigned flags, bool aligned,
+                                                                uintptr_t pc)
 {
-    struct rt_hb_thread *h = rt_hb_self;
-    unsigned off = (unsigned)(addr & 7);
-    uintptr_t region = 0;
-    rt_cell *cell0, cur;
-    if (__builtin_expect(h == NULL || off + size > 8 ||
-                             (region = rt_shadow_region_mapped(addr)) == 0, 0)) {
-        mem_access_slow(addr, size, flags, pc);
-        return;
-    }
-    cell0 = rt_shadow_cell_in(region, addr);
-    cur = rt_cell_of(h, ((1u << size) - 1) << off, flags);
-    if (rt_race_covered(cell0, cur, flags))
-        return;
-    rt_race_word(h, cell0, addr & ~(uintptr_t)7, cur, pc);
+    rt_race_fast(rt_hb_self, addr, size, flags, aligned, pc, mem_access_slow, rt_race_word);
 }
+#define mem_access(addr, size, flags, pc) mem_access_of(addr, size, flags, true, pc)
+#define mem_access_unaligned(addr, size, flags, pc) mem_access_of(addr, size, flags, false, pc)
 
 static inline __attribute__((always_inline)) void range(uintptr_t addr, uintptr_t size,
                                                         unsigned flags, uintptr_t pc)
@@ -105,6 +96,8 @@ RD_EXPORT void __tsan_func_entry(void *call_pc)
     if (__builtin_expect(h != NULL, 1))
         h->node = rt_ct_child(h->ct, h->node, (uintptr_t)call_pc);
 }
+/* for the fast path linked into programs, when its thread cache misses */
+RD_EXPORT void __racedet_func_entry(void *call_pc) __attribute__((alias("__tsan_func_entry")));
 
 RD_EXPORT void __tsan_func_exit(void)
 {
@@ -124,13 +117,13 @@ RD_EXPORT void __tsan_func_exit(void)
     RD_EXPORT void __tsan_read##n##_pc(void *a, void *pc) { mem_access((uintptr_t)a, n, R, (uintptr_t)pc); } \
     RD_EXPORT void __tsan_write##n##_pc(void *a, void *pc) { mem_access((uintptr_t)a, n, W, (uintptr_t)pc); } \
     RD_EXPORT void __tsan_read_write##n(void *a) { mem_access((uintptr_t)a, n, W, PC()); }        \
-    RD_EXPORT void __tsan_unaligned_read##n(void *a) { mem_access((uintptr_t)a, n, R, PC()); }    \
-    RD_EXPORT void __tsan_unaligned_write##n(void *a) { mem_access((uintptr_t)a, n, W, PC()); }   \
-    RD_EXPORT void __tsan_unaligned_read_write##n(void *a) { mem_access((uintptr_t)a, n, W, PC()); } \
+    RD_EXPORT void __tsan_unaligned_read##n(void *a) { mem_access_unaligned((uintptr_t)a, n, R, PC()); } \
+    RD_EXPORT void __tsan_unaligned_write##n(void *a) { mem_access_unaligned((uintptr_t)a, n, W, PC()); } \
+    RD_EXPORT void __tsan_unaligned_read_write##n(void *a) { mem_access_unaligned((uintptr_t)a, n, W, PC()); } \
     RD_EXPORT void __tsan_volatile_read##n(void *a) { mem_access((uintptr_t)a, n, R, PC()); }     \
     RD_EXPORT void __tsan_volatile_write##n(void *a) { mem_access((uintptr_t)a, n, W, PC()); }    \
-    RD_EXPORT void __tsan_unaligned_volatile_read##n(void *a) { mem_access((uintptr_t)a, n, R, PC()); } \
-    RD_EXPORT void __tsan_unaligned_volatile_write##n(void *a) { mem_access((uintptr_t)a, n, W, PC()); }
+    RD_EXPORT void __tsan_unaligned_volatile_read##n(void *a) { mem_access_unaligned((uintptr_t)a, n, R, PC()); } \
+    RD_EXPORT void __tsan_unaligned_volatile_write##n(void *a) { mem_access_unaligned((uintptr_t)a, n, W, PC()); }
 
 /* a read-modify-write (x += 1, compound) is checked as the write it ends with:
  * anything that races with its read races with its write too */

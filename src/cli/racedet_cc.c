@@ -9,9 +9,11 @@
  *       line, so sources named on it are first compiled on their own (with
  *       -fsanitize=thread, into a temporary directory), then everything is
  *       linked without -fsanitize=thread and with
- *       -Wl,--no-as-needed <libdir>/libracedet.so -Wl,-rpath,<libdir>, so the
- *       program loads the runtime by itself (and `racedet run`'s preload of
- *       the same file is the same object).
+ *       <libdir>/libracedet_tsan.a -Wl,--no-as-needed <libdir>/libracedet.so
+ *       -Wl,-rpath,<libdir>, so the program loads the runtime by itself (and
+ *       `racedet run`'s preload of the same file is the same object). The
+ *       archive holds the hottest entry points (src/linked/), which calls
+ *       from the program reach directly rather than through the PLT.
  *
  * The compiler is $RACEDET_CC (default `cc`; it may be a command with
  * arguments, e.g. "ccache gcc"). <libdir> is ../lib next to this program.
@@ -157,6 +159,9 @@ static int find_libdir(char *out, size_t len)
     snprintf(lib, sizeof lib, "%s/libracedet.so", out);
     if (stat(lib, &st) != 0)
         return -1;
+    snprintf(lib, sizeof lib, "%s/libracedet_tsan.a", out);
+    if (stat(lib, &st) != 0)
+        return -1;
     return 0;
 }
 
@@ -165,7 +170,7 @@ int main(int argc, char **argv)
     struct argv_buf cmd = {0}, link = {0};
     bool linking = true;
     int nsources = 0, rc = 0;
-    char libdir[PATH_MAX], runtime[PATH_MAX + 32], rpath[PATH_MAX + 32];
+    char libdir[PATH_MAX], runtime[PATH_MAX + 32], linked[PATH_MAX + 32], rpath[PATH_MAX + 32];
     char tmpdir[PATH_MAX] = "";
 
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-help") == 0)) {
@@ -195,10 +200,12 @@ int main(int argc, char **argv)
     }
 
     if (find_libdir(libdir, sizeof libdir) < 0) {
-        fprintf(stderr, "racedet-cc: cannot find libracedet.so in ../lib next to racedet-cc\n");
+        fprintf(stderr, "racedet-cc: cannot find libracedet.so and libracedet_tsan.a in ../lib "
+                        "next to racedet-cc\n");
         return 1;
     }
     snprintf(runtime, sizeof runtime, "%s/libracedet.so", libdir);
+    snprintf(linked, sizeof linked, "%s/libracedet_tsan.a", libdir);
     snprintf(rpath, sizeof rpath, "-Wl,-rpath,%s", libdir);
 
     /* compile the sources named on the link line, one by one */
@@ -260,6 +267,7 @@ int main(int argc, char **argv)
         push(&link, obj);
     }
     if (rc == 0) {
+        push(&link, linked);
         push(&link, "-Wl,--no-as-needed");
         push(&link, runtime);
         push(&link, rpath);

@@ -40,8 +40,10 @@ struct __attribute__((packed)) rt_ct_node_rec {
     uint32_t sibling;        /* the parent's next older child; 0: none */
 };
 
-/* The node table, reserved once (NORESERVE) and filled from index 0. */
-extern struct rt_ct_node_rec *rt_ct_nodes;
+/* The node table, reserved once (NORESERVE) and filled from index 0.
+ * Exported (as __racedet_ct_nodes) for the fast path linked into programs. */
+extern struct rt_ct_node_rec *rt_ct_nodes __asm__("__racedet_ct_nodes")
+    __attribute__((visibility("default")));
 
 /* 2048 ways and the id range fit rt_alloc's largest pooled size (64 KiB):
  * anything larger is mmapped and unmapped with every thread. */
@@ -61,13 +63,21 @@ static inline unsigned rt_ct_cache_slot(rt_ct_node parent, uintptr_t pc)
            (RT_CT_CACHE_WAYS - 1);
 }
 
-static inline rt_ct_node rt_ct_child(struct rt_ct_cache *cache, rt_ct_node parent, uintptr_t pc)
+/* The child of `parent` for `pc` when the thread's cache has it, else 0. */
+static inline __attribute__((always_inline)) rt_ct_node rt_ct_cached(const struct rt_ct_cache *cache,
+                                                                   rt_ct_node parent, uintptr_t pc)
 {
     unsigned slot = rt_ct_cache_slot(parent, pc);
-    if (__builtin_expect(cache->e[slot].pc == pc && cache->e[slot].parent == parent &&
-                             cache->e[slot].child != 0, 1))
+    if (__builtin_expect(cache->e[slot].pc == pc && cache->e[slot].parent == parent, 1))
         return cache->e[slot].child;
-    return rt_ct_child_slow(cache, parent, pc);
+    return 0;
+}
+
+static inline __attribute__((always_inline)) rt_ct_node rt_ct_child(struct rt_ct_cache *cache,
+                                                                  rt_ct_node parent, uintptr_t pc)
+{
+    rt_ct_node child = rt_ct_cached(cache, parent, pc);
+    return __builtin_expect(child != 0, 1) ? child : rt_ct_child_slow(cache, parent, pc);
 }
 
 /*

@@ -12,7 +12,7 @@
 #include <string.h>
 
 bool rt_hb_enabled;
-__thread struct rt_hb_thread *rt_hb_self __attribute__((tls_model("initial-exec")));
+__thread struct rt_hb_thread *rt_hb_self;
 
 /* ---- slots ------------------------------------------------------------------- */
 
@@ -182,7 +182,6 @@ void rt_hb_enable(void)
 {
     if (rt_hb_enabled)
         return;
-    rt_shadow_init();
     rt_ct_init();
     rt_race_init();
     __atomic_store_n(&rt_hb_enabled, true, __ATOMIC_RELEASE);

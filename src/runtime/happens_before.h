@@ -99,9 +99,11 @@ static inline bool rt_hb_ignores(const struct rt_hb_thread *h, bool write)
     return (write ? h->ignore_writes : h->ignore_reads) != 0;
 }
 
-/* The calling thread's state; NULL until it has one (initial-exec TLS). */
-extern __thread struct rt_hb_thread *rt_hb_self
-    __attribute__((tls_model("initial-exec")));
+/* The calling thread's state; NULL until it has one (initial-exec TLS).
+ * Exported (as __racedet_hb_self) for the fast path that racedet-cc links
+ * into programs (src/linked/). */
+extern __thread struct rt_hb_thread *rt_hb_self __asm__("__racedet_hb_self")
+    __attribute__((tls_model("initial-exec"), visibility("default")));
 
 /* Turn the engine on (__tsan_init; tests). Idempotent. */
 void rt_hb_enable(void);

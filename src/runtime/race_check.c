@@ -172,19 +172,30 @@ static void check(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr
     }
 }
 
-/* The common case, thread-private memory: the word's only cell is our own
- * (no race is possible: program order). Same epoch: cur joins it; an older
- * epoch with bytes in common: cur takes it over (see race_check.h). True
- * when done. */
-HOT bool own_only(struct rt_hb_thread *h, const struct rt_shadow_ref *r, rt_cell cur,
-              rt_ct_node leaf)
+/* The common cases, with the word's only cell (check() does the rest):
+ * - our own (thread-private memory; no race is possible: program order).
+ *   Same epoch: cur joins it; an older epoch with bytes in common: cur
+ *   takes it over (see race_check.h).
+ * - empty, or another thread's ordered before this access with bytes in
+ *   common (memory handed over, or touched first): cur takes it over, with
+ *   a compare-and-swap as that thread may be storing too.
+ * True when done. */
+HOT bool only_cell(struct rt_hb_thread *h, const struct rt_shadow_ref *r, rt_cell cur,
+                   rt_ct_node leaf)
 {
     struct seen s;
     s.raw = rt_cell_load(r->cell[0]);
     s.c = s.raw;
-    if ((s.raw & (RT_CELL_MORE | RT_CELL_BUSY)) || rt_cell_empty(s.raw) ||
-        rt_cell_slot(s.raw) != h->slot)
+    if (s.raw & (RT_CELL_MORE | RT_CELL_BUSY))
         return false;
+    if (rt_cell_empty(s.raw))
+        return put(r, 0, s.raw, cur, leaf, false);
+    if (rt_cell_slot(s.raw) != h->slot) {
+        if (rt_cell_epoch(s.raw) > rt_vc_get(&h->vc, rt_cell_slot(s.raw)) ||
+            !(rt_cell_acc(s.raw) & rt_cell_acc(cur)))
+            return false;
+        return put(r, 0, s.raw, cur, leaf, false);
+    }
     if (rt_cell_epoch(s.raw) == h->epoch) {
         if (rt_cell_atomic(s.raw) != rt_cell_atomic(cur))
             return false;
@@ -202,7 +213,7 @@ HOT void word_slow(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_ce
 {
     struct rt_shadow_ref r;
     rt_shadow_ref_of(cell0, word, &r);
-    if (!own_only(h, &r, cur, leaf))
+    if (!only_cell(h, &r, cur, leaf))
         check(h, &r, word, cur, pc, leaf);
 }
 
@@ -230,6 +241,9 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
     }
     word_slow(h, cell0, word, cur, pc, leaf);
 }
+
+void __racedet_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
+                         uintptr_t pc) __attribute__((alias("rt_race_word"), visibility("default")));
 
 /* Bytes [addr, addr + n) of one word (n <= 8, not crossing it). */
 static void range_word(struct rt_hb_thread *h, uintptr_t addr, unsigned n, unsigned kind,

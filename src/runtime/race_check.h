@@ -29,12 +29,15 @@
 #include "shadow.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 void rt_race_init(void);
 
 /* Slow paths (out of line). rt_race_word drops accesses the thread
- * ignores (the fast path in tsan_abi.c does not test that). */
+ * ignores (the fast path, rt_race_fast, does not test that); it is also
+ * exported as __racedet_race_word, for the fast path linked into programs
+ * (src/linked/). */
 void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                   uintptr_t pc);
 void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size,
@@ -98,6 +101,62 @@ static inline __attribute__((always_inline)) void rt_race_access(struct rt_hb_th
     if (rt_race_covered(cell0, cur, kind))
         return;
     rt_race_word(h, cell0, addr & ~(uintptr_t)7, cur, pc);
+}
+
+/* The ways out of rt_race_fast: the whole check of one access (thread
+ * state made if missing, ignored accesses dropped, accesses across words
+ * split, shadow made), and rt_race_word. */
+typedef void rt_race_whole_fn(uintptr_t addr, unsigned size, unsigned kind, uintptr_t pc);
+typedef void rt_race_word_fn(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
+                             uintptr_t pc);
+
+/* The byte bits of a plain access, as in a cell, by [write][log2 of its
+ * size][offset in its word]: one load in the fast path instead of shifts.
+ * An access that would cross its word (only a misaligned pointer passed
+ * as aligned, undefined behaviour) keeps the bytes inside it. */
+#define RT_BYTES_(m) ((uint64_t)((m) & 0xff) << RT_CELL_ACC_SHIFT)
+#define RT_BYTES_W_(m) (RT_BYTES_(m) | (uint64_t)((m) & 0xff) << RT_CELL_WR_SHIFT)
+#define RT_BYTES_ROW_(f, n)                                                                  \
+    { f(n), f(n << 1), f(n << 2), f(n << 3), f(n << 4), f(n << 5), f(n << 6), f(n << 7) }
+#define RT_BYTES_SIZES_(f)                                                                   \
+    { RT_BYTES_ROW_(f, 0x1u), RT_BYTES_ROW_(f, 0x3u), RT_BYTES_ROW_(f, 0xfu), RT_BYTES_ROW_(f, 0xffu) }
+static const uint64_t rt_access_bytes[2][4][8] = {RT_BYTES_SIZES_(RT_BYTES_),
+                                                  RT_BYTES_SIZES_(RT_BYTES_W_)};
+
+/* The check of a compiler-instrumented access of `size` bytes at addr by h
+ * (the calling thread's state, maybe NULL), run billions of times.
+ * `aligned`: the compiler promises natural alignment (so a plain access of
+ * up to 8 bytes stays in its word). The common case: an access inside one
+ * word whose shadow exists, already covered by a cell of this thread and
+ * epoch. Every other way out is a tail call (whole and word are constants
+ * at each call), so that it needs no stack frame; ignored accesses (rare)
+ * are dropped by rt_race_word, not here. Addresses from 2^47 up (no user
+ * access reaches them without a fault) index the region table modulo its
+ * size rather than cost a test. */
+static inline __attribute__((always_inline)) void rt_race_fast(struct rt_hb_thread *h,
+                                                             uintptr_t addr, unsigned size,
+                                                             unsigned kind, bool aligned,
+                                                             uintptr_t pc,
+                                                             rt_race_whole_fn *whole,
+                                                             rt_race_word_fn *word)
+{
+    unsigned off = (unsigned)(addr & 7);
+    uintptr_t region = 0;
+    rt_cell *cell0, cur, who;
+    if (__builtin_expect(h == NULL || size > 8 || (!aligned && off + size > 8) ||
+                             (region = rt_shadow_table[(addr >> RT_SHADOW_REGION_SHIFT) &
+                                                       (RT_SHADOW_NREGIONS - 1)]) == 0,
+                         0)) {
+        whole(addr, size, kind, pc);
+        return;
+    }
+    cell0 = rt_shadow_cell_in(region, addr);
+    __builtin_memcpy(&who, &h->epoch, sizeof who);   /* epoch, then slot: see rt_cell_of */
+    cur = who | rt_access_bytes[(kind & RT_ACCESS_WRITE) != 0][__builtin_ctz(size) & 3][off] |
+          ((kind & RT_ACCESS_ATOMIC) ? RT_CELL_ATOMIC : 0);
+    if (rt_race_covered(cell0, cur, kind))
+        return;
+    word(h, cell0, addr & ~(uintptr_t)7, cur, pc);
 }
 
 /* Any number of bytes (memcpy, read_range, 16-byte accesses). */

@@ -8,7 +8,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define NREGIONS (1ul << (RT_SHADOW_ADDR_BITS - RT_SHADOW_REGION_SHIFT))
 #define REGION_BYTES RT_SHADOW_REGION_BYTES
 #define REGION_MASK ((1ul << RT_SHADOW_REGION_SHIFT) - 1)
 #define PAGE 4096ul
@@ -17,37 +16,19 @@
  * once (see shadow.h); NORESERVE: only touched pages count. */
 #define SHADOW_MAP (MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE)
 
-/* NULL until rt_shadow_init (called when the engine is enabled, before
- * any access is checked). */
-uintptr_t *rt_shadow_table;
-static rt_spin_t init_lock = RT_SPIN_INIT;
+/* In the library's bss: 64 MiB of address space, of which only the pages
+ * holding entries of touched regions cost memory. */
+uintptr_t rt_shadow_table[RT_SHADOW_NREGIONS];
+static rt_spin_t made_lock = RT_SPIN_INIT;
 static atomic_ulong nregions;
-/* The regions made, for the fork child (under init_lock). */
+/* The regions made, for the fork child (under made_lock). */
 static uintptr_t *made;
 static size_t nmade, capmade;
-
-void rt_shadow_init(void)
-{
-    void *p;
-    if (rt_shadow_table != NULL)
-        return;
-    rt_spin_lock(&init_lock);
-    if (rt_shadow_table == NULL) {
-        p = mmap(NULL, NREGIONS * sizeof(uintptr_t), PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (p == MAP_FAILED)
-            rt_fatal("cannot reserve the shadow table");
-        __atomic_store_n(&rt_shadow_table, (uintptr_t *)p, __ATOMIC_RELEASE);
-    }
-    rt_spin_unlock(&init_lock);
-}
 
 uintptr_t rt_shadow_region_slow(uintptr_t addr)
 {
     uintptr_t *slot, region, expected = 0;
     void *p;
-    if (rt_shadow_table == NULL)
-        rt_shadow_init();
     slot = &rt_shadow_table[addr >> RT_SHADOW_REGION_SHIFT];
     region = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
     if (region)
@@ -61,14 +42,14 @@ uintptr_t rt_shadow_region_slow(uintptr_t addr)
         return expected;
     }
     atomic_fetch_add(&nregions, 1);
-    rt_spin_lock(&init_lock);
+    rt_spin_lock(&made_lock);
     if (nmade == capmade) {
         size_t ncap = capmade ? capmade * 2 : 64;
         made = rt_realloc(made, sizeof *made * capmade, sizeof *made * ncap);
         capmade = ncap;
     }
     made[nmade++] = addr >> RT_SHADOW_REGION_SHIFT;
-    rt_spin_unlock(&init_lock);
+    rt_spin_unlock(&made_lock);
     return (uintptr_t)p;
 }
 
@@ -121,7 +102,7 @@ static void clear_words(uintptr_t region, uintptr_t w0, uintptr_t w1)
 void rt_shadow_reset(uintptr_t addr, uintptr_t size)
 {
     uintptr_t end = addr + size, a;
-    if (size == 0 || rt_shadow_table == NULL)
+    if (size == 0)
         return;
     if (end > (1ul << RT_SHADOW_ADDR_BITS) || end < addr)
         end = 1ul << RT_SHADOW_ADDR_BITS;
@@ -144,18 +125,16 @@ uintptr_t rt_shadow_regions(void)
 
 void rt_shadow_lock_all(void)
 {
-    rt_spin_lock(&init_lock);
+    rt_spin_lock(&made_lock);
 }
 
 void rt_shadow_unlock_all(void)
 {
-    rt_spin_unlock(&init_lock);
+    rt_spin_unlock(&made_lock);
 }
 
 void rt_shadow_after_fork_child(void)
 {
-    if (rt_shadow_table == NULL)
-        return;
     for (size_t k = 0; k < nmade; k++) {
         uintptr_t i = made[k], region = rt_shadow_table[i];
         /* a fresh mapping in place of the one shared with the parent;

@@ -82,9 +82,11 @@ static inline uint32_t rt_cell_wr(rt_cell c) { return (uint32_t)(c >> RT_CELL_WR
 static inline bool rt_cell_atomic(rt_cell c) { return (c & RT_CELL_ATOMIC) != 0; }
 static inline bool rt_cell_empty(rt_cell c) { return rt_cell_acc(c) == 0; }
 
-/* The region table (NULL entries: never touched). rt_shadow_init must have
- * run before rt_shadow_cell is used. */
-extern uintptr_t *rt_shadow_table;
+/* The region table (0 entries: never touched). Exported (as
+ * __racedet_shadow_table) for the fast path linked into programs. */
+#define RT_SHADOW_NREGIONS (1ul << (RT_SHADOW_ADDR_BITS - RT_SHADOW_REGION_SHIFT))
+extern uintptr_t rt_shadow_table[RT_SHADOW_NREGIONS] __asm__("__racedet_shadow_table")
+    __attribute__((visibility("default")));
 
 #define RT_SHADOW_WORDS_PER_REGION (1ul << (RT_SHADOW_REGION_SHIFT - 3))
 /* Two words' cells and nodes in one plane. */
@@ -174,9 +176,6 @@ static inline void rt_cell_store(rt_cell *c, rt_cell v)
 {
     __atomic_store_n(c, v, __ATOMIC_RELAXED);
 }
-
-/* Reserve the region table (idempotent). */
-void rt_shadow_init(void);
 
 /* Forget every access to [addr, addr + size): freed heap, unmapped memory,
  * a new thread's stack. Whole pages of shadow are given back to the OS. */

@@ -16,10 +16,15 @@ verify() { # name, binary
     if ! ldd "$2" | grep -q libracedet.so; then
         echo "not ok - $1: does not link libracedet.so"; return
     fi
+    # the hot entry points are the program's own (libracedet_tsan.a), so
+    # that instrumented code reaches them by direct calls
+    if ! nm "$2" | grep -q ' [tT] __tsan_write4$'; then
+        echo "not ok - $1: __tsan_write4 is not linked into the program"; return
+    fi
     "$2" > /dev/null 2> "$TMP/direct.err"
     st=$?
     if [ $st -eq 66 ] && grep -q 'data_race' "$TMP/direct.err"; then
-        echo "ok - $1: links racedet's runtime (no libtsan) and reports the race when run directly"
+        echo "ok - $1: links racedet's runtime (no libtsan, hot entry points its own) and reports the race when run directly"
     else
         echo "not ok - $1: run directly: exit $st"
         tail -3 "$TMP/direct.err" | sed 's/^/# /'
@@ -36,6 +41,23 @@ for cc in gcc clang; do
         echo "not ok - Makefile with CC=racedet-cc ($cc): build failed"; tail -3 "$d/log" | sed 's/^/# /'
     fi
 done
+
+# a shared library built with racedet-cc: its accesses (through its own
+# copy of the hot entry points) are checked too
+d=$TMP/dso; mkdir -p "$d"
+printf 'int shared_counter;\nvoid bump(void) { shared_counter++; }\n' > "$d/bump.c"
+printf '#include <pthread.h>\nvoid bump(void);\nstatic pthread_barrier_t b;\nstatic void *t(void *a) { (void)a; pthread_barrier_wait(&b); bump(); return 0; }\nint main(void) { pthread_t x, y; pthread_barrier_init(&b, 0, 2); pthread_create(&x, 0, t, 0); pthread_create(&y, 0, t, 0); pthread_join(x, 0); pthread_join(y, 0); return 0; }\n' > "$d/main.c"
+if "$RCC" -g -O1 -fPIC -shared -o "$d/libbump.so" "$d/bump.c" > "$d/log" 2>&1 &&
+    "$RCC" -g -O1 -pthread -o "$d/racetest" "$d/main.c" -L"$d" -lbump -Wl,-rpath,"$d" >> "$d/log" 2>&1; then
+    "$d/racetest" > /dev/null 2> "$d/err"
+    if [ $? -eq 66 ] && grep -q 'bump .*bump.c:2 (libbump.so)' "$d/err" && ! nm -D "$d/libbump.so" | grep -q '__tsan_write4'; then
+        echo "ok - a shared library built with racedet-cc: the race inside it is reported"
+    else
+        echo "not ok - a shared library built with racedet-cc"; tail -5 "$d/err" | sed 's/^/# /'
+    fi
+else
+    echo "not ok - a shared library built with racedet-cc: build failed"; tail -3 "$d/log" | sed 's/^/# /'
+fi
 
 if command -v cmake > /dev/null; then
     d=$TMP/cmake; mkdir -p "$d/src"; cp "$SRC" "$d/src/main.c"
