@@ -14,6 +14,7 @@
  */
 #include "happens_before.h"
 #include "preload.h"
+#include "linked_abi.h"
 #include "race_check.h"
 
 #include <stdint.h>
@@ -36,8 +37,8 @@ static inline __attribute__((always_inline)) struct rt_hb_thread *hb(void)
 }
 
 /* Any access, in full: the thread's state made if missing, ignored
- * accesses dropped, accesses across words split, shadow made. Exported (as
- * __racedet_access) for the fast path linked into programs (src/linked/). */
+ * accesses dropped, accesses across words split, shadow made. Exported
+ * (linked_abi.h) for the fast path linked into programs (src/linked/). */
 static __attribute__((noinline)) void mem_access_slow(uintptr_t addr, unsigned size,
                                                       unsigned flags, uintptr_t pc)
 {
@@ -49,8 +50,8 @@ static __attribute__((noinline)) void mem_access_slow(uintptr_t addr, unsigned s
     else
         rt_race_range(h, addr, size, flags, pc);
 }
-RD_EXPORT void __racedet_access(uintptr_t addr, unsigned size, unsigned flags, uintptr_t pc)
-    __attribute__((alias("mem_access_slow")));
+RD_EXPORT void mem_access_exported(uintptr_t addr, unsigned size, unsigned flags, uintptr_t pc)
+    __asm__(RT_LINKED_NAME("access")) __attribute__((alias("mem_access_slow")));
 
 /* aligned: the compiler promises natural alignment (everything but the
  * __tsan_unaligned_* entry points) */
@@ -97,7 +98,8 @@ RD_EXPORT void __tsan_func_entry(void *call_pc)
         h->node = rt_ct_child(h->ct, h->node, (uintptr_t)call_pc);
 }
 /* for the fast path linked into programs, when its thread cache misses */
-RD_EXPORT void __racedet_func_entry(void *call_pc) __attribute__((alias("__tsan_func_entry")));
+RD_EXPORT void func_entry_exported(void *call_pc) __asm__(RT_LINKED_NAME("func_entry"))
+    __attribute__((alias("__tsan_func_entry")));
 
 RD_EXPORT void __tsan_func_exit(void)
 {

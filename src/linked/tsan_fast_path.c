@@ -14,23 +14,24 @@
  * They only do the common case: plain accesses of 1, 2, 4 and 8 bytes that
  * are already covered (race_check.h, rt_race_fast), and function entry and
  * exit when the thread's call-tree cache knows the call. Everything else
- * goes to libracedet.so's exported entry points (__racedet_*), which do the
+ * goes to libracedet.so's exported entry points (linked_abi.h), which do the
  * whole work; every other ABI function is libracedet.so's own. The layout
  * of the shadow, of a thread's state and of the call tree is the engine's
  * (same headers, same build), so both halves agree.
  */
 #include "call_tree.h"
 #include "happens_before.h"
+#include "linked_abi.h"
 #include "race_check.h"
 
 #include <stdint.h>
 
 /* libracedet.so's entry points (preload/tsan_abi.c, race_check.c) */
 void racedet_access(uintptr_t addr, unsigned size, unsigned flags, uintptr_t pc)
-    __asm__("__racedet_access");
+    __asm__(RT_LINKED_NAME("access"));
 void racedet_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
-                       uintptr_t pc) __asm__("__racedet_race_word");
-void racedet_func_entry(void *call_pc) __asm__("__racedet_func_entry");
+                       uintptr_t pc) __asm__(RT_LINKED_NAME("race_word"));
+void racedet_func_entry(void *call_pc) __asm__(RT_LINKED_NAME("func_entry"));
 
 #define PC() ((uintptr_t)__builtin_return_address(0))
 #define R 0u

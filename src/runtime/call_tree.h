@@ -21,6 +21,7 @@
 #ifndef RT_CALL_TREE_H
 #define RT_CALL_TREE_H
 
+#include "linked_abi.h"
 #include "stack.h"
 
 #include <stdbool.h>
@@ -41,8 +42,8 @@ struct __attribute__((packed)) rt_ct_node_rec {
 };
 
 /* The node table, reserved once (NORESERVE) and filled from index 0.
- * Exported (as __racedet_ct_nodes) for the fast path linked into programs. */
-extern struct rt_ct_node_rec *rt_ct_nodes __asm__("__racedet_ct_nodes")
+ * Exported (linked_abi.h) for the fast path linked into programs. */
+extern struct rt_ct_node_rec *rt_ct_nodes __asm__(RT_LINKED_NAME("ct_nodes"))
     __attribute__((visibility("default")));
 
 /* 2048 ways and the id range fit rt_alloc's largest pooled size (64 KiB):

@@ -48,6 +48,7 @@
 #define RT_HAPPENS_BEFORE_H
 
 #include "call_tree.h"
+#include "linked_abi.h"
 #include "vector_clock.h"
 
 #include <stdbool.h>
@@ -100,9 +101,9 @@ static inline bool rt_hb_ignores(const struct rt_hb_thread *h, bool write)
 }
 
 /* The calling thread's state; NULL until it has one (initial-exec TLS).
- * Exported (as __racedet_hb_self) for the fast path that racedet-cc links
+ * Exported (linked_abi.h) for the fast path that racedet-cc links
  * into programs (src/linked/). */
-extern __thread struct rt_hb_thread *rt_hb_self __asm__("__racedet_hb_self")
+extern __thread struct rt_hb_thread *rt_hb_self __asm__(RT_LINKED_NAME("hb_self"))
     __attribute__((tls_model("initial-exec"), visibility("default")));
 
 /* Turn the engine on (__tsan_init; tests). Idempotent. */

@@ -1,4 +1,5 @@
 /* race_check: see race_check.h. */
+#include "linked_abi.h"
 #include "race_check.h"
 
 /* What the slow path learns of one cell. */
@@ -232,8 +233,7 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
     if (!(c0 & (RT_CELL_MORE | RT_CELL_BUSY)) && ((c0 ^ cur) & ((uint64_t)0x1fff << 32)) == 0 &&
         ((c0 ^ cur) & RT_CELL_ATOMIC) == 0 && rt_cell_acc(c0) &&
         (rt_cell_epoch(c0) == rt_cell_epoch(cur) || (rt_cell_acc(c0) & rt_cell_acc(cur)))) {
-        struct rt_shadow_pair *p = (struct rt_shadow_pair *)(cell0 - ((word >> 3) & 1));
-        if (p->node[(word >> 3) & 1] == leaf) {
+        if (*rt_shadow_node_of(cell0, word) == leaf) {
             bool same_epoch = rt_cell_epoch(c0) == rt_cell_epoch(cur);
             rt_cell_store(cell0, same_epoch ? c0 | (cur & RT_CELL_BYTES) : cur);
             return;
@@ -242,8 +242,9 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
     word_slow(h, cell0, word, cur, pc, leaf);
 }
 
-void __racedet_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
-                         uintptr_t pc) __attribute__((alias("rt_race_word"), visibility("default")));
+void rt_race_word_exported(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
+                           uintptr_t pc) __asm__(RT_LINKED_NAME("race_word"))
+    __attribute__((alias("rt_race_word"), visibility("default")));
 
 /* Bytes [addr, addr + n) of one word (n <= 8, not crossing it). */
 static void range_word(struct rt_hb_thread *h, uintptr_t addr, unsigned n, unsigned kind,
@@ -262,8 +263,8 @@ static void range_word(struct rt_hb_thread *h, uintptr_t addr, unsigned n, unsig
 }
 
 /* A range: its partial words one by one, its whole words walking the
- * shadow pairs of each region in order, with one cell value and one leaf
- * for all. */
+ * cells of each region in order, with one cell value and one leaf for
+ * all. */
 void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size,
                           unsigned kind, uintptr_t pc)
 {
@@ -283,17 +284,15 @@ void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size
     while (addr < full_end) {
         uintptr_t region_end = (addr | ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) + 1;
         uintptr_t stop = full_end < region_end ? full_end : region_end;
-        struct rt_shadow_pair *p = rt_shadow_pair(addr);
-        if (!p)
+        rt_cell *cell0 = rt_shadow_cell(addr);
+        if (!cell0)
             return;
-        for (; addr < stop; addr += 8) {
-            rt_cell *cell0 = rt_shadow_cell_of_pair(p, addr);
+        for (; addr < stop; addr += 8, cell0++) {
             if (!rt_race_covered(cell0, cur, kind)) {
                 if (leaf == RT_CT_ROOT)
                     leaf = rt_ct_child(h->ct, h->node, pc);
                 word_slow(h, cell0, addr, cur, pc, leaf);
             }
-            p += (addr >> 3) & 1;
         }
     }
     if (addr < end)

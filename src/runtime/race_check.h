@@ -36,7 +36,7 @@ void rt_race_init(void);
 
 /* Slow paths (out of line). rt_race_word drops accesses the thread
  * ignores (the fast path, rt_race_fast, does not test that); it is also
- * exported as __racedet_race_word, for the fast path linked into programs
+ * exported (linked_abi.h) for the fast path linked into programs
  * (src/linked/). */
 void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                   uintptr_t pc);

@@ -65,38 +65,40 @@ static void clear_word(rt_cell *cell0)
     rt_cell_store(cell0, 0);
 }
 
-/* Pairs [p, e) of both planes: whole pages go back to the OS (they read as
- * zero again; shared memory needs MADV_REMOVE for that), the rest is
- * cleared word by word. */
-static void clear_pairs(struct rt_shadow_pair *p, struct rt_shadow_pair *e)
+/* Bytes [lo, hi) of a plane's cells or nodes: the whole pages go back to
+ * the OS (they read as zero again; shared memory needs MADV_REMOVE for
+ * that), the parts of pages at the ends are zeroed when `zero_ends` (a
+ * node says nothing once its cell is empty, so nodes need not be). */
+static void give_back(uintptr_t lo, uintptr_t hi, bool zero_ends)
 {
-    uintptr_t lo = (uintptr_t)p, hi = (uintptr_t)e;
     uintptr_t plo = (lo + PAGE - 1) & ~(PAGE - 1), phi = hi & ~(PAGE - 1);
-    if (phi > plo && phi - plo >= 16 * PAGE) {
-        memset(p, 0, plo - lo);
-        memset((char *)p + RT_SHADOW_PLANE_BYTES, 0, plo - lo);
-        madvise((void *)plo, phi - plo, MADV_REMOVE);
-        madvise((void *)(plo + RT_SHADOW_PLANE_BYTES), phi - plo, MADV_REMOVE);
-        memset((void *)phi, 0, hi - phi);
-        memset((void *)(phi + RT_SHADOW_PLANE_BYTES), 0, hi - phi);
+    if (phi <= plo) {
+        if (zero_ends)
+            memset((void *)lo, 0, hi - lo);
         return;
     }
-    for (; p < e; p++) {
-        clear_word(&p->cell[0]);
-        clear_word(&p->cell[1]);
+    if (zero_ends) {
+        memset((void *)lo, 0, plo - lo);
+        memset((void *)phi, 0, hi - phi);
     }
+    madvise((void *)plo, phi - plo, MADV_REMOVE);
 }
 
-/* Words [w0, w1) of one region. */
+/* Words [w0, w1) of one region: many (16 pages of cells or more) with
+ * their pages given back, in both planes; a few one by one. */
 static void clear_words(uintptr_t region, uintptr_t w0, uintptr_t w1)
 {
-    struct rt_shadow_pair *pairs = (struct rt_shadow_pair *)region;
-    if (w0 & 1)
-        clear_word(&pairs[w0++ >> 1].cell[1]);
-    if (w1 > w0 && (w1 & 1))
-        clear_word(&pairs[--w1 >> 1].cell[0]);
-    if (w1 > w0)
-        clear_pairs(&pairs[w0 >> 1], &pairs[w1 >> 1]);
+    if ((w1 - w0) * sizeof(rt_cell) >= 16 * PAGE) {
+        for (uintptr_t plane = region; plane < region + RT_SHADOW_REGION_BYTES;
+             plane += RT_SHADOW_PLANE_BYTES) {
+            uintptr_t nodes = plane + RT_SHADOW_CELLS_BYTES;
+            give_back(plane + w0 * sizeof(rt_cell), plane + w1 * sizeof(rt_cell), true);
+            give_back(nodes + w0 * sizeof(uint32_t), nodes + w1 * sizeof(uint32_t), false);
+        }
+        return;
+    }
+    for (uintptr_t w = w0; w < w1; w++)
+        clear_word((rt_cell *)region + w);
 }
 
 void rt_shadow_reset(uintptr_t addr, uintptr_t size)

@@ -22,14 +22,18 @@
  * A word gets a second cell only when it needs one (two threads' unordered
  * accesses, an atomic and a plain access in one epoch, a thread's accesses
  * to different bytes in different epochs): the `more` bit of the first
- * says it is there. Shadow costs 12 bytes per 8 bytes of memory until then.
+ * says it is there. Shadow costs 12 bytes per 8 bytes of memory until then
+ * (8 for the cells of memory whose accesses are only ever checked).
  *
  * Layout: a two-level table. The 47-bit user address space is cut into
  * 16 MiB regions; table[addr >> 24] points at the region's shadow, mapped
  * the first time the region is touched. A region's shadow is two planes
- * (first cells, second cells); a plane is made of 24-byte pairs, [cell of
- * word 2k][cell of word 2k+1][node 2k][node 2k+1], so that a cell and its
- * node share a cache line. The mapping is shared anonymous memory: a page
+ * (first cells, second cells); a plane is the cells of the region's words
+ * in order (8 bytes each), then their nodes (4 bytes each). So the cell of
+ * an address is at a mask and an add from the region's start, and the
+ * check of an access that is covered reads no more shadow than the
+ * memory's own size (nodes are only read and written on the slow path).
+ * The mapping is shared anonymous memory: a page
  * read for the first time is made at once, not mapped to the zero page and
  * copied (with a TLB shootdown) at the first write. Only the pages whose
  * application memory was accessed cost memory. Cells are read and written
@@ -39,6 +43,8 @@
  */
 #ifndef RT_SHADOW_H
 #define RT_SHADOW_H
+
+#include "linked_abi.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -82,19 +88,16 @@ static inline uint32_t rt_cell_wr(rt_cell c) { return (uint32_t)(c >> RT_CELL_WR
 static inline bool rt_cell_atomic(rt_cell c) { return (c & RT_CELL_ATOMIC) != 0; }
 static inline bool rt_cell_empty(rt_cell c) { return rt_cell_acc(c) == 0; }
 
-/* The region table (0 entries: never touched). Exported (as
- * __racedet_shadow_table) for the fast path linked into programs. */
+/* The region table (0 entries: never touched). Exported
+ * (linked_abi.h) for the fast path linked into programs. */
 #define RT_SHADOW_NREGIONS (1ul << (RT_SHADOW_ADDR_BITS - RT_SHADOW_REGION_SHIFT))
-extern uintptr_t rt_shadow_table[RT_SHADOW_NREGIONS] __asm__("__racedet_shadow_table")
+extern uintptr_t rt_shadow_table[RT_SHADOW_NREGIONS] __asm__(RT_LINKED_NAME("shadow_table"))
     __attribute__((visibility("default")));
 
+#define RT_SHADOW_REGION_MASK ((1ul << RT_SHADOW_REGION_SHIFT) - 1)
 #define RT_SHADOW_WORDS_PER_REGION (1ul << (RT_SHADOW_REGION_SHIFT - 3))
-/* Two words' cells and nodes in one plane. */
-struct rt_shadow_pair {
-    rt_cell cell[2];
-    uint32_t node[2];
-};
-#define RT_SHADOW_PLANE_BYTES (RT_SHADOW_WORDS_PER_REGION / 2 * sizeof(struct rt_shadow_pair))
+#define RT_SHADOW_CELLS_BYTES (RT_SHADOW_WORDS_PER_REGION * sizeof(rt_cell))
+#define RT_SHADOW_PLANE_BYTES (RT_SHADOW_CELLS_BYTES + RT_SHADOW_WORDS_PER_REGION * sizeof(uint32_t))
 #define RT_SHADOW_REGION_BYTES (2 * RT_SHADOW_PLANE_BYTES)
 
 uintptr_t rt_shadow_region_slow(uintptr_t addr);
@@ -108,27 +111,15 @@ static inline uintptr_t rt_shadow_region_mapped(uintptr_t addr)
     return rt_shadow_table[addr >> RT_SHADOW_REGION_SHIFT];
 }
 
-/* The first plane's pair holding addr's word, in its region. */
-static inline struct rt_shadow_pair *rt_shadow_pair_in(uintptr_t region, uintptr_t addr)
-{
-    return (struct rt_shadow_pair *)region + ((addr & ((1ul << RT_SHADOW_REGION_SHIFT) - 1)) >> 4);
-}
-
-/* The first cell of addr's word, in its pair. */
-static inline rt_cell *rt_shadow_cell_of_pair(struct rt_shadow_pair *p, uintptr_t addr)
-{
-    return &p->cell[(addr >> 3) & 1];
-}
-
 /* The first cell of addr's word, in its region. */
 static inline rt_cell *rt_shadow_cell_in(uintptr_t region, uintptr_t addr)
 {
-    return rt_shadow_cell_of_pair(rt_shadow_pair_in(region, addr), addr);
+    return (rt_cell *)(region + (addr & RT_SHADOW_REGION_MASK & ~(uintptr_t)7));
 }
 
-/* The first plane's pair holding addr's word, or NULL when addr is outside
- * the user address space. */
-static inline struct rt_shadow_pair *rt_shadow_pair(uintptr_t addr)
+/* The first cell of addr's word (its region made if new), or NULL when
+ * addr is outside the user address space. */
+static inline rt_cell *rt_shadow_cell(uintptr_t addr)
 {
     uintptr_t region = rt_shadow_region_mapped(addr);
     if (__builtin_expect(region == 0, 0)) {
@@ -136,14 +127,15 @@ static inline struct rt_shadow_pair *rt_shadow_pair(uintptr_t addr)
             return 0;
         region = rt_shadow_region_slow(addr);
     }
-    return rt_shadow_pair_in(region, addr);
+    return rt_shadow_cell_in(region, addr);
 }
 
-/* The first cell of addr's word, or NULL (as rt_shadow_pair). */
-static inline rt_cell *rt_shadow_cell(uintptr_t addr)
+/* The node of the first cell cell0 of addr's word: the region starts
+ * (addr's offset in it) before cell0, and its nodes follow its cells. */
+static inline uint32_t *rt_shadow_node_of(rt_cell *cell0, uintptr_t addr)
 {
-    struct rt_shadow_pair *p = rt_shadow_pair(addr);
-    return p ? rt_shadow_cell_of_pair(p, addr) : 0;
+    uintptr_t offset = addr & RT_SHADOW_REGION_MASK & ~(uintptr_t)7;
+    return (uint32_t *)((char *)cell0 + RT_SHADOW_CELLS_BYTES - offset / 2);
 }
 
 /* A word's cells and nodes: [0] in the first plane, [1] in the second. */
@@ -154,10 +146,8 @@ struct rt_shadow_ref {
 
 static inline void rt_shadow_ref_of(rt_cell *cell0, uintptr_t addr, struct rt_shadow_ref *r)
 {
-    unsigned odd = (unsigned)(addr >> 3) & 1;
-    struct rt_shadow_pair *p = (struct rt_shadow_pair *)(cell0 - odd);
     r->cell[0] = cell0;
-    r->node[0] = &p->node[odd];
+    r->node[0] = rt_shadow_node_of(cell0, addr);
     r->cell[1] = (rt_cell *)((char *)cell0 + RT_SHADOW_PLANE_BYTES);
     r->node[1] = (uint32_t *)((char *)r->node[0] + RT_SHADOW_PLANE_BYTES);
 }

@@ -3,6 +3,7 @@
 #include "unit.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 
 static _Alignas(64) unsigned char mem[4096];
 
@@ -128,6 +129,39 @@ TEST(free_resets_shadow)
     rt_shadow_reset((uintptr_t)&mem[1024], 64); /* freed, then reused */
     fx_access(b, &mem[1024], 64, WR, 0x7001);
     CHECK_EQ_INT(fx_new_races(), 0);
+}
+
+/* A big block (whole shadow pages go back to the OS, in both planes and
+ * for cells and nodes): its words forget every access, the words around
+ * it keep theirs, and its cells read as empty before anyone touches them
+ * again. */
+TEST(big_reset_forgets_only_its_words)
+{
+    enum { BIG = 1 << 20 };
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    unsigned char *m = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    size_t lo = 4096 + 24, hi = BIG - 4096 - 40;   /* not page aligned */
+    fx_new_races();
+    for (size_t off = 0; off < BIG; off += 8) {
+        fx_access(a, m + off, 8, WR, 0x7100);
+        fx_access(b, m + off, 8, RD, 0x7101);   /* races; the word gets two cells */
+    }
+    CHECK(fx_new_races() >= 1);
+    rt_shadow_reset((uintptr_t)m + lo, hi - lo);
+    for (size_t off = lo; off < hi; off += 4096 - 8)
+        CHECK_EQ_INT(*rt_shadow_cell((uintptr_t)m + off), 0);
+    CHECK(*rt_shadow_cell((uintptr_t)m + lo - 8) != 0);
+    CHECK(*rt_shadow_cell((uintptr_t)m + hi) != 0);
+    rt_race_report_enabled = false;
+    fx_new_races();
+    for (size_t off = lo; off < hi; off += 8)   /* a new block: no race */
+        fx_access(b, m + off, 8, WR, 0x7102);
+    CHECK_EQ_INT(fx_new_races(), 0);
+    fx_access(b, m + lo - 8, 8, WR, 0x7103);     /* next to it: a's write is there */
+    fx_access(b, m + hi, 8, WR, 0x7104);
+    CHECK_EQ_INT(fx_new_races(), 2);
+    rt_race_report_enabled = true;
+    munmap(m, BIG);
 }
 
 TEST(range_access_races_once_per_word)
@@ -259,6 +293,7 @@ int main(void)
     RUN(unaligned_access_across_words);
     RUN(read_shared_then_write_race);
     RUN(free_resets_shadow);
+    RUN(big_reset_forgets_only_its_words);
     RUN(range_access_races_once_per_word);
     RUN(create_and_join_order);
     RUN(rwlock_read_clock);
