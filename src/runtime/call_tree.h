@@ -105,8 +105,9 @@ static inline bool rt_ct_is_composite(rt_ct_node n)
     return (rt_ct_pc(n) & RT_CT_COMPOSITE) != 0;
 }
 
-static inline rt_ct_node rt_ct_compose(struct rt_ct_cache *cache, rt_ct_node base,
-                                       rt_ct_node leaf, uint32_t mask)
+static inline __attribute__((always_inline)) rt_ct_node rt_ct_compose(struct rt_ct_cache *cache,
+                                                                    rt_ct_node base, rt_ct_node leaf,
+                                                                    uint32_t mask)
 {
     return rt_ct_child(cache, base, RT_CT_COMPOSITE | (uint64_t)(mask & 0xff) << 32 | leaf);
 }

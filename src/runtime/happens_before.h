@@ -63,6 +63,7 @@ extern bool rt_hb_enabled;
 
 #define RT_HB_RELAXED_LOADS 16
 #define RT_HB_SYNC_CACHE 64
+#define RT_HB_MEMO 4
 
 /* The happens-before state of one thread. Only the thread itself touches
  * it, except: its creator fills it in before it runs, and its joiner reads
@@ -75,6 +76,11 @@ struct rt_hb_thread {
     int ignore_reads, ignore_writes;/* >0: such accesses are not checked */
     int busy;                       /* >0: inside the engine (re-entry, signals) */
     struct rt_ct_cache *ct;
+    /* the race check's slow path (race_check.c): its last few leaves and
+     * composites, next to the hot fields so that they stay in the cache
+     * while a sweep streams through memory */
+    struct { uintptr_t pc; rt_ct_node parent, leaf; } leaf_memo[RT_HB_MEMO];
+    struct { rt_ct_node old, leaf, changed, node; } compose_memo[RT_HB_MEMO];
     struct rt_vc vc;
 
     /* fences: the clock of the last release fence, carried by later relaxed

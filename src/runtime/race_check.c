@@ -42,6 +42,43 @@ static bool node_of_cell(const struct rt_shadow_ref *r, int i, rt_cell raw, rt_c
     return __atomic_load_n(r->cell[i], __ATOMIC_ACQUIRE) == raw;
 }
 
+/* The leaf of an access at pc in h's current function: a memo of the last
+ * few, then the call tree. */
+HOT rt_ct_node leaf_of(struct rt_hb_thread *h, uintptr_t pc)
+{
+    unsigned k = (unsigned)(pc ^ pc >> 5) & (RT_HB_MEMO - 1);
+    rt_ct_node leaf;
+    if (h->leaf_memo[k].pc == pc && h->leaf_memo[k].parent == h->node && h->leaf_memo[k].leaf)
+        return h->leaf_memo[k].leaf;
+    leaf = rt_ct_child(h->ct, h->node, pc);
+    h->leaf_memo[k].pc = pc;
+    h->leaf_memo[k].parent = h->node;
+    h->leaf_memo[k].leaf = leaf;
+    return leaf;
+}
+
+/* The node of a cell whose node was `old` once `leaf` accessed bytes
+ * `changed` (not all of the cell's): layers whose bytes all change say
+ * nothing any more and are peeled off, and what is left gets leaf's layer
+ * on top. A memo of the last few, as a sweep repeats the same steps on
+ * every word. */
+HOT rt_ct_node composed(struct rt_hb_thread *h, rt_ct_node old, rt_ct_node leaf, uint32_t changed)
+{
+    unsigned k = (old ^ leaf * 3 ^ changed * 5) & (RT_HB_MEMO - 1);
+    rt_ct_node node, from = old;
+    if (h->compose_memo[k].old == old && h->compose_memo[k].leaf == leaf &&
+        h->compose_memo[k].changed == changed && h->compose_memo[k].node)
+        return h->compose_memo[k].node;
+    while (old != leaf && rt_ct_is_composite(old) && (rt_ct_pc(old) >> 32 & ~changed & 0xff) == 0)
+        old = rt_ct_parent(old);
+    node = old == leaf ? leaf : rt_ct_compose(h->ct, old, leaf, changed);
+    h->compose_memo[k].old = from;
+    h->compose_memo[k].leaf = leaf;
+    h->compose_memo[k].changed = changed;
+    h->compose_memo[k].node = node;
+    return node;
+}
+
 /* cur joins our own cell i of this epoch: its bytes are added; the node
  * says which line accessed which bytes. */
 HOT void merge(struct rt_hb_thread *h, const struct rt_shadow_ref *r, int i, const struct seen *s,
@@ -53,13 +90,10 @@ HOT void merge(struct rt_hb_thread *h, const struct rt_shadow_ref *r, int i, con
     rt_ct_node old = __atomic_load_n(r->node[i], __ATOMIC_RELAXED), node;
     if (changed == 0)
         return;
-    /* layers whose bytes all change now say nothing any more */
-    while (old != leaf && rt_ct_is_composite(old) && (rt_ct_pc(old) >> 32 & ~changed & 0xff) == 0)
-        old = rt_ct_parent(old);
     if (old == leaf || (rt_cell_acc(c) & ~changed) == 0)
         node = leaf;   /* one line for all the cell's bytes */
     else
-        node = rt_ct_compose(h->ct, old, leaf, changed);
+        node = composed(h, old, leaf, changed);
     put(r, i, s->raw, merged, node, true);
 }
 
@@ -225,7 +259,7 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
     rt_cell c0;
     if (h->busy || rt_hb_ignores(h, rt_cell_wr(cur) != 0))
         return;
-    leaf = rt_ct_child(h->ct, h->node, pc);
+    leaf = leaf_of(h, pc);
     /* the sweep of private memory: the word's only cell is ours, from the
      * same line, and this access widens it (same epoch) or takes it over
      * (older epoch, bytes in common): the cell alone changes */
@@ -258,7 +292,7 @@ static void range_word(struct rt_hb_thread *h, uintptr_t addr, unsigned n, unsig
     if (rt_race_covered(cell0, cur, kind))
         return;
     if (*leaf == RT_CT_ROOT)
-        *leaf = rt_ct_child(h->ct, h->node, pc);
+        *leaf = leaf_of(h, pc);
     word_slow(h, cell0, word, cur, pc, *leaf);
 }
 
@@ -290,7 +324,7 @@ void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size
         for (; addr < stop; addr += 8, cell0++) {
             if (!rt_race_covered(cell0, cur, kind)) {
                 if (leaf == RT_CT_ROOT)
-                    leaf = rt_ct_child(h->ct, h->node, pc);
+                    leaf = leaf_of(h, pc);
                 word_slow(h, cell0, addr, cur, pc, leaf);
             }
         }
