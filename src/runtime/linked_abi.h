@@ -11,7 +11,7 @@
 #ifndef RT_LINKED_ABI_H
 #define RT_LINKED_ABI_H
 
-#define RT_LINKED_ABI "1"
+#define RT_LINKED_ABI "2"
 #define RT_LINKED_NAME(name) "__racedet_" name "_v" RT_LINKED_ABI
 
 #endif

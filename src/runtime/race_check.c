@@ -289,7 +289,7 @@ static void range_word(struct rt_hb_thread *h, uintptr_t addr, unsigned n, unsig
     if (!cell0)
         return;
     cur = rt_cell_of(h, ((1u << n) - 1) << (addr - word), kind);
-    if (rt_race_covered(cell0, cur, kind))
+    if (rt_race_covered(cell0, addr, cur, kind))
         return;
     if (*leaf == RT_CT_ROOT)
         *leaf = leaf_of(h, pc);
@@ -322,7 +322,7 @@ void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size
         if (!cell0)
             return;
         for (; addr < stop; addr += 8, cell0++) {
-            if (!rt_race_covered(cell0, cur, kind)) {
+            if (!rt_race_covered(cell0, addr, cur, kind)) {
                 if (leaf == RT_CT_ROOT)
                     leaf = leaf_of(h, pc);
                 word_slow(h, cell0, addr, cur, pc, leaf);

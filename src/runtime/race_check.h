@@ -72,15 +72,15 @@ static inline rt_cell rt_cell_of(const struct rt_hb_thread *h, uint32_t mask, un
            ((kind & RT_ACCESS_ATOMIC) ? RT_CELL_ATOMIC : 0);
 }
 
-/* Is the access cur (of `kind`) already in the word's cells (cell0: its
- * first)? */
-static inline bool rt_race_covered(rt_cell *cell0, rt_cell cur, unsigned kind)
+/* Is the access cur (of `kind`) already in the cells of addr's word
+ * (cell0: its first)? */
+static inline bool rt_race_covered(rt_cell *cell0, uintptr_t addr, rt_cell cur, unsigned kind)
 {
     rt_cell c0 = rt_cell_load(cell0);
     if (rt_cell_covers(c0, cur, kind))
         return true;
     return (c0 & RT_CELL_MORE) &&
-           rt_cell_covers(rt_cell_load(rt_shadow_second(cell0)), cur, kind);
+           rt_cell_covers(rt_cell_load(rt_shadow_second(cell0, addr)), cur, kind);
 }
 
 /* One access of `size` (1..8) bytes at addr; kind RT_ACCESS_WRITE/ATOMIC. */
@@ -98,7 +98,7 @@ static inline __attribute__((always_inline)) void rt_race_access(struct rt_hb_th
     if (__builtin_expect(cell0 == 0, 0))
         return;
     cur = rt_cell_of(h, ((1u << size) - 1) << off, kind);
-    if (rt_race_covered(cell0, cur, kind))
+    if (rt_race_covered(cell0, addr, cur, kind))
         return;
     rt_race_word(h, cell0, addr & ~(uintptr_t)7, cur, pc);
 }
@@ -154,7 +154,7 @@ static inline __attribute__((always_inline)) void rt_race_fast(struct rt_hb_thre
     __builtin_memcpy(&who, &h->epoch, sizeof who);   /* epoch, then slot: see rt_cell_of */
     cur = who | rt_access_bytes[(kind & RT_ACCESS_WRITE) != 0][__builtin_ctz(size) & 3][off] |
           ((kind & RT_ACCESS_ATOMIC) ? RT_CELL_ATOMIC : 0);
-    if (rt_race_covered(cell0, cur, kind))
+    if (rt_race_covered(cell0, addr, cur, kind))
         return;
     word(h, cell0, addr & ~(uintptr_t)7, cur, pc);
 }

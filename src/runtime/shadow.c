@@ -53,22 +53,22 @@ uintptr_t rt_shadow_region_slow(uintptr_t addr)
     return (uintptr_t)p;
 }
 
-/* Empty one word's cells (the second only when the first says it is in
- * use: an untouched second plane stays untouched). */
-static void clear_word(rt_cell *cell0)
+/* Empty the cells of word w of a region (the second only when the first
+ * says it is in use: an untouched second plane stays untouched). */
+static void clear_word(uintptr_t region, uintptr_t w)
 {
-    rt_cell c = rt_cell_load(cell0);
+    rt_cell *cell0 = (rt_cell *)region + w, c = rt_cell_load(cell0);
     if (c == 0)
         return;
     if (c & RT_CELL_MORE)
-        rt_cell_store(rt_shadow_second(cell0), 0);
+        rt_cell_store(rt_shadow_second(cell0, w << 3), 0);
     rt_cell_store(cell0, 0);
 }
 
-/* Bytes [lo, hi) of a plane's cells or nodes: the whole pages go back to
- * the OS (they read as zero again; shared memory needs MADV_REMOVE for
- * that), the parts of pages at the ends are zeroed when `zero_ends` (a
- * node says nothing once its cell is empty, so nodes need not be). */
+/* Bytes [lo, hi) of shadow: the whole pages go back to the OS (they read
+ * as zero again; shared memory needs MADV_REMOVE for that), the parts of
+ * pages at the ends are zeroed when `zero_ends` (a first-plane node says
+ * nothing once its cell is empty, so those need not be). */
 static void give_back(uintptr_t lo, uintptr_t hi, bool zero_ends)
 {
     uintptr_t plo = (lo + PAGE - 1) & ~(PAGE - 1), phi = hi & ~(PAGE - 1);
@@ -84,21 +84,26 @@ static void give_back(uintptr_t lo, uintptr_t hi, bool zero_ends)
     madvise((void *)plo, phi - plo, MADV_REMOVE);
 }
 
-/* Words [w0, w1) of one region: many (16 pages of cells or more) with
- * their pages given back, in both planes; a few one by one. */
+/* Words [w0, w1) of one region: a few one by one; many (16 pages of cells
+ * or more) with their pages given back: first cells, first nodes, and the
+ * second plane's pairs (edge words of a pair half in the range are
+ * cleared on their own). */
 static void clear_words(uintptr_t region, uintptr_t w0, uintptr_t w1)
 {
-    if ((w1 - w0) * sizeof(rt_cell) >= 16 * PAGE) {
-        for (uintptr_t plane = region; plane < region + RT_SHADOW_REGION_BYTES;
-             plane += RT_SHADOW_PLANE_BYTES) {
-            uintptr_t nodes = plane + RT_SHADOW_CELLS_BYTES;
-            give_back(plane + w0 * sizeof(rt_cell), plane + w1 * sizeof(rt_cell), true);
-            give_back(nodes + w0 * sizeof(uint32_t), nodes + w1 * sizeof(uint32_t), false);
-        }
+    uintptr_t nodes = region + RT_SHADOW_CELLS_BYTES, pairs = region + RT_SHADOW_PLANE_BYTES;
+    if ((w1 - w0) * sizeof(rt_cell) < 16 * PAGE) {
+        for (uintptr_t w = w0; w < w1; w++)
+            clear_word(region, w);
         return;
     }
-    for (uintptr_t w = w0; w < w1; w++)
-        clear_word((rt_cell *)region + w);
+    if (w0 & 1)
+        clear_word(region, w0++);
+    if (w1 & 1)
+        clear_word(region, --w1);
+    give_back(region + w0 * sizeof(rt_cell), region + w1 * sizeof(rt_cell), true);
+    give_back(nodes + w0 * sizeof(uint32_t), nodes + w1 * sizeof(uint32_t), false);
+    give_back(pairs + w0 / 2 * sizeof(struct rt_shadow_pair),
+              pairs + w1 / 2 * sizeof(struct rt_shadow_pair), true);
 }
 
 void rt_shadow_reset(uintptr_t addr, uintptr_t size)

@@ -28,11 +28,13 @@
  * Layout: a two-level table. The 47-bit user address space is cut into
  * 16 MiB regions; table[addr >> 24] points at the region's shadow, mapped
  * the first time the region is touched. A region's shadow is two planes
- * (first cells, second cells); a plane is the cells of the region's words
- * in order (8 bytes each), then their nodes (4 bytes each). So the cell of
- * an address is at a mask and an add from the region's start, and the
- * check of an access that is covered reads no more shadow than the
+ * (first cells, second cells). The first is the cells of the region's
+ * words in order (8 bytes each), then their nodes (4 bytes each). So the
+ * cell of an address is at a mask and an add from the region's start, and
+ * the check of an access that is covered reads no more shadow than the
  * memory's own size (nodes are only read and written on the slow path).
+ * The second, rarely used and then scattered, keeps a cell and its node
+ * together: 24-byte pairs [cell 2k][cell 2k+1][node 2k][node 2k+1].
  * The mapping is shared anonymous memory: a page
  * read for the first time is made at once, not mapped to the zero page and
  * copied (with a TLB shootdown) at the first write. Only the pages whose
@@ -97,6 +99,7 @@ extern uintptr_t rt_shadow_table[RT_SHADOW_NREGIONS] __asm__(RT_LINKED_NAME("sha
 #define RT_SHADOW_REGION_MASK ((1ul << RT_SHADOW_REGION_SHIFT) - 1)
 #define RT_SHADOW_WORDS_PER_REGION (1ul << (RT_SHADOW_REGION_SHIFT - 3))
 #define RT_SHADOW_CELLS_BYTES (RT_SHADOW_WORDS_PER_REGION * sizeof(rt_cell))
+/* the first plane: cells, then nodes; the second: pairs (below) */
 #define RT_SHADOW_PLANE_BYTES (RT_SHADOW_CELLS_BYTES + RT_SHADOW_WORDS_PER_REGION * sizeof(uint32_t))
 #define RT_SHADOW_REGION_BYTES (2 * RT_SHADOW_PLANE_BYTES)
 
@@ -130,12 +133,40 @@ static inline rt_cell *rt_shadow_cell(uintptr_t addr)
     return rt_shadow_cell_in(region, addr);
 }
 
-/* The node of the first cell cell0 of addr's word: the region starts
- * (addr's offset in it) before cell0, and its nodes follow its cells. */
+/* addr's word's offset in its region, in bytes of the region's memory
+ * (and of its first cells): the first cell cell0 of addr's word is that
+ * far from the region's shadow. */
+static inline uintptr_t rt_shadow_offset(uintptr_t addr)
+{
+    return addr & RT_SHADOW_REGION_MASK & ~(uintptr_t)7;
+}
+
+/* The node of the first cell cell0 of addr's word: the region's nodes
+ * follow its cells. */
 static inline uint32_t *rt_shadow_node_of(rt_cell *cell0, uintptr_t addr)
 {
-    uintptr_t offset = addr & RT_SHADOW_REGION_MASK & ~(uintptr_t)7;
-    return (uint32_t *)((char *)cell0 + RT_SHADOW_CELLS_BYTES - offset / 2);
+    return (uint32_t *)((char *)cell0 + RT_SHADOW_CELLS_BYTES - rt_shadow_offset(addr) / 2);
+}
+
+/* The second plane: pairs of words' second cells and nodes, so that a
+ * word that needs a second cell (rare, scattered) costs one page there,
+ * not one for its cell and another for its node. */
+struct rt_shadow_pair {
+    rt_cell cell[2];
+    uint32_t node[2];
+};
+
+/* The second plane's pair of addr's word, whose first cell is cell0. */
+static inline struct rt_shadow_pair *rt_shadow_pair_of(rt_cell *cell0, uintptr_t addr)
+{
+    uintptr_t offset = rt_shadow_offset(addr);
+    return (struct rt_shadow_pair *)((char *)cell0 - offset + RT_SHADOW_PLANE_BYTES) + (offset >> 4);
+}
+
+/* The second cell of addr's word, whose first cell is cell0. */
+static inline rt_cell *rt_shadow_second(rt_cell *cell0, uintptr_t addr)
+{
+    return &rt_shadow_pair_of(cell0, addr)->cell[(addr >> 3) & 1];
 }
 
 /* A word's cells and nodes: [0] in the first plane, [1] in the second. */
@@ -146,16 +177,12 @@ struct rt_shadow_ref {
 
 static inline void rt_shadow_ref_of(rt_cell *cell0, uintptr_t addr, struct rt_shadow_ref *r)
 {
+    struct rt_shadow_pair *p = rt_shadow_pair_of(cell0, addr);
+    unsigned odd = (unsigned)(addr >> 3) & 1;
     r->cell[0] = cell0;
     r->node[0] = rt_shadow_node_of(cell0, addr);
-    r->cell[1] = (rt_cell *)((char *)cell0 + RT_SHADOW_PLANE_BYTES);
-    r->node[1] = (uint32_t *)((char *)r->node[0] + RT_SHADOW_PLANE_BYTES);
-}
-
-/* The second cell of the word whose first cell is cell0. */
-static inline rt_cell *rt_shadow_second(rt_cell *cell0)
-{
-    return (rt_cell *)((char *)cell0 + RT_SHADOW_PLANE_BYTES);
+    r->cell[1] = &p->cell[odd];
+    r->node[1] = &p->node[odd];
 }
 
 static inline rt_cell rt_cell_load(const rt_cell *c)
