@@ -13,8 +13,8 @@
  * libtsan.so.2 (docs/design.md "Compiler ABI").
  */
 #include "happens_before.h"
-#include "preload.h"
 #include "linked_abi.h"
+#include "preload.h"
 #include "race_check.h"
 
 #include <stdint.h>

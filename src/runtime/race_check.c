@@ -256,14 +256,16 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
                   uintptr_t pc)
 {
     rt_ct_node leaf;
-    rt_cell c0;
+    rt_cell c0 = rt_cell_load(cell0);
+    if ((c0 & RT_CELL_MORE) && rt_cell_covers(rt_cell_load(rt_shadow_second(cell0, word)), cur,
+                                              rt_cell_atomic(cur) ? RT_ACCESS_ATOMIC : 0))
+        return;
     if (h->busy || rt_hb_ignores(h, rt_cell_wr(cur) != 0))
         return;
     leaf = leaf_of(h, pc);
     /* the sweep of private memory: the word's only cell is ours, from the
      * same line, and this access widens it (same epoch) or takes it over
      * (older epoch, bytes in common): the cell alone changes */
-    c0 = rt_cell_load(cell0);
     if (!(c0 & (RT_CELL_MORE | RT_CELL_BUSY)) && ((c0 ^ cur) & ((uint64_t)0x1fff << 32)) == 0 &&
         ((c0 ^ cur) & RT_CELL_ATOMIC) == 0 && rt_cell_acc(c0) &&
         (rt_cell_epoch(c0) == rt_cell_epoch(cur) || (rt_cell_acc(c0) & rt_cell_acc(cur)))) {

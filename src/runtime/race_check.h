@@ -34,8 +34,9 @@
 
 void rt_race_init(void);
 
-/* Slow paths (out of line). rt_race_word drops accesses the thread
- * ignores (the fast path, rt_race_fast, does not test that); it is also
+/* Slow paths (out of line). rt_race_word returns at once when the word's
+ * second cell covers the access, and drops accesses the thread ignores
+ * (the fast path, rt_race_fast, tests neither); it is also
  * exported (linked_abi.h) for the fast path linked into programs
  * (src/linked/). */
 void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
@@ -129,8 +130,8 @@ static const uint64_t rt_access_bytes[2][4][8] = {RT_BYTES_SIZES_(RT_BYTES_),
  * up to 8 bytes stays in its word). The common case: an access inside one
  * word whose shadow exists, already covered by a cell of this thread and
  * epoch. Every other way out is a tail call (whole and word are constants
- * at each call), so that it needs no stack frame; ignored accesses (rare)
- * are dropped by rt_race_word, not here. Addresses from 2^47 up (no user
+ * at each call), so that it needs no stack frame; a second cell and
+ * ignored accesses (both rare) are looked at by rt_race_word, not here. Addresses from 2^47 up (no user
  * access reaches them without a fault) index the region table modulo its
  * size rather than cost a test. */
 static inline __attribute__((always_inline)) void rt_race_fast(struct rt_hb_thread *h,
@@ -142,7 +143,7 @@ static inline __attribute__((always_inline)) void rt_race_fast(struct rt_hb_thre
 {
     unsigned off = (unsigned)(addr & 7);
     uintptr_t region = 0;
-    rt_cell *cell0, cur, who;
+    rt_cell *cell0, cur;
     if (__builtin_expect(h == NULL || size > 8 || (!aligned && off + size > 8) ||
                              (region = rt_shadow_table[(addr >> RT_SHADOW_REGION_SHIFT) &
                                                        (RT_SHADOW_NREGIONS - 1)]) == 0,
@@ -151,12 +152,11 @@ static inline __attribute__((always_inline)) void rt_race_fast(struct rt_hb_thre
         return;
     }
     cell0 = rt_shadow_cell_in(region, addr);
-    __builtin_memcpy(&who, &h->epoch, sizeof who);   /* epoch, then slot: see rt_cell_of */
-    cur = who | rt_access_bytes[(kind & RT_ACCESS_WRITE) != 0][__builtin_ctz(size) & 3][off] |
-          ((kind & RT_ACCESS_ATOMIC) ? RT_CELL_ATOMIC : 0);
-    if (rt_race_covered(cell0, addr, cur, kind))
+    cur = rt_cell_of(h, 0, kind) |
+          rt_access_bytes[(kind & RT_ACCESS_WRITE) != 0][__builtin_ctz(size) & 3][off];
+    if (rt_cell_covers(rt_cell_load(cell0), cur, kind))
         return;
-    word(h, cell0, addr & ~(uintptr_t)7, cur, pc);
+    word(h, cell0, addr & ~(uintptr_t)7, cur, pc);   /* which looks at a second cell */
 }
 
 /* Any number of bytes (memcpy, read_range, 16-byte accesses). */
