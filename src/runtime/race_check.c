@@ -247,9 +247,11 @@ HOT void word_slow(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_ce
                    uintptr_t pc, rt_ct_node leaf)
 {
     struct rt_shadow_ref r;
-    rt_shadow_ref_of(cell0, word, &r);
-    if (!only_cell(h, &r, cur, leaf))
-        check(h, &r, word, cur, pc, leaf);
+    rt_shadow_ref_first(cell0, word, &r);
+    if (only_cell(h, &r, cur, leaf))
+        return;
+    rt_shadow_ref_second(cell0, word, &r);
+    check(h, &r, word, cur, pc, leaf);
 }
 
 void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,

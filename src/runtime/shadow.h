@@ -175,12 +175,17 @@ struct rt_shadow_ref {
     uint32_t *node[2];
 };
 
-static inline void rt_shadow_ref_of(rt_cell *cell0, uintptr_t addr, struct rt_shadow_ref *r)
+/* [0] of r (the common case needs no more), then [1]. */
+static inline void rt_shadow_ref_first(rt_cell *cell0, uintptr_t addr, struct rt_shadow_ref *r)
+{
+    r->cell[0] = cell0;
+    r->node[0] = rt_shadow_node_of(cell0, addr);
+}
+
+static inline void rt_shadow_ref_second(rt_cell *cell0, uintptr_t addr, struct rt_shadow_ref *r)
 {
     struct rt_shadow_pair *p = rt_shadow_pair_of(cell0, addr);
     unsigned odd = (unsigned)(addr >> 3) & 1;
-    r->cell[0] = cell0;
-    r->node[0] = rt_shadow_node_of(cell0, addr);
     r->cell[1] = &p->cell[odd];
     r->node[1] = &p->node[odd];
 }
