@@ -42,14 +42,22 @@ static bool node_of_cell(const struct rt_shadow_ref *r, int i, rt_cell raw, rt_c
     return __atomic_load_n(r->cell[i], __ATOMIC_ACQUIRE) == raw;
 }
 
-/* The leaf of an access at pc in h's current function: a memo of the last
- * few, then the call tree. */
+/* The memo's leaf of an access at pc in h's current function, or 0. */
+HOT rt_ct_node leaf_memo(const struct rt_hb_thread *h, uintptr_t pc, unsigned *slot)
+{
+    unsigned k = *slot = (unsigned)(pc ^ pc >> 5) & (RT_HB_MEMO - 1);
+    return h->leaf_memo[k].pc == pc && h->leaf_memo[k].parent == h->node ? h->leaf_memo[k].leaf
+                                                                          : 0;
+}
+
+/* The leaf of an access at pc in h's current function: the memo of the
+ * last few, then the call tree. */
 HOT rt_ct_node leaf_of(struct rt_hb_thread *h, uintptr_t pc)
 {
-    unsigned k = (unsigned)(pc ^ pc >> 5) & (RT_HB_MEMO - 1);
-    rt_ct_node leaf;
-    if (h->leaf_memo[k].pc == pc && h->leaf_memo[k].parent == h->node && h->leaf_memo[k].leaf)
-        return h->leaf_memo[k].leaf;
+    unsigned k;
+    rt_ct_node leaf = leaf_memo(h, pc, &k);
+    if (leaf)
+        return leaf;
     leaf = rt_ct_child(h->ct, h->node, pc);
     h->leaf_memo[k].pc = pc;
     h->leaf_memo[k].parent = h->node;
@@ -62,13 +70,22 @@ HOT rt_ct_node leaf_of(struct rt_hb_thread *h, uintptr_t pc)
  * nothing any more and are peeled off, and what is left gets leaf's layer
  * on top. A memo of the last few, as a sweep repeats the same steps on
  * every word. */
+HOT rt_ct_node composed_memo(const struct rt_hb_thread *h, rt_ct_node old, rt_ct_node leaf,
+                             uint32_t changed, unsigned *slot)
+{
+    unsigned k = *slot = (old ^ leaf * 3 ^ changed * 5) & (RT_HB_MEMO - 1);
+    return h->compose_memo[k].old == old && h->compose_memo[k].leaf == leaf &&
+                   h->compose_memo[k].changed == changed
+               ? h->compose_memo[k].node
+               : 0;
+}
+
 HOT rt_ct_node composed(struct rt_hb_thread *h, rt_ct_node old, rt_ct_node leaf, uint32_t changed)
 {
-    unsigned k = (old ^ leaf * 3 ^ changed * 5) & (RT_HB_MEMO - 1);
-    rt_ct_node node, from = old;
-    if (h->compose_memo[k].old == old && h->compose_memo[k].leaf == leaf &&
-        h->compose_memo[k].changed == changed && h->compose_memo[k].node)
-        return h->compose_memo[k].node;
+    unsigned k;
+    rt_ct_node node = composed_memo(h, old, leaf, changed, &k), from = old;
+    if (node)
+        return node;
     while (old != leaf && rt_ct_is_composite(old) && (rt_ct_pc(old) >> 32 & ~changed & 0xff) == 0)
         old = rt_ct_parent(old);
     node = old == leaf ? leaf : rt_ct_compose(h->ct, old, leaf, changed);
@@ -79,13 +96,20 @@ HOT rt_ct_node composed(struct rt_hb_thread *h, rt_ct_node old, rt_ct_node leaf,
     return node;
 }
 
+/* The bytes of cell c that the access cur adds to what c says was
+ * accessed or written. */
+static inline uint32_t changed_bytes(rt_cell c, rt_cell cur)
+{
+    return (rt_cell_acc(cur) & ~rt_cell_acc(c)) | (rt_cell_wr(cur) & ~rt_cell_wr(c));
+}
+
 /* cur joins our own cell i of this epoch: its bytes are added; the node
  * says which line accessed which bytes. */
 HOT void merge(struct rt_hb_thread *h, const struct rt_shadow_ref *r, int i, const struct seen *s,
                rt_cell cur, rt_ct_node leaf)
 {
     rt_cell c = s->c;
-    uint32_t changed = (rt_cell_acc(cur) & ~rt_cell_acc(c)) | (rt_cell_wr(cur) & ~rt_cell_wr(c));
+    uint32_t changed = changed_bytes(c, cur);
     rt_cell merged = s->raw | (cur & RT_CELL_BYTES);
     rt_ct_node old = __atomic_load_n(r->node[i], __ATOMIC_RELAXED), node;
     if (changed == 0)
@@ -254,32 +278,58 @@ HOT void word_slow(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_ce
     check(h, &r, word, cur, pc, leaf);
 }
 
-void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
-                  uintptr_t pc)
+/* Everything rt_race_word does not do on its own. */
+static __attribute__((noinline)) void race_word_full(struct rt_hb_thread *h, rt_cell *cell0,
+                                                     uintptr_t word, rt_cell cur, uintptr_t pc)
 {
-    rt_ct_node leaf;
     rt_cell c0 = rt_cell_load(cell0);
     if ((c0 & RT_CELL_MORE) && rt_cell_covers(rt_cell_load(rt_shadow_second(cell0, word)), cur,
                                               rt_cell_atomic(cur) ? RT_ACCESS_ATOMIC : 0))
         return;
     if (h->busy || rt_hb_ignores(h, rt_cell_wr(cur) != 0))
         return;
-    leaf = leaf_of(h, pc);
-    /* the sweep of private memory: the word's only cell is ours, from the
-     * same line, and this access widens it (same epoch) or takes it over
-     * (older epoch, bytes in common): the cell alone changes */
-    if (!(c0 & (RT_CELL_MORE | RT_CELL_BUSY)) && ((c0 ^ cur) & ((uint64_t)0x1fff << 32)) == 0 &&
-        ((c0 ^ cur) & RT_CELL_ATOMIC) == 0 && rt_cell_acc(c0) &&
-        (rt_cell_epoch(c0) == rt_cell_epoch(cur) || (rt_cell_acc(c0) & rt_cell_acc(cur)))) {
-        if (*rt_shadow_node_of(cell0, word) == leaf) {
-            bool same_epoch = rt_cell_epoch(c0) == rt_cell_epoch(cur);
-            rt_cell_store(cell0, same_epoch ? c0 | (cur & RT_CELL_BYTES) : cur);
-            return;
-        }
-    }
-    word_slow(h, cell0, word, cur, pc, leaf);
+    word_slow(h, cell0, word, cur, pc, leaf_of(h, pc));
 }
 
+/* The most common slow access, done without a stack frame: the word's
+ * only cell is this thread's own (private memory), of the same atomicity,
+ * and the memos know the nodes. Same epoch: cur joins it (merge); an older
+ * epoch with bytes in common: cur takes it over. Anything else, or a memo
+ * that does not know, goes to race_word_full. */
+void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
+                  uintptr_t pc)
+{
+    rt_cell c0 = rt_cell_load(cell0), merged;
+    struct rt_shadow_ref r;
+    rt_ct_node leaf, old, node;
+    unsigned k;
+    if ((c0 & (RT_CELL_MORE | RT_CELL_BUSY)) ||
+        ((c0 ^ cur) & ((RT_CELL_SLOTS - 1ull) << 32 | RT_CELL_ATOMIC)) || !rt_cell_acc(c0) ||
+        h->busy || rt_hb_ignores(h, rt_cell_wr(cur) != 0) || !(leaf = leaf_memo(h, pc, &k)))
+        goto full;
+    rt_shadow_ref_first(cell0, word, &r);
+    old = __atomic_load_n(r.node[0], __ATOMIC_RELAXED);
+    if (rt_cell_epoch(c0) == rt_cell_epoch(cur)) {
+        uint32_t changed = changed_bytes(c0, cur);
+        if (changed == 0)
+            return;
+        merged = c0 | (cur & RT_CELL_BYTES);
+        node = old == leaf || (rt_cell_acc(c0) & ~changed) == 0
+                   ? leaf
+                   : composed_memo(h, old, leaf, changed, &k);
+        if (node == 0)
+            goto full;
+    } else {
+        if (!(rt_cell_acc(c0) & rt_cell_acc(cur)))
+            goto full;
+        merged = cur;
+        node = leaf;
+    }
+    put(&r, 0, c0, merged, node, true);
+    return;
+full:
+    race_word_full(h, cell0, word, cur, pc);
+}
 void rt_race_word_exported(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                            uintptr_t pc) __asm__(RT_LINKED_NAME("race_word"))
     __attribute__((alias("rt_race_word"), visibility("default")));
