@@ -41,16 +41,30 @@
         RD_WAIT_AND_ACQUIRE(t_, c_, REALCALL);                               \
     } while (0)
 
+/* How many more times a blocking acquisition that found the object taken
+ * tries it, a pause apart (a few microseconds in all), before it waits.
+ * The engine's work inside every critical section makes them longer than
+ * the program's own; without this, two threads taking turns on one lock
+ * put each other to sleep and wake each other on nearly every turn, a
+ * system call each way (glibc's adaptive mutexes spin the same way). */
+#define RD_SPIN_TRIES 100
+
 /* A blocking acquisition, tried first without blocking: when the object is
- * free (the common, uncontended case) nothing waited, so there is nothing
- * to check before (no self-deadlock, no wait for the watchdog) and only
- * the acquisition is recorded. TRYCALL is the real try-variant; it must
- * return 0 when it took the object and EBUSY when it would have waited. */
+ * free (the common, uncontended case) or soon freed (RD_SPIN_TRIES)
+ * nothing waited, so there is nothing to check before (no self-deadlock,
+ * no wait for the watchdog) and only the acquisition is recorded. TRYCALL
+ * is the real try-variant; it must return 0 when it took the object and
+ * EBUSY when it would have waited. */
 #define RD_ACQUIRE_TRY_FIRST(MAKE_CALL, TRYCALL, REALCALL)                   \
     do {                                                                     \
         struct rt_thread *t_;                                                \
         struct rt_sync_call c_;                                              \
-        if (TRYCALL == 0) {                                                  \
+        int got_ = TRYCALL == 0;                                             \
+        for (int n_ = 0; !got_ && n_ < RD_SPIN_TRIES; n_++) {                \
+            __builtin_ia32_pause();                                          \
+            got_ = TRYCALL == 0;                                             \
+        }                                                                    \
+        if (got_) {                                                          \
             if ((t_ = preload_enter()) != NULL) {                            \
                 c_ = MAKE_CALL;                                              \
                 on_lock_acquired(t_, &c_);                                   \
