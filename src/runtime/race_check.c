@@ -103,6 +103,14 @@ static inline uint32_t changed_bytes(rt_cell c, rt_cell cur)
     return (rt_cell_acc(cur) & ~rt_cell_acc(c)) | (rt_cell_wr(cur) & ~rt_cell_wr(c));
 }
 
+/* Does the node of cell c (old) become plain `leaf` when leaf accesses
+ * bytes `changed`? When it is leaf already, or leaf now covers every byte
+ * the cell says was accessed; else it becomes a composite (composed). */
+static inline bool leaf_alone(rt_cell c, rt_ct_node old, rt_ct_node leaf, uint32_t changed)
+{
+    return old == leaf || (rt_cell_acc(c) & ~changed) == 0;
+}
+
 /* cur joins our own cell i of this epoch: its bytes are added; the node
  * says which line accessed which bytes. */
 HOT void merge(struct rt_hb_thread *h, const struct rt_shadow_ref *r, int i, const struct seen *s,
@@ -114,10 +122,7 @@ HOT void merge(struct rt_hb_thread *h, const struct rt_shadow_ref *r, int i, con
     rt_ct_node old = __atomic_load_n(r->node[i], __ATOMIC_RELAXED), node;
     if (changed == 0)
         return;
-    if (old == leaf || (rt_cell_acc(c) & ~changed) == 0)
-        node = leaf;   /* one line for all the cell's bytes */
-    else
-        node = composed(h, old, leaf, changed);
+    node = leaf_alone(c, old, leaf, changed) ? leaf : composed(h, old, leaf, changed);
     put(r, i, s->raw, merged, node, true);
 }
 
@@ -314,9 +319,8 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
         if (changed == 0)
             return;
         merged = c0 | (cur & RT_CELL_BYTES);
-        node = old == leaf || (rt_cell_acc(c0) & ~changed) == 0
-                   ? leaf
-                   : composed_memo(h, old, leaf, changed, &k);
+        node = leaf_alone(c0, old, leaf, changed) ? leaf
+                                                   : composed_memo(h, old, leaf, changed, &k);
         if (node == 0)
             goto full;
     } else {
