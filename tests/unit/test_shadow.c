@@ -7,6 +7,15 @@
 
 static _Alignas(64) unsigned char mem[4096];
 
+/* The earlier access of the last race found: its line, kind and size. */
+#define CHECK_PREVIOUS(pc_, kind_, size_)                                        \
+    do {                                                                         \
+        struct rt_race_previous p_ = rt_race_last_previous();                    \
+        CHECK_EQ_INT(p_.pc, pc_);                                                \
+        CHECK_EQ_INT(p_.kind, kind_);                                            \
+        CHECK_EQ_INT(p_.size, size_);                                            \
+    } while (0)
+
 TEST(cell_packing)
 {
     rt_cell c = rt_cell_make(123456, 42, 0xf0, RT_ACCESS_WRITE);
@@ -213,23 +222,16 @@ TEST(rwlock_read_clock)
 TEST(shared_cell_names_each_line)
 {
     struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
-    struct rt_race_previous p;
     fx_new_races();
     fx_access(a, &mem[3400], 4, RD, 0xb000);  /* bytes 0-3 read here */
     fx_access(a, &mem[3404], 4, WR, 0xb001);  /* bytes 4-7 written there */
     CHECK(!(*rt_shadow_cell((uintptr_t)&mem[3400]) & RT_CELL_MORE));
     fx_access(b, &mem[3401], 1, WR, 0xb002);
     CHECK_EQ_INT(fx_new_races(), 1);
-    p = rt_race_last_previous();
-    CHECK_EQ_INT(p.pc, 0xb000);
-    CHECK_EQ_INT(p.kind, RD);
-    CHECK_EQ_INT(p.size, 4);
+    CHECK_PREVIOUS(0xb000, RD, 4);
     fx_access(b, &mem[3406], 1, RD, 0xb003);
     CHECK_EQ_INT(fx_new_races(), 1);
-    p = rt_race_last_previous();
-    CHECK_EQ_INT(p.pc, 0xb001);
-    CHECK_EQ_INT(p.kind, WR);
-    CHECK_EQ_INT(p.size, 4);
+    CHECK_PREVIOUS(0xb001, WR, 4);
 }
 
 /* A read of the whole word, then a write of half of it by another line:
@@ -237,21 +239,15 @@ TEST(shared_cell_names_each_line)
 TEST(write_after_read_splits_the_cell)
 {
     struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
-    struct rt_race_previous p;
     fx_new_races();
     fx_access(a, &mem[3456], 8, RD, 0xb100);
     fx_access(a, &mem[3456], 4, WR, 0xb101);
     fx_access(b, &mem[3458], 1, RD, 0xb102);
     CHECK_EQ_INT(fx_new_races(), 1);
-    p = rt_race_last_previous();
-    CHECK_EQ_INT(p.pc, 0xb101);
-    CHECK_EQ_INT(p.kind, WR);
+    CHECK_PREVIOUS(0xb101, WR, 4);
     fx_access(b, &mem[3462], 2, WR, 0xb103);
     CHECK_EQ_INT(fx_new_races(), 1);
-    p = rt_race_last_previous();
-    CHECK_EQ_INT(p.pc, 0xb100);
-    CHECK_EQ_INT(p.kind, RD);
-    CHECK_EQ_INT(p.size, 4);
+    CHECK_PREVIOUS(0xb100, RD, 4);
 }
 
 /* A thread sweeping its own memory epoch after epoch keeps one cell per
