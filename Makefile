@@ -37,7 +37,7 @@ RT_LIBS     := -lunwind -ldl -lpthread
 REPORT_LIBS := -ldw -lelf -ljansson -lpthread
 
 COMMON_SRC  := $(sort $(wildcard src/common/*.c))
-RUNTIME_SRC := $(sort $(wildcard src/runtime/*.c))
+RUNTIME_SRC := $(sort $(wildcard src/runtime/*.c src/runtime/*/*.c))
 PRELOAD_SRC := $(sort $(wildcard preload/*.c))
 LINKED_SRC  := $(sort $(wildcard src/linked/*.c))
 REPORT_SRC  := $(sort $(wildcard src/report/*.c))

@@ -13,7 +13,7 @@
 #include "events.h"
 #include "happens_before.h"
 #include "heap_blocks.h"
-#include "modules.h"
+#include "core/modules.h"
 #include "preload.h"
 #include "shadow.h"
 

@@ -8,7 +8,7 @@
  * back into calls of the function being defined.
  */
 #include "happens_before.h"
-#include "modules.h"
+#include "core/modules.h"
 #include "preload.h"
 #include "race_check.h"
 

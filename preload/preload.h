@@ -8,7 +8,7 @@
 
 #include "events.h"
 #include "real.h"
-#include "runtime.h"
+#include "core/runtime.h"
 
 #include <stdint.h>
 

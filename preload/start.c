@@ -5,9 +5,9 @@
  * preloaded by hand rather than by `racedet run`.
  */
 #include "preload.h"
-#include "findings.h"
-#include "modules.h"
-#include "record.h"
+#include "core/findings.h"
+#include "core/modules.h"
+#include "core/record.h"
 #include "watchdog.h"
 
 #include <dlfcn.h>

@@ -8,13 +8,13 @@
  * nothing here. Each call site (return address) is reported once.
  */
 #include "events.h"
-#include "findings.h"
-#include "locks.h"
-#include "rt_alloc.h"
-#include "rt_buf.h"
-#include "rt_hash.h"
-#include "rt_spin.h"
-#include "runtime.h"
+#include "core/findings.h"
+#include "core/sync_objects.h"
+#include "core/rt_alloc.h"
+#include "core/rt_buf.h"
+#include "core/rt_hash.h"
+#include "core/rt_spin.h"
+#include "core/runtime.h"
 #include "watchdog.h"
 
 #include <stdio.h>

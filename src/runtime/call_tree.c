@@ -1,8 +1,8 @@
 /* call_tree: see call_tree.h. */
 #include "call_tree.h"
-#include "modules.h"
-#include "rt_alloc.h"
-#include "rt_spin.h"
+#include "core/modules.h"
+#include "core/rt_alloc.h"
+#include "core/rt_spin.h"
 
 #include <stdatomic.h>
 #include <sys/mman.h>

@@ -22,7 +22,7 @@
 #define RT_CALL_TREE_H
 
 #include "linked_abi.h"
-#include "stack.h"
+#include "core/stack.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -15,8 +15,8 @@
 #ifndef RT_EVENTS_H
 #define RT_EVENTS_H
 
-#include "locks.h"
-#include "threads.h"
+#include "core/sync_objects.h"
+#include "core/threads.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -3,10 +3,10 @@
 #include "events.h"
 #include "heap_blocks.h"
 #include "race_check.h"
-#include "runtime.h"
+#include "core/runtime.h"
 #include "shadow.h"
 #include "sync_clocks.h"
-#include "threads.h"
+#include "core/threads.h"
 
 #include <pthread.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* heap_blocks: see heap_blocks.h. */
 #include "heap_blocks.h"
-#include "rt_alloc.h"
-#include "rt_hash.h"
-#include "rt_spin.h"
+#include "core/rt_alloc.h"
+#include "core/rt_hash.h"
+#include "core/rt_spin.h"
 
 #include <string.h>
 

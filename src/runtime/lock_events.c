@@ -6,10 +6,10 @@
  * destroy_locked, cond_wait_unheld).
  */
 #include "events.h"
-#include "findings.h"
+#include "core/findings.h"
 #include "happens_before.h"
 #include "lock_graph.h"
-#include "runtime.h"
+#include "core/runtime.h"
 #include "watchdog.h"
 
 #include <stdio.h>

@@ -1,11 +1,11 @@
 /* lock_graph: see lock_graph.h. */
 #include "lock_graph.h"
-#include "findings.h"
-#include "locks.h"
-#include "record.h"
-#include "rt_hash.h"
-#include "rt_spin.h"
-#include "threads.h"
+#include "core/findings.h"
+#include "core/sync_objects.h"
+#include "core/record.h"
+#include "core/rt_hash.h"
+#include "core/rt_spin.h"
+#include "core/threads.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -15,7 +15,7 @@
 #ifndef RT_LOCK_GRAPH_H
 #define RT_LOCK_GRAPH_H
 
-#include "stack.h"
+#include "core/stack.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -6,16 +6,16 @@
  * block with its allocation stack and thread, or a thread's stack).
  * Each pair of access pcs is reported once.
  */
-#include "findings.h"
+#include "core/findings.h"
 #include "heap_blocks.h"
-#include "modules.h"
+#include "core/modules.h"
 #include "race_check.h"
-#include "record.h"
-#include "rt_alloc.h"
-#include "rt_buf.h"
-#include "rt_hash.h"
-#include "runtime.h"
-#include "threads.h"
+#include "core/record.h"
+#include "core/rt_alloc.h"
+#include "core/rt_buf.h"
+#include "core/rt_hash.h"
+#include "core/runtime.h"
+#include "core/threads.h"
 
 #include <stdatomic.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* shadow: see shadow.h. */
 #include "shadow.h"
-#include "rt_alloc.h"
-#include "rt_spin.h"
+#include "core/rt_alloc.h"
+#include "core/rt_spin.h"
 
 #include <stdatomic.h>
 #include <string.h>

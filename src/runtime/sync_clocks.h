@@ -14,7 +14,7 @@
 #ifndef RT_SYNC_CLOCKS_H
 #define RT_SYNC_CLOCKS_H
 
-#include "rt_spin.h"
+#include "core/rt_spin.h"
 #include "vector_clock.h"
 
 #include <stdbool.h>

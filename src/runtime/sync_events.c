@@ -16,13 +16,13 @@
  * over internal spinlocks.
  */
 #include "events.h"
-#include "findings.h"
+#include "core/findings.h"
 #include "happens_before.h"
-#include "locks.h"
-#include "rt_alloc.h"
-#include "rt_hash.h"
-#include "rt_spin.h"
-#include "runtime.h"
+#include "core/sync_objects.h"
+#include "core/rt_alloc.h"
+#include "core/rt_hash.h"
+#include "core/rt_spin.h"
+#include "core/runtime.h"
 
 #include <stdio.h>
 

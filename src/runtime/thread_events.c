@@ -4,9 +4,9 @@
  * joined are reported as leaks.
  */
 #include "events.h"
-#include "findings.h"
+#include "core/findings.h"
 #include "happens_before.h"
-#include "runtime.h"
+#include "core/runtime.h"
 
 #include <stdio.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 /* vector_clock: see vector_clock.h. */
 #include "vector_clock.h"
-#include "rt_alloc.h"
+#include "core/rt_alloc.h"
 
 #include <string.h>
 

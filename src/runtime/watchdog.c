@@ -1,12 +1,12 @@
 /* watchdog: see watchdog.h; the algorithm is in docs/design.md "The
  * deadlock watchdog". */
 #include "watchdog.h"
-#include "findings.h"
-#include "locks.h"
-#include "rt_alloc.h"
-#include "rt_buf.h"
-#include "runtime.h"
-#include "threads.h"
+#include "core/findings.h"
+#include "core/sync_objects.h"
+#include "core/rt_alloc.h"
+#include "core/rt_buf.h"
+#include "core/runtime.h"
+#include "core/threads.h"
 
 #include <errno.h>
 #include <linux/futex.h>

@@ -31,7 +31,7 @@
 #ifndef RT_WATCHDOG_H
 #define RT_WATCHDOG_H
 
-#include "stack.h"
+#include "core/stack.h"
 
 #include <pthread.h>
 #include <stdbool.h>

@@ -9,7 +9,7 @@
 #include "happens_before.h"
 #include "race_check.h"
 #include "shadow.h"
-#include "threads.h"
+#include "core/threads.h"
 
 static struct rt_thread *fx_main;
 

@@ -4,10 +4,10 @@
  * lock identity across destroy/re-init.
  */
 #include "events.h"
-#include "findings.h"
+#include "core/findings.h"
 #include "lock_graph.h"
-#include "record.h"
-#include "runtime.h"
+#include "core/record.h"
+#include "core/runtime.h"
 #include "unit.h"
 
 #include <stdlib.h>

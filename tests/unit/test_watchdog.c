@@ -7,9 +7,9 @@
  * thread that ended.
  */
 #include "events.h"
-#include "findings.h"
-#include "record.h"
-#include "runtime.h"
+#include "core/findings.h"
+#include "core/record.h"
+#include "core/runtime.h"
 #include "unit.h"
 #include "watchdog.h"
 

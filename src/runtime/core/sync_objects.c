@@ -1,5 +1,5 @@
-/* locks: see locks.h. */
-#include "locks.h"
+/* sync_objects: see sync_objects.h. */
+#include "sync_objects.h"
 #include "rt_spin.h"
 
 #define NSTRIPES 64

@@ -1,6 +1,6 @@
 /* record: see record.h. */
 #include "record.h"
-#include "locks.h"
+#include "sync_objects.h"
 #include "modules.h"
 #include "rt_alloc.h"
 #include "rt_spin.h"

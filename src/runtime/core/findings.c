@@ -1,6 +1,6 @@
 /* findings: see findings.h. */
 #include "findings.h"
-#include "locks.h"
+#include "sync_objects.h"
 #include "record.h"
 #include "rt_hash.h"
 #include "threads.h"

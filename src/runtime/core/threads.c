@@ -1,6 +1,6 @@
 /* threads: see threads.h. */
 #include "threads.h"
-#include "locks.h"
+#include "sync_objects.h"
 #include "rt_alloc.h"
 #include "rt_hash.h"
 

@@ -4,7 +4,7 @@
 #include "findings.h"
 #include "happens_before.h"
 #include "lock_graph.h"
-#include "locks.h"
+#include "sync_objects.h"
 #include "record.h"
 #include "rt_alloc.h"
 

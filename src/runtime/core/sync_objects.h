@@ -1,5 +1,5 @@
 /*
- * locks: the registry of synchronisation objects the program uses.
+ * sync_objects: the registry of synchronisation objects the program uses.
  *
  * A lock is known by its address plus a generation: each (re)initialisation
  * or destruction at an address makes the next lock there a new one, with a
@@ -15,8 +15,8 @@
  * that holds the real lock (so the real lock serialises them); `readers`
  * and `waiters` are atomics. Lookup is striped over internal spinlocks.
  */
-#ifndef RT_LOCKS_H
-#define RT_LOCKS_H
+#ifndef RT_SYNC_OBJECTS_H
+#define RT_SYNC_OBJECTS_H
 
 #include "stack.h"
 #include "rt_hash.h"
