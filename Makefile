@@ -6,7 +6,7 @@
 #   build/bin/racedet         run / report: src/cli + src/report + src/common
 #   build/bin/racedet-cc      compiler wrapper: src/cli/racedet_cc.c
 #   build/lib/libracedet_tsan.a  the hot ABI entry points racedet-cc links
-#                             into programs: src/linked
+#                             into programs: src/runtime/races/linked
 #   build/samples/*           bundled samples (race_* ones built with racedet-cc)
 #   build/tests/...           unit tests; build-asan/ holds the sanitizer build
 
@@ -39,7 +39,7 @@ REPORT_LIBS := -ldw -lelf -ljansson -lpthread
 COMMON_SRC  := $(sort $(wildcard src/common/*.c))
 RUNTIME_SRC := $(sort $(wildcard src/runtime/*.c src/runtime/*/*.c))
 PRELOAD_SRC := $(sort $(wildcard preload/*.c))
-LINKED_SRC  := $(sort $(wildcard src/linked/*.c))
+LINKED_SRC  := $(sort $(wildcard src/runtime/races/linked/*.c))
 REPORT_SRC  := $(sort $(wildcard src/report/*.c))
 CLI_SRC     := $(filter-out src/cli/racedet_cc.c,$(sort $(wildcard src/cli/*.c)))
 
@@ -85,7 +85,7 @@ $(BUILD)/obj/src/runtime/%.o: src/runtime/%.c
 $(BUILD)/obj/preload/%.o: preload/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) $(RTFLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/obj/src/linked/%.o: src/linked/%.c
+$(BUILD)/obj/src/runtime/races/linked/%.o: src/runtime/races/linked/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) $(RTFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/obj/%.o: %.c

@@ -11,11 +11,11 @@
  * Calls made by the runtime itself pass straight through.
  */
 #include "events.h"
-#include "happens_before.h"
-#include "heap_blocks.h"
+#include "races/happens_before.h"
+#include "races/heap_blocks.h"
 #include "core/modules.h"
 #include "preload.h"
-#include "shadow.h"
+#include "races/shadow.h"
 
 #include <dlfcn.h>
 #include <errno.h>

@@ -7,10 +7,10 @@
  * latter use the byte loops below, written so that no compiler turns them
  * back into calls of the function being defined.
  */
-#include "happens_before.h"
+#include "races/happens_before.h"
 #include "core/modules.h"
 #include "preload.h"
-#include "race_check.h"
+#include "races/race_check.h"
 
 #include <dlfcn.h>
 #include <string.h>

@@ -12,10 +12,10 @@
  * symbols of objects built by both compilers and against `nm -D` of
  * libtsan.so.2 (docs/design.md "Compiler ABI").
  */
-#include "happens_before.h"
-#include "linked_abi.h"
+#include "races/happens_before.h"
+#include "races/linked_abi.h"
 #include "preload.h"
-#include "race_check.h"
+#include "races/race_check.h"
 
 #include <stdint.h>
 
@@ -38,7 +38,7 @@ static inline __attribute__((always_inline)) struct rt_hb_thread *hb(void)
 
 /* Any access, in full: the thread's state made if missing, ignored
  * accesses dropped, accesses across words split, shadow made. Exported
- * (linked_abi.h) for the fast path linked into programs (src/linked/). */
+ * (linked_abi.h) for the fast path linked into programs (src/runtime/races/linked/). */
 static __attribute__((noinline)) void mem_access_slow(uintptr_t addr, unsigned size,
                                                       unsigned flags, uintptr_t pc)
 {

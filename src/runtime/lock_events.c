@@ -7,7 +7,7 @@
  */
 #include "events.h"
 #include "core/findings.h"
-#include "happens_before.h"
+#include "races/happens_before.h"
 #include "lock_graph.h"
 #include "core/runtime.h"
 #include "watchdog.h"

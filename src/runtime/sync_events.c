@@ -17,7 +17,7 @@
  */
 #include "events.h"
 #include "core/findings.h"
-#include "happens_before.h"
+#include "races/happens_before.h"
 #include "core/sync_objects.h"
 #include "core/rt_alloc.h"
 #include "core/rt_hash.h"

@@ -5,7 +5,7 @@
  */
 #include "events.h"
 #include "core/findings.h"
-#include "happens_before.h"
+#include "races/happens_before.h"
 #include "core/runtime.h"
 
 #include <stdio.h>

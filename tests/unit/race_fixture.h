@@ -6,9 +6,9 @@
 #define RD_RACE_FIXTURE_H
 
 #include "events.h"
-#include "happens_before.h"
-#include "race_check.h"
-#include "shadow.h"
+#include "races/happens_before.h"
+#include "races/race_check.h"
+#include "races/shadow.h"
 #include "core/threads.h"
 
 static struct rt_thread *fx_main;

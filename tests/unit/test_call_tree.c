@@ -1,6 +1,6 @@
 /* test_call_tree: the tree of call paths that names every access's stack
  * (call_tree.h): found again by any thread, lists and index alike. */
-#include "call_tree.h"
+#include "races/call_tree.h"
 #include "unit.h"
 
 #include <pthread.h>

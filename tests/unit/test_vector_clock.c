@@ -1,6 +1,6 @@
 /* test_vector_clock: join, copy, compare of vector clocks. */
 #include "unit.h"
-#include "vector_clock.h"
+#include "races/vector_clock.h"
 
 TEST(set_and_get_grow)
 {

@@ -2,7 +2,7 @@
 #include "runtime.h"
 #include "events.h"
 #include "findings.h"
-#include "happens_before.h"
+#include "races/happens_before.h"
 #include "lock_graph.h"
 #include "sync_objects.h"
 #include "record.h"

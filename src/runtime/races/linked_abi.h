@@ -1,6 +1,6 @@
 /*
  * linked_abi: the names under which libracedet.so exports what the fast
- * path that racedet-cc links into programs (src/linked/) uses: the thread
+ * path that racedet-cc links into programs (src/runtime/races/linked/) uses: the thread
  * state, the shadow's region table, the call-tree nodes and the slow
  * paths. The fast path reads the shadow, a thread's hot fields and the
  * nodes itself, so it must come from the same layout as the library. The

@@ -38,7 +38,7 @@ void rt_race_init(void);
  * second cell covers the access, and drops accesses the thread ignores
  * (the fast path, rt_race_fast, tests neither); it is also
  * exported (linked_abi.h) for the fast path linked into programs
- * (src/linked/). */
+ * (src/runtime/races/linked/). */
 void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                   uintptr_t pc);
 void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size,

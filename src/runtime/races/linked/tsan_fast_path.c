@@ -19,10 +19,10 @@
  * of the shadow, of a thread's state and of the call tree is the engine's
  * (same headers, same build), so both halves agree.
  */
-#include "call_tree.h"
-#include "happens_before.h"
-#include "linked_abi.h"
-#include "race_check.h"
+#include "races/call_tree.h"
+#include "races/happens_before.h"
+#include "races/linked_abi.h"
+#include "races/race_check.h"
 
 #include <stdint.h>
 

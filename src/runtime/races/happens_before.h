@@ -108,7 +108,7 @@ static inline bool rt_hb_ignores(const struct rt_hb_thread *h, bool write)
 
 /* The calling thread's state; NULL until it has one (initial-exec TLS).
  * Exported (linked_abi.h) for the fast path that racedet-cc links
- * into programs (src/linked/). */
+ * into programs (src/runtime/races/linked/). */
 extern __thread struct rt_hb_thread *rt_hb_self __asm__(RT_LINKED_NAME("hb_self"))
     __attribute__((tls_model("initial-exec"), visibility("default")));
 
