@@ -8,7 +8,7 @@
 #include "events.h"
 #include "core/findings.h"
 #include "races/happens_before.h"
-#include "lock_graph.h"
+#include "lock_order/lock_graph.h"
 #include "core/runtime.h"
 #include "watchdog.h"
 

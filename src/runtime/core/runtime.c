@@ -3,7 +3,7 @@
 #include "events.h"
 #include "findings.h"
 #include "races/happens_before.h"
-#include "lock_graph.h"
+#include "lock_order/lock_graph.h"
 #include "sync_objects.h"
 #include "record.h"
 #include "rt_alloc.h"
