@@ -8,7 +8,7 @@
 #include "core/findings.h"
 #include "core/modules.h"
 #include "core/record.h"
-#include "watchdog.h"
+#include "deadlock/watchdog.h"
 
 #include <dlfcn.h>
 #include <libgen.h>

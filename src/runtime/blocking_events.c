@@ -15,7 +15,7 @@
 #include "core/rt_hash.h"
 #include "core/rt_spin.h"
 #include "core/runtime.h"
-#include "watchdog.h"
+#include "deadlock/watchdog.h"
 
 #include <stdio.h>
 

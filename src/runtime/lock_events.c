@@ -10,7 +10,7 @@
 #include "races/happens_before.h"
 #include "lock_order/lock_graph.h"
 #include "core/runtime.h"
-#include "watchdog.h"
+#include "deadlock/watchdog.h"
 
 #include <stdio.h>
 #include <string.h>
