@@ -10,7 +10,7 @@
  * calls are served from a static buffer that is never given back.
  * Calls made by the runtime itself pass straight through.
  */
-#include "events.h"
+#include "events/events.h"
 #include "races/happens_before.h"
 #include "races/heap_blocks.h"
 #include "core/modules.h"

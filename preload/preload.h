@@ -6,7 +6,7 @@
 #ifndef RD_PRELOAD_H
 #define RD_PRELOAD_H
 
-#include "events.h"
+#include "events/events.h"
 #include "real.h"
 #include "core/runtime.h"
 

@@ -5,7 +5,7 @@
 #ifndef RD_RACE_FIXTURE_H
 #define RD_RACE_FIXTURE_H
 
-#include "events.h"
+#include "events/events.h"
 #include "races/happens_before.h"
 #include "races/race_check.h"
 #include "races/shadow.h"

@@ -3,7 +3,7 @@
  * the rules that keep correct programs silent, self-deadlocks, misuse, and
  * lock identity across destroy/re-init.
  */
-#include "events.h"
+#include "events/events.h"
 #include "core/findings.h"
 #include "lock_order/lock_graph.h"
 #include "core/record.h"

@@ -6,7 +6,7 @@
  * its threads returned); blocking_under_lock only for long calls made
  * holding a lock, once per call site.
  */
-#include "events.h"
+#include "events/events.h"
 #include "core/findings.h"
 #include "core/record.h"
 #include "core/runtime.h"

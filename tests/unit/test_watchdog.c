@@ -6,7 +6,7 @@
  * wait for a lock whose holder is not blocked, timed waits, a join of a
  * thread that ended.
  */
-#include "events.h"
+#include "events/events.h"
 #include "core/findings.h"
 #include "core/record.h"
 #include "core/runtime.h"

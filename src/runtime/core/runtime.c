@@ -1,10 +1,5 @@
 /* runtime: see runtime.h. */
 #include "runtime.h"
-#include "events.h"
-#include "findings.h"
-#include "races/happens_before.h"
-#include "lock_order/lock_graph.h"
-#include "sync_objects.h"
 #include "record.h"
 #include "rt_alloc.h"
 
@@ -17,6 +12,16 @@ struct rd_options rt_options;
 atomic_int rt_state = RT_NOT_STARTED;
 void (*rt_on_record_complete)(void);
 static atomic_bool finished;
+
+bool rt_finish_claim(void)
+{
+    return !atomic_exchange(&finished, true);
+}
+
+void rt_finish_reset(void)
+{
+    atomic_store(&finished, false);
+}
 
 int rt_start(const char *options_text, const char *record_dir, char *err, size_t errlen)
 {
@@ -38,55 +43,9 @@ int rt_start(const char *options_text, const char *record_dir, char *err, size_t
     return 0;
 }
 
-void rt_fork_prepare(void)
-{
-    rt_record_lock();
-    rt_graph_lock_all();
-    rt_threads_lock_all();
-    rt_locks_lock_all();
-    rt_stack_lock_all();
-    rt_hb_fork_prepare(); /* the race engine's tables: they allocate, so before rt_alloc */
-    rt_alloc_lock_all();
-}
-
-void rt_fork_parent(void)
-{
-    rt_alloc_unlock_all();
-    rt_hb_fork_parent();
-    rt_stack_unlock_all();
-    rt_locks_unlock_all();
-    rt_threads_unlock_all();
-    rt_graph_unlock_all();
-    rt_record_unlock();
-}
-
-void rt_fork_child(void)
-{
-    rt_fork_parent(); /* the locks were ours; the other threads are gone */
-    if (rt_self)
-        rt_threads_after_fork_child(rt_self);
-    rt_record_after_fork_child();
-    rt_hb_fork_child();
-    atomic_store(&finished, false);
-}
-
-void rt_finish(int status, const char *how)
-{
-    struct rt_thread *t;
-    if (atomic_exchange(&finished, true))
-        return;
-    t = rt_self ? rt_self : rt_thread_current();
-    t->in_runtime = 1;
-    on_process_exit(t);
-    rt_record_exit(status, how);
-    atomic_store(&rt_state, RT_FINISHED);
-    if (rt_on_record_complete)
-        rt_on_record_complete();
-}
-
 _Noreturn void rt_die(void)
 {
-    if (!atomic_exchange(&finished, true)) {
+    if (rt_finish_claim()) {
         rt_record_exit((int)rt_options.exitcode, "fatal");
         atomic_store(&rt_state, RT_FINISHED);
         if (rt_on_record_complete)

@@ -1,7 +1,8 @@
 /*
- * runtime: start-up, options, the per-call entry/exit guard, fork and the
- * end of the process. Called by the preload layer (or by tests, which feed
- * events directly).
+ * runtime: start-up, options, the per-call entry/exit guard, and the end
+ * of the process on a fatal finding. Called by the preload layer (or by
+ * tests, which feed events directly); fork and the normal end of the
+ * process are events (events.h), since they reach every part.
  */
 #ifndef RT_RUNTIME_H
 #define RT_RUNTIME_H
@@ -51,14 +52,10 @@ static inline void rt_leave(struct rt_thread *t)
     t->in_runtime = 0;
 }
 
-/* fork: hold every runtime lock across it; the child starts a record of
- * its own. */
-void rt_fork_prepare(void);
-void rt_fork_parent(void);
-void rt_fork_child(void);
-
-/* The process ends normally: leaked threads, the exit line. Idempotent. */
-void rt_finish(int status, const char *how);
+/* The end of the process is made once: the first caller of rt_finish
+ * (events.h) or rt_die gets true. A forked child starts over. */
+bool rt_finish_claim(void);
+void rt_finish_reset(void);
 
 /* End the process now with the report exit code (after a finding that
  * means the program would hang forever). */

@@ -71,6 +71,32 @@ static inline bool rt_held_is_live(const struct rt_held *h)
     return h->lock->id == h->lock_id && h->lock->serial == h->serial;
 }
 
+/* What the interceptor knows of one call on a synchronisation object. */
+struct rt_sync_call {
+    uintptr_t addr;
+    int kind;            /* enum rt_lock_kind */
+    int type;            /* enum rt_lock_type, read from the object itself */
+    bool write;          /* exclusive acquisition (always for mutex/spin) */
+    bool trylock;
+    bool timed;
+    /* Asks the object itself whether the calling thread owns it: 1 yes,
+     * 0 no, -1 cannot tell. Used only on the rare path where the engine
+     * thinks the thread does not hold it (e.g. locked before racedet
+     * started). May be NULL. */
+    int (*owner_probe)(uintptr_t addr);
+    uintptr_t pc;        /* return address into the program */
+    uintptr_t sp;        /* the program's stack pointer at the call */
+    struct rt_lock *lock; /* the engine's: filled by the first event of the
+                             call and reused by the next (set NULL) */
+};
+
+/* The stack of the program's call this sync call came from, through the
+ * thread's call-site cache. */
+static inline rt_stack_id rt_sync_call_stack(struct rt_thread *t, const struct rt_sync_call *c)
+{
+    return rt_thread_callsite_stack(t, c->pc, c->sp);
+}
+
 void rt_locks_lock_all(void);
 void rt_locks_unlock_all(void);
 

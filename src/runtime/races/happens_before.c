@@ -1,11 +1,11 @@
 /* happens_before: see happens_before.h. */
 #include "happens_before.h"
-#include "events.h"
 #include "heap_blocks.h"
 #include "race_check.h"
 #include "core/runtime.h"
 #include "shadow.h"
 #include "sync_clocks.h"
+#include "core/sync_objects.h"
 #include "core/threads.h"
 
 #include <pthread.h>

@@ -16,36 +16,11 @@
 #define RT_EVENTS_H
 
 #include "core/sync_objects.h"
+#include "core/runtime.h"
 #include "core/threads.h"
 
 #include <stdbool.h>
 #include <stdint.h>
-
-/* What the interceptor knows of one call on a synchronisation object. */
-struct rt_sync_call {
-    uintptr_t addr;
-    int kind;            /* enum rt_lock_kind */
-    int type;            /* enum rt_lock_type, read from the object itself */
-    bool write;          /* exclusive acquisition (always for mutex/spin) */
-    bool trylock;
-    bool timed;
-    /* Asks the object itself whether the calling thread owns it: 1 yes,
-     * 0 no, -1 cannot tell. Used only on the rare path where the engine
-     * thinks the thread does not hold it (e.g. locked before racedet
-     * started). May be NULL. */
-    int (*owner_probe)(uintptr_t addr);
-    uintptr_t pc;        /* return address into the program */
-    uintptr_t sp;        /* the program's stack pointer at the call */
-    struct rt_lock *lock; /* the engine's: filled by the first event of the
-                             call and reused by the next (set NULL) */
-};
-
-/* The stack of the program's call this sync call came from, through the
- * thread's call-site cache. */
-static inline rt_stack_id rt_sync_call_stack(struct rt_thread *t, const struct rt_sync_call *c)
-{
-    return rt_thread_callsite_stack(t, c->pc, c->sp);
-}
 
 enum rt_verdict {
     RT_PROCEED,          /* make the real call */
@@ -80,6 +55,16 @@ void on_thread_start(struct rt_thread *child);
 void on_thread_exit(struct rt_thread *t, uintptr_t pc, uintptr_t sp);
 void on_thread_join(struct rt_thread *t, pthread_t target);
 void on_thread_detach(struct rt_thread *t, pthread_t target);
+/* The process (process_events.c). */
+/* fork: hold every runtime lock across it; the child starts a record of
+ * its own. */
+void rt_fork_prepare(void);
+void rt_fork_parent(void);
+void rt_fork_child(void);
+
+/* The process ends normally: leaked threads, the exit line. Idempotent. */
+void rt_finish(int status, const char *how);
+
 /* The process ends (exit, return from main): report leaked threads. */
 void on_process_exit(struct rt_thread *t);
 /* Memory at [addr, addr+size) is gone (free, munmap): forget its locks. */
