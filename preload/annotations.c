@@ -4,7 +4,7 @@
  */
 #include "racedet.h"
 
-#include "races/happens_before.h"
+#include "races/races.h"
 #include "preload.h"
 
 #include <string.h>

@@ -1,5 +1,5 @@
 /* intercept_cond: pthread_cond_* (both glibc versions reach these). */
-#include "races/happens_before.h"
+#include "races/races.h"
 #include "intercept_locks.h"
 
 #define COND_CALL(cv)                                                                \

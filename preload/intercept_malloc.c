@@ -11,11 +11,9 @@
  * Calls made by the runtime itself pass straight through.
  */
 #include "events/events.h"
-#include "races/happens_before.h"
-#include "races/heap_blocks.h"
-#include "core/modules.h"
+#include "races/races.h"
+#include "core/core.h"
 #include "preload.h"
-#include "races/shadow.h"
 
 #include <dlfcn.h>
 #include <errno.h>

@@ -7,10 +7,9 @@
  * latter use the byte loops below, written so that no compiler turns them
  * back into calls of the function being defined.
  */
-#include "races/happens_before.h"
-#include "core/modules.h"
+#include "races/races.h"
+#include "core/core.h"
 #include "preload.h"
-#include "races/race_check.h"
 
 #include <dlfcn.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * when it is cancelled: the cleanup handler).
  */
 #include "preload.h"
-#include "core/rt_alloc.h"
+#include "core/core.h"
 
 #include <stdlib.h>
 

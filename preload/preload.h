@@ -8,7 +8,7 @@
 
 #include "events/events.h"
 #include "real.h"
-#include "core/runtime.h"
+#include "core/core.h"
 
 #include <stdint.h>
 

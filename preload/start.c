@@ -5,10 +5,8 @@
  * preloaded by hand rather than by `racedet run`.
  */
 #include "preload.h"
-#include "core/findings.h"
-#include "core/modules.h"
-#include "core/record.h"
-#include "deadlock/watchdog.h"
+#include "core/core.h"
+#include "deadlock/deadlock.h"
 
 #include <dlfcn.h>
 #include <libgen.h>

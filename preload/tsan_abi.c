@@ -12,10 +12,8 @@
  * symbols of objects built by both compilers and against `nm -D` of
  * libtsan.so.2 (docs/design.md "Compiler ABI").
  */
-#include "races/happens_before.h"
-#include "races/linked_abi.h"
+#include "races/races.h"
 #include "preload.h"
-#include "races/race_check.h"
 
 #include <stdint.h>
 

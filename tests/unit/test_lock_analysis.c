@@ -5,7 +5,7 @@
  */
 #include "events/events.h"
 #include "core/findings.h"
-#include "lock_order/lock_graph.h"
+#include "lock_order/lock_order.h"
 #include "core/record.h"
 #include "core/runtime.h"
 #include "unit.h"

@@ -11,7 +11,7 @@
 #include "core/record.h"
 #include "core/runtime.h"
 #include "unit.h"
-#include "deadlock/watchdog.h"
+#include "deadlock/deadlock.h"
 
 #include <stdlib.h>
 #include <unistd.h>

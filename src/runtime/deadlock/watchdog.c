@@ -1,12 +1,7 @@
-/* watchdog: see watchdog.h; the algorithm is in docs/design.md "The
+/* watchdog: see deadlock.h; the algorithm is in docs/design.md "The
  * deadlock watchdog". */
-#include "watchdog.h"
-#include "core/findings.h"
-#include "core/sync_objects.h"
-#include "core/rt_alloc.h"
-#include "core/rt_buf.h"
-#include "core/runtime.h"
-#include "core/threads.h"
+#include "deadlock.h"
+#include "core/core.h"
 
 #include <errno.h>
 #include <linux/futex.h>

@@ -8,14 +8,8 @@
  * nothing here. Each call site (return address) is reported once.
  */
 #include "events.h"
-#include "core/findings.h"
-#include "core/sync_objects.h"
-#include "core/rt_alloc.h"
-#include "core/rt_buf.h"
-#include "core/rt_hash.h"
-#include "core/rt_spin.h"
-#include "core/runtime.h"
-#include "deadlock/watchdog.h"
+#include "core/core.h"
+#include "deadlock/deadlock.h"
 
 #include <stdio.h>
 

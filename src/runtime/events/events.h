@@ -1,7 +1,10 @@
 /*
  * events: the engine's entry points, one per event, called by the
  * interceptors in preload/ (or directly by tests). They know nothing of how
- * the event was observed. Every handler runs on the thread that made the
+ * the event was observed. Each handler keeps the core's state (held sets,
+ * lock owners) and hands the event to the parts that want it: the
+ * lock-order graph (lock_order/), race detection (races/), the deadlock
+ * watchdog (deadlock/). Only this layer sees more than one part. Every handler runs on the thread that made the
  * event, with `t` its state (from rt_enter), and never blocks.
  *
  * Order relative to the real call, which the caller must keep:
@@ -15,9 +18,7 @@
 #ifndef RT_EVENTS_H
 #define RT_EVENTS_H
 
-#include "core/sync_objects.h"
-#include "core/runtime.h"
-#include "core/threads.h"
+#include "core/core.h"
 
 #include <stdbool.h>
 #include <stdint.h>

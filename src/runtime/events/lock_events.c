@@ -6,11 +6,10 @@
  * destroy_locked, cond_wait_unheld).
  */
 #include "events.h"
-#include "core/findings.h"
-#include "races/happens_before.h"
-#include "lock_order/lock_graph.h"
-#include "core/runtime.h"
-#include "deadlock/watchdog.h"
+#include "core/core.h"
+#include "races/races.h"
+#include "lock_order/lock_order.h"
+#include "deadlock/deadlock.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,11 +3,9 @@
  * held across it) and the normal end of the process. Declared in events.h.
  */
 #include "events.h"
-#include "core/findings.h"
-#include "core/record.h"
-#include "core/rt_alloc.h"
-#include "lock_order/lock_graph.h"
-#include "races/happens_before.h"
+#include "core/core.h"
+#include "lock_order/lock_order.h"
+#include "races/races.h"
 
 void rt_fork_prepare(void)
 {

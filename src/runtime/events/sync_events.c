@@ -16,13 +16,8 @@
  * over internal spinlocks.
  */
 #include "events.h"
-#include "core/findings.h"
-#include "races/happens_before.h"
-#include "core/sync_objects.h"
-#include "core/rt_alloc.h"
-#include "core/rt_hash.h"
-#include "core/rt_spin.h"
-#include "core/runtime.h"
+#include "core/core.h"
+#include "races/races.h"
 
 #include <stdio.h>
 

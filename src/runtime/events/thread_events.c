@@ -4,9 +4,8 @@
  * joined are reported as leaks.
  */
 #include "events.h"
-#include "core/findings.h"
-#include "races/happens_before.h"
-#include "core/runtime.h"
+#include "core/core.h"
+#include "races/races.h"
 
 #include <stdio.h>
 #include <unistd.h>

@@ -1,11 +1,6 @@
-/* lock_graph: see lock_graph.h. */
-#include "lock_graph.h"
-#include "core/findings.h"
-#include "core/sync_objects.h"
-#include "core/record.h"
-#include "core/rt_hash.h"
-#include "core/rt_spin.h"
-#include "core/threads.h"
+/* lock_graph: see lock_order.h. */
+#include "lock_order.h"
+#include "core/core.h"
 
 #include <stdio.h>
 #include <stdlib.h>

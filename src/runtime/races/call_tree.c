@@ -1,8 +1,6 @@
 /* call_tree: see call_tree.h. */
 #include "call_tree.h"
-#include "core/modules.h"
-#include "core/rt_alloc.h"
-#include "core/rt_spin.h"
+#include "core/core.h"
 
 #include <stdatomic.h>
 #include <sys/mman.h>

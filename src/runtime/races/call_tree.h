@@ -22,7 +22,7 @@
 #define RT_CALL_TREE_H
 
 #include "linked_abi.h"
-#include "core/stack.h"
+#include "core/core.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -2,11 +2,9 @@
 #include "happens_before.h"
 #include "heap_blocks.h"
 #include "race_check.h"
-#include "core/runtime.h"
+#include "core/core.h"
 #include "shadow.h"
 #include "sync_clocks.h"
-#include "core/sync_objects.h"
-#include "core/threads.h"
 
 #include <pthread.h>
 #include <string.h>

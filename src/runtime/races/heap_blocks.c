@@ -1,8 +1,6 @@
 /* heap_blocks: see heap_blocks.h. */
 #include "heap_blocks.h"
-#include "core/rt_alloc.h"
-#include "core/rt_hash.h"
-#include "core/rt_spin.h"
+#include "core/core.h"
 
 #include <string.h>
 

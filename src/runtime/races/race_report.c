@@ -6,16 +6,9 @@
  * block with its allocation stack and thread, or a thread's stack).
  * Each pair of access pcs is reported once.
  */
-#include "core/findings.h"
+#include "core/core.h"
 #include "heap_blocks.h"
-#include "core/modules.h"
 #include "race_check.h"
-#include "core/record.h"
-#include "core/rt_alloc.h"
-#include "core/rt_buf.h"
-#include "core/rt_hash.h"
-#include "core/runtime.h"
-#include "core/threads.h"
 
 #include <stdatomic.h>
 #include <stdio.h>

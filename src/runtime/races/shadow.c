@@ -1,7 +1,6 @@
 /* shadow: see shadow.h. */
 #include "shadow.h"
-#include "core/rt_alloc.h"
-#include "core/rt_spin.h"
+#include "core/core.h"
 
 #include <stdatomic.h>
 #include <string.h>

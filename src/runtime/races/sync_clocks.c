@@ -1,7 +1,6 @@
 /* sync_clocks: see sync_clocks.h. */
 #include "sync_clocks.h"
-#include "core/rt_alloc.h"
-#include "core/rt_hash.h"
+#include "core/core.h"
 
 #define NBUCKETS (1u << 16)
 #define NSTRIPES 256u

@@ -14,7 +14,7 @@
 #ifndef RT_SYNC_CLOCKS_H
 #define RT_SYNC_CLOCKS_H
 
-#include "core/rt_spin.h"
+#include "core/core.h"
 #include "vector_clock.h"
 
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 /* vector_clock: see vector_clock.h. */
 #include "vector_clock.h"
-#include "core/rt_alloc.h"
+#include "core/core.h"
 
 #include <string.h>
 

@@ -1,9 +1,12 @@
 /*
- * lock_graph: the lock-order graph and its cycle check (docs/design.md,
- * "Lock order"). An edge A->B is learnt the first time B is acquired while
- * A is held, in a given context: which other locks were held (the gate
- * set), whether B was taken by a successful trylock, and in which modes
- * (read/write) A was held and B taken. Each new context of an edge is
+ * lock_order: the lock-order graph and its cycle check (docs/design.md,
+ * "Lock order"); lock_graph.c. Called by the lock event handlers
+ * (events/lock_events.c) on the thread that acquired a lock.
+ *
+ * An edge A->B is learnt the first time B is acquired while A is held, in
+ * a given context: which other locks were held (the gate set), whether B
+ * was taken by a successful trylock, and in which modes (read/write) A was
+ * held and B taken. Each new context of an edge is
  * written to the record and checked for cycles through it; a cycle is
  * reported once, only if it could really deadlock:
  *   - no edge of it was closed by a trylock (a trylock backs off);
@@ -12,10 +15,10 @@
  *   - at no lock of it do a read hold meet a read acquisition.
  * Any thread; one internal lock, never held while calling program code.
  */
-#ifndef RT_LOCK_GRAPH_H
-#define RT_LOCK_GRAPH_H
+#ifndef RT_LOCK_ORDER_H
+#define RT_LOCK_ORDER_H
 
-#include "core/stack.h"
+#include "core/core.h"
 
 #include <stdbool.h>
 #include <stdint.h>

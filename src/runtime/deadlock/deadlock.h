@@ -1,5 +1,5 @@
 /*
- * watchdog: finds real deadlocks — threads blocked on each other right now —
+ * deadlock: the deadlock watchdog (watchdog.c). It finds real deadlocks — threads blocked on each other right now —
  * reports them and ends the process instead of letting it hang
  * (docs/design.md "The deadlock watchdog").
  *
@@ -28,10 +28,10 @@
  * the copy; the copy itself is made under the thread's peek_lock, which the
  * thread takes to free the array. Lock structs are never unmapped.
  */
-#ifndef RT_WATCHDOG_H
-#define RT_WATCHDOG_H
+#ifndef RT_DEADLOCK_H
+#define RT_DEADLOCK_H
 
-#include "core/stack.h"
+#include "core/core.h"
 
 #include <pthread.h>
 #include <stdbool.h>
