@@ -37,7 +37,9 @@ RT_LIBS     := -lunwind -ldl -lpthread
 REPORT_LIBS := -ldw -lelf -ljansson -lpthread
 
 COMMON_SRC  := $(sort $(wildcard src/common/*.c))
-RUNTIME_SRC := $(sort $(wildcard src/runtime/*.c src/runtime/*/*.c))
+# The engine's parts (docs/design.md §0); races/linked/ is one level deeper:
+# it goes into libracedet_tsan.a, not the shim.
+RUNTIME_SRC := $(sort $(wildcard src/runtime/*/*.c))
 PRELOAD_SRC := $(sort $(wildcard preload/*.c))
 LINKED_SRC  := $(sort $(wildcard src/runtime/races/linked/*.c))
 REPORT_SRC  := $(sort $(wildcard src/report/*.c))
