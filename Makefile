@@ -17,7 +17,7 @@ VERSION  := 0.1.0
 PREFIX   ?= /usr/local
 
 DEB_PACKAGES := libunwind-dev libdw-dev libelf-dev uthash-dev libjansson-dev pkg-config \
-                graphviz python3-jsonschema man-db autoconf automake cmake
+                graphviz python3-jsonschema man-db autoconf automake cmake g++
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 BASEFLAGS := -std=c11 -D_GNU_SOURCE -g -O2 -fPIC -fvisibility=hidden \
@@ -62,6 +62,8 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 E2E_HELPER_SRC := $(sort $(wildcard tests/e2e/*.c))
 E2E_HELPER_BIN := $(patsubst tests/e2e/%.c,$(BUILD)/tests/e2e/%,$(E2E_HELPER_SRC))
+E2E_HELPER_CXX_SRC := $(sort $(wildcard tests/e2e/*.cpp))
+E2E_HELPER_BIN += $(patsubst tests/e2e/%.cpp,$(BUILD)/tests/e2e/%,$(E2E_HELPER_CXX_SRC))
 
 SAMPLE_SRC := $(sort $(wildcard samples/*.c))
 SAMPLE_BIN := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRC))
@@ -130,6 +132,10 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(RUNTIME_OBJ) $(REPORT_OBJ) $(COMMON_OBJ)
 $(BUILD)/tests/e2e/%: tests/e2e/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -g -O0 -Wall -Wextra -Werror -pthread -Iinclude -o $@ $< -ljansson
+
+$(BUILD)/tests/e2e/%: tests/e2e/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -g -O0 -Wall -Wextra -Werror -pthread -o $@ $<
 
 unit: deps $(UNIT_BIN)
 unit-asan: deps

@@ -12,7 +12,7 @@
  * A finding line is a kind (DESIGN.md section 2) and one or more frame
  * tokens, `function` or `function:line`. A token matches a frame of the
  * finding when the function is equal and, if a line is given, the line is
- * equal and the frame's file (when known) is NAME.c. The frames of a finding
+ * equal and the frame's file (when known) is NAME.c or NAME.cpp. The frames of a finding
  * are all the frames it contains: those of its stacks, of its threads'
  * creation stacks, and of any other stack in it (allocation stacks, ...).
  *
@@ -243,7 +243,7 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* The sample's source file name, NAME.c, from .../NAME.expect. */
+/* The sample's name, NAME, from .../NAME.expect. */
 static char *source_name(const char *expect_path)
 {
     const char *base = strrchr(expect_path, '/');
@@ -251,10 +251,20 @@ static char *source_name(const char *expect_path)
     size_t n = strlen(base);
     if (ends_with(base, ".expect"))
         n -= strlen(".expect");
-    char *name = xrealloc(NULL, n + 3);
+    char *name = xrealloc(NULL, n + 1);
     memcpy(name, base, n);
-    strcpy(name + n, ".c");
+    name[n] = '\0';
     return name;
+}
+
+/* Is file's basename NAME.c or NAME.cpp (C and C++ samples)? */
+static bool is_source_of(const char *file, const char *name)
+{
+    const char *base = strrchr(file, '/');
+    size_t n = strlen(name);
+    base = base ? base + 1 : file;
+    return strncmp(base, name, n) == 0 &&
+           (strcmp(base + n, ".c") == 0 || strcmp(base + n, ".cpp") == 0);
 }
 
 static bool token_matches(const struct token *tok, const struct actual *a, const char *source)
@@ -269,10 +279,7 @@ static bool token_matches(const struct token *tok, const struct actual *a, const
             continue;
         if (!fr->file)
             return true;
-        /* the basename must be NAME.c: "x/NAME.c" or "NAME.c" */
-        if (strcmp(fr->file, source) == 0 ||
-            (ends_with(fr->file, source) &&
-             fr->file[strlen(fr->file) - strlen(source) - 1] == '/'))
+        if (is_source_of(fr->file, source))
             return true;
     }
     return false;

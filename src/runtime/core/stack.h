@@ -4,9 +4,9 @@
  *
  * Unwinding costs ~0.1-1 us, too much for every lock, so events capture a
  * stack only when something new is learnt, and acquisitions go through a
- * per-thread call-site cache keyed by (return address, stack pointer): the
- * same call reached along the same path has the same stack pointer, so a
- * lock taken again at a known site costs one cache probe. Stacks are
+ * per-thread call-site cache keyed by (return address, stack pointer) and
+ * checked against the return addresses on the stack (below), so a lock
+ * taken again along a known path costs one probe and a few loads. Stacks are
  * immutable once in the depot and never freed (findings made much later
  * still name them). Any thread.
  */
@@ -38,18 +38,47 @@ rt_stack_id rt_stack_capture(void);
  * unwind, e.g. a thread that returned from its start routine). */
 rt_stack_id rt_stack_of_function(uintptr_t entry);
 
-/* Per-thread cache of call site -> stack. Zero-initialised is empty. */
+/* Per-thread cache of call site -> stack. Zero-initialised is empty.
+ *
+ * (pc, sp) alone does not identify a stack: a lock wrapper called from two
+ * lines of one function reaches the lock call with the same return address
+ * at the same depth. So an entry also keeps, for each outer frame, where on
+ * the stack its return address was found (as an offset from sp), and a hit
+ * is taken only when every one of those slots still holds the same return
+ * address: then the frames the stack names are the ones live now. An entry
+ * whose slots could not be proven at capture (a signal frame, a stack
+ * switch) is not kept. */
 #define RT_CALLSITE_WAYS 256
+struct rt_callsite {
+    uintptr_t pc, sp;
+    rt_stack_id stack;        /* +1: zero is an empty entry */
+    uint32_t nslots, cap;     /* return-address slots to compare; capacity */
+    const uintptr_t *pcs;     /* the stack's frames (the depot never frees) */
+    uint32_t *slots;          /* slots[i]: sp + slots[i] holds pcs[i + 1] */
+};
 struct rt_callsite_cache {
-    struct { uintptr_t pc, sp; rt_stack_id stack; } e[RT_CALLSITE_WAYS];
+    struct rt_callsite e[RT_CALLSITE_WAYS];
 };
 rt_stack_id rt_stack_callsite_miss(struct rt_callsite_cache *c, unsigned slot, uintptr_t pc,
                                    uintptr_t sp);
+/* Frees what the entries hold (the cache itself is the caller's). */
+void rt_stack_callsite_release(struct rt_callsite_cache *c);
+
+static inline bool rt_callsite_same_path(const struct rt_callsite *e, uintptr_t sp)
+{
+    for (uint32_t i = 0; i < e->nslots; i++)
+        if (*(const uintptr_t *)(sp + e->slots[i]) != e->pcs[i + 1])
+            return false;
+    return true;
+}
+
 static inline rt_stack_id rt_stack_at_callsite(struct rt_callsite_cache *c, uintptr_t pc, uintptr_t sp)
 {
     unsigned slot = (unsigned)((pc ^ (pc >> 9) ^ (sp >> 4)) % RT_CALLSITE_WAYS);
-    if (__builtin_expect(c->e[slot].pc == pc && c->e[slot].sp == sp && c->e[slot].stack != 0, 1))
-        return c->e[slot].stack - 1;
+    const struct rt_callsite *e = &c->e[slot];
+    if (__builtin_expect(e->pc == pc && e->sp == sp && e->stack != 0, 1) &&
+        __builtin_expect(rt_callsite_same_path(e, sp), 1))
+        return e->stack - 1;
     return rt_stack_callsite_miss(c, slot, pc, sp);
 }
 

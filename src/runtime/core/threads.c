@@ -111,6 +111,7 @@ void rt_thread_retire(struct rt_thread *t)
 {
     atomic_store(&t->running, false);
     if (t->caches) {
+        rt_stack_callsite_release(&t->caches->callsites);
         rt_free(t->caches, sizeof *t->caches);
         t->caches = NULL;
     }
