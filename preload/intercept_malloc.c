@@ -1,10 +1,12 @@
 /*
  * intercept_malloc: the malloc family and munmap. Freed or unmapped memory
- * is forgotten by the engine (its locks, sync objects and, with race
- * detection on, its shadow: accesses to a dead object never race with
- * accesses to the next object at the same address). With race detection
- * on, every block is recorded with its size, allocating thread and
- * allocation stack, so a race can say which block it hit.
+ * is forgotten by the engine (its locks and sync objects). With race
+ * detection on, every block is recorded with its size, allocating thread
+ * and allocation stack, so a race can say which block it hit; a free is a
+ * write of the block (an unordered access before it, or by another thread
+ * after it, is a race that names the free); a new block starts with no
+ * history (accesses to a dead object never race with the next object at
+ * the same address); unmapped memory forgets its accesses.
  *
  * dlsym may call calloc/malloc while we resolve the real functions: those
  * calls are served from a static buffer that is never given back.
@@ -96,18 +98,22 @@ static inline struct rt_hb_thread *recording(uintptr_t pc)
     return h && !h->busy ? h : NULL;
 }
 
+/* A new block's history starts empty: whatever the memory held before (a
+ * freed block's accesses and its free) belongs to another object. */
 static void allocated(void *p, size_t n, uintptr_t pc)
 {
     struct rt_hb_thread *h;
     if (!p || !(h = recording(pc)))
         return;
     h->busy++;
+    rt_shadow_reset((uintptr_t)p, n);
     rt_heap_add((uintptr_t)p, n, rt_ct_child(h->ct, h->node, pc), h->thread ? h->thread->id : -1);
     h->busy--;
 }
 
-/* Memory [p, p+n) is gone: the engine forgets what it knew of it. */
-static void gone(void *p, size_t n, uintptr_t pc)
+/* Memory [p, p+n) is gone: the engine forgets the locks and sync objects
+ * in it, and, for unmapped memory (reset), every access to it. */
+static void gone(void *p, size_t n, uintptr_t pc, bool reset)
 {
     struct rt_thread *t;
     if (atomic_load_explicit(&rt_state, memory_order_relaxed) != RT_READY ||
@@ -118,21 +124,30 @@ static void gone(void *p, size_t n, uintptr_t pc)
         return;
     on_memory_freed((uintptr_t)p, n);
     rt_sync_forget_range((uintptr_t)p, (uintptr_t)p + n);
-    if (__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED))
+    if (reset && __atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED))
         rt_shadow_reset((uintptr_t)p, n);
     rt_leave(t);
 }
 
+/* A heap block is freed: a write of the block by this thread (races.h),
+ * checked while the block is still in the heap table so that a race names
+ * it; then it leaves the table. */
 static void freed(void *p, uintptr_t pc)
 {
     struct rt_heap_block b;
+    struct rt_hb_thread *h;
     size_t n;
     if (atomic_load_explicit(&rt_state, memory_order_relaxed) != RT_READY)
         return;
-    if (__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED))
-        rt_heap_remove((uintptr_t)p, &b);
     n = real_malloc_usable_size ? real_malloc_usable_size(p) : 0;
-    gone(p, n, pc);
+    if (__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED)) {
+        if ((h = recording(pc)) != NULL) {
+            size_t size = rt_heap_find((uintptr_t)p, &b) && b.addr == (uintptr_t)p ? b.size : n;
+            rt_race_free(h, (uintptr_t)p, size, pc);
+        }
+        rt_heap_remove((uintptr_t)p, &b);
+    }
+    gone(p, n, pc, false);
 }
 
 /* ---- the interceptors ------------------------------------------------------------------ */
@@ -262,6 +277,6 @@ RD_EXPORT int munmap(void *addr, size_t len)
 {
     if (!READY())
         return -1;
-    gone(addr, len, CALLER_PC());
+    gone(addr, len, CALLER_PC(), true);
     return real_munmap(addr, len);
 }

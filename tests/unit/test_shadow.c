@@ -140,6 +140,31 @@ TEST(free_resets_shadow)
     CHECK_EQ_INT(fx_new_races(), 0);
 }
 
+/* A free writes the block: it races with an unordered earlier access, and
+ * a later access not ordered after it races with the free, whose stack the
+ * report keeps; an access ordered after the free does not. */
+TEST(free_is_a_write)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *c, *d;
+    static int lock;
+    static _Alignas(64) unsigned char block[64];
+    fx_new_races();
+    fx_access(a, &block[0], 4, RD, 0x8000);
+    rt_race_free(b, (uintptr_t)&block[0], 64, 0x8001);   /* a's read is unordered */
+    CHECK_EQ_INT(fx_new_races(), 1);
+    CHECK_PREVIOUS(0x8000, RD, 4);
+    c = fx_thread();                                       /* not after b's free */
+    fx_access(c, &block[40], 8, RD, 0x8002);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    CHECK_PREVIOUS(0x8001, WR, 8);
+    CHECK(rt_race_last_previous().freed);
+    rt_hb_release(b, (uintptr_t)&lock);
+    d = fx_thread();
+    rt_hb_acquire(d, (uintptr_t)&lock);                    /* d is after the free */
+    fx_access(d, &block[48], 8, WR, 0x8003);
+    CHECK_EQ_INT(fx_new_races(), 0);
+}
+
 /* A big block (whole shadow pages go back to the OS, in both planes and
  * for cells and nodes): its words forget every access, the words around
  * it keep theirs, and its cells read as empty before anyone touches them
@@ -289,6 +314,7 @@ int main(void)
     RUN(unaligned_access_across_words);
     RUN(read_shared_then_write_race);
     RUN(free_resets_shadow);
+    RUN(free_is_a_write);
     RUN(big_reset_forgets_only_its_words);
     RUN(range_access_races_once_per_word);
     RUN(create_and_join_order);

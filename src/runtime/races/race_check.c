@@ -117,7 +117,8 @@ HOT void merge(struct rt_hb_thread *h, const struct rt_shadow_ref *r, int i, con
                rt_cell cur, rt_ct_node leaf)
 {
     rt_cell c = s->c;
-    uint32_t changed = changed_bytes(c, cur);
+    /* a free takes every byte it covers, so that its marker names them */
+    uint32_t changed = rt_race_freeing ? rt_cell_acc(cur) : changed_bytes(c, cur);
     rt_cell merged = s->raw | (cur & RT_CELL_BYTES);
     rt_ct_node old = __atomic_load_n(r->node[i], __ATOMIC_RELAXED), node;
     if (changed == 0)
@@ -338,16 +339,18 @@ void rt_race_word_exported(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t wor
                            uintptr_t pc) __asm__(RT_LINKED_NAME("race_word"))
     __attribute__((alias("rt_race_word"), visibility("default")));
 
-/* Bytes [addr, addr + n) of one word (n <= 8, not crossing it). */
+/* Bytes [addr, addr + n) of one word (n <= 8, not crossing it). A free
+ * (`all`) is recorded even where the thread's own cell covers it, so that
+ * its marker leaf replaces the earlier line. */
 static void range_word(struct rt_hb_thread *h, uintptr_t addr, unsigned n, unsigned kind,
-                       uintptr_t pc, rt_ct_node *leaf)
+                       uintptr_t pc, rt_ct_node *leaf, bool all)
 {
     uintptr_t word = addr & ~(uintptr_t)7;
     rt_cell *cell0 = rt_shadow_cell(addr), cur;
     if (!cell0)
         return;
     cur = rt_cell_of(h, ((1u << n) - 1) << (addr - word), kind);
-    if (rt_race_covered(cell0, addr, cur, kind))
+    if (!all && rt_race_covered(cell0, addr, cur, kind))
         return;
     if (*leaf == RT_CT_ROOT)
         *leaf = leaf_of(h, pc);
@@ -356,12 +359,12 @@ static void range_word(struct rt_hb_thread *h, uintptr_t addr, unsigned n, unsig
 
 /* A range: its partial words one by one, its whole words walking the
  * cells of each region in order, with one cell value and one leaf for
- * all. */
-void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size,
-                          unsigned kind, uintptr_t pc)
+ * all. `leaf` is the node to record (RT_CT_ROOT: the leaf of pc, made when
+ * first needed); `all` checks and records every word, covered or not. */
+static void range(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size, unsigned kind,
+                  uintptr_t pc, rt_ct_node leaf, bool all)
 {
     uintptr_t end = addr + size, full_end = end & ~(uintptr_t)7;
-    rt_ct_node leaf = RT_CT_ROOT;
     rt_cell cur;
     if (h->busy || end < addr)
         return;
@@ -369,7 +372,7 @@ void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size
         unsigned n = (unsigned)(8 - (addr & 7));
         if (n > size)
             n = (unsigned)size;
-        range_word(h, addr, n, kind, pc, &leaf);
+        range_word(h, addr, n, kind, pc, &leaf, all);
         addr += n;
     }
     cur = rt_cell_of(h, 0xff, kind);
@@ -380,7 +383,7 @@ void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size
         if (!cell0)
             return;
         for (; addr < stop; addr += 8, cell0++) {
-            if (!rt_race_covered(cell0, addr, cur, kind)) {
+            if (all || !rt_race_covered(cell0, addr, cur, kind)) {
                 if (leaf == RT_CT_ROOT)
                     leaf = leaf_of(h, pc);
                 word_slow(h, cell0, addr, cur, pc, leaf);
@@ -388,5 +391,25 @@ void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size
         }
     }
     if (addr < end)
-        range_word(h, addr, (unsigned)(end - addr), kind, pc, &leaf);
+        range_word(h, addr, (unsigned)(end - addr), kind, pc, &leaf, all);
+}
+
+void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size,
+                          unsigned kind, uintptr_t pc)
+{
+    range(h, addr, size, kind, pc, RT_CT_ROOT, false);
+}
+
+__thread bool rt_race_freeing;
+
+void rt_race_free(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size, uintptr_t pc)
+{
+    if (h->busy || size == 0)
+        return;
+    if (size > RT_RACE_FREE_BYTES)
+        size = RT_RACE_FREE_BYTES;
+    rt_race_freeing = true;
+    range(h, addr, size, RT_ACCESS_WRITE, pc, rt_ct_child(h->ct, leaf_of(h, pc), RT_CT_FREE_PC),
+          true);
+    rt_race_freeing = false;
 }

@@ -168,6 +168,20 @@ static inline void rt_race_range(struct rt_hb_thread *h, uintptr_t addr, uintptr
     rt_race_access_split(h, addr, size, kind, pc);
 }
 
+/* A free of [addr, addr + size): a write of the block by the freeing
+ * thread (an unordered earlier access by another thread races with it),
+ * recorded under a marker leaf (RT_CT_FREE_PC below the free's own call
+ * path) so that a later unordered access by another thread is reported as
+ * a use of freed memory, with the free's stack. Only the first
+ * RT_RACE_FREE_BYTES of a block are checked and marked, as ThreadSanitizer
+ * does (it takes 1 KiB): a huge block freed would otherwise cost shadow
+ * for all of it. Call it before the block goes back to the allocator. */
+#define RT_RACE_FREE_BYTES 4096u
+void rt_race_free(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size, uintptr_t pc);
+
+/* The leaf pc that marks a free (never a code address). */
+#define RT_CT_FREE_PC ((uintptr_t)1)
+
 /* Report data: how many races were reported (tests). */
 unsigned rt_race_count(void);
 /* The earlier access of the last race found (tests): its line's pc, kind
@@ -175,6 +189,7 @@ unsigned rt_race_count(void);
 struct rt_race_previous {
     uintptr_t pc;
     unsigned kind, size;
+    bool freed;             /* it was a free (pc: the free's call) */
 };
 struct rt_race_previous rt_race_last_previous(void);
 
@@ -188,5 +203,7 @@ void rt_race_unlock_all(void);
 /* What race_report.c needs from the check. */
 void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr_t pc,
                     rt_cell prev, rt_ct_node prev_node);
+/* Set while the calling thread's access being checked is a free. */
+extern __thread bool rt_race_freeing;
 
 #endif

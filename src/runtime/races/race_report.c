@@ -91,11 +91,12 @@ static const char *what(unsigned kind)
     return kind & RT_ACCESS_WRITE ? "write" : "read";
 }
 
-static void access_json(struct rt_buf *b, const char *name, unsigned kind, unsigned size)
+static void access_json(struct rt_buf *b, const char *name, unsigned kind, unsigned size,
+                        bool free)
 {
-    rt_buf_printf(b, ",\"%s\":{\"write\":%s,\"size\":%u,\"atomic\":%s}", name,
+    rt_buf_printf(b, ",\"%s\":{\"write\":%s,\"size\":%u,\"atomic\":%s,\"free\":%s}", name,
                   kind & RT_ACCESS_WRITE ? "true" : "false", size,
-                  kind & RT_ACCESS_ATOMIC ? "true" : "false");
+                  kind & RT_ACCESS_ATOMIC ? "true" : "false", free ? "true" : "false");
 }
 
 /* The earlier access of a race, out of its cell: the line that accessed
@@ -148,13 +149,18 @@ void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr
     struct rt_buf b = {0};
     char roles[3][96], summary[256];
     int nstacks = 0, nthreads = 0, other_id, was_in_runtime = 0;
+    bool freeing = rt_race_freeing, prev_freed = false;
 
     if (!self)
         return;
     prev_node = earlier_access(prev, prev_node, byte, &pf, &prev_size);
     if (prev_node == RT_CT_ROOT)
         return; /* no stack for the earlier access: never report half a race */
-    last_previous = (struct rt_race_previous){rt_ct_pc(prev_node), pf, prev_size};
+    if (rt_ct_pc(prev_node) == RT_CT_FREE_PC) {
+        prev_freed = true; /* the marker leaf: its parent is the free's call */
+        prev_node = rt_ct_parent(prev_node);
+    }
+    last_previous = (struct rt_race_previous){rt_ct_pc(prev_node), pf, prev_size, prev_freed};
     atomic_fetch_add(&nraces, 1);
     if (!rt_race_report_enabled || !first_time(pc, rt_ct_pc(prev_node)))
         return;
@@ -166,10 +172,16 @@ void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr
     was_in_runtime = self->in_runtime;
     self->in_runtime = 1;
 
-    snprintf(roles[0], sizeof roles[0], "%s of size %u by {thread:%d}", what(cf), cur_size,
-             self->id);
-    snprintf(roles[1], sizeof roles[1], "previous %s of size %u by {thread:%d}", what(pf),
-             prev_size, other->id);
+    if (freeing)
+        snprintf(roles[0], sizeof roles[0], "free by {thread:%d}", self->id);
+    else
+        snprintf(roles[0], sizeof roles[0], "%s of size %u by {thread:%d}", what(cf), cur_size,
+                 self->id);
+    if (prev_freed)
+        snprintf(roles[1], sizeof roles[1], "previous free by {thread:%d}", other->id);
+    else
+        snprintf(roles[1], sizeof roles[1], "previous %s of size %u by {thread:%d}", what(pf),
+                 prev_size, other->id);
     stacks[nstacks++] = (struct rt_role_stack){roles[0], self->id, rt_ct_stack(h->node, pc)};
     stacks[nstacks++] = (struct rt_role_stack){roles[1], other->id, rt_ct_stack(prev_node, 0)};
     threads[nthreads++] = self;
@@ -177,8 +189,11 @@ void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr
         threads[nthreads++] = other;
 
     rt_buf_printf(&b, "{\"address\":\"0x%lx\",\"size\":%u", (unsigned long)addr, cur_size);
-    access_json(&b, "current", cf, cur_size);
-    access_json(&b, "previous", pf, prev_size);
+    access_json(&b, "current", cf, cur_size, freeing);
+    access_json(&b, "previous", pf, prev_size, prev_freed);
+    if (freeing || prev_freed)
+        rt_buf_printf(&b, ",\"freed\":\"%s\"",
+                      prev_freed ? "use after free" : "free of memory in use");
     mod = rt_module_of(addr);
     if (mod && !rt_module_is_runtime(addr)) {
         uintptr_t off = 0;
@@ -207,10 +222,21 @@ void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr
             rt_buf_puts(&b, ",\"location\":{\"kind\":\"unknown\"}");
     }
     rt_buf_putc(&b, '}');
-    snprintf(summary, sizeof summary,
-             "data race: %s of size %u by {thread:%d} and an unordered previous %s of size %u "
-             "by {thread:%d}",
-             what(cf), cur_size, self->id, what(pf), prev_size, other->id);
+    if (prev_freed)
+        snprintf(summary, sizeof summary,
+                 "data race (use after free): %s of size %u by {thread:%d} of memory freed by "
+                 "{thread:%d}, not ordered after the free",
+                 what(cf), cur_size, self->id, other->id);
+    else if (freeing)
+        snprintf(summary, sizeof summary,
+                 "data race (free of memory in use): free by {thread:%d} and an unordered "
+                 "previous %s of size %u by {thread:%d}",
+                 self->id, what(pf), prev_size, other->id);
+    else
+        snprintf(summary, sizeof summary,
+                 "data race: %s of size %u by {thread:%d} and an unordered previous %s of size "
+                 "%u by {thread:%d}",
+                 what(cf), cur_size, self->id, what(pf), prev_size, other->id);
     rt_finding_emit("data_race", summary, threads, nthreads, NULL, 0, stacks, nstacks, b.p);
     rt_buf_free(&b);
     self->in_runtime = was_in_runtime;
