@@ -1,6 +1,7 @@
 /* call_tree: see call_tree.h. */
 #include "call_tree.h"
 #include "core/core.h"
+#include "race_check.h"
 
 #include <stdatomic.h>
 #include <sys/mman.h>
@@ -46,35 +47,56 @@ static size_t table_bytes(uint32_t size)
     return sizeof(struct table) + sizeof(uint32_t) * size;
 }
 
-static void *reserve(size_t bytes, const char *what)
+static void *reserve(size_t bytes)
 {
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED)
-        rt_fatal(what);
-    return p;
+    return p == MAP_FAILED ? NULL : p;
 }
 
 static struct table *table_new(uint32_t size)
 {
-    struct table *t = reserve(table_bytes(size), "out of memory (call tree index)");
-    t->mask = size - 1;
+    struct table *t = reserve(table_bytes(size));
+    if (t)
+        t->mask = size - 1;
     return t;
 }
 
-void rt_ct_init(void)
+/* The node tables are reserved as large as the address space allows (a
+ * program run under `ulimit -v` gets a smaller tree, not an abort), from
+ * MAX_NODES down to MIN_NODES. */
+#define MIN_NODES (1u << 16)
+static uint32_t node_cap;
+
+bool rt_ct_init(void)
 {
+    bool ok;
     if (atomic_load_explicit(&current, memory_order_acquire))
-        return;
+        return true;
     rt_spin_lock(&init_lock);
     if (!atomic_load_explicit(&current, memory_order_relaxed)) {
-        rt_ct_nodes = reserve(sizeof(struct rt_ct_node_rec) * (size_t)MAX_NODES,
-                              "out of memory (call tree nodes)");
-        newest = reserve(sizeof(uint32_t) * (size_t)MAX_NODES, "out of memory (call tree)");
-        atomic_store(&nnodes, 1); /* node 0: the root, pc 0, parent 0 */
-        atomic_store_explicit(&current, table_new(1u << 12), memory_order_release);
+        struct table *t = table_new(1u << 12);
+        for (uint32_t cap = MAX_NODES; t && cap >= MIN_NODES; cap /= 2) {
+            rt_ct_nodes = reserve(sizeof(struct rt_ct_node_rec) * (size_t)cap);
+            newest = rt_ct_nodes ? reserve(sizeof(uint32_t) * (size_t)cap) : NULL;
+            if (newest) {
+                node_cap = cap;
+                break;
+            }
+            if (rt_ct_nodes)
+                munmap(rt_ct_nodes, sizeof(struct rt_ct_node_rec) * (size_t)cap);
+            rt_ct_nodes = NULL;
+        }
+        if (node_cap) {
+            atomic_store(&nnodes, 1); /* node 0: the root, pc 0, parent 0 */
+            atomic_store_explicit(&current, t, memory_order_release);
+        } else if (t) {
+            munmap(t, table_bytes(1u << 12));
+        }
     }
+    ok = atomic_load_explicit(&current, memory_order_relaxed) != NULL;
     rt_spin_unlock(&init_lock);
+    return ok;
 }
 
 static uint32_t sibling_of(uint32_t n)
@@ -106,6 +128,10 @@ static struct table *insert(struct table *t, uint32_t child);
 static struct table *grow(struct table *t)
 {
     struct table *n = table_new((t->mask + 1) * 2);
+    if (!n) {
+        rt_race_out_of_memory("the call tree's index cannot grow");
+        return t;
+    }
     for (uint32_t i = 0; i <= t->mask; i++) {
         uint32_t e = atomic_load_explicit(&t->e[i], memory_order_relaxed);
         if (e)
@@ -124,6 +150,8 @@ static struct table *insert(struct table *t, uint32_t child)
         return t;
     if ((t->used + 1) * 4 > (t->mask + 1) * 3) {
         t = grow(t);
+        if (t->used + 1 > t->mask)
+            return t; /* could not grow: a probe must still find a free entry */
         probe(t, parent, pc, &slot);
     }
     atomic_store_explicit(&t->e[slot], child | (hash(parent, pc) >> TAG_SHIFT) << TAG_SHIFT,
@@ -132,15 +160,19 @@ static struct table *insert(struct table *t, uint32_t child)
     return t;
 }
 
-/* A node id for a new node: from the thread's range when it has one. */
+/* A node id for a new node: from the thread's range when it has one; 0
+ * when the tree is full (race detection then stops: rt_race_out_of_memory). */
 static uint32_t take_id(struct rt_ct_cache *cache)
 {
     uint32_t n = cache ? ID_CHUNK : 1, id;
     if (cache && cache->next != cache->end)
         return cache->next++;
     id = atomic_fetch_add_explicit(&nnodes, n, memory_order_relaxed);
-    if (id > MAX_NODES - n)
-        rt_fatal("too many distinct call paths (call tree full)");
+    if (id > node_cap - n) {
+        atomic_store_explicit(&nnodes, node_cap, memory_order_relaxed);
+        rt_race_out_of_memory("the call tree is full");
+        return 0;
+    }
     if (cache) {
         cache->next = id + 1;
         cache->end = id + n;
@@ -205,8 +237,10 @@ static uint32_t in_index(struct rt_ct_cache *cache, uint32_t parent, uintptr_t p
         if (child == 0) {
             child = id ? id : take_id(cache);
             id = 0;
-            write_node(child, parent, pc, 0);
-            insert(t, child);
+            if (child) {
+                write_node(child, parent, pc, 0);
+                insert(t, child);
+            }
         }
         rt_spin_unlock(&table_lock);
     }
@@ -228,8 +262,8 @@ static uint32_t find_or_make(struct rt_ct_cache *cache, uint32_t parent, uintptr
         return child;
     while (len < LIST_MAX) {
         uint32_t seen = head;
-        if (id == 0)
-            id = take_id(cache);
+        if (id == 0 && (id = take_id(cache)) == 0)
+            return RT_CT_ROOT; /* full: no stack (races.h: out of memory) */
         write_node(id, parent, pc, head);
         if (atomic_compare_exchange_strong_explicit(&newest[parent], &seen, id,
                                                     memory_order_release, memory_order_acquire))

@@ -121,8 +121,9 @@ static inline rt_ct_node rt_ct_parent(rt_ct_node n)
     return rt_ct_nodes[n].parent;
 }
 
-/* Make sure the tables exist (idempotent, any thread). */
-void rt_ct_init(void);
+/* Make sure the tables exist (idempotent, any thread); false when not
+ * even a small tree fits in the address space. */
+bool rt_ct_init(void);
 
 /* The stack of node n (innermost first), runtime frames dropped, interned
  * in the depot. `top_pc`, when not 0, is put on top (the current access). */

@@ -180,7 +180,10 @@ void rt_hb_enable(void)
 {
     if (rt_hb_enabled)
         return;
-    rt_ct_init();
+    if (!rt_ct_init()) {
+        rt_race_out_of_memory("no address space for the call tree");
+        return;
+    }
     rt_race_init();
     __atomic_store_n(&rt_hb_enabled, true, __ATOMIC_RELEASE);
 }

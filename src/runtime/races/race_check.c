@@ -292,7 +292,8 @@ static __attribute__((noinline)) void race_word_full(struct rt_hb_thread *h, rt_
     if ((c0 & RT_CELL_MORE) && rt_cell_covers(rt_cell_load(rt_shadow_second(cell0, word)), cur,
                                               rt_cell_atomic(cur) ? RT_ACCESS_ATOMIC : 0))
         return;
-    if (h->busy || rt_hb_ignores(h, rt_cell_wr(cur) != 0))
+    if (h->busy || rt_hb_ignores(h, rt_cell_wr(cur) != 0) ||
+        !__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED))
         return;
     word_slow(h, cell0, word, cur, pc, leaf_of(h, pc));
 }
@@ -366,7 +367,7 @@ static void range(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size, unsign
 {
     uintptr_t end = addr + size, full_end = end & ~(uintptr_t)7;
     rt_cell cur;
-    if (h->busy || end < addr)
+    if (h->busy || end < addr || !__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED))
         return;
     if (addr & 7) {
         unsigned n = (unsigned)(8 - (addr & 7));

@@ -179,6 +179,11 @@ static inline void rt_race_range(struct rt_hb_thread *h, uintptr_t addr, uintptr
 #define RT_RACE_FREE_BYTES 4096u
 void rt_race_free(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size, uintptr_t pc);
 
+/* Race detection cannot get the memory it needs (shadow, call tree): it
+ * stops for the rest of the run, says so once, and the program and the
+ * lock analysis go on. Any thread. */
+void rt_race_out_of_memory(const char *what);
+
 /* The leaf pc that marks a free (never a code address). */
 #define RT_CT_FREE_PC ((uintptr_t)1)
 

@@ -1,6 +1,7 @@
 /* shadow: see shadow.h. */
 #include "shadow.h"
 #include "core/core.h"
+#include "race_check.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -33,8 +34,10 @@ uintptr_t rt_shadow_region_slow(uintptr_t addr)
     if (region)
         return region;
     p = mmap(NULL, REGION_BYTES, PROT_READ | PROT_WRITE, SHADOW_MAP, -1, 0);
-    if (p == MAP_FAILED)
-        rt_fatal("out of memory (shadow)");
+    if (p == MAP_FAILED) {
+        rt_race_out_of_memory("no address space for more shadow memory");
+        return 0;
+    }
     if (!__atomic_compare_exchange_n(slot, &expected, (uintptr_t)p, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE)) {
         munmap(p, REGION_BYTES);

@@ -121,7 +121,7 @@ static inline rt_cell *rt_shadow_cell_in(uintptr_t region, uintptr_t addr)
 }
 
 /* The first cell of addr's word (its region made if new), or NULL when
- * addr is outside the user address space. */
+ * addr is outside the user address space or no shadow can be had. */
 static inline rt_cell *rt_shadow_cell(uintptr_t addr)
 {
     uintptr_t region = rt_shadow_region_mapped(addr);
@@ -129,6 +129,8 @@ static inline rt_cell *rt_shadow_cell(uintptr_t addr)
         if (addr >> RT_SHADOW_ADDR_BITS)
             return 0;
         region = rt_shadow_region_slow(addr);
+        if (region == 0)
+            return 0; /* no memory for it: race detection is off */
     }
     return rt_shadow_cell_in(region, addr);
 }
