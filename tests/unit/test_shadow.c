@@ -165,6 +165,65 @@ TEST(free_is_a_write)
     CHECK_EQ_INT(fx_new_races(), 0);
 }
 
+/* A read ordered after a write does not make the write forgotten: a
+ * third thread, ordered with neither, that reads the word races with the
+ * write (FastTrack keeps the last write apart from the reads). */
+TEST(ordered_read_keeps_the_write)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *c = fx_thread();
+    static int lock;
+    static _Alignas(64) unsigned char word[8];
+    fx_new_races();
+    fx_access(a, &word[0], 4, WR, 0xc000);
+    rt_hb_release(a, (uintptr_t)&lock);
+    rt_hb_acquire(c, (uintptr_t)&lock);
+    fx_access(c, &word[0], 4, RD, 0xc001);   /* after a's write */
+    CHECK_EQ_INT(fx_new_races(), 0);
+    fx_access(b, &word[0], 4, RD, 0xc002);   /* after neither */
+    CHECK_EQ_INT(fx_new_races(), 1);
+    CHECK_PREVIOUS(0xc000, WR, 4);
+}
+
+/* The same with the writer's own later read (a new epoch of the same
+ * thread): the write is still there for another thread's read. */
+TEST(own_later_read_keeps_the_write)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    static int lock;
+    static _Alignas(64) unsigned char word[8];
+    fx_new_races();
+    fx_access(a, &word[0], 8, WR, 0xc100);
+    rt_hb_release(a, (uintptr_t)&lock);      /* a new epoch of a */
+    fx_access(a, &word[0], 8, RD, 0xc101);
+    fx_access(b, &word[0], 8, RD, 0xc102);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    CHECK_PREVIOUS(0xc100, WR, 8);
+}
+
+/* Three concurrent readers after one write, and a writer ordered after
+ * the first two: the newest access is always kept, so the third reader's
+ * read is there to race with it (with two cells per word, a fourth
+ * concurrent access would evict one: docs/design.md). */
+TEST(newest_reader_is_kept)
+{
+    static _Alignas(64) unsigned char word[8];
+    static int lock;
+    struct rt_hb_thread *r1, *r2, *r3, *w;
+    fx_init();
+    fx_access(fx_main->hb, &word[0], 8, WR, 0xc200);
+    r1 = fx_thread(), r2 = fx_thread(), r3 = fx_thread(), w = fx_thread();
+    fx_new_races();
+    fx_access(r1, &word[0], 8, RD, 0xc201);
+    fx_access(r2, &word[0], 8, RD, 0xc202);
+    fx_access(r3, &word[0], 8, RD, 0xc203);
+    rt_hb_release(r1, (uintptr_t)&lock);
+    rt_hb_release(r2, (uintptr_t)&lock);
+    rt_hb_acquire(w, (uintptr_t)&lock);      /* after r1 and r2, not r3 */
+    fx_access(w, &word[0], 8, WR, 0xc204);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    CHECK_PREVIOUS(0xc203, RD, 8);
+}
+
 /* A big block (whole shadow pages go back to the OS, in both planes and
  * for cells and nodes): its words forget every access, the words around
  * it keep theirs, and its cells read as empty before anyone touches them
@@ -275,8 +334,11 @@ TEST(write_after_read_splits_the_cell)
     CHECK_PREVIOUS(0xb100, RD, 4);
 }
 
-/* A thread sweeping its own memory epoch after epoch keeps one cell per
- * word; two threads' unordered reads need the second. */
+/* A thread sweeping its own memory epoch after epoch, each access of a
+ * new epoch taking in what the word's cell says (the write of the whole
+ * word first), keeps one cell per word; two threads' unordered reads need
+ * the second (and so does a read after a write: see
+ * own_later_read_keeps_the_write). */
 TEST(second_cell_only_when_needed)
 {
     struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
@@ -284,8 +346,8 @@ TEST(second_cell_only_when_needed)
     rt_cell *cell = rt_shadow_cell((uintptr_t)&mem[3520]);
     fx_new_races();
     for (int pass = 0; pass < 3; pass++) {
+        fx_access(a, &mem[3520], 8, WR, 0xb201);
         fx_access(a, &mem[3520], 4, RD, 0xb200);
-        fx_access(a, &mem[3520], 4, WR, 0xb201);
         fx_access(a, &mem[3524], 4, RD, 0xb200);
         fx_access(a, &mem[3524], 4, WR, 0xb201);
         rt_hb_release(a, (uintptr_t)&lock);   /* a new epoch */
@@ -315,6 +377,9 @@ int main(void)
     RUN(read_shared_then_write_race);
     RUN(free_resets_shadow);
     RUN(free_is_a_write);
+    RUN(ordered_read_keeps_the_write);
+    RUN(own_later_read_keeps_the_write);
+    RUN(newest_reader_is_kept);
     RUN(big_reset_forgets_only_its_words);
     RUN(range_access_races_once_per_word);
     RUN(create_and_join_order);

@@ -103,6 +103,19 @@ static inline uint32_t changed_bytes(rt_cell c, rt_cell cur)
     return (rt_cell_acc(cur) & ~rt_cell_acc(c)) | (rt_cell_wr(cur) & ~rt_cell_wr(c));
 }
 
+/* May cur replace cell c, c being ordered before it (program order, or
+ * another thread's access cur knows of)? Only when nothing c says is lost:
+ * every byte c accessed cur accesses, every byte c wrote cur writes, and
+ * cur is no weaker (an atomic cur does not replace a plain c: a later
+ * atomic access would race with c, not with cur). Otherwise a later
+ * access ordered with neither would find only cur: a read after a write
+ * would hide the write from a third thread's read. */
+static inline bool subsumes(rt_cell cur, rt_cell c)
+{
+    return ((rt_cell_acc(c) & ~rt_cell_acc(cur)) | (rt_cell_wr(c) & ~rt_cell_wr(cur))) == 0 &&
+           (!rt_cell_atomic(cur) || rt_cell_atomic(c));
+}
+
 /* Does the node of cell c (old) become plain `leaf` when leaf accesses
  * bytes `changed`? When it is leaf already, or leaf now covers every byte
  * the cell says was accessed; else it becomes a composite (composed). */
@@ -143,7 +156,7 @@ static void check(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr
 
     for (int attempt = 0;; attempt++) {
         struct seen s[2];
-        int n, race = -1, mine = -1, empty = -1, takeover = -1, victim = -1, victim_cost = 99;
+        int n, race = -1, mine = -1, empty = -1, victim = -1, victim_cost = 99;
         unsigned redundant = 0;
         bool busy = false;
 
@@ -169,8 +182,6 @@ static void check(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr
                 s[i].ordered = true;
                 if (same_epoch && rt_cell_atomic(c) == atomic && mine < 0 && !(c & RT_CELL_BUSY))
                     mine = i;
-                if (!same_epoch && (cacc & acc) && takeover < 0)
-                    takeover = i;
                 cost = same_epoch ? 6 : 2;
             } else {
                 if (c & RT_CELL_BUSY) {
@@ -181,8 +192,6 @@ static void check(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr
                 if (!s[i].ordered && race < 0 && ((cwr & acc) | (cacc & wr)) &&
                     !(atomic && rt_cell_atomic(c)))
                     race = i;
-                if (s[i].ordered && (cacc & acc) && takeover < 0)
-                    takeover = i;
                 cost = s[i].ordered ? 0 : 4;
             }
             /* redundant once cur is stored: inside cur's bytes, no stronger */
@@ -212,23 +221,24 @@ static void check(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr
             merge(h, r, mine, &s[mine], cur, leaf);
             redundant &= ~(1u << mine);
         } else {
-            int t = redundant ? __builtin_ctz(redundant)
-                    : empty >= 0 ? empty
-                    : takeover >= 0 ? takeover
-                    : n == 1 ? 1
-                    : victim;
-            if (t == 1 && n == 1) {
-                /* the word's second cell, announced by the first's more bit */
-                rt_cell old = __atomic_load_n(r->cell[1], __ATOMIC_RELAXED);
-                if (!put(r, 1, old, cur, leaf, false))
+            int t = redundant ? __builtin_ctz(redundant) : empty >= 0 ? empty : n == 1 ? 1 : victim;
+            if (t == 1) {
+                /* cur goes first, where the fast path looks (this thread is
+                 * the one likely to come back); the first cell's access
+                 * moves to the second, which the first's more bit announces.
+                 * Until cur is in place, the copy is unseen or a duplicate. */
+                rt_ct_node node0;
+                rt_cell old1 = n == 2 ? s[1].raw : __atomic_load_n(r->cell[1], __ATOMIC_RELAXED);
+                if (!node_of_cell(r, 0, s[0].raw, &node0) ||
+                    !put(r, 1, old1, s[0].c, node0, attempt >= 4) ||
+                    !put(r, 0, s[0].raw, cur | RT_CELL_MORE, leaf, s[0].own || attempt >= 4))
                     continue;
-                __atomic_fetch_or(r->cell[0], RT_CELL_MORE, __ATOMIC_RELEASE);
             } else {
                 rt_cell more = t == 0 ? (s[0].raw & RT_CELL_MORE) : 0;
                 if (!put(r, t, s[t].raw, cur | more, leaf, s[t].own || attempt >= 4))
                     continue;
-                redundant &= ~(1u << t);
             }
+            redundant &= ~(1u << t);
         }
         for (int i = 0; redundant; i++, redundant >>= 1)
             if (redundant & 1)
@@ -239,11 +249,11 @@ static void check(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr
 
 /* The common cases, with the word's only cell (check() does the rest):
  * - our own (thread-private memory; no race is possible: program order).
- *   Same epoch: cur joins it; an older epoch with bytes in common: cur
- *   takes it over (see race_check.h).
- * - empty, or another thread's ordered before this access with bytes in
- *   common (memory handed over, or touched first): cur takes it over, with
- *   a compare-and-swap as that thread may be storing too.
+ *   Same epoch: cur joins it; an older epoch that cur subsumes: cur takes
+ *   it over.
+ * - empty, or another thread's ordered before this access that cur
+ *   subsumes (memory handed over, or touched first): cur takes it over,
+ *   with a compare-and-swap as that thread may be storing too.
  * True when done. */
 HOT bool only_cell(struct rt_hb_thread *h, const struct rt_shadow_ref *r, rt_cell cur,
                    rt_ct_node leaf)
@@ -256,8 +266,7 @@ HOT bool only_cell(struct rt_hb_thread *h, const struct rt_shadow_ref *r, rt_cel
     if (rt_cell_empty(s.raw))
         return put(r, 0, s.raw, cur, leaf, false);
     if (rt_cell_slot(s.raw) != h->slot) {
-        if (rt_cell_epoch(s.raw) > rt_vc_get(&h->vc, rt_cell_slot(s.raw)) ||
-            !(rt_cell_acc(s.raw) & rt_cell_acc(cur)))
+        if (rt_cell_epoch(s.raw) > rt_vc_get(&h->vc, rt_cell_slot(s.raw)) || !subsumes(cur, s.raw))
             return false;
         return put(r, 0, s.raw, cur, leaf, false);
     }
@@ -267,7 +276,7 @@ HOT bool only_cell(struct rt_hb_thread *h, const struct rt_shadow_ref *r, rt_cel
         merge(h, r, 0, &s, cur, leaf);
         return true;
     }
-    if (!(rt_cell_acc(s.raw) & rt_cell_acc(cur)))
+    if (!subsumes(cur, s.raw))
         return false;
     put(r, 0, s.raw, cur, leaf, true);
     return true;
@@ -301,7 +310,7 @@ static __attribute__((noinline)) void race_word_full(struct rt_hb_thread *h, rt_
 /* The most common slow access, done without a stack frame: the word's
  * only cell is this thread's own (private memory), of the same atomicity,
  * and the memos know the nodes. Same epoch: cur joins it (merge); an older
- * epoch with bytes in common: cur takes it over. Anything else, or a memo
+ * epoch that cur subsumes: cur takes it over. Anything else, or a memo
  * that does not know, goes to race_word_full. */
 void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                   uintptr_t pc)
@@ -326,7 +335,7 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
         if (node == 0)
             goto full;
     } else {
-        if (!(rt_cell_acc(c0) & rt_cell_acc(cur)))
+        if (!subsumes(cur, c0))
             goto full;
         merged = cur;
         node = leaf;
