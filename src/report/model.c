@@ -498,55 +498,55 @@ void rd_model_add_graph_edge(struct rd_model *m, const struct rd_graph_edge *e)
 
 /* ---- resolving a process read from records --------------------------------- */
 
-static void symbolize_stacks(struct rd_process *p, struct rd_symbolizer *sym, FILE *warn)
+/* The stack, symbolized on first use. */
+static struct rd_rec_stack *symbolized_stack(struct rd_process *p, long id)
 {
-    struct rd_rec_stack *st, *tmp;
-    HASH_ITER(hh, p->stacks, st, tmp) {
-        struct rd_frame *v = NULL;
-        size_t n = 0, cap = 0, i, j;
-        bool warned = false;
-        if (st->frames)
+    struct rd_rec_stack *st = id >= 0 ? rd_process_stack(p, id) : NULL;
+    struct rd_frame *v = NULL;
+    size_t n = 0, cap = 0, i, j;
+    bool warned = false;
+    if (!st || st->symbolized)
+        return st;
+    st->symbolized = true;
+    for (i = 0; i < st->nraw; i++) {
+        const struct rd_raw_frame *r = &st->raw[i];
+        struct rd_rec_module *mod = r->module >= 0 ? rd_process_module(p, r->module) : NULL;
+        const struct rd_frame *sf;
+        size_t ns;
+        if (!mod) {
+            struct rd_frame *f = RD_PUSH(v, n, cap);
+            memset(f, 0, sizeof *f);
+            f->pc = f->offset = r->offset;
+            if (r->module != -1 && !warned && p->warn) {
+                fprintf(p->warn, "racedet: %s: stack %ld refers to undefined module %ld\n",
+                        p->source, st->id, r->module);
+                warned = true;
+            }
             continue;
-        for (i = 0; i < st->nraw; i++) {
-            const struct rd_raw_frame *r = &st->raw[i];
-            struct rd_rec_module *mod = r->module >= 0 ? rd_process_module(p, r->module) : NULL;
-            if (!mod) {
-                struct rd_frame *f = RD_PUSH(v, n, cap);
-                memset(f, 0, sizeof *f);
-                f->pc = f->offset = r->offset;
-                if (r->module != -1 && !warned && warn) {
-                    fprintf(warn, "racedet: %s: stack %ld refers to undefined module %ld\n",
-                            p->source, st->id, r->module);
-                    warned = true;
-                }
-                continue;
-            }
-            {
-                const struct rd_frame *sf;
-                size_t ns = rd_symbolize_code(sym, mod->path, r->offset, &sf);
-                for (j = 0; j < ns; j++) {
-                    struct rd_frame *f = RD_PUSH(v, n, cap);
-                    rd_frame_copy(f, &sf[j]);
-                    f->pc = mod->base + r->offset;
-                }
-            }
         }
-        st->frames = v;
-        st->nframes = n;
+        ns = rd_symbolize_code(p->sym, mod->path, r->offset, &sf);
+        for (j = 0; j < ns; j++) {
+            struct rd_frame *f = RD_PUSH(v, n, cap);
+            rd_frame_copy(f, &sf[j]);
+            f->pc = mod->base + r->offset;
+        }
     }
+    st->frames = v;
+    st->nframes = n;
+    return st;
 }
 
-static void name_locks(struct rd_process *p, struct rd_symbolizer *sym)
+/* The lock, its global's name looked up on first use. */
+static struct rd_rec_lock *named_lock(struct rd_process *p, long id)
 {
-    struct rd_rec_lock *l, *tmp;
-    HASH_ITER(hh, p->locks, l, tmp) {
-        struct rd_rec_module *mod;
-        if (l->name || l->module < 0)
-            continue;
-        mod = rd_process_module(p, l->module);
-        if (mod)
-            l->name = rd_symbolize_data(sym, mod->path, l->offset);
-    }
+    struct rd_rec_lock *l = rd_process_lock(p, id);
+    struct rd_rec_module *mod;
+    if (!l || l->named)
+        return l;
+    l->named = true;
+    if (!l->name && l->module >= 0 && (mod = rd_process_module(p, l->module)) != NULL)
+        l->name = rd_symbolize_data(p->sym, mod->path, l->offset);
+    return l;
 }
 
 static char *hex(uint64_t v)
@@ -561,7 +561,7 @@ static char *lock_id(const struct rd_process *p, long id)
 
 static char *describe_rec_lock(struct rd_process *p, long id)
 {
-    struct rd_rec_lock *l = rd_process_lock(p, id);
+    struct rd_rec_lock *l = named_lock(p, id);
     char *addr, *d;
     if (!l)
         return rd_xasprintf("lock #%ld", id);
@@ -654,7 +654,7 @@ static char *resolve_template(struct rd_process *p, const struct rd_rec_finding 
 static void take_stack(struct rd_process *p, long id, struct rd_frame **frames, size_t *n,
                        char **why)
 {
-    struct rd_rec_stack *st = id >= 0 ? rd_process_stack(p, id) : NULL;
+    struct rd_rec_stack *st = symbolized_stack(p, id);
     *frames = NULL;
     *n = 0;
     *why = NULL;
@@ -725,7 +725,7 @@ static struct rd_finding *resolve_finding(struct rd_process *p, const struct rd_
 
     f->locks = rd_xcalloc(rf->nlocks ? rf->nlocks : 1, sizeof *f->locks);
     for (i = 0; i < rf->nlocks; i++) {
-        struct rd_rec_lock *l = rd_process_lock(p, rf->locks[i]);
+        struct rd_rec_lock *l = named_lock(p, rf->locks[i]);
         struct rd_lock_info *li = &f->locks[i];
         li->id = lock_id(p, rf->locks[i]);
         if (l) {
@@ -776,7 +776,7 @@ static void mark_cycles(struct rd_process *p)
 
 static void add_graph_lock_of(struct rd_model *m, struct rd_process *p, long id)
 {
-    struct rd_rec_lock *l = rd_process_lock(p, id);
+    struct rd_rec_lock *l = named_lock(p, id);
     struct rd_graph_lock g;
     g.id = lock_id(p, id);
     g.kind = l ? l->kind : "unknown";
@@ -789,7 +789,7 @@ static void add_graph_lock_of(struct rd_model *m, struct rd_process *p, long id)
 
 static void first_frame(struct rd_process *p, long stack, bool *has, struct rd_frame *f)
 {
-    struct rd_rec_stack *st = stack >= 0 ? rd_process_stack(p, stack) : NULL;
+    struct rd_rec_stack *st = symbolized_stack(p, stack);
     *has = st && st->nframes > 0;
     if (*has)
         *f = st->frames[0]; /* shallow: rd_model_add_graph_edge copies */
@@ -827,11 +827,13 @@ void rd_model_finish(struct rd_model *m, struct rd_symbolizer *sym, FILE *warn)
         if (!p->from_records || p->finished)
             continue;
         p->finished = true;
-        symbolize_stacks(p, sym, warn);
-        name_locks(p, sym);
+        p->sym = sym;
+        p->warn = warn;
         mark_cycles(p);
         build_graph(m, p);
         for (j = 0; j < p->nfindings; j++)
             rd_model_add_finding(m, resolve_finding(p, &p->findings[j], warn));
+        p->sym = NULL;
+        p->warn = NULL;
     }
 }

@@ -51,9 +51,11 @@ struct rd_rec_stack {
     long id;
     struct rd_raw_frame *raw;
     size_t nraw;
-    /* Symbolized by rd_model_finish: raw frames expanded with inline levels. */
+    /* Symbolized when rd_model_finish first needs them (a finding's or a
+     * lock graph edge's stack): raw frames expanded with inline levels. */
     struct rd_frame *frames;
     size_t nframes;
+    bool symbolized;
     UT_hash_handle hh;
 };
 
@@ -70,7 +72,9 @@ struct rd_rec_lock {
     long module;      /* -1: heap or stack */
     uint64_t offset;
     long init_stack;
-    char *name;       /* global's name, set by rd_model_finish; NULL otherwise */
+    char *name;       /* global's name, set by rd_model_finish when it names
+                         the lock; NULL otherwise */
+    bool named;       /* name looked up */
     UT_hash_handle hh;
 };
 
@@ -115,6 +119,11 @@ struct rd_process {
 
     /* Record tables; empty for processes read from a JSON document. */
     bool from_records, finished;
+    /* While rd_model_finish resolves it: stacks and lock names are looked
+     * up only when something shown needs them (a big binary's every
+     * recorded frame would cost seconds to symbolize). */
+    struct rd_symbolizer *sym;
+    FILE *warn;
     struct rd_rec_module *modules;
     struct rd_rec_stack *stacks;
     struct rd_rec_thread *threads;

@@ -408,6 +408,39 @@ out:
     free(path);
 }
 
+/* Only what a report shows is symbolized: stacks and locks that no finding
+ * (and no lock-graph edge) names are never looked up, so a module that
+ * only they refer to is never opened (a big binary's every recorded frame
+ * cost seconds). The unreadable module proves it: reading it would warn. */
+TEST(only_shown_stacks_are_symbolized)
+{
+    struct rd_model *m = rd_model_new();
+    struct diag d;
+    char *path = write_file(
+        "{\"t\":\"process\",\"version\":1,\"pid\":77,\"ppid\":1,\"exe\":\"/bin/true\","
+        "\"argv\":[\"true\"],\"time_ns\":1}\n"
+        "{\"t\":\"module\",\"id\":0,\"path\":\"/nonexistent/racedet-test.so\",\"base\":\"0x1000\"}\n"
+        "{\"t\":\"module\",\"id\":1,\"path\":\"/nonexistent/racedet-shown.so\",\"base\":\"0x9000\"}\n"
+        "{\"t\":\"thread\",\"id\":0,\"parent\":-1,\"create_stack\":-1,\"name\":\"\"}\n"
+        "{\"t\":\"stack\",\"id\":0,\"frames\":[[0,16],[0,32]]}\n"
+        "{\"t\":\"stack\",\"id\":1,\"frames\":[[1,48]]}\n"
+        "{\"t\":\"lock\",\"id\":0,\"kind\":\"mutex\",\"type\":\"normal\","
+        "\"addr\":\"0x1010\",\"module\":0,\"offset\":16,\"init_stack\":0}\n"
+        "{\"t\":\"finding\",\"kind\":\"thread_leak\",\"summary\":\"{thread:0} leaks\","
+        "\"threads\":[0],\"locks\":[],\"stacks\":[{\"role\":\"here\",\"thread\":0,"
+        "\"stack\":1}],\"details\":{}}\n"
+        "{\"t\":\"exit\",\"status\":0,\"how\":\"exit\"}\n");
+    diag_open(&d);
+    CHECK_EQ_INT(rd_records_read(m, path, d.f), 0);
+    finish(m, d.f);
+    CHECK(strstr(diag_text(&d), "racedet-shown.so") != NULL);   /* the finding's module */
+    CHECK(strstr(diag_text(&d), "racedet-test.so") == NULL);    /* nobody shows it */
+    CHECK_EQ_INT(m->nfindings, 1);
+    diag_close(&d);
+    rd_model_free(m);
+    free(path);
+}
+
 TEST(sniff_tells_records_from_other_files)
 {
     char *rec = write_file("{\"t\":\"process\",\"version\":1,\"pid\":7}\n");
@@ -432,6 +465,7 @@ int main(void)
     RUN(missing_process_line_is_an_error);
     RUN(unknown_fields_and_types_are_skipped_quietly);
     RUN(undefined_and_hostile_ids_do_not_crash);
+    RUN(only_shown_stacks_are_symbolized);
     RUN(sniff_tells_records_from_other_files);
     {
         char *cmd;
