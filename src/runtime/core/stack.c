@@ -7,6 +7,7 @@
 #include "rt_spin.h"
 
 #include <libunwind.h>
+#include <pthread.h>
 #include <string.h>
 
 struct depot_entry {
@@ -95,86 +96,108 @@ rt_stack_id rt_stack_of_function(uintptr_t entry)
     return rt_stack_put(&pc, 1, false);
 }
 
-/* Unwind step by step, as rt_stack_capture does in one call, noting where
- * each kept frame's return address lies: frame k's return address was
- * pushed just below the stack pointer that frame k has once the callee
- * returns (x86-64: at that sp - 8). Keeps the slots in e when every one of
- * them is proven (holds its frame's pc now, at an offset from sp that fits
- * 32 bits); otherwise e->nslots is UINT32_MAX: the entry must not be used. */
+/* The calling thread's stack, [lo, hi), looked up once per thread. */
+static __thread uintptr_t stack_lo, stack_hi;
+
+static bool own_stack(uintptr_t *lo, uintptr_t *hi)
+{
+    if (!stack_hi) {
+        pthread_attr_t attr;
+        void *addr;
+        size_t size;
+        if (pthread_getattr_np(pthread_self(), &attr) != 0)
+            return false;
+        if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+            stack_lo = (uintptr_t)addr;
+            stack_hi = (uintptr_t)addr + size;
+        }
+        pthread_attr_destroy(&attr);
+    }
+    *lo = stack_lo;
+    *hi = stack_hi;
+    return stack_hi != 0;
+}
+
+/* Capture the stack (rt_stack_capture) and find, for each of its frames,
+ * the stack slot its return address lies in: frame k's return address was
+ * pushed by the call in frame k+1, so the slots are the first words above
+ * sp, in order, that hold pcs[0], pcs[1], ... The search stays inside the
+ * thread's own stack. Keeps the slots in e when every frame's was found
+ * (at an offset from sp that fits 32 bits); otherwise e->nslots is
+ * UINT32_MAX and the entry must not be used (a signal frame, an
+ * alternate signal stack). Only the walk over the stack words is added to
+ * a plain capture; unw_step, which would give each frame's stack pointer,
+ * costs tens of microseconds a frame on a large binary. */
 static rt_stack_id capture_path(uintptr_t sp, struct rt_callsite *e)
 {
-    enum { SLACK = 16 };
-    unsigned max = rt_stack_max_frames ? rt_stack_max_frames : 1;
-    uintptr_t pcs[max + 1];
-    uintptr_t at[max + 1];
-    uint32_t n = 0;
-    bool truncated = false, proven = true;
-    unw_context_t uc;
-    unw_cursor_t cur;
-    rt_stack_id id;
+    rt_stack_id id = rt_stack_capture();
+    const struct rt_stack *st = rt_stack_get(id);
+    uintptr_t lo, hi, at;
+    uint32_t n;
 
     e->nslots = UINT32_MAX;
-    if (unw_getcontext(&uc) < 0 || unw_init_local(&cur, &uc) < 0)
-        return rt_stack_capture();
-    for (unsigned seen = 0; seen < max + SLACK + 1; seen++) {
-        unw_word_t ip = 0, fsp = 0;
-        unw_get_reg(&cur, UNW_REG_IP, &ip);
-        unw_get_reg(&cur, UNW_REG_SP, &fsp);
-        if (ip == 0)
-            break;
-        if (!rt_module_is_runtime(ip)) {
-            if (n == max) {
-                truncated = true;
-                break;
-            }
-            pcs[n] = ip;
-            at[n] = fsp - sizeof(uintptr_t);
-            n++;
-        }
-        if (unw_step(&cur) <= 0)
-            break;
-    }
-    id = rt_stack_put(pcs, n, truncated);
-    for (uint32_t k = 1; k < n && proven; k++)
-        proven = at[k] > sp && at[k] - sp <= UINT32_MAX && *(const uintptr_t *)at[k] == pcs[k];
-    if (!proven)
+    if (!st || !own_stack(&lo, &hi) || sp < lo || sp >= hi || (sp & 7))
         return id;
-    if (n > e->cap) {
-        uint32_t cap = e->cap ? e->cap : 8;
-        while (cap < n)
-            cap *= 2;
-        if (e->slots)
-            rt_free(e->slots, e->cap * sizeof *e->slots);
-        e->slots = rt_alloc(cap * sizeof *e->slots);
-        e->cap = cap;
+    n = st->n;
+    at = sp;
+    for (uint32_t k = 0; k < n; k++) {
+        while (at < hi && *(const uintptr_t *)at != st->pcs[k])
+            at += sizeof(uintptr_t);
+        if (at >= hi || at - sp > UINT32_MAX)
+            return id;
+        if (k > 0) {
+            if (k - 1 == e->cap) {
+                uint32_t cap = e->cap ? e->cap * 2 : 8;
+                uint32_t *slots = rt_alloc(cap * sizeof *slots);
+                if (e->slots) {
+                    memcpy(slots, e->slots, e->cap * sizeof *slots);
+                    rt_free(e->slots, e->cap * sizeof *slots);
+                }
+                e->slots = slots;
+                e->cap = cap;
+            }
+            e->slots[k - 1] = (uint32_t)(at - sp);
+        }
+        at += sizeof(uintptr_t);
     }
-    for (uint32_t k = 1; k < n; k++)
-        e->slots[k - 1] = (uint32_t)(at[k] - sp);
     e->nslots = n ? n - 1 : 0;
-    e->pcs = rt_stack_get(id)->pcs;
+    e->pcs = st->pcs;
     return id;
 }
 
-rt_stack_id rt_stack_callsite_miss(struct rt_callsite_cache *c, unsigned slot, uintptr_t pc,
+rt_stack_id rt_stack_callsite_miss(struct rt_callsite_cache *c, unsigned set, uintptr_t pc,
                                    uintptr_t sp)
 {
-    struct rt_callsite *e = &c->e[slot];
+    struct rt_callsite *ways = c->e[set], found;
+    unsigned w;
     rt_stack_id id;
-    e->stack = 0; /* empty while it is rewritten */
-    id = capture_path(sp, e);
-    if (e->nslots != UINT32_MAX) {
+    for (w = 1; w < RT_CALLSITE_WAYS; w++)
+        if (rt_callsite_hit(&ways[w], pc, sp))
+            break;
+    if (w == RT_CALLSITE_WAYS) {
+        /* a new path: it takes the last way (its slots array is reused) */
+        struct rt_callsite *e = &ways[--w];
+        e->stack = 0; /* empty while it is rewritten */
+        id = capture_path(sp, e);
+        if (e->nslots == UINT32_MAX)
+            return id; /* cannot be proven: not kept */
         e->pc = pc;
         e->sp = sp;
         e->stack = id + 1;
     }
-    return id;
+    /* the path just used goes first, the others move down one way */
+    found = ways[w];
+    memmove(&ways[1], &ways[0], w * sizeof *ways);
+    ways[0] = found;
+    return found.stack - 1;
 }
 
 void rt_stack_callsite_release(struct rt_callsite_cache *c)
 {
-    for (unsigned i = 0; i < RT_CALLSITE_WAYS; i++)
-        if (c->e[i].slots)
-            rt_free(c->e[i].slots, c->e[i].cap * sizeof *c->e[i].slots);
+    for (unsigned i = 0; i < RT_CALLSITE_SETS; i++)
+        for (unsigned w = 0; w < RT_CALLSITE_WAYS; w++)
+            if (c->e[i][w].slots)
+                rt_free(c->e[i][w].slots, c->e[i][w].cap * sizeof *c->e[i][w].slots);
 }
 
 void rt_stack_lock_all(void)

@@ -48,7 +48,8 @@ rt_stack_id rt_stack_of_function(uintptr_t entry);
  * address: then the frames the stack names are the ones live now. An entry
  * whose slots could not be proven at capture (a signal frame, a stack
  * switch) is not kept. */
-#define RT_CALLSITE_WAYS 256
+#define RT_CALLSITE_SETS 128
+#define RT_CALLSITE_WAYS 4   /* paths through one call site kept at once */
 struct rt_callsite {
     uintptr_t pc, sp;
     rt_stack_id stack;        /* +1: zero is an empty entry */
@@ -57,9 +58,11 @@ struct rt_callsite {
     uint32_t *slots;          /* slots[i]: sp + slots[i] holds pcs[i + 1] */
 };
 struct rt_callsite_cache {
-    struct rt_callsite e[RT_CALLSITE_WAYS];
+    struct rt_callsite e[RT_CALLSITE_SETS][RT_CALLSITE_WAYS];
 };
-rt_stack_id rt_stack_callsite_miss(struct rt_callsite_cache *c, unsigned slot, uintptr_t pc,
+/* Looks in the other ways of the set, then unwinds; the entry found or
+ * made moves to way 0. */
+rt_stack_id rt_stack_callsite_miss(struct rt_callsite_cache *c, unsigned set, uintptr_t pc,
                                    uintptr_t sp);
 /* Frees what the entries hold (the cache itself is the caller's). */
 void rt_stack_callsite_release(struct rt_callsite_cache *c);
@@ -72,14 +75,18 @@ static inline bool rt_callsite_same_path(const struct rt_callsite *e, uintptr_t 
     return true;
 }
 
+static inline bool rt_callsite_hit(const struct rt_callsite *e, uintptr_t pc, uintptr_t sp)
+{
+    return e->pc == pc && e->sp == sp && e->stack != 0 && rt_callsite_same_path(e, sp);
+}
+
 static inline rt_stack_id rt_stack_at_callsite(struct rt_callsite_cache *c, uintptr_t pc, uintptr_t sp)
 {
-    unsigned slot = (unsigned)((pc ^ (pc >> 9) ^ (sp >> 4)) % RT_CALLSITE_WAYS);
-    const struct rt_callsite *e = &c->e[slot];
-    if (__builtin_expect(e->pc == pc && e->sp == sp && e->stack != 0, 1) &&
-        __builtin_expect(rt_callsite_same_path(e, sp), 1))
+    unsigned set = (unsigned)((pc ^ (pc >> 9) ^ (sp >> 4)) % RT_CALLSITE_SETS);
+    const struct rt_callsite *e = &c->e[set][0];
+    if (__builtin_expect(rt_callsite_hit(e, pc, sp), 1))
         return e->stack - 1;
-    return rt_stack_callsite_miss(c, slot, pc, sp);
+    return rt_stack_callsite_miss(c, set, pc, sp);
 }
 
 /* Set once from the options at start-up. */
