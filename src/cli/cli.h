@@ -50,7 +50,8 @@ enum cli_mode {
     CLI_REPORT,          /* options and files mix; --from-records FILE is a file */
 };
 
-/* Defaults, then RACEDET_OPTIONS from the environment, then argv[first..].
+/* Defaults, then RACEDET_OPTIONS from the environment, then argv[first..];
+ * then sets the input limit (max_input_size) for every file read after.
  * Returns 0, or -1 after printing a one-line error. */
 int cli_parse(struct rd_options *o, struct cli_args *a, enum cli_mode mode, int argc,
               char **argv, int first);

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "mem.h"
+#include "slurp.h"
 
 #define RD_IS_BOOL_BOOL true
 #define RD_IS_BOOL_INT false
@@ -170,6 +171,8 @@ int cli_parse(struct rd_options *o, struct cli_args *a, enum cli_mode mode, int 
         fprintf(stderr, "racedet: unknown option '%s' (racedet --help lists them)\n", arg);
         return -1;
     }
+    /* before any file is read: suppressions, records, reports */
+    rd_input_limit_set((size_t)o->max_input_size << 20);
     return 0;
 }
 

@@ -1,10 +1,12 @@
 /* input: see input.h. */
 #include "input.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "json_reader.h"
 #include "record_reader.h"
+#include "slurp.h"
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -14,7 +16,16 @@ static int ends_with(const char *s, const char *suffix)
 
 int rd_input_read(struct rd_model *m, const char *path, FILE *diag)
 {
-    if (ends_with(path, ".jsonl") || rd_records_sniff(path))
-        return rd_records_read(m, path, diag);
-    return rd_json_read(m, path, diag);
+    size_t len;
+    int rc;
+    /* read once: a pipe cannot be read again after its first line is seen */
+    char *data = rd_slurp_input(path, NULL, &len, diag ? diag : stderr);
+    if (!data)
+        return -1;
+    if (ends_with(path, ".jsonl") || rd_records_sniff_bytes(data, len))
+        rc = rd_records_parse(m, path, data, len, diag);
+    else
+        rc = rd_json_parse(m, path, data, len, diag);
+    free(data);
+    return rc;
 }

@@ -203,6 +203,38 @@ done
 rd report /nonexistent/report.json
 expect "report of a missing file: exit 2, one line" 2 "/nonexistent/report.json" one-line
 
+# ---- racedet report: inputs have a size bound (--max-input-size) ---------------------
+# A regression here would eat the machine's memory: keep it to 2 GB and a minute.
+( ulimit -v 2000000 2> /dev/null; exec timeout 60 "$RACEDET" report /dev/zero ) > "$TMP/out" 2> "$TMP/err"
+st=$?
+expect "report /dev/zero: exit 2, one line naming the input limit" 2 \
+    "^racedet: /dev/zero: larger than the 256 MiB input limit (--max-input-size)$" one-line
+
+head -c 2097152 /dev/zero | tr '\0' ' ' > "$TMP/big.json"
+rd report --max-input-size 1 "$TMP/big.json"
+expect "report of a regular file over --max-input-size: exit 2, one line" 2 \
+    "^racedet: $TMP/big.json: larger than the 1 MiB input limit (--max-input-size)$" one-line
+
+RACEDET_OPTIONS="max_input_size=1" timeout 60 "$RACEDET" report /dev/stdin < /dev/urandom > "$TMP/out" 2> "$TMP/err"
+st=$?
+expect "report of an endless stream (RACEDET_OPTIONS=max_input_size=1): it ends, exit 2, one line" 2 \
+    "larger than the 1 MiB input limit" one-line
+
+rd report --max-input-size 1 --suppressions "$TMP/big.json" "$DATA/report.json"
+expect "a suppressions file over --max-input-size: exit 2, one line" 2 \
+    "^racedet: suppressions file $TMP/big.json: larger than the 1 MiB input limit" one-line
+
+rd report --max-input-size 0 "$DATA/report.json"
+expect "--max-input-size 0: exit 2, one line" 2 "max_input_size wants a whole number from 1 to" one-line
+
+cat "$DATA/cycle.jsonl" | "$RACEDET" report /dev/stdin > "$TMP/out" 2> "$TMP/err"
+st=$?
+if [ $st -eq 66 ] && grep -q '^racedet: 1 finding (1 lock_order_cycle) in 1 process$' "$TMP/err"; then
+    ok "report reads a record file from a pipe (read once: its first line is not lost)"
+else
+    not_ok "report reads a record file from a pipe (read once: its first line is not lost)" "status $st"
+fi
+
 rd report
 expect "report without files: exit 2, one line" 2 "no input file" one-line
 
