@@ -33,7 +33,8 @@ void cli_print_run_usage(FILE *f)
             "stdout or -o FILE). --suppressions FILE takes out the findings its\n"
             "KIND:PATTERN lines match; they do not count for the exit status.\n"
             "Exit status: the program's own (128+N if it died of signal N); the exitcode\n"
-            "option (default 66) if anything was found; 2 for usage errors or a program\n"
+            "option (default 66, 1 to 255) if anything was found, while --exitcode 0 keeps\n"
+            "the program's own status whatever was found; 2 for usage errors or a program\n"
             "racedet cannot watch (setuid, statically linked); 127 when PROG is not\n"
             "found, 126 when it cannot be executed.\n"
             "Options (also RACEDET_OPTIONS=\"key=value ...\"; flags win):\n");
@@ -390,10 +391,10 @@ int cmd_run(int argc, char **argv)
     rd_model_sort_processes(m);
     if (cli_deliver(m, &o, supp) < 0)
         rc = RD_EXIT_USAGE;
-    else if (m->nfindings > 0)
+    else if (m->nfindings > 0 && o.exitcode != 0)
         rc = (int)o.exitcode;
     else
-        rc = program_status(status);
+        rc = program_status(status); /* exitcode 0: findings do not change it */
 
 out:
     if (dir) {

@@ -85,6 +85,28 @@ expect "option without its value: exit 2, one line" 2 "needs a value" one-line
 rd run --exitcode=-4 /bin/true
 expect "negative --exitcode: exit 2, one line" 2 "exitcode" one-line
 
+# an exit status is 0..255: 256 would be 0 (success) and 300 would be 44
+for code in 256 300; do
+    rd run --exitcode=$code /bin/true
+    expect "--exitcode=$code: exit 2, one line" 2 "option exitcode wants a whole number from 0 to 255, not '$code'" one-line
+done
+rd report --exitcode 256 "$DATA/report.json"
+expect "report --exitcode 256: exit 2, one line" 2 "from 0 to 255" one-line
+
+rd --help
+if grep -q -- '--exitcode .*0: findings do not change the exit status' "$TMP/out"; then
+    ok "--help says what --exitcode 0 means"
+else
+    not_ok "--help says what --exitcode 0 means"
+fi
+
+rd report --exitcode 0 "$DATA/report.json"
+if [ $st -eq 0 ] && grep -q '^racedet: 1 finding (1 self_deadlock) in 1 process$' "$TMP/err"; then
+    ok "report --exitcode 0: the finding is shown, the exit status stays 0"
+else
+    not_ok "report --exitcode 0: the finding is shown, the exit status stays 0" "status $st"
+fi
+
 rd run --verbose=maybe /bin/true
 expect "bad boolean: exit 2, one line" 2 "verbose" one-line
 
@@ -172,6 +194,21 @@ if [ -f "$SHIM" ]; then
 
     rd run sh -c 'exit 7'
     expect "run exits with the program's status" 7 "no findings"
+
+    LD_PRELOAD=$SHIM RACEDET_OPTIONS="exitcode=256" /bin/true > "$TMP/out" 2> "$TMP/err"
+    st=$?
+    expect "the shim alone refuses RACEDET_OPTIONS=exitcode=256: exit 2, one line" 2 "from 0 to 255" one-line
+
+    if [ -x "$BUILD/tests/e2e/die_after_finding" ]; then
+        rd run --exitcode 0 -- "$BUILD/tests/e2e/die_after_finding" _exit
+        if [ $st -eq 3 ] && grep -q '^racedet: 1 finding (1 lock_order_cycle)' "$TMP/err"; then
+            ok "run --exitcode 0: a finding is reported, the program's own status (3) is kept"
+        else
+            not_ok "run --exitcode 0: a finding is reported, the program's own status (3) is kept" "status $st"
+        fi
+    else
+        not_ok "run --exitcode 0" "$BUILD/tests/e2e/die_after_finding is not built (make e2e-helpers)"
+    fi
 
     rd run sh -c 'kill -TERM $$'
     expect "run exits 128+N when the program dies of signal N" 143
