@@ -90,6 +90,14 @@ for code in 256 300; do
     rd run --exitcode=$code /bin/true
     expect "--exitcode=$code: exit 2, one line" 2 "option exitcode wants a whole number from 0 to 255, not '$code'" one-line
 done
+# the runtime unwinds into arrays on the watched thread's stack: a million
+# frames crashed the program
+rd run --max-stack-frames=1000000 /bin/true
+expect "--max-stack-frames=1000000: exit 2, one line" 2 \
+    "option max_stack_frames wants a whole number from 1 to 256, not '1000000'" one-line
+rd run --max-stack-frames=0 /bin/true
+expect "--max-stack-frames=0: exit 2, one line" 2 "max_stack_frames" one-line
+
 rd report --exitcode 256 "$DATA/report.json"
 expect "report --exitcode 256: exit 2, one line" 2 "from 0 to 255" one-line
 
@@ -198,6 +206,16 @@ if [ -f "$SHIM" ]; then
     LD_PRELOAD=$SHIM RACEDET_OPTIONS="exitcode=256" /bin/true > "$TMP/out" 2> "$TMP/err"
     st=$?
     expect "the shim alone refuses RACEDET_OPTIONS=exitcode=256: exit 2, one line" 2 "from 0 to 255" one-line
+
+    LD_PRELOAD=$SHIM RACEDET_OPTIONS="max_stack_frames=1000000" /bin/true > "$TMP/out" 2> "$TMP/err"
+    st=$?
+    expect "the shim alone refuses RACEDET_OPTIONS=max_stack_frames=1000000: exit 2, one line" 2 \
+        "from 1 to 256" one-line
+
+    if [ -x "$BUILD/tests/e2e/die_after_finding" ]; then
+        rd run --max-stack-frames 256 -- "$BUILD/tests/e2e/die_after_finding" _exit
+        expect "run --max-stack-frames 256 (the largest): the finding is made" 66 "1 lock_order_cycle"
+    fi
 
     if [ -x "$BUILD/tests/e2e/die_after_finding" ]; then
         rd run --exitcode 0 -- "$BUILD/tests/e2e/die_after_finding" _exit
