@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "mem.h"
+#include "process_exit.h"
 #include "record_reader.h"
 #include "suppressions.h"
 
@@ -227,10 +228,11 @@ static void exec_child(const char *path, char **argv, const struct child_env *ce
     _exit(RD_EXIT_NOT_FOUND);
 }
 
-/* Returns the program's wait status, or -1 (after saying why) when it could
- * not be started; *exec_errno is then set when exec itself failed. */
+/* Returns the program's wait status (its pid in *pid), or -1 (after saying
+ * why) when it could not be started; *exec_errno is then set when exec
+ * itself failed. */
 static int run_child(const char *path, char **argv, const struct child_env *ce,
-                     int *exec_errno)
+                     int *exec_errno, pid_t *child)
 {
     struct sigaction ign, fwd, old_int, old_quit, old_term, old_hup;
     sigset_t block, old_mask;
@@ -271,6 +273,7 @@ static int run_child(const char *path, char **argv, const struct child_env *ce,
         fprintf(stderr, "racedet: fork: %s\n", strerror(errno));
         status = -1;
     } else {
+        *child = pid;
         child_pid = pid;
         sigprocmask(SIG_SETMASK, &old_mask, NULL);
         do
@@ -326,6 +329,7 @@ int cmd_run(int argc, char **argv)
     enum cli_prog_kind kind;
     char *shim = NULL, *path = NULL, *dir = NULL, **pargv;
     int rc = RD_EXIT_USAGE, status, exec_errno = 0;
+    pid_t pid = -1;
     size_t nfiles, i;
 
     if (cli_parse(&o, &a, CLI_RUN, argc, argv, 1) < 0)
@@ -362,7 +366,7 @@ int cmd_run(int argc, char **argv)
     pargv = rd_xcalloc(a.noperands + 1, sizeof *pargv);
     for (i = 0; i < a.noperands; i++)
         pargv[i] = a.operands[i];
-    status = run_child(path, pargv, &ce, &exec_errno);
+    status = run_child(path, pargv, &ce, &exec_errno, &pid);
     free(pargv);
     if (status < 0 || exec_errno) {
         if (exec_errno)
@@ -389,6 +393,8 @@ int cmd_run(int argc, char **argv)
                         "watched\n", a.operands[0]);
     }
     rd_model_sort_processes(m);
+    /* the runtime cannot see main return or a fatal signal; waitpid did */
+    rd_model_note_wait_status(m, (long)pid, status);
     if (cli_deliver(m, &o, supp) < 0)
         rc = RD_EXIT_USAGE;
     else if (m->nfindings > 0 && o.exitcode != 0)

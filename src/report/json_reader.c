@@ -107,9 +107,13 @@ static void read_process(struct rd_model *m, json_t *o, const char *path)
             *RD_PUSH(p->argv, p->argc, cap) = rd_xstrdup(json_string_value(a));
     }
     if (json_is_object(ex)) {
+        long sig = long_or(ex, "signal", 0);
         p->has_exit = true;
-        p->exit_status = long_or(ex, "status", 0);
+        p->exit_status = long_or(ex, "status", -1); /* null: not known */
+        if (p->exit_status < 0)
+            p->exit_status = -1;
         p->exit_how = rd_xstrdup(str_or_null(ex, "how"));
+        p->exit_signal = sig > 0 && sig < 128 ? (int)sig : 0;
     }
     rd_model_add_process(m, p);
 }

@@ -377,7 +377,7 @@ static bool on_exit_record(struct reader *r, json_t *o)
         !field_str(r, o, "how", false, "exit", &how))
         return false;
     r->p->has_exit = true;
-    r->p->exit_status = status;
+    r->p->exit_status = status < 0 ? -1 : status; /* -1: main returned, not seen */
     free(r->p->exit_how);
     r->p->exit_how = rd_xstrdup(how);
     return true;

@@ -231,6 +231,23 @@ if [ -f "$SHIM" ]; then
     rd run sh -c 'kill -TERM $$'
     expect "run exits 128+N when the program dies of signal N" 143
 
+    # /bin/true returns from main: the runtime never sees an exit call there
+    rd run --format json -o "$TMP/true.json" -- /bin/true
+    if [ $st -eq 0 ] && grep -q '"status": 0,' "$TMP/true.json" && ! grep -q '"status": -1' "$TMP/true.json"; then
+        ok "run --format json: a program returning from main has its real exit status (0), not -1"
+    else
+        not_ok "run --format json: a program returning from main has its real exit status (0), not -1" \
+            "status $st; exit: $(grep -A3 '"exit"' "$TMP/true.json" | tr -d ' \n')"
+    fi
+    rd run --format json -o "$TMP/segv.json" -- sh -c 'kill -SEGV $$'
+    if [ $st -eq 139 ] && grep -q '"status": 139,' "$TMP/segv.json" && grep -q '"how": "signal",' "$TMP/segv.json" &&
+        grep -q '"signal": 11' "$TMP/segv.json"; then
+        ok "run --format json: a program killed by SIGSEGV has exit {status 139, how signal, signal 11}"
+    else
+        not_ok "run --format json: a program killed by SIGSEGV has exit {status 139, how signal, signal 11}" \
+            "status $st; exit: $(grep -A3 '"exit"' "$TMP/segv.json" | tr -d ' \n')"
+    fi
+
     printf '#!/bin/sh\nexit 5\n' > "$TMP/script.sh"
     chmod 755 "$TMP/script.sh"
     rd run "$TMP/script.sh"
