@@ -32,6 +32,24 @@ bool rd_model_note_wait_status(struct rd_model *m, long pid, int wait_status)
     return true;
 }
 
+const struct rd_process *rd_model_killed_process(const struct rd_model *m)
+{
+    size_t i;
+    for (i = 0; i < m->nprocs; i++)
+        if (!m->procs[i]->duplicate && m->procs[i]->exit_signal > 0)
+            return m->procs[i];
+    return NULL;
+}
+
+const char *rd_process_name(const struct rd_process *p)
+{
+    if (p->argc > 0 && p->argv[0] && *p->argv[0])
+        return p->argv[0];
+    if (p->exe && *p->exe)
+        return p->exe;
+    return "the program";
+}
+
 char *rd_signal_describe(int sig)
 {
     const char *abbrev = sigabbrev_np(sig);

@@ -6,7 +6,8 @@
  * such records say -1, "not known". `racedet run` knows better for the
  * process it started: waitpid gives the real status, or the signal that
  * killed it (then no exit record was written at all). This module puts
- * that into the model, and describes a death by signal.
+ * that into the model, and describes a death by signal (the summary line
+ * must never call a crashed run clean).
  *
  * Called by src/cli (racedet run) and the renderers. Single-threaded.
  */
@@ -22,6 +23,13 @@
  * pid: the latest start time ended with this status). False when no
  * process of the model has that pid. Call after rd_model_sort_processes. */
 bool rd_model_note_wait_status(struct rd_model *m, long pid, int wait_status);
+
+/* The first listed process that was killed by a signal, or NULL. */
+const struct rd_process *rd_model_killed_process(const struct rd_model *m);
+
+/* What the process is called in a sentence: its argv[0], else its exe,
+ * else "the program". */
+const char *rd_process_name(const struct rd_process *p);
 
 /* "signal 11 (SIGSEGV)". Fresh string. */
 char *rd_signal_describe(int sig);

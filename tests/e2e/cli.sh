@@ -231,6 +231,30 @@ if [ -f "$SHIM" ]; then
     rd run sh -c 'kill -TERM $$'
     expect "run exits 128+N when the program dies of signal N" 143
 
+    # a crashed run is never reported as "no findings"
+    rd run sh -c 'kill -SEGV $$'
+    if [ $st -eq 139 ] && ! grep -q 'no findings' "$TMP/err" &&
+        grep -q '^racedet: sh was killed by signal 11 (SIGSEGV); nothing found before it died, in 1 process$' "$TMP/err"; then
+        ok "run of a program killed by SIGSEGV: the summary says so, with the signal's name; exit 139"
+    else
+        not_ok "run of a program killed by SIGSEGV: the summary says so, with the signal's name; exit 139" "status $st"
+    fi
+    if [ -x "$BUILD/tests/e2e/die_after_finding" ]; then
+        rd run --format json -o "$TMP/crash.json" -- "$BUILD/tests/e2e/die_after_finding" kill
+        if [ $st -eq 66 ] &&
+            grep -q 'die_after_finding was killed by signal 9 (SIGKILL); 1 finding (1 lock_order_cycle) in 1 process; report written to' "$TMP/err"; then
+            ok "run of a program killed by SIGKILL after a finding: exit 66, the summary says it was killed"
+        else
+            not_ok "run of a program killed by SIGKILL after a finding: exit 66, the summary says it was killed" "status $st"
+        fi
+        rd report "$TMP/crash.json"
+        if [ $st -eq 66 ] && grep -q 'die_after_finding was killed by signal 9 (SIGKILL); 1 finding' "$TMP/err"; then
+            ok "report of that run's JSON still says the program was killed"
+        else
+            not_ok "report of that run's JSON still says the program was killed" "status $st"
+        fi
+    fi
+
     # /bin/true returns from main: the runtime never sees an exit call there
     rd run --format json -o "$TMP/true.json" -- /bin/true
     if [ $st -eq 0 ] && grep -q '"status": 0,' "$TMP/true.json" && ! grep -q '"status": -1' "$TMP/true.json"; then

@@ -389,6 +389,12 @@ TEST(exit_status_from_waitpid_unknown_and_signals)
                      json_object_get(json_array_get(procs, 3), "exit"), "status")),
                  3);
     CHECK(strstr(json, "-1") == NULL);
+    {
+        char *line = rd_render_summary_line(m);
+        CHECK_EQ_STR(line, "racedet: /bin/exec-d was killed by signal 11 (SIGSEGV); nothing "
+                           "found before it died, in 4 processes");
+        free(line);
+    }
     /* and it reads back the same */
     path = write_tmp("exits.json", json);
     CHECK_EQ_INT(rd_json_read(back, path, stderr), 0);
