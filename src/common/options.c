@@ -154,7 +154,8 @@ int rd_options_parse(struct rd_options *o, char *buf, char *err, size_t errlen)
         *end = '\0';
         eq = strchr(key, '=');
         if (!eq) {
-            snprintf(err, errlen, "RACEDET_OPTIONS: '%s' is not key=value", key);
+            /* the caller says where the text came from (RACEDET_OPTIONS) */
+            snprintf(err, errlen, "'%s' is not key=value", key);
             return -1;
         }
         *eq = '\0';

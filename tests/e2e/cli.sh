@@ -128,6 +128,41 @@ RACEDET_OPTIONS="no_such_key=1" "$RACEDET" report "$DATA/report.json" > "$TMP/ou
 st=$?
 expect "unknown key in RACEDET_OPTIONS: exit 2, one line" 2 "RACEDET_OPTIONS" one-line
 
+RACEDET_OPTIONS="verbose" "$RACEDET" report "$DATA/report.json" > "$TMP/out" 2> "$TMP/err"
+st=$?
+expect "RACEDET_OPTIONS without '=': exit 2, one line, the source named once" 2 \
+    "^racedet: RACEDET_OPTIONS: 'verbose' is not key=value$" one-line
+
+# an option's value is never "--": -o -- wrote a file named "--"
+mkdir "$TMP/cwd"
+(cd "$TMP/cwd" && exec "$OLDPWD/$RACEDET" report -o -- "$OLDPWD/$DATA/report.json") > "$TMP/out" 2> "$TMP/err"
+st=$?
+if [ -e "$TMP/cwd/--" ]; then
+    not_ok "report -o -- FILE: exit 2, one line, no file named --" "a file named -- was written"
+else
+    expect "report -o -- FILE: exit 2, one line, no file named --" 2 "^racedet: -o needs a file name$" one-line
+fi
+rd run -o -- /bin/true
+expect "run -o -- PROG: exit 2, one line" 2 "^racedet: -o needs a file name$" one-line
+rd report -o "" "$DATA/report.json"
+expect "report -o '': exit 2, one line" 2 "^racedet: -o needs a file name$" one-line
+rd run --format -- /bin/true
+expect "run --format -- PROG: exit 2, one line" 2 "^racedet: option --format needs a value$" one-line
+rd report --from-records -- "$DATA/cycle.jsonl"
+expect "report --from-records -- FILE: exit 2, one line" 2 "from-records needs a file" one-line
+
+if command -v man > /dev/null 2>&1; then
+    MANWIDTH=100 man -l docs/racedet.1 > "$TMP/man" 2> /dev/null < /dev/null
+    if grep -q '^ *LD_PRELOAD=/usr/local/lib/libracedet.so PROG$' "$TMP/man"; then
+        ok "man page synopsis: LD_PRELOAD=/usr/local/lib/libracedet.so PROG, one word before PROG"
+    else
+        not_ok "man page synopsis: LD_PRELOAD=/usr/local/lib/libracedet.so PROG, one word before PROG" \
+            "$(grep LD_PRELOAD= "$TMP/man" | head -n 1)"
+    fi
+else
+    skip "man page synopsis" "man is not installed (make deps installs man-db)"
+fi
+
 rd report --deadlock-timeout-ms 5 "$DATA/report.json"
 expect "report refuses an option only the program reads" 2 "racedet run" one-line
 
@@ -202,6 +237,11 @@ if [ -f "$SHIM" ]; then
 
     rd run sh -c 'exit 7'
     expect "run exits with the program's status" 7 "no findings"
+
+    LD_PRELOAD=$SHIM RACEDET_OPTIONS="verbose" /bin/true > "$TMP/out" 2> "$TMP/err"
+    st=$?
+    expect "the shim alone, RACEDET_OPTIONS without '=': exit 2, one line, the source named once" 2 \
+        "^racedet: RACEDET_OPTIONS: 'verbose' is not key=value$" one-line
 
     LD_PRELOAD=$SHIM RACEDET_OPTIONS="exitcode=256" /bin/true > "$TMP/out" 2> "$TMP/err"
     st=$?
