@@ -22,6 +22,7 @@
 #include "mem.h"
 #include "process_exit.h"
 #include "record_reader.h"
+#include "render.h"
 #include "suppressions.h"
 
 void cli_print_run_usage(FILE *f)
@@ -30,9 +31,9 @@ void cli_print_run_usage(FILE *f)
             "usage: racedet run [OPTIONS] [--] PROG [ARGS...]\n"
             "Runs PROG (found in PATH like a shell does) with the racedet shim preloaded,\n"
             "watching it and every process it starts, then reports what was found\n"
-            "(text on stderr by default; --format json, sarif, dot, svg or html go to\n"
-            "stdout or -o FILE). --suppressions FILE takes out the findings its\n"
-            "KIND:PATTERN lines match; they do not count for the exit status.\n"
+            "(text on stderr by default; --format json, sarif, dot, svg or html need\n"
+            "-o FILE, as stdout is the program's). --suppressions FILE takes out the\n"
+            "findings its KIND:PATTERN lines match; they do not count for the exit status.\n"
             "Exit status: the program's own (128+N if it died of signal N); the exitcode\n"
             "option (default 66, 1 to 255) if anything was found, while --exitcode 0 keeps\n"
             "the program's own status whatever was found; 2 for usage errors or a program\n"
@@ -308,6 +309,20 @@ static int program_status(int status)
     return 1;
 }
 
+/* The program owns stdout: a machine-readable report written there would be
+ * mixed with its output (`racedet run --format json -- ./p > out.json`
+ * made a file racedet report rejects). So those formats need -o. */
+static int check_output_for_run(const struct rd_options *o)
+{
+    const struct rd_renderer *r = rd_renderer_find(o->format);
+    if (r && r->machine && !*o->output) {
+        fprintf(stderr, "racedet: --format %s needs -o FILE: the program's own output goes to "
+                        "stdout\n", o->format);
+        return -1;
+    }
+    return 0;
+}
+
 static int check_strings_for_shim(const struct rd_options *o)
 {
     /* RACEDET_OPTIONS separates values by spaces, tabs and commas */
@@ -344,8 +359,8 @@ int cmd_run(int argc, char **argv)
                         "[ARGS...])\n");
         goto out;
     }
-    if (cli_check_format(&o) < 0 || check_strings_for_shim(&o) < 0 ||
-        cli_load_suppressions(&o, &supp) < 0)
+    if (cli_check_format(&o) < 0 || check_output_for_run(&o) < 0 ||
+        check_strings_for_shim(&o) < 0 || cli_load_suppressions(&o, &supp) < 0)
         goto out;
     shim = find_shim();
     if (!shim)

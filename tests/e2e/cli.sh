@@ -320,11 +320,27 @@ if [ -f "$SHIM" ]; then
     rd run --format json -o /nonexistent/dir/x.json -- sh -c 'exit 0'
     expect "run with an unwritable -o: exit 2, says the path" 2 "/nonexistent/dir/x.json"
 
-    rd run --format json -- sh -c 'exit 0'
-    if [ $st -eq 0 ] && grep -q '"tool": "racedet"' "$TMP/out" && grep -q '"findings": \[\]' "$TMP/out"; then
-        ok "run --format json writes the document on stdout"
+    # stdout is the program's: a machine-readable report there would be mixed
+    # with its output, so racedet run refuses the machine formats without -o
+    for fmt in json sarif dot html; do
+        rd run --format $fmt -- sh -c 'echo program output; exit 0'
+        if [ $st -eq 2 ] && [ ! -s "$TMP/out" ] && [ "$(lines "$TMP/err")" = 1 ] &&
+            grep -q "^racedet: --format $fmt needs -o FILE: the program's own output goes to stdout\$" "$TMP/err"; then
+            ok "run --format $fmt without -o: refused before running anything, one line, exit 2"
+        else
+            not_ok "run --format $fmt without -o: refused before running anything, one line, exit 2" "status $st"
+        fi
+    done
+    RACEDET_OPTIONS="format=sarif" "$RACEDET" run -- sh -c 'exit 0' > "$TMP/out" 2> "$TMP/err"
+    st=$?
+    expect "run with RACEDET_OPTIONS=format=sarif and no -o: exit 2, one line" 2 "needs -o FILE" one-line
+
+    rd run --format json -o "$TMP/ok.json" -- sh -c 'echo program output; exit 0'
+    if [ $st -eq 0 ] && grep -q '"tool": "racedet"' "$TMP/ok.json" && grep -q '"findings": \[\]' "$TMP/ok.json" &&
+        [ "$(cat "$TMP/out")" = "program output" ]; then
+        ok "run --format json -o FILE: the document in FILE, the program's output alone on stdout"
     else
-        not_ok "run --format json writes the document on stdout" "status $st"
+        not_ok "run --format json -o FILE: the document in FILE, the program's output alone on stdout" "status $st"
     fi
 else
     skip "run plumbing" "$SHIM is not built"
