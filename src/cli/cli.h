@@ -7,6 +7,7 @@
  *                 from the one option table (src/common/options.def)
  *   deliver.c     the end both commands share: resolve the model, render it
  *                 in the chosen format to -o FILE or the default stream
+ *   output_file.c writing -o FILE safely: a temporary file renamed over it
  *   program.c     finding PROG like execvp, and refusing what LD_PRELOAD
  *                 cannot watch (setuid, static, foreign architecture)
  *
@@ -75,6 +76,25 @@ int cli_load_suppressions(const struct rd_options *o, struct rd_suppressions **o
  * when the report could not be written (-o path not writable: then the
  * error is said and the text report goes to stderr). */
 int cli_deliver(struct rd_model *m, const struct rd_options *o, struct rd_suppressions *supp);
+
+/* ---- output_file.c ------------------------------------------------------------ */
+
+/* A report being written to -o PATH. */
+struct cli_output {
+    FILE *f;             /* write the report here */
+    const char *path;
+    char *tmp;           /* the temporary file renamed over path on success;
+                            NULL when path (a device or FIFO) is written in place */
+};
+
+/* Start writing a report to path: a new file next to it, or path itself
+ * when it is a device or FIFO. Returns 0, or -1 with errno set. */
+int cli_output_open(struct cli_output *out, const char *path);
+
+/* Finish: with keep, flush the report and put it in place (rename over
+ * path); without, throw it away (path stays as it was). Returns 0, or -1
+ * with errno set when keeping it failed. */
+int cli_output_close(struct cli_output *out, bool keep);
 
 /* ---- program.c ---------------------------------------------------------------- */
 

@@ -84,7 +84,7 @@ int cli_deliver(struct rd_model *m, const struct rd_options *o, struct rd_suppre
     const struct rd_renderer *text = rd_renderer_find("text");
     char cwd[4096];
     const char *cwdp = getcwd(cwd, sizeof cwd) ? cwd : NULL;
-    FILE *f;
+    struct cli_output out;
     int rc, err;
 
     rd_model_finish(m, sym, stderr);
@@ -102,16 +102,15 @@ int cli_deliver(struct rd_model *m, const struct rd_options *o, struct rd_suppre
         return 0;
     }
 
-    f = fopen(o->output, "w");
-    if (!f) {
+    if (cli_output_open(&out, o->output) != 0) {
         fprintf(stderr, "racedet: cannot write the report to %s: %s\n", o->output,
                 strerror(errno));
         render_to(text, m, stderr, o, cwdp);
         return -1;
     }
-    rc = render_to(r, m, f, o, cwdp);
+    rc = render_to(r, m, out.f, o, cwdp);
     err = errno;
-    if (fclose(f) != 0 && rc == 0) {
+    if (cli_output_close(&out, rc == 0) != 0 && rc == 0) {
         rc = -1;
         err = errno;
     }

@@ -455,6 +455,41 @@ else
     not_ok "report with an unwritable -o: exit 2, says the path, text report still on stderr" "status $st"
 fi
 
+# ---- -o PATH: a symlink planted at PATH is replaced, never written through -----------
+mkdir "$TMP/outdir"
+echo "precious" > "$TMP/outdir/target"
+ln -s "$TMP/outdir/target" "$TMP/outdir/report.json"
+rd report --format json -o "$TMP/outdir/report.json" "$DATA/report.json"
+if [ $st -eq 66 ] && [ "$(cat "$TMP/outdir/target")" = precious ] && [ ! -L "$TMP/outdir/report.json" ] &&
+    grep -q '"tool": "racedet"' "$TMP/outdir/report.json" && [ "$(ls -A "$TMP/outdir" | wc -l)" -eq 2 ]; then
+    ok "report -o PATH with a symlink at PATH: the link is replaced by the report, its target untouched"
+else
+    not_ok "report -o PATH with a symlink at PATH: the link is replaced by the report, its target untouched" \
+        "status $st, target now: $(head -c 60 "$TMP/outdir/target")" "$(ls -lA "$TMP/outdir")"
+fi
+if [ -f "$SHIM" ]; then
+    ln -s "$TMP/outdir/target" "$TMP/outdir/run.sarif"
+    rd run --format sarif -o "$TMP/outdir/run.sarif" -- sh -c 'exit 0'
+    if [ $st -eq 0 ] && [ "$(cat "$TMP/outdir/target")" = precious ] && [ ! -L "$TMP/outdir/run.sarif" ] &&
+        grep -q '"version": "2.1.0"' "$TMP/outdir/run.sarif"; then
+        ok "run -o PATH with a symlink at PATH: the link is replaced, its target untouched"
+    else
+        not_ok "run -o PATH with a symlink at PATH: the link is replaced, its target untouched" "status $st"
+    fi
+fi
+rd report --format json -o /dev/null "$DATA/report.json"
+if [ $st -eq 66 ] && [ -c /dev/null ] && grep -q 'report written to /dev/null$' "$TMP/err"; then
+    ok "report -o /dev/null: a device is written in place, not replaced"
+else
+    not_ok "report -o /dev/null: a device is written in place, not replaced" "status $st"
+fi
+"$RACEDET" report --format json -o /dev/stdout "$DATA/report.json" 2> "$TMP/err" | grep -q '"tool": "racedet"'
+if [ $? -eq 0 ] && [ -L /dev/stdout ]; then
+    ok "report -o /dev/stdout: written through the system's link to the pipe"
+else
+    not_ok "report -o /dev/stdout: written through the system's link to the pipe"
+fi
+
 rd report --color=always "$DATA/report.json"
 if grep -q "$(printf '\033')" "$TMP/err"; then ok "--color=always colours"; else not_ok "--color=always colours"; fi
 rd report "$DATA/report.json"
