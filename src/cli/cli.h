@@ -62,9 +62,11 @@ void cli_args_free(struct cli_args *a);
 
 struct rd_suppressions;
 
-/* Check that the chosen --format can be rendered by this build (and here:
- * svg needs Graphviz). Returns 0, or -1 after printing a one-line error. */
-int cli_check_format(const struct rd_options *o);
+/* Check, before anything is run or read, that the chosen --format can be
+ * rendered by this build (and here: svg needs Graphviz) and that
+ * --source-root is a directory. Returns 0, or -1 after printing a one-line
+ * error. */
+int cli_check_report_options(const struct rd_options *o);
 
 /* Read the --suppressions file, if one was given, into *out (NULL when
  * none). Returns 0, or -1 after printing a one-line error naming the file

@@ -52,7 +52,7 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "racedet: report: no input file (racedet report [OPTIONS] FILE...)\n");
         goto out;
     }
-    if (cli_check_format(&o) < 0 || cli_load_suppressions(&o, &supp) < 0)
+    if (cli_check_report_options(&o) < 0 || cli_load_suppressions(&o, &supp) < 0)
         goto out;
     m = rd_model_new();
     for (i = 0; i < a.noperands; i++) {

@@ -359,7 +359,7 @@ int cmd_run(int argc, char **argv)
                         "[ARGS...])\n");
         goto out;
     }
-    if (cli_check_format(&o) < 0 || check_output_for_run(&o) < 0 ||
+    if (cli_check_report_options(&o) < 0 || check_output_for_run(&o) < 0 ||
         check_strings_for_shim(&o) < 0 || cli_load_suppressions(&o, &supp) < 0)
         goto out;
     shim = find_shim();
