@@ -1,7 +1,6 @@
 /* input: see input.h. */
 #include "input.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "json_reader.h"
@@ -14,18 +13,16 @@ static int ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
+static int parse_any(struct rd_model *m, const char *path, const char *data, size_t len,
+                     FILE *diag)
+{
+    if (ends_with(path, ".jsonl") || rd_records_sniff_bytes(data, len))
+        return rd_records_parse(m, path, data, len, diag);
+    return rd_json_parse(m, path, data, len, diag);
+}
+
 int rd_input_read(struct rd_model *m, const char *path, FILE *diag)
 {
-    size_t len;
-    int rc;
     /* read once: a pipe cannot be read again after its first line is seen */
-    char *data = rd_slurp_input(path, NULL, &len, diag ? diag : stderr);
-    if (!data)
-        return -1;
-    if (ends_with(path, ".jsonl") || rd_records_sniff_bytes(data, len))
-        rc = rd_records_parse(m, path, data, len, diag);
-    else
-        rc = rd_json_parse(m, path, data, len, diag);
-    free(data);
-    return rc;
+    return rd_slurp_parse(m, path, parse_any, diag);
 }

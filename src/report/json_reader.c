@@ -274,14 +274,7 @@ static bool is_blank(const char *data, size_t len)
 
 int rd_json_read(struct rd_model *m, const char *path, FILE *diag)
 {
-    size_t len;
-    char *data = rd_slurp_input(path, NULL, &len, diag ? diag : stderr);
-    int rc;
-    if (!data)
-        return -1;
-    rc = rd_json_parse(m, path, data, len, diag);
-    free(data);
-    return rc;
+    return rd_slurp_parse(m, path, rd_json_parse, diag);
 }
 
 int rd_json_parse(struct rd_model *m, const char *path, const char *data, size_t len,

@@ -520,14 +520,7 @@ int rd_records_parse(struct rd_model *m, const char *path, const char *data, siz
 
 int rd_records_read(struct rd_model *m, const char *path, FILE *diag)
 {
-    size_t len;
-    char *data = rd_slurp_input(path, NULL, &len, diag ? diag : stderr);
-    int rc;
-    if (!data)
-        return -1;
-    rc = rd_records_parse(m, path, data, len, diag);
-    free(data);
-    return rc;
+    return rd_slurp_parse(m, path, rd_records_parse, diag);
 }
 
 bool rd_records_sniff_bytes(const char *data, size_t size)

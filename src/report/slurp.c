@@ -113,6 +113,18 @@ char *rd_slurp_input(const char *path, const char *label, size_t *len, FILE *dia
     return NULL;
 }
 
+int rd_slurp_parse(struct rd_model *m, const char *path, rd_parse_fn parse, FILE *diag)
+{
+    size_t len;
+    char *data = rd_slurp_input(path, NULL, &len, diag ? diag : stderr);
+    int rc;
+    if (!data)
+        return -1;
+    rc = parse(m, path, data, len, diag);
+    free(data);
+    return rc;
+}
+
 bool rd_next_line(const char *buf, size_t len, size_t *pos, const char **line, size_t *n,
                   bool *complete)
 {

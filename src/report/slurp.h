@@ -35,6 +35,16 @@ char *rd_slurp_fd(int fd, size_t limit, size_t *len);
  * label NULL is the path itself. */
 char *rd_slurp_input(const char *path, const char *label, size_t *len, FILE *diag);
 
+/* A reader of a whole file's bytes (rd_records_parse, rd_json_parse): path
+ * names the file in messages. Returns 0, or -1 after saying why to diag. */
+struct rd_model;
+typedef int (*rd_parse_fn)(struct rd_model *m, const char *path, const char *data, size_t len,
+                           FILE *diag);
+
+/* Read path as rd_slurp_input does (errors to diag, stderr when NULL) and
+ * hand its bytes to parse. Returns what parse returns, or -1. */
+int rd_slurp_parse(struct rd_model *m, const char *path, rd_parse_fn parse, FILE *diag);
+
 /* The next line of buf[0..len) from *pos: *line and *n (without its '\n'),
  * *complete false when the buffer ends before a '\n'. Returns false when
  * there is no line left. */

@@ -109,11 +109,8 @@ else
 fi
 
 rd report --exitcode 0 "$DATA/report.json"
-if [ $st -eq 0 ] && grep -q '^racedet: 1 finding (1 self_deadlock) in 1 process$' "$TMP/err"; then
-    ok "report --exitcode 0: the finding is shown, the exit status stays 0"
-else
-    not_ok "report --exitcode 0: the finding is shown, the exit status stays 0" "status $st"
-fi
+expect "report --exitcode 0: the finding is shown, the exit status stays 0" 0 \
+    '^racedet: 1 finding (1 self_deadlock) in 1 process$'
 
 rd run --verbose=maybe /bin/true
 expect "bad boolean: exit 2, one line" 2 "verbose" one-line
@@ -259,11 +256,8 @@ if [ -f "$SHIM" ]; then
 
     if [ -x "$BUILD/tests/e2e/die_after_finding" ]; then
         rd run --exitcode 0 -- "$BUILD/tests/e2e/die_after_finding" _exit
-        if [ $st -eq 3 ] && grep -q '^racedet: 1 finding (1 lock_order_cycle)' "$TMP/err"; then
-            ok "run --exitcode 0: a finding is reported, the program's own status (3) is kept"
-        else
-            not_ok "run --exitcode 0: a finding is reported, the program's own status (3) is kept" "status $st"
-        fi
+        expect "run --exitcode 0: a finding is reported, the program's own status (3) is kept" 3 \
+            '^racedet: 1 finding (1 lock_order_cycle)'
     else
         not_ok "run --exitcode 0" "$BUILD/tests/e2e/die_after_finding is not built (make e2e-helpers)"
     fi
@@ -273,26 +267,15 @@ if [ -f "$SHIM" ]; then
 
     # a crashed run is never reported as "no findings"
     rd run sh -c 'kill -SEGV $$'
-    if [ $st -eq 139 ] && ! grep -q 'no findings' "$TMP/err" &&
-        grep -q '^racedet: sh was killed by signal 11 (SIGSEGV); nothing found before it died, in 1 process$' "$TMP/err"; then
-        ok "run of a program killed by SIGSEGV: the summary says so, with the signal's name; exit 139"
-    else
-        not_ok "run of a program killed by SIGSEGV: the summary says so, with the signal's name; exit 139" "status $st"
-    fi
+    expect "run of a program killed by SIGSEGV: the summary says so, with the signal's name; exit 139" 139 \
+        '^racedet: sh was killed by signal 11 (SIGSEGV); nothing found before it died, in 1 process$' one-line
     if [ -x "$BUILD/tests/e2e/die_after_finding" ]; then
         rd run --format json -o "$TMP/crash.json" -- "$BUILD/tests/e2e/die_after_finding" kill
-        if [ $st -eq 66 ] &&
-            grep -q 'die_after_finding was killed by signal 9 (SIGKILL); 1 finding (1 lock_order_cycle) in 1 process; report written to' "$TMP/err"; then
-            ok "run of a program killed by SIGKILL after a finding: exit 66, the summary says it was killed"
-        else
-            not_ok "run of a program killed by SIGKILL after a finding: exit 66, the summary says it was killed" "status $st"
-        fi
+        expect "run of a program killed by SIGKILL after a finding: exit 66, the summary says it was killed" 66 \
+            'die_after_finding was killed by signal 9 (SIGKILL); 1 finding (1 lock_order_cycle) in 1 process; report written to'
         rd report "$TMP/crash.json"
-        if [ $st -eq 66 ] && grep -q 'die_after_finding was killed by signal 9 (SIGKILL); 1 finding' "$TMP/err"; then
-            ok "report of that run's JSON still says the program was killed"
-        else
-            not_ok "report of that run's JSON still says the program was killed" "status $st"
-        fi
+        expect "report of that run's JSON still says the program was killed" 66 \
+            'die_after_finding was killed by signal 9 (SIGKILL); 1 finding'
     fi
 
     # /bin/true returns from main: the runtime never sees an exit call there
@@ -381,11 +364,8 @@ expect "--max-input-size 0: exit 2, one line" 2 "max_input_size wants a whole nu
 
 cat "$DATA/cycle.jsonl" | "$RACEDET" report /dev/stdin > "$TMP/out" 2> "$TMP/err"
 st=$?
-if [ $st -eq 66 ] && grep -q '^racedet: 1 finding (1 lock_order_cycle) in 1 process$' "$TMP/err"; then
-    ok "report reads a record file from a pipe (read once: its first line is not lost)"
-else
-    not_ok "report reads a record file from a pipe (read once: its first line is not lost)" "status $st"
-fi
+expect "report reads a record file from a pipe (read once: its first line is not lost)" 66 \
+    '^racedet: 1 finding (1 lock_order_cycle) in 1 process$'
 
 rd report
 expect "report without files: exit 2, one line" 2 "no input file" one-line
