@@ -7,6 +7,7 @@
  *                 from the one option table (src/common/options.def)
  *   deliver.c     the end both commands share: resolve the model, render it
  *                 in the chosen format to -o FILE or the default stream
+ *   output_file.c writing -o FILE safely: a temporary file renamed over it
  *   program.c     finding PROG like execvp, and refusing what LD_PRELOAD
  *                 cannot watch (setuid, static, foreign architecture)
  *
@@ -50,7 +51,8 @@ enum cli_mode {
     CLI_REPORT,          /* options and files mix; --from-records FILE is a file */
 };
 
-/* Defaults, then RACEDET_OPTIONS from the environment, then argv[first..].
+/* Defaults, then RACEDET_OPTIONS from the environment, then argv[first..];
+ * then sets the input limit (max_input_size) for every file read after.
  * Returns 0, or -1 after printing a one-line error. */
 int cli_parse(struct rd_options *o, struct cli_args *a, enum cli_mode mode, int argc,
               char **argv, int first);
@@ -60,9 +62,11 @@ void cli_args_free(struct cli_args *a);
 
 struct rd_suppressions;
 
-/* Check that the chosen --format can be rendered by this build (and here:
- * svg needs Graphviz). Returns 0, or -1 after printing a one-line error. */
-int cli_check_format(const struct rd_options *o);
+/* Check, before anything is run or read, that the chosen --format can be
+ * rendered by this build (and here: svg needs Graphviz) and that
+ * --source-root is a directory. Returns 0, or -1 after printing a one-line
+ * error. */
+int cli_check_report_options(const struct rd_options *o);
 
 /* Read the --suppressions file, if one was given, into *out (NULL when
  * none). Returns 0, or -1 after printing a one-line error naming the file
@@ -74,6 +78,25 @@ int cli_load_suppressions(const struct rd_options *o, struct rd_suppressions **o
  * when the report could not be written (-o path not writable: then the
  * error is said and the text report goes to stderr). */
 int cli_deliver(struct rd_model *m, const struct rd_options *o, struct rd_suppressions *supp);
+
+/* ---- output_file.c ------------------------------------------------------------ */
+
+/* A report being written to -o PATH. */
+struct cli_output {
+    FILE *f;             /* write the report here */
+    const char *path;
+    char *tmp;           /* the temporary file renamed over path on success;
+                            NULL when path (a device or FIFO) is written in place */
+};
+
+/* Start writing a report to path: a new file next to it, or path itself
+ * when it is a device or FIFO. Returns 0, or -1 with errno set. */
+int cli_output_open(struct cli_output *out, const char *path);
+
+/* Finish: with keep, flush the report and put it in place (rename over
+ * path); without, throw it away (path stays as it was). Returns 0, or -1
+ * with errno set when keeping it failed. */
+int cli_output_close(struct cli_output *out, bool keep);
 
 /* ---- program.c ---------------------------------------------------------------- */
 

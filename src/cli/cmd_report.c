@@ -22,9 +22,9 @@ void cli_print_report_usage(FILE *f)
             "json (the report document), sarif (SARIF 2.1.0, for code scanning), dot or svg\n"
             "(the lock-order graph; svg needs Graphviz), html (one self-contained page).\n"
             "--suppressions FILE takes out the findings its KIND:PATTERN lines match.\n"
-            "Exit status: the exitcode option (default 66) if anything was found; 2 if an\n"
-            "input file could not be read (the others are still rendered) or for usage\n"
-            "errors; else 0.\n"
+            "Exit status: the exitcode option (default 66; 0: findings do not change the\n"
+            "status) if anything was found; 2 if an input file could not be read (the\n"
+            "others are still rendered) or for usage errors; else 0.\n"
             "Options (also RACEDET_OPTIONS=\"key=value ...\"; flags win):\n");
     rd_options_print_help(f, REPORT, false);
     fprintf(f, "  -o FILE                    same as --output FILE\n"
@@ -52,7 +52,7 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "racedet: report: no input file (racedet report [OPTIONS] FILE...)\n");
         goto out;
     }
-    if (cli_check_format(&o) < 0 || cli_load_suppressions(&o, &supp) < 0)
+    if (cli_check_report_options(&o) < 0 || cli_load_suppressions(&o, &supp) < 0)
         goto out;
     m = rd_model_new();
     for (i = 0; i < a.noperands; i++) {
@@ -68,7 +68,7 @@ int cmd_report(int argc, char **argv)
     rd_model_sort_processes(m);
     if (cli_deliver(m, &o, supp) < 0)
         rc = RD_EXIT_USAGE;
-    else if (m->nfindings > 0)
+    else if (m->nfindings > 0 && o.exitcode != 0)
         rc = (int)o.exitcode;
     else
         rc = bad ? RD_EXIT_USAGE : 0;

@@ -20,7 +20,9 @@
 
 #include "cli.h"
 #include "mem.h"
+#include "process_exit.h"
 #include "record_reader.h"
+#include "render.h"
 #include "suppressions.h"
 
 void cli_print_run_usage(FILE *f)
@@ -29,11 +31,12 @@ void cli_print_run_usage(FILE *f)
             "usage: racedet run [OPTIONS] [--] PROG [ARGS...]\n"
             "Runs PROG (found in PATH like a shell does) with the racedet shim preloaded,\n"
             "watching it and every process it starts, then reports what was found\n"
-            "(text on stderr by default; --format json, sarif, dot, svg or html go to\n"
-            "stdout or -o FILE). --suppressions FILE takes out the findings its\n"
-            "KIND:PATTERN lines match; they do not count for the exit status.\n"
+            "(text on stderr by default; --format json, sarif, dot, svg or html need\n"
+            "-o FILE, as stdout is the program's). --suppressions FILE takes out the\n"
+            "findings its KIND:PATTERN lines match; they do not count for the exit status.\n"
             "Exit status: the program's own (128+N if it died of signal N); the exitcode\n"
-            "option (default 66) if anything was found; 2 for usage errors or a program\n"
+            "option (default 66, 1 to 255) if anything was found, while --exitcode 0 keeps\n"
+            "the program's own status whatever was found; 2 for usage errors or a program\n"
             "racedet cannot watch (setuid, statically linked); 127 when PROG is not\n"
             "found, 126 when it cannot be executed.\n"
             "Options (also RACEDET_OPTIONS=\"key=value ...\"; flags win):\n");
@@ -226,10 +229,11 @@ static void exec_child(const char *path, char **argv, const struct child_env *ce
     _exit(RD_EXIT_NOT_FOUND);
 }
 
-/* Returns the program's wait status, or -1 (after saying why) when it could
- * not be started; *exec_errno is then set when exec itself failed. */
+/* Returns the program's wait status (its pid in *pid), or -1 (after saying
+ * why) when it could not be started; *exec_errno is then set when exec
+ * itself failed. */
 static int run_child(const char *path, char **argv, const struct child_env *ce,
-                     int *exec_errno)
+                     int *exec_errno, pid_t *child)
 {
     struct sigaction ign, fwd, old_int, old_quit, old_term, old_hup;
     sigset_t block, old_mask;
@@ -270,6 +274,7 @@ static int run_child(const char *path, char **argv, const struct child_env *ce,
         fprintf(stderr, "racedet: fork: %s\n", strerror(errno));
         status = -1;
     } else {
+        *child = pid;
         child_pid = pid;
         sigprocmask(SIG_SETMASK, &old_mask, NULL);
         do
@@ -304,6 +309,20 @@ static int program_status(int status)
     return 1;
 }
 
+/* The program owns stdout: a machine-readable report written there would be
+ * mixed with its output (`racedet run --format json -- ./p > out.json`
+ * made a file racedet report rejects). So those formats need -o. */
+static int check_output_for_run(const struct rd_options *o)
+{
+    const struct rd_renderer *r = rd_renderer_find(o->format);
+    if (r && r->machine && !*o->output) {
+        fprintf(stderr, "racedet: --format %s needs -o FILE: the program's own output goes to "
+                        "stdout\n", o->format);
+        return -1;
+    }
+    return 0;
+}
+
 static int check_strings_for_shim(const struct rd_options *o)
 {
     /* RACEDET_OPTIONS separates values by spaces, tabs and commas */
@@ -325,6 +344,7 @@ int cmd_run(int argc, char **argv)
     enum cli_prog_kind kind;
     char *shim = NULL, *path = NULL, *dir = NULL, **pargv;
     int rc = RD_EXIT_USAGE, status, exec_errno = 0;
+    pid_t pid = -1;
     size_t nfiles, i;
 
     if (cli_parse(&o, &a, CLI_RUN, argc, argv, 1) < 0)
@@ -339,8 +359,8 @@ int cmd_run(int argc, char **argv)
                         "[ARGS...])\n");
         goto out;
     }
-    if (cli_check_format(&o) < 0 || check_strings_for_shim(&o) < 0 ||
-        cli_load_suppressions(&o, &supp) < 0)
+    if (cli_check_report_options(&o) < 0 || check_output_for_run(&o) < 0 ||
+        check_strings_for_shim(&o) < 0 || cli_load_suppressions(&o, &supp) < 0)
         goto out;
     shim = find_shim();
     if (!shim)
@@ -361,7 +381,7 @@ int cmd_run(int argc, char **argv)
     pargv = rd_xcalloc(a.noperands + 1, sizeof *pargv);
     for (i = 0; i < a.noperands; i++)
         pargv[i] = a.operands[i];
-    status = run_child(path, pargv, &ce, &exec_errno);
+    status = run_child(path, pargv, &ce, &exec_errno, &pid);
     free(pargv);
     if (status < 0 || exec_errno) {
         if (exec_errno)
@@ -388,12 +408,14 @@ int cmd_run(int argc, char **argv)
                         "watched\n", a.operands[0]);
     }
     rd_model_sort_processes(m);
+    /* the runtime cannot see main return or a fatal signal; waitpid did */
+    rd_model_note_wait_status(m, (long)pid, status);
     if (cli_deliver(m, &o, supp) < 0)
         rc = RD_EXIT_USAGE;
-    else if (m->nfindings > 0)
+    else if (m->nfindings > 0 && o.exitcode != 0)
         rc = (int)o.exitcode;
     else
-        rc = program_status(status);
+        rc = program_status(status); /* exitcode 0: findings do not change it */
 
 out:
     if (dir) {

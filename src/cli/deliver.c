@@ -2,15 +2,31 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "render.h"
 #include "render_text.h"
+#include "snippets.h"
 #include "suppressions.h"
 #include "symbolize.h"
 
-int cli_check_format(const struct rd_options *o)
+/* The source root, resolved (realpath: snippets.h compares resolved
+ * paths), or NULL with errno set. */
+static char *source_root(const struct rd_options *o)
+{
+    struct stat st;
+    char *root = realpath(*o->source_root ? o->source_root : ".", NULL);
+    if (root && (stat(root, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        free(root);
+        errno = ENOTDIR;
+        return NULL;
+    }
+    return root;
+}
+
+static int check_format(const struct rd_options *o)
 {
     char names[256];
     const struct rd_renderer *r = rd_renderer_find(o->format);
@@ -25,6 +41,22 @@ int cli_check_format(const struct rd_options *o)
     if (why) {
         fprintf(stderr, "racedet: --format %s: %s\n", o->format, why);
         return -1;
+    }
+    return 0;
+}
+
+int cli_check_report_options(const struct rd_options *o)
+{
+    char *root;
+    if (check_format(o) < 0)
+        return -1;
+    if (*o->source_root) {
+        root = source_root(o);
+        if (!root) {
+            fprintf(stderr, "racedet: --source-root %s: %s\n", o->source_root, strerror(errno));
+            return -1;
+        }
+        free(root);
     }
     return 0;
 }
@@ -77,47 +109,38 @@ static void say_failed(const char *where, int err)
         fprintf(stderr, "racedet: writing the report to %s failed\n", where);
 }
 
-int cli_deliver(struct rd_model *m, const struct rd_options *o, struct rd_suppressions *supp)
+/* Render the finished model in format r to -o or its default stream. */
+static int write_report(const struct rd_renderer *r, struct rd_model *m,
+                        const struct rd_options *o, const char *cwd)
 {
-    struct rd_symbolizer *sym = rd_symbolizer_new(stderr);
-    const struct rd_renderer *r = rd_renderer_find(o->format);
     const struct rd_renderer *text = rd_renderer_find("text");
-    char cwd[4096];
-    const char *cwdp = getcwd(cwd, sizeof cwd) ? cwd : NULL;
-    FILE *f;
+    struct cli_output out;
     int rc, err;
-
-    rd_model_finish(m, sym, stderr);
-    rd_symbolizer_free(sym);
-    rd_suppressions_apply(supp, m);
-    if (!r)
-        r = text;
 
     if (!*o->output) {
         FILE *stream = r->machine ? stdout : stderr;
-        if (render_to(r, m, stream, o, cwdp) < 0) {
+        if (render_to(r, m, stream, o, cwd) < 0) {
             say_failed(stream == stdout ? "standard output" : "standard error", errno);
             return -1;
         }
         return 0;
     }
 
-    f = fopen(o->output, "w");
-    if (!f) {
+    if (cli_output_open(&out, o->output) != 0) {
         fprintf(stderr, "racedet: cannot write the report to %s: %s\n", o->output,
                 strerror(errno));
-        render_to(text, m, stderr, o, cwdp);
+        render_to(text, m, stderr, o, cwd);
         return -1;
     }
-    rc = render_to(r, m, f, o, cwdp);
+    rc = render_to(r, m, out.f, o, cwd);
     err = errno;
-    if (fclose(f) != 0 && rc == 0) {
+    if (cli_output_close(&out, rc == 0) != 0 && rc == 0) {
         rc = -1;
         err = errno;
     }
     if (rc < 0) {
         say_failed(o->output, err);
-        render_to(text, m, stderr, o, cwdp);
+        render_to(text, m, stderr, o, cwd);
         return -1;
     }
     {
@@ -130,4 +153,23 @@ int cli_deliver(struct rd_model *m, const struct rd_options *o, struct rd_suppre
         free(supp_line);
     }
     return 0;
+}
+
+int cli_deliver(struct rd_model *m, const struct rd_options *o, struct rd_suppressions *supp)
+{
+    struct rd_symbolizer *sym = rd_symbolizer_new(stderr);
+    const struct rd_renderer *r = rd_renderer_find(o->format);
+    char cwd[4096], *root;
+    int rc;
+
+    rd_model_finish(m, sym, stderr);
+    rd_symbolizer_free(sym);
+    rd_suppressions_apply(supp, m);
+    root = o->snippets ? source_root(o) : NULL; /* gone since checked: no snippets */
+    rd_snippet_root_set(root);
+    rc = write_report(r ? r : rd_renderer_find("text"), m, o,
+                      getcwd(cwd, sizeof cwd) ? cwd : NULL);
+    rd_snippet_root_set(NULL);
+    free(root);
+    return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "mem.h"
+#include "slurp.h"
 
 #define RD_IS_BOOL_BOOL true
 #define RD_IS_BOOL_INT false
@@ -65,6 +66,22 @@ static int parse_env(struct rd_options *o, struct cli_args *a)
     return 0;
 }
 
+/* "--" ends the options: it is never an option's value (`-o --` would
+ * write a file named "--" and take the program for an option). */
+static bool is_end_of_options(const char *arg)
+{
+    return strcmp(arg, "--") == 0;
+}
+
+/* The separate value of the option at argv[*i] (and *i moved past it), or
+ * NULL when there is none. */
+static const char *value_after(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc || is_end_of_options(argv[*i + 1]))
+        return NULL;
+    return argv[++*i];
+}
+
 /* One "--..." argument at argv[*i]; may take argv[*i + 1] as its value. */
 static int parse_long_flag(struct rd_options *o, struct cli_args *a, enum cli_mode mode,
                            int argc, char **argv, int *i)
@@ -80,7 +97,7 @@ static int parse_long_flag(struct rd_options *o, struct cli_args *a, enum cli_mo
         return 0;
     }
     if (mode == CLI_REPORT && keylen == 12 && strncmp(arg, "from-records", 12) == 0) {
-        const char *file = eq ? eq + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
+        const char *file = eq ? eq + 1 : value_after(argc, argv, i);
         if (!file || !*file) {
             fprintf(stderr, "racedet: option --from-records needs a file\n");
             return -1;
@@ -113,9 +130,7 @@ static int parse_long_flag(struct rd_options *o, struct cli_args *a, enum cli_mo
         value = eq + 1;
     else if (option_table[idx].is_bool)
         value = "true";
-    else if (*i + 1 < argc)
-        value = argv[++*i];
-    else {
+    else if (!(value = value_after(argc, argv, i))) {
         fprintf(stderr, "racedet: option --%.*s needs a value\n", (int)keylen, arg);
         return -1;
     }
@@ -144,7 +159,7 @@ int cli_parse(struct rd_options *o, struct cli_args *a, enum cli_mode mode, int 
             *RD_PUSH(a->operands, a->noperands, a->capoperands) = arg;
             continue;
         }
-        if (strcmp(arg, "--") == 0) {
+        if (is_end_of_options(arg)) {
             only_operands = true;
             continue;
         }
@@ -153,9 +168,9 @@ int cli_parse(struct rd_options *o, struct cli_args *a, enum cli_mode mode, int 
             continue;
         }
         if (strncmp(arg, "-o", 2) == 0) {
-            const char *file = arg[2] ? arg + 2 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!file) {
-                fprintf(stderr, "racedet: option -o needs a file\n");
+            const char *file = arg[2] ? arg + 2 : value_after(argc, argv, &i);
+            if (!file || !*file) {
+                fprintf(stderr, "racedet: -o needs a file name\n");
                 return -1;
             }
             if (set(o, "output", file) < 0)
@@ -170,6 +185,8 @@ int cli_parse(struct rd_options *o, struct cli_args *a, enum cli_mode mode, int 
         fprintf(stderr, "racedet: unknown option '%s' (racedet --help lists them)\n", arg);
         return -1;
     }
+    /* before any file is read: suppressions, records, reports */
+    rd_input_limit_set((size_t)o->max_input_size << 20);
     return 0;
 }
 

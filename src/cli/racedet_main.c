@@ -39,7 +39,8 @@ static void print_usage(FILE *f)
             "racedet cannot watch (setuid/setgid, statically linked); 127 when PROG is not\n"
             "found and 126 when it cannot be executed, like a shell.\n"
             "Exit status of report: exitcode if anything was found, 2 if an input file was\n"
-            "bad, else 0.\n");
+            "bad, else 0.\n"
+            "exitcode is 1 to 255, or 0: then findings do not change the exit status.\n");
 }
 
 /* racedet must never watch itself: started from a watched program (the

@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,14 +54,36 @@ static int set_BOOL(bool *dst, const char *key, const char *v, char *err, size_t
     return 0;
 }
 
-static int set_INT(long *dst, const char *key, const char *v, char *err, size_t errlen)
+/* The range "MIN..MAX" of an INT option's choices; "" is 0..LONG_MAX. */
+static void int_range(const char *choices, long *min, long *max)
 {
     char *end;
-    long n;
+    *min = 0;
+    *max = LONG_MAX;
+    if (*choices == '\0')
+        return;
+    *min = strtol(choices, &end, 10);
+    if (strncmp(end, "..", 2) == 0)
+        *max = strtol(end + 2, NULL, 10);
+}
+
+static int set_INT(long *dst, const char *key, const char *v, const char *choices, char *err,
+                   size_t errlen)
+{
+    char *end;
+    long n, min, max;
+    int_range(choices, &min, &max);
     errno = 0;
     n = strtol(v, &end, 10);
-    if (*v == '\0' || *end != '\0' || errno != 0 || n < 0) {
-        snprintf(err, errlen, "option %s wants a whole number >= 0, not '%s'", key, v);
+    if (*v == '\0' || *end != '\0' || errno != 0 || n < min || n > max) {
+        /* out-of-range values are refused, never wrapped or clamped: an
+         * exit status of 256 would be 0, a huge stack depth a crash */
+        if (max == LONG_MAX)
+            snprintf(err, errlen, "option %s wants a whole number >= %ld, not '%s'", key, min,
+                     v);
+        else
+            snprintf(err, errlen, "option %s wants a whole number from %ld to %ld, not '%s'",
+                     key, min, max, v);
         return -1;
     }
     *dst = n;
@@ -79,7 +102,8 @@ static int set_STRING(const char **dst, const char *key, const char *v,
 }
 
 #define SET_BOOL(o, name, key, v, choices, err, errlen) set_BOOL(&(o)->name, key, v, err, errlen)
-#define SET_INT(o, name, key, v, choices, err, errlen) set_INT(&(o)->name, key, v, err, errlen)
+#define SET_INT(o, name, key, v, choices, err, errlen) \
+    set_INT(&(o)->name, key, v, choices, err, errlen)
 #define SET_STRING(o, name, key, v, choices, err, errlen) \
     set_STRING(&(o)->name, key, v, choices, err, errlen)
 
@@ -130,7 +154,8 @@ int rd_options_parse(struct rd_options *o, char *buf, char *err, size_t errlen)
         *end = '\0';
         eq = strchr(key, '=');
         if (!eq) {
-            snprintf(err, errlen, "RACEDET_OPTIONS: '%s' is not key=value", key);
+            /* the caller says where the text came from (RACEDET_OPTIONS) */
+            snprintf(err, errlen, "'%s' is not key=value", key);
             return -1;
         }
         *eq = '\0';
@@ -184,6 +209,15 @@ static const char *md_choices(const char *choices, char *buf, size_t len)
     return buf;
 }
 
+/* What comes before an option's choices in --help: "; one of a|b" for
+ * strings, "; 1..256" for a range of whole numbers. */
+static const char *choices_lead(const char *type, const char *choices)
+{
+    if (!*choices)
+        return "";
+    return strcmp(type, "INT") == 0 ? "; " : "; one of ";
+}
+
 static const char *scope_name(int scope)
 {
     return scope == SHIM ? "program" : scope == REPORT ? "report" : "both";
@@ -210,7 +244,7 @@ void rd_options_print_help(FILE *f, int scope_mask, bool markdown)
                     scope_name(scope), help);                                                  \
         else                                                                                   \
             fprintf(f, "  --%-24s %s (default %s%s%s)\n", flag, help, dflt,                    \
-                    *(choices) ? "; one of " : "", choices);                                   \
+                    choices_lead(#type, choices), choices);                                    \
     }
 #include "options.def"
 #undef RD_OPTION

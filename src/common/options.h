@@ -35,7 +35,8 @@ int rd_options_set(struct rd_options *o, const char *name, const char *value,
                    char *err, size_t errlen);
 
 /* Parse "key=value key=value" in place (the buffer is modified and must
- * outlive o). Same error contract as rd_options_set. */
+ * outlive o). Same error contract as rd_options_set; the reason does not
+ * name the text's source: callers prefix it ("RACEDET_OPTIONS: "). */
 int rd_options_parse(struct rd_options *o, char *buf, char *err, size_t errlen);
 
 /* Scope of an option, or 0 when there is no such option. */

@@ -7,9 +7,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "mem.h"
+#include "slurp.h"
 
 #ifndef RACEDET_VERSION
 #define RACEDET_VERSION "0.0.0"
@@ -107,9 +107,13 @@ static void read_process(struct rd_model *m, json_t *o, const char *path)
             *RD_PUSH(p->argv, p->argc, cap) = rd_xstrdup(json_string_value(a));
     }
     if (json_is_object(ex)) {
+        long sig = long_or(ex, "signal", 0);
         p->has_exit = true;
-        p->exit_status = long_or(ex, "status", 0);
+        p->exit_status = long_or(ex, "status", -1); /* null: not known */
+        if (p->exit_status < 0)
+            p->exit_status = -1;
         p->exit_how = rd_xstrdup(str_or_null(ex, "how"));
+        p->exit_signal = sig > 0 && sig < 128 ? (int)sig : 0;
     }
     rd_model_add_process(m, p);
 }
@@ -259,49 +263,37 @@ static bool version_ok(const char *version)
     return a > 0 && a == b && strncmp(version, ours, a) == 0;
 }
 
-static bool file_is_blank(const char *path)
+static bool is_blank(const char *data, size_t len)
 {
-    FILE *f = fopen(path, "r");
-    int c;
-    bool blank = true;
-    if (!f)
-        return false;
-    while ((c = fgetc(f)) != EOF)
-        if (!isspace(c)) {
-            blank = false;
-            break;
-        }
-    fclose(f);
-    return blank;
+    size_t i;
+    for (i = 0; i < len; i++)
+        if (!isspace((unsigned char)data[i]))
+            return false;
+    return true;
 }
 
 int rd_json_read(struct rd_model *m, const char *path, FILE *diag)
+{
+    return rd_slurp_parse(m, path, rd_json_parse, diag);
+}
+
+int rd_json_parse(struct rd_model *m, const char *path, const char *data, size_t len,
+                  FILE *diag)
 {
     json_error_t err;
     json_t *doc, *x, *procs, *findings, *graph;
     const char *tool, *version;
     size_t i, bad_frames = 0, bad_graph = 0;
-    struct stat st;
 
     if (!diag)
         diag = stderr;
-    if (stat(path, &st) != 0) {
-        fprintf(diag, "racedet: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        fprintf(diag, "racedet: %s: is a directory, not a report\n", path);
-        return -1;
-    }
-    doc = json_load_file(path, 0, &err);
+    doc = json_loadb(data, len, 0, &err);
     if (!doc) {
-        if (file_is_blank(path))
+        if (is_blank(data, len))
             fprintf(diag, "racedet: %s: empty file, not a racedet report\n", path);
         else if (json_error_code(&err) == json_error_premature_end_of_input)
             fprintf(diag, "racedet: %s: truncated JSON (it ends at line %d, in the middle of "
                           "the document)\n", path, err.line);
-        else if (json_error_code(&err) == json_error_cannot_open_file)
-            fprintf(diag, "racedet: %s: %s\n", path, err.text);
         else
             fprintf(diag, "racedet: %s: not JSON (line %d, column %d: %s)\n", path, err.line,
                     err.column, err.text);

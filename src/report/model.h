@@ -109,9 +109,12 @@ struct rd_process {
     char **argv;
     size_t argc;
     int64_t time_ns;
-    bool has_exit;
-    long exit_status;
-    char *exit_how;
+    bool has_exit;    /* how it ended is known (process_exit.h) */
+    long exit_status; /* -1: not known (main returned: the runtime saw no exit
+                         call); 128+N when killed by signal N */
+    char *exit_how;   /* "exit", "return", "fatal" (the runtime's words) or
+                         "signal" */
+    int exit_signal;  /* the signal that killed it (how "signal"), else 0 */
     char *source;     /* the file it was read from */
     bool duplicate;   /* the same process as an earlier one (the same run read
                          twice, e.g. its JSON report and its records): not

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "slurp.h"
 
 /* The state of reading one file. */
 struct reader {
@@ -376,7 +377,7 @@ static bool on_exit_record(struct reader *r, json_t *o)
         !field_str(r, o, "how", false, "exit", &how))
         return false;
     r->p->has_exit = true;
-    r->p->exit_status = status;
+    r->p->exit_status = status < 0 ? -1 : status; /* -1: main returned, not seen */
     free(r->p->exit_how);
     r->p->exit_how = rd_xstrdup(how);
     return true;
@@ -433,43 +434,36 @@ static int read_process(struct reader *r, json_t *o)
 
 /* ---- the file ------------------------------------------------------------------ */
 
-int rd_records_read(struct rd_model *m, const char *path, FILE *diag)
+int rd_records_parse(struct rd_model *m, const char *path, const char *data, size_t size,
+                     FILE *diag)
 {
     struct reader r;
-    FILE *f;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
+    const char *line;
+    size_t len, pos = 0;
+    bool complete, have_process = false;
     int rc = 0;
-    bool have_process = false;
 
     memset(&r, 0, sizeof r);
     r.path = path;
     r.diag = diag ? diag : stderr;
-    f = fopen(path, "r");
-    if (!f) {
-        fprintf(r.diag, "racedet: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
     r.p = rd_process_new();
     r.p->from_records = true;
     r.p->source = rd_xstrdup(path);
 
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    while (rd_next_line(data, size, &pos, &line, &len, &complete)) {
         json_t *o;
         json_error_t jerr;
         const char *t;
         size_t i;
         r.lineno++;
-        if (len == 0 || line[len - 1] != '\n') {
+        if (!complete) {
             if (!have_process)
                 break; /* reported below as not a record file */
             warn(&r, "the last line is truncated (the program died while writing it?); "
                      "ignored");
             break;
         }
-        line[--len] = '\0';
-        o = json_loadb(line, (size_t)len, 0, &jerr);
+        o = json_loadb(line, len, 0, &jerr);
         if (!have_process) {
             rc = read_process(&r, o);
             json_decref(o);
@@ -509,18 +503,13 @@ int rd_records_read(struct rd_model *m, const char *path, FILE *diag)
         /* an unknown t: a newer runtime's record, skipped in silence */
         json_decref(o);
     }
-    if (ferror(f)) {
-        fprintf(r.diag, "racedet: %s: %s\n", path, strerror(errno));
-        rc = -1;
-    } else if (rc == 0 && !have_process) {
+    if (rc == 0 && !have_process) {
         fprintf(r.diag, "racedet: %s: %s\n", path,
                 r.lineno == 0 ? "empty record file (the program wrote nothing)"
                               : "not a racedet record file (its first line is not a complete "
                                 "process record)");
         rc = -1;
     }
-    free(line);
-    fclose(f);
     if (rc < 0) {
         rd_process_free(r.p);
         return -1;
@@ -529,23 +518,30 @@ int rd_records_read(struct rd_model *m, const char *path, FILE *diag)
     return 0;
 }
 
-bool rd_records_sniff(const char *path)
+int rd_records_read(struct rd_model *m, const char *path, FILE *diag)
 {
-    FILE *f = fopen(path, "r");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    bool yes = false;
-    if (!f)
-        return false;
-    len = getline(&line, &cap, f);
-    if (len > 0) {
-        json_t *o = json_loadb(line, (size_t)len, JSON_DISABLE_EOF_CHECK, NULL);
+    return rd_slurp_parse(m, path, rd_records_parse, diag);
+}
+
+bool rd_records_sniff_bytes(const char *data, size_t size)
+{
+    const char *line;
+    size_t len, pos = 0;
+    bool complete, yes = false;
+    if (rd_next_line(data, size, &pos, &line, &len, &complete) && len > 0) {
+        json_t *o = json_loadb(line, len, JSON_DISABLE_EOF_CHECK, NULL);
         json_t *t = json_object_get(o, "t");
         yes = json_is_string(t) && strcmp(json_string_value(t), "process") == 0;
         json_decref(o);
     }
-    free(line);
-    fclose(f);
+    return yes;
+}
+
+bool rd_records_sniff(const char *path)
+{
+    size_t len;
+    char *data = rd_slurp_input(path, NULL, &len, NULL);
+    bool yes = data && rd_records_sniff_bytes(data, len);
+    free(data);
     return yes;
 }

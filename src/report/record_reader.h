@@ -8,8 +8,8 @@
  * died while writing it: ignored), a corrupt line or one with wrong field
  * types (`racedet: FILE:LINE: ...`, skipped), a redefined id (ignored).
  * What makes the whole file unusable (an error, and nothing is added to the
- * model): unreadable or empty file, first line not a `process` record,
- * record format version other than 1.
+ * model): unreadable, empty or larger than the input limit (slurp.h), first
+ * line not a `process` record, record format version other than 1.
  *
  * Called by input.c (racedet run / racedet report) and the unit tests.
  * Single-threaded. Symbolization happens later, in rd_model_finish.
@@ -18,17 +18,25 @@
 #define RD_REPORT_RECORD_READER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "model.h"
 
 #define RD_RECORD_VERSION 1
 
-/* Read one record file as a new process of m. Returns 0, or -1 after
- * writing a one-line error naming the file to diag. Warnings go to diag. */
+/* Read one record file as a new process of m (at most the input limit,
+ * slurp.h). Returns 0, or -1 after writing a one-line error naming the
+ * file to diag. Warnings go to diag. */
 int rd_records_read(struct rd_model *m, const char *path, FILE *diag);
 
-/* Whether the file's first line is a record of type `process`. */
+/* The same for the bytes of a file already read; path names it. */
+int rd_records_parse(struct rd_model *m, const char *path, const char *data, size_t size,
+                     FILE *diag);
+
+/* Whether the file's (or the bytes') first line is a record of type
+ * `process`. */
 bool rd_records_sniff(const char *path);
+bool rd_records_sniff_bytes(const char *data, size_t size);
 
 #endif

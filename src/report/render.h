@@ -20,7 +20,8 @@
 struct rd_render_opts {
     bool color;          /* ANSI colours (text) */
     const char *cwd;     /* source files under it are shown relative to it; NULL: as they are */
-    bool snippets;       /* show the source lines of the key frames (text, html) */
+    bool snippets;       /* show the source lines of the key frames (text, html),
+                            from under the source root (snippets.h) */
 };
 
 /* Write the report to out. Returns 0, or -1 when writing failed. */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 
 #include "escape.h"
 #include "mem.h"
+#include "slurp.h"
 #include "user_frame.h"
 
 extern char **environ;
@@ -150,26 +152,6 @@ const char *rd_svg_unavailable(void)
 }
 
 /* Read all of fd into a fresh NUL-terminated string. */
-static char *slurp(int fd, size_t *len)
-{
-    size_t n = 0, cap = 8192;
-    char *buf = rd_xmalloc(cap);
-    for (;;) {
-        ssize_t got;
-        if (n + 1 >= cap)
-            buf = rd_xrealloc(buf, cap *= 2);
-        got = read(fd, buf + n, cap - n - 1);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        n += (size_t)got;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 char *rd_lock_graph_svg(const struct rd_model *m, const struct rd_render_opts *o, char *err,
                         size_t errlen)
 {
@@ -179,7 +161,7 @@ char *rd_lock_graph_svg(const struct rd_model *m, const struct rd_render_opts *o
     FILE *in;
     pid_t pid;
     posix_spawn_file_actions_t fa;
-    size_t len, elen;
+    size_t len = 0, elen = 0;
 
     in_path_s = rd_xasprintf("%s/racedet-graph.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
     in_fd = mkstemp(in_path_s);
@@ -231,14 +213,14 @@ char *rd_lock_graph_svg(const struct rd_model *m, const struct rd_render_opts *o
             snprintf(err, errlen, "cannot run Graphviz's `dot`: %s", strerror(rc));
         goto out;
     }
-    svg = slurp(out_pipe[0], &len);
+    svg = rd_slurp_fd(out_pipe[0], SIZE_MAX, &len);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || len == 0) {
         char *nl;
         if (err_fd >= 0) {
             lseek(err_fd, 0, SEEK_SET);
-            errs = slurp(err_fd, &elen);
+            errs = rd_slurp_fd(err_fd, SIZE_MAX, &elen);
         }
         nl = errs ? strchr(errs, '\n') : NULL;
         if (nl)

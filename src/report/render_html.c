@@ -8,6 +8,7 @@
 #include "escape.h"
 #include "kinds.h"
 #include "mem.h"
+#include "process_exit.h"
 #include "render_dot.h"
 #include "render_text.h"
 #include "snippets.h"
@@ -327,8 +328,13 @@ int rd_render_html(const struct rd_model *m, FILE *out, const struct rd_render_o
             h(&c, p->argv[j]);
         }
         fputs("</code>", out);
-        if (p->has_exit)
+        if (p->has_exit && p->exit_signal > 0) {
+            char *sig = rd_signal_describe(p->exit_signal);
+            fprintf(out, ", killed by %s", sig);
+            free(sig);
+        } else if (p->has_exit && p->exit_status >= 0) {
             fprintf(out, ", exit status %ld", p->exit_status);
+        }
         fputs("</li>\n", out);
     }
     fputs("</ul>\n</details>\n</header>\n<main>\n<h2 id=\"findings\">Findings</h2>\n", out);

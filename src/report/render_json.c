@@ -59,8 +59,12 @@ static json_t *process_to_json(const struct rd_process *p)
     json_object_set_new(o, "argv", argv);
     if (p->has_exit) {
         json_t *ex = json_object();
-        json_object_set_new(ex, "status", json_integer(p->exit_status));
+        /* null, not -1, when the status is not known */
+        json_object_set_new(ex, "status",
+                            p->exit_status >= 0 ? json_integer(p->exit_status) : json_null());
         json_object_set_new(ex, "how", str_or_null(p->exit_how));
+        if (p->exit_signal > 0)
+            json_object_set_new(ex, "signal", json_integer(p->exit_signal));
         json_object_set_new(o, "exit", ex);
     } else {
         json_object_set_new(o, "exit", json_null());

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "process_exit.h"
 #include "snippets.h"
 #include "user_frame.h"
 
@@ -208,17 +209,30 @@ char *rd_render_summary_line(const struct rd_model *m)
     char *s, *list = rd_xstrdup("");
     size_t nprocs = rd_model_nprocesses(m);
     const char *procs = nprocs == 1 ? "process" : "processes";
+    const struct rd_process *killed = rd_model_killed_process(m);
 
     for (i = 0; i < nk; i++) {
         char *n = rd_xasprintf("%s%s%zu %s", list, i ? ", " : "", counts[i], kinds[i]);
         free(list);
         list = n;
     }
-    if (m->nfindings == 0)
+    if (killed) {
+        /* a crashed run is never "no findings": it did not finish */
+        char *sig = rd_signal_describe(killed->exit_signal);
+        if (m->nfindings == 0)
+            s = rd_xasprintf("racedet: %s was killed by %s; nothing found before it died, "
+                             "in %zu %s", rd_process_name(killed), sig, nprocs, procs);
+        else
+            s = rd_xasprintf("racedet: %s was killed by %s; %zu finding%s (%s) in %zu %s",
+                             rd_process_name(killed), sig, m->nfindings,
+                             m->nfindings == 1 ? "" : "s", list, nprocs, procs);
+        free(sig);
+    } else if (m->nfindings == 0) {
         s = rd_xasprintf("racedet: no findings in %zu %s", nprocs, procs);
-    else
+    } else {
         s = rd_xasprintf("racedet: %zu finding%s (%s) in %zu %s", m->nfindings,
                          m->nfindings == 1 ? "" : "s", list, nprocs, procs);
+    }
     free(list);
     free(kinds);
     free(counts);

@@ -19,8 +19,9 @@
 int rd_render_text(const struct rd_model *m, FILE *out, const struct rd_render_opts *o);
 
 /* The closing line alone ("racedet: 2 findings (...) in 1 process"), without
- * a newline, into a fresh string. Also used by src/cli when the report went
- * to a file. */
+ * a newline, into a fresh string; when a process was killed by a signal it
+ * opens with that ("racedet: ./prog was killed by signal 11 (SIGSEGV); ...").
+ * Also used by src/cli when the report went to a file. */
 char *rd_render_summary_line(const struct rd_model *m);
 
 /* "racedet: suppressed 3 findings: 2 by thread_leak:*worker* (supp.txt:3),

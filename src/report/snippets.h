@@ -3,8 +3,13 @@
  * and the HTML page ("the line with one line of context").
  *
  * Reads the source file named by the debug info, as it is now (relative
- * names from the current directory). Only regular files are read; a file
- * that is missing, unreadable or shorter than the line gives no snippet.
+ * names from the current directory), but only from under the source root
+ * (--source-root, default the current directory; symlinks resolved first,
+ * compared on whole path components), only a regular file, and only text
+ * (no NUL byte in its first 4 KiB): a report can name any file, and
+ * `racedet report crafted.json` must not print /etc/shadow. A file outside
+ * the root, missing, unreadable, binary or shorter than the line gives no
+ * snippet, silently; no more than the input limit (slurp.h) is read.
  * Lines are cut at RD_SNIPPET_MAX_COLS bytes (the cut is marked "..."),
  * tabs become spaces and other control characters '?'.
  *
@@ -24,8 +29,15 @@ struct rd_snippet_line {
     char *text;          /* without the newline */
 };
 
-/* Lines line-context .. line+context of file (fewer at the file's ends).
- * Returns how many (0: no snippet; *out is then NULL). */
+/* The source root: snippets are read only from under it. root must be
+ * absolute and free of symlinks (realpath's) and outlive the rendering;
+ * NULL, as before the first call, allows no snippet at all. Set by src/cli
+ * before rendering. */
+void rd_snippet_root_set(const char *root);
+
+/* Lines line-context .. line+context of file (fewer at the file's ends),
+ * when file may be shown (see above). Returns how many (0: no snippet;
+ * *out is then NULL). */
 size_t rd_snippet_read(const char *file, int line, int context, struct rd_snippet_line **out);
 void rd_snippet_free(struct rd_snippet_line *v, size_t n);
 

@@ -1,13 +1,14 @@
 /* suppressions: see suppressions.h. */
 #include "suppressions.h"
 
-#include <errno.h>
 #include <fnmatch.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kinds.h"
 #include "mem.h"
+#include "slurp.h"
 
 struct rd_suppressions *rd_suppressions_new(void)
 {
@@ -113,36 +114,33 @@ int rd_suppressions_add_line(struct rd_suppressions *s, const char *text, const 
 
 int rd_suppressions_load(struct rd_suppressions *s, const char *path, FILE *diag)
 {
-    FILE *f = fopen(path, "r");
-    char *buf = NULL, err[512];
-    size_t cap = 0, before = s->nrules;
-    ssize_t got;
-    long line = 0;
+    char *label = rd_xasprintf("suppressions file %s", path), *data, err[512];
+    const char *line;
+    size_t len, n, pos = 0, before = s->nrules;
+    long lineno = 0;
+    bool complete;
     int rc = 0;
 
-    if (!f) {
-        fprintf(diag, "racedet: suppressions file %s: %s\n", path, strerror(errno));
+    data = rd_slurp_input(path, label, &len, diag);
+    free(label);
+    if (!data)
         return -1;
-    }
-    while ((got = getline(&buf, &cap, f)) >= 0) {
-        line++;
-        if (memchr(buf, '\0', (size_t)got)) {
-            fprintf(diag, "racedet: %s:%ld: a NUL byte: this is not a text file\n", path, line);
+    while (rd_next_line(data, len, &pos, &line, &n, &complete)) {
+        lineno++;
+        if (memchr(line, '\0', n)) {
+            fprintf(diag, "racedet: %s:%ld: a NUL byte: this is not a text file\n", path, lineno);
             rc = -1;
             break;
         }
-        if (rd_suppressions_add_line(s, buf, path, line, err, sizeof err) < 0) {
-            fprintf(diag, "racedet: %s:%ld: %s\n", path, line, err);
+        /* the line ends at its '\n' (or the closing NUL): make it a string */
+        data[line - data + (ptrdiff_t)n] = '\0';
+        if (rd_suppressions_add_line(s, line, path, lineno, err, sizeof err) < 0) {
+            fprintf(diag, "racedet: %s:%ld: %s\n", path, lineno, err);
             rc = -1;
             break;
         }
     }
-    if (rc == 0 && ferror(f)) {
-        fprintf(diag, "racedet: suppressions file %s: %s\n", path, strerror(errno));
-        rc = -1;
-    }
-    free(buf);
-    fclose(f);
+    free(data);
     if (rc < 0) {
         /* all or nothing */
         while (s->nrules > before) {

@@ -47,7 +47,8 @@ struct rd_suppressions *rd_suppressions_new(void);
 void rd_suppressions_free(struct rd_suppressions *s);
 
 /* Read a suppression file and add its rules. Returns 0, or -1 after writing
- * one line to diag: `racedet: FILE: why` when it cannot be read,
+ * one line to diag: `racedet: suppressions file FILE: why` when it cannot
+ * be read or is larger than the input limit (slurp.h),
  * `racedet: FILE:LINE: why` for a malformed line (nothing is added then). */
 int rd_suppressions_load(struct rd_suppressions *s, const char *path, FILE *diag);
 

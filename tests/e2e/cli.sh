@@ -85,6 +85,33 @@ expect "option without its value: exit 2, one line" 2 "needs a value" one-line
 rd run --exitcode=-4 /bin/true
 expect "negative --exitcode: exit 2, one line" 2 "exitcode" one-line
 
+# an exit status is 0..255: 256 would be 0 (success) and 300 would be 44
+for code in 256 300; do
+    rd run --exitcode=$code /bin/true
+    expect "--exitcode=$code: exit 2, one line" 2 "option exitcode wants a whole number from 0 to 255, not '$code'" one-line
+done
+# the runtime unwinds into arrays on the watched thread's stack: a million
+# frames crashed the program
+rd run --max-stack-frames=1000000 /bin/true
+expect "--max-stack-frames=1000000: exit 2, one line" 2 \
+    "option max_stack_frames wants a whole number from 1 to 256, not '1000000'" one-line
+rd run --max-stack-frames=0 /bin/true
+expect "--max-stack-frames=0: exit 2, one line" 2 "max_stack_frames" one-line
+
+rd report --exitcode 256 "$DATA/report.json"
+expect "report --exitcode 256: exit 2, one line" 2 "from 0 to 255" one-line
+
+rd --help
+if grep -q -- '--exitcode .*0: findings do not change the exit status' "$TMP/out"; then
+    ok "--help says what --exitcode 0 means"
+else
+    not_ok "--help says what --exitcode 0 means"
+fi
+
+rd report --exitcode 0 "$DATA/report.json"
+expect "report --exitcode 0: the finding is shown, the exit status stays 0" 0 \
+    '^racedet: 1 finding (1 self_deadlock) in 1 process$'
+
 rd run --verbose=maybe /bin/true
 expect "bad boolean: exit 2, one line" 2 "verbose" one-line
 
@@ -97,6 +124,41 @@ expect "no command: exit 2 with usage" 2 "usage"
 RACEDET_OPTIONS="no_such_key=1" "$RACEDET" report "$DATA/report.json" > "$TMP/out" 2> "$TMP/err"
 st=$?
 expect "unknown key in RACEDET_OPTIONS: exit 2, one line" 2 "RACEDET_OPTIONS" one-line
+
+RACEDET_OPTIONS="verbose" "$RACEDET" report "$DATA/report.json" > "$TMP/out" 2> "$TMP/err"
+st=$?
+expect "RACEDET_OPTIONS without '=': exit 2, one line, the source named once" 2 \
+    "^racedet: RACEDET_OPTIONS: 'verbose' is not key=value$" one-line
+
+# an option's value is never "--": -o -- wrote a file named "--"
+mkdir "$TMP/cwd"
+(cd "$TMP/cwd" && exec "$OLDPWD/$RACEDET" report -o -- "$OLDPWD/$DATA/report.json") > "$TMP/out" 2> "$TMP/err"
+st=$?
+if [ -e "$TMP/cwd/--" ]; then
+    not_ok "report -o -- FILE: exit 2, one line, no file named --" "a file named -- was written"
+else
+    expect "report -o -- FILE: exit 2, one line, no file named --" 2 "^racedet: -o needs a file name$" one-line
+fi
+rd run -o -- /bin/true
+expect "run -o -- PROG: exit 2, one line" 2 "^racedet: -o needs a file name$" one-line
+rd report -o "" "$DATA/report.json"
+expect "report -o '': exit 2, one line" 2 "^racedet: -o needs a file name$" one-line
+rd run --format -- /bin/true
+expect "run --format -- PROG: exit 2, one line" 2 "^racedet: option --format needs a value$" one-line
+rd report --from-records -- "$DATA/cycle.jsonl"
+expect "report --from-records -- FILE: exit 2, one line" 2 "from-records needs a file" one-line
+
+if command -v man > /dev/null 2>&1; then
+    MANWIDTH=100 man -l docs/racedet.1 > "$TMP/man" 2> /dev/null < /dev/null
+    if grep -q '^ *LD_PRELOAD=/usr/local/lib/libracedet.so PROG$' "$TMP/man"; then
+        ok "man page synopsis: LD_PRELOAD=/usr/local/lib/libracedet.so PROG, one word before PROG"
+    else
+        not_ok "man page synopsis: LD_PRELOAD=/usr/local/lib/libracedet.so PROG, one word before PROG" \
+            "$(grep LD_PRELOAD= "$TMP/man" | head -n 1)"
+    fi
+else
+    skip "man page synopsis" "man is not installed (make deps installs man-db)"
+fi
 
 rd report --deadlock-timeout-ms 5 "$DATA/report.json"
 expect "report refuses an option only the program reads" 2 "racedet run" one-line
@@ -173,8 +235,65 @@ if [ -f "$SHIM" ]; then
     rd run sh -c 'exit 7'
     expect "run exits with the program's status" 7 "no findings"
 
+    LD_PRELOAD=$SHIM RACEDET_OPTIONS="verbose" /bin/true > "$TMP/out" 2> "$TMP/err"
+    st=$?
+    expect "the shim alone, RACEDET_OPTIONS without '=': exit 2, one line, the source named once" 2 \
+        "^racedet: RACEDET_OPTIONS: 'verbose' is not key=value$" one-line
+
+    LD_PRELOAD=$SHIM RACEDET_OPTIONS="exitcode=256" /bin/true > "$TMP/out" 2> "$TMP/err"
+    st=$?
+    expect "the shim alone refuses RACEDET_OPTIONS=exitcode=256: exit 2, one line" 2 "from 0 to 255" one-line
+
+    LD_PRELOAD=$SHIM RACEDET_OPTIONS="max_stack_frames=1000000" /bin/true > "$TMP/out" 2> "$TMP/err"
+    st=$?
+    expect "the shim alone refuses RACEDET_OPTIONS=max_stack_frames=1000000: exit 2, one line" 2 \
+        "from 1 to 256" one-line
+
+    if [ -x "$BUILD/tests/e2e/die_after_finding" ]; then
+        rd run --max-stack-frames 256 -- "$BUILD/tests/e2e/die_after_finding" _exit
+        expect "run --max-stack-frames 256 (the largest): the finding is made" 66 "1 lock_order_cycle"
+    fi
+
+    if [ -x "$BUILD/tests/e2e/die_after_finding" ]; then
+        rd run --exitcode 0 -- "$BUILD/tests/e2e/die_after_finding" _exit
+        expect "run --exitcode 0: a finding is reported, the program's own status (3) is kept" 3 \
+            '^racedet: 1 finding (1 lock_order_cycle)'
+    else
+        not_ok "run --exitcode 0" "$BUILD/tests/e2e/die_after_finding is not built (make e2e-helpers)"
+    fi
+
     rd run sh -c 'kill -TERM $$'
     expect "run exits 128+N when the program dies of signal N" 143
+
+    # a crashed run is never reported as "no findings"
+    rd run sh -c 'kill -SEGV $$'
+    expect "run of a program killed by SIGSEGV: the summary says so, with the signal's name; exit 139" 139 \
+        '^racedet: sh was killed by signal 11 (SIGSEGV); nothing found before it died, in 1 process$' one-line
+    if [ -x "$BUILD/tests/e2e/die_after_finding" ]; then
+        rd run --format json -o "$TMP/crash.json" -- "$BUILD/tests/e2e/die_after_finding" kill
+        expect "run of a program killed by SIGKILL after a finding: exit 66, the summary says it was killed" 66 \
+            'die_after_finding was killed by signal 9 (SIGKILL); 1 finding (1 lock_order_cycle) in 1 process; report written to'
+        rd report "$TMP/crash.json"
+        expect "report of that run's JSON still says the program was killed" 66 \
+            'die_after_finding was killed by signal 9 (SIGKILL); 1 finding'
+    fi
+
+    # /bin/true returns from main: the runtime never sees an exit call there
+    rd run --format json -o "$TMP/true.json" -- /bin/true
+    if [ $st -eq 0 ] && grep -q '"status": 0,' "$TMP/true.json" && ! grep -q '"status": -1' "$TMP/true.json"; then
+        ok "run --format json: a program returning from main has its real exit status (0), not -1"
+    else
+        not_ok "run --format json: a program returning from main has its real exit status (0), not -1" \
+            "status $st; exit: $(grep -A3 '"exit"' "$TMP/true.json" | tr -d ' \n')"
+    fi
+    rd run --format json -o "$TMP/segv.json" -- sh -c 'kill -SEGV $$'
+    if [ $st -eq 139 ] && grep -q '"status": 139,' "$TMP/segv.json" && grep -q '"how": "signal",' "$TMP/segv.json" &&
+        grep -q '"signal": 11' "$TMP/segv.json"; then
+        ok "run --format json: a program killed by SIGSEGV has exit {status 139, how signal, signal 11}"
+    else
+        not_ok "run --format json: a program killed by SIGSEGV has exit {status 139, how signal, signal 11}" \
+            "status $st; exit: $(grep -A3 '"exit"' "$TMP/segv.json" | tr -d ' \n')"
+    fi
 
     printf '#!/bin/sh\nexit 5\n' > "$TMP/script.sh"
     chmod 755 "$TMP/script.sh"
@@ -184,11 +303,27 @@ if [ -f "$SHIM" ]; then
     rd run --format json -o /nonexistent/dir/x.json -- sh -c 'exit 0'
     expect "run with an unwritable -o: exit 2, says the path" 2 "/nonexistent/dir/x.json"
 
-    rd run --format json -- sh -c 'exit 0'
-    if [ $st -eq 0 ] && grep -q '"tool": "racedet"' "$TMP/out" && grep -q '"findings": \[\]' "$TMP/out"; then
-        ok "run --format json writes the document on stdout"
+    # stdout is the program's: a machine-readable report there would be mixed
+    # with its output, so racedet run refuses the machine formats without -o
+    for fmt in json sarif dot html; do
+        rd run --format $fmt -- sh -c 'echo program output; exit 0'
+        if [ $st -eq 2 ] && [ ! -s "$TMP/out" ] && [ "$(lines "$TMP/err")" = 1 ] &&
+            grep -q "^racedet: --format $fmt needs -o FILE: the program's own output goes to stdout\$" "$TMP/err"; then
+            ok "run --format $fmt without -o: refused before running anything, one line, exit 2"
+        else
+            not_ok "run --format $fmt without -o: refused before running anything, one line, exit 2" "status $st"
+        fi
+    done
+    RACEDET_OPTIONS="format=sarif" "$RACEDET" run -- sh -c 'exit 0' > "$TMP/out" 2> "$TMP/err"
+    st=$?
+    expect "run with RACEDET_OPTIONS=format=sarif and no -o: exit 2, one line" 2 "needs -o FILE" one-line
+
+    rd run --format json -o "$TMP/ok.json" -- sh -c 'echo program output; exit 0'
+    if [ $st -eq 0 ] && grep -q '"tool": "racedet"' "$TMP/ok.json" && grep -q '"findings": \[\]' "$TMP/ok.json" &&
+        [ "$(cat "$TMP/out")" = "program output" ]; then
+        ok "run --format json -o FILE: the document in FILE, the program's output alone on stdout"
     else
-        not_ok "run --format json writes the document on stdout" "status $st"
+        not_ok "run --format json -o FILE: the document in FILE, the program's output alone on stdout" "status $st"
     fi
 else
     skip "run plumbing" "$SHIM is not built"
@@ -202,6 +337,35 @@ done
 
 rd report /nonexistent/report.json
 expect "report of a missing file: exit 2, one line" 2 "/nonexistent/report.json" one-line
+
+# ---- racedet report: inputs have a size bound (--max-input-size) ---------------------
+# A regression here would eat the machine's memory: keep it to 2 GB and a minute.
+( ulimit -v 2000000 2> /dev/null; exec timeout 60 "$RACEDET" report /dev/zero ) > "$TMP/out" 2> "$TMP/err"
+st=$?
+expect "report /dev/zero: exit 2, one line naming the input limit" 2 \
+    "^racedet: /dev/zero: larger than the 256 MiB input limit (--max-input-size)$" one-line
+
+head -c 2097152 /dev/zero | tr '\0' ' ' > "$TMP/big.json"
+rd report --max-input-size 1 "$TMP/big.json"
+expect "report of a regular file over --max-input-size: exit 2, one line" 2 \
+    "^racedet: $TMP/big.json: larger than the 1 MiB input limit (--max-input-size)$" one-line
+
+RACEDET_OPTIONS="max_input_size=1" timeout 60 "$RACEDET" report /dev/stdin < /dev/urandom > "$TMP/out" 2> "$TMP/err"
+st=$?
+expect "report of an endless stream (RACEDET_OPTIONS=max_input_size=1): it ends, exit 2, one line" 2 \
+    "larger than the 1 MiB input limit" one-line
+
+rd report --max-input-size 1 --suppressions "$TMP/big.json" "$DATA/report.json"
+expect "a suppressions file over --max-input-size: exit 2, one line" 2 \
+    "^racedet: suppressions file $TMP/big.json: larger than the 1 MiB input limit" one-line
+
+rd report --max-input-size 0 "$DATA/report.json"
+expect "--max-input-size 0: exit 2, one line" 2 "max_input_size wants a whole number from 1 to" one-line
+
+cat "$DATA/cycle.jsonl" | "$RACEDET" report /dev/stdin > "$TMP/out" 2> "$TMP/err"
+st=$?
+expect "report reads a record file from a pipe (read once: its first line is not lost)" 66 \
+    '^racedet: 1 finding (1 lock_order_cycle) in 1 process$'
 
 rd report
 expect "report without files: exit 2, one line" 2 "no input file" one-line
@@ -269,6 +433,41 @@ if [ $st -eq 2 ] && grep -q '^racedet: cannot write the report to /nonexistent/d
     ok "report with an unwritable -o: exit 2, says the path, text report still on stderr"
 else
     not_ok "report with an unwritable -o: exit 2, says the path, text report still on stderr" "status $st"
+fi
+
+# ---- -o PATH: a symlink planted at PATH is replaced, never written through -----------
+mkdir "$TMP/outdir"
+echo "precious" > "$TMP/outdir/target"
+ln -s "$TMP/outdir/target" "$TMP/outdir/report.json"
+rd report --format json -o "$TMP/outdir/report.json" "$DATA/report.json"
+if [ $st -eq 66 ] && [ "$(cat "$TMP/outdir/target")" = precious ] && [ ! -L "$TMP/outdir/report.json" ] &&
+    grep -q '"tool": "racedet"' "$TMP/outdir/report.json" && [ "$(ls -A "$TMP/outdir" | wc -l)" -eq 2 ]; then
+    ok "report -o PATH with a symlink at PATH: the link is replaced by the report, its target untouched"
+else
+    not_ok "report -o PATH with a symlink at PATH: the link is replaced by the report, its target untouched" \
+        "status $st, target now: $(head -c 60 "$TMP/outdir/target")" "$(ls -lA "$TMP/outdir")"
+fi
+if [ -f "$SHIM" ]; then
+    ln -s "$TMP/outdir/target" "$TMP/outdir/run.sarif"
+    rd run --format sarif -o "$TMP/outdir/run.sarif" -- sh -c 'exit 0'
+    if [ $st -eq 0 ] && [ "$(cat "$TMP/outdir/target")" = precious ] && [ ! -L "$TMP/outdir/run.sarif" ] &&
+        grep -q '"version": "2.1.0"' "$TMP/outdir/run.sarif"; then
+        ok "run -o PATH with a symlink at PATH: the link is replaced, its target untouched"
+    else
+        not_ok "run -o PATH with a symlink at PATH: the link is replaced, its target untouched" "status $st"
+    fi
+fi
+rd report --format json -o /dev/null "$DATA/report.json"
+if [ $st -eq 66 ] && [ -c /dev/null ] && grep -q 'report written to /dev/null$' "$TMP/err"; then
+    ok "report -o /dev/null: a device is written in place, not replaced"
+else
+    not_ok "report -o /dev/null: a device is written in place, not replaced" "status $st"
+fi
+"$RACEDET" report --format json -o /dev/stdout "$DATA/report.json" 2> "$TMP/err" | grep -q '"tool": "racedet"'
+if [ $? -eq 0 ] && [ -L /dev/stdout ]; then
+    ok "report -o /dev/stdout: written through the system's link to the pipe"
+else
+    not_ok "report -o /dev/stdout: written through the system's link to the pipe"
 fi
 
 rd report --color=always "$DATA/report.json"

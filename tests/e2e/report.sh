@@ -243,6 +243,51 @@ if grep -q '^    > *[0-9][0-9]* | .*pthread_mutex_lock' "$TMP/err" && grep -q '^
 else
     not_ok "text report: source snippet of each stack's user frame, key line marked '>'"
 fi
+# A report can name any file: snippets come only from regular text files
+# under the source root (--source-root, default the current directory).
+mkdir -p "$TMP/src/sub" "$TMP/src2"
+printf 'one\nVISIBLE_LINE\nthree\n' > "$TMP/src/sub/ok.c"
+printf 'one\nSECRET_OUTSIDE\nthree\n' > "$TMP/outside.c"
+printf 'one\nSECRET_PREFIX\nthree\n' > "$TMP/src2/x.c"
+printf 'one\nSECRET_BINARY\0\nthree\n' > "$TMP/src/bin.c"
+ln -s "$TMP/outside.c" "$TMP/src/link.c"
+mkfifo "$TMP/src/fifo.c"
+stack() { # ROLE FUNCTION FILE LINE
+    printf '{"role": "%s", "thread": 0, "frames": [{"pc": "0x1", "module": "/opt/app/bin/app", "offset": "0x1", "function": "%s", "file": "%s", "line": %s}]}' "$1" "$2" "$3" "$4"
+}
+{
+    printf '{"tool": "racedet", "version": "0.1.0", "processes": [], "findings": [{"kind": "data_race", "summary": "crafted", "stacks": ['
+    stack etc_passwd read_passwd /etc/passwd 1; printf ','
+    stack outside read_outside "$TMP/outside.c" 2; printf ','
+    stack link read_link "$TMP/src/link.c" 2; printf ','
+    stack prefix read_prefix "$TMP/src2/x.c" 2; printf ','
+    stack binary read_binary "$TMP/src/bin.c" 2; printf ','
+    stack fifo read_fifo "$TMP/src/fifo.c" 2; printf ','
+    stack inside read_inside "$TMP/src/sub/ok.c" 2
+    printf ']}], "lock_graph": {"locks": [], "edges": []}}\n'
+} > "$TMP/crafted.json"
+for root in default "$TMP/src"; do
+    if [ "$root" = default ]; then
+        timeout 30 "$RACEDET" report "$TMP/crafted.json" > "$TMP/out" 2> "$TMP/err" < /dev/null
+    else
+        timeout 30 "$RACEDET" report --source-root "$root" "$TMP/crafted.json" > "$TMP/out" 2> "$TMP/err" < /dev/null
+    fi
+    st=$?
+    want_inside=0
+    [ "$root" = default ] || want_inside=1
+    if [ $st -eq 66 ] && ! grep -q 'root:' "$TMP/err" && ! grep -q SECRET "$TMP/err" &&
+        [ "$(grep -c 'VISIBLE_LINE' "$TMP/err")" = $want_inside ] &&
+        [ "$(grep -c '^    #0 read_' "$TMP/err")" = 7 ]; then
+        ok "report of a crafted JSON, source root $root: no snippet of /etc/passwd, of files outside the root (also through a link or a look-alike prefix), of binaries or FIFOs; every frame still shown"
+    else
+        not_ok "report of a crafted JSON, source root $root: no snippet of /etc/passwd, of files outside the root (also through a link or a look-alike prefix), of binaries or FIFOs; every frame still shown" \
+            "status $st" "$(grep ' | ' "$TMP/err" | head -n 4)"
+    fi
+done
+rd report --source-root "$TMP/nonexistent" "$TMP/crafted.json"
+check "--source-root that is not a directory: exit 2, one line" \
+    test $st -eq 2 -a "$(lines "$TMP/err")" = 1 -a -n "$(grep -- "--source-root $TMP/nonexistent" "$TMP/err")"
+
 rd report --no-snippets "$TMP/abba.json"
 if grep -q ' | ' "$TMP/err"; then not_ok "--no-snippets leaves the snippets out"; else ok "--no-snippets leaves the snippets out"; fi
 n=$(grep -c '^==racedet== ' "$TMP/err")

@@ -4,6 +4,8 @@
  * of bad input (truncated, corrupt, missing process line, wrong version,
  * unknown fields and types, undefined or hostile ids) survived.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "record_reader.h"
+#include "slurp.h"
 #include "symbolize.h"
 #include "unit.h"
 
@@ -306,6 +309,35 @@ TEST(missing_process_line_is_an_error)
     free(truncated_first);
 }
 
+TEST(a_file_over_the_input_limit_is_one_error)
+{
+    static const char rec[] =
+        "{\"t\":\"process\",\"version\":1,\"pid\":7,\"ppid\":1,\"exe\":\"/x\",\"argv\":[]}\n";
+    size_t size = sizeof rec - 1, len = 0;
+    struct rd_model *m = rd_model_new();
+    struct diag d;
+    char *path = write_file(rec), *data;
+    int fd = open(path, O_RDONLY);
+
+    diag_open(&d);
+    rd_input_limit_set(size); /* exactly the limit: read */
+    CHECK_EQ_INT(rd_records_read(m, path, d.f), 0);
+    data = rd_slurp_fd(fd, size - 1, &len); /* one byte over: refused */
+    CHECK(data == NULL && errno == EFBIG);
+    rd_input_limit_set(size - 1);
+    CHECK_EQ_INT(rd_records_read(m, path, d.f), -1);
+    CHECK(strstr(diag_text(&d), "larger than the") != NULL);
+    CHECK(strstr(diag_text(&d), "input limit (--max-input-size)") != NULL);
+    CHECK_EQ_INT(count_lines(diag_text(&d)), 1);
+    CHECK_EQ_INT(m->nprocs, 1);
+    rd_input_limit_set((size_t)256 << 20);
+    close(fd);
+    free(data);
+    diag_close(&d);
+    rd_model_free(m);
+    free(path);
+}
+
 TEST(unknown_fields_and_types_are_skipped_quietly)
 {
     struct rd_model *m = rd_model_new();
@@ -463,6 +495,7 @@ int main(void)
     RUN(truncated_last_line_is_warned_and_ignored);
     RUN(corrupt_middle_line_is_skipped);
     RUN(missing_process_line_is_an_error);
+    RUN(a_file_over_the_input_limit_is_one_error);
     RUN(unknown_fields_and_types_are_skipped_quietly);
     RUN(undefined_and_hostile_ids_do_not_crash);
     RUN(only_shown_stacks_are_symbolized);

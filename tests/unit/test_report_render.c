@@ -3,11 +3,14 @@
  * document read back (json_reader), merging of documents, and the stability
  * of finding ids.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "json_reader.h"
+#include "process_exit.h"
 #include "render.h"
 #include "render_json.h"
 #include "render_text.h"
@@ -333,6 +336,78 @@ TEST(json_reads_back_to_the_same_report)
     rd_model_free(back);
 }
 
+/* A process read from records, as the record reader makes it. */
+static struct rd_process *recorded(long pid, int64_t time_ns, long exit_status)
+{
+    struct rd_process *p = rd_process_new();
+    p->pid = pid;
+    p->ppid = 1;
+    p->exe = xstrdup("/bin/app");
+    p->from_records = true;
+    p->time_ns = time_ns;
+    if (exit_status != -2) {
+        p->has_exit = true;
+        p->exit_status = exit_status;
+        p->exit_how = xstrdup("exit");
+    }
+    return p;
+}
+
+TEST(exit_status_from_waitpid_unknown_and_signals)
+{
+    struct rd_model *m = rd_model_new(), *back = rd_model_new();
+    char *json, *json2, *path;
+    json_t *doc, *procs;
+    rd_model_add_process(m, recorded(10, 1, -1)); /* main returned: not seen */
+    rd_model_add_process(m, recorded(11, 3, -1)); /* exec'd image of 11: the last */
+    free(m->procs[1]->exe);
+    m->procs[1]->exe = xstrdup("/bin/exec-d");
+    rd_model_add_process(m, recorded(11, 2, -2)); /* 11 before exec: no exit */
+    rd_model_add_process(m, recorded(12, 4, -1));
+    rd_model_sort_processes(m);
+    CHECK(rd_model_note_wait_status(m, 11, W_EXITCODE(0, SIGSEGV)));
+    CHECK(rd_model_note_wait_status(m, 12, W_EXITCODE(3, 0)));
+    CHECK(!rd_model_note_wait_status(m, 99, W_EXITCODE(0, 0)));
+    json = render(m, rd_render_json, false, NULL);
+    doc = json_loads(json, 0, NULL);
+    procs = json_object_get(doc, "processes");
+    CHECK_EQ_INT(json_array_size(procs), 4);
+    /* not known: null, never -1 */
+    CHECK(json_is_null(json_object_get(json_object_get(json_array_get(procs, 0), "exit"),
+                                       "status")));
+    CHECK(json_is_null(json_object_get(json_array_get(procs, 1), "exit")));
+    CHECK_EQ_INT(json_integer_value(json_object_get(
+                     json_object_get(json_array_get(procs, 2), "exit"), "status")),
+                 128 + SIGSEGV);
+    CHECK_EQ_STR(json_string_value(json_object_get(
+                     json_object_get(json_array_get(procs, 2), "exit"), "how")),
+                 "signal");
+    CHECK_EQ_INT(json_integer_value(json_object_get(
+                     json_object_get(json_array_get(procs, 2), "exit"), "signal")),
+                 SIGSEGV);
+    CHECK_EQ_INT(json_integer_value(json_object_get(
+                     json_object_get(json_array_get(procs, 3), "exit"), "status")),
+                 3);
+    CHECK(strstr(json, "-1") == NULL);
+    {
+        char *line = rd_render_summary_line(m);
+        CHECK_EQ_STR(line, "racedet: /bin/exec-d was killed by signal 11 (SIGSEGV); nothing "
+                           "found before it died, in 4 processes");
+        free(line);
+    }
+    /* and it reads back the same */
+    path = write_tmp("exits.json", json);
+    CHECK_EQ_INT(rd_json_read(back, path, stderr), 0);
+    json2 = render(back, rd_render_json, false, NULL);
+    CHECK_EQ_STR(json2, json);
+    json_decref(doc);
+    free(json);
+    free(json2);
+    free(path);
+    rd_model_free(m);
+    rd_model_free(back);
+}
+
 TEST(json_documents_merge_by_id)
 {
     struct rd_model *m = small_model(), *merged = rd_model_new();
@@ -471,6 +546,7 @@ int main(void)
     RUN(text_no_findings);
     RUN(json_document_fields);
     RUN(json_reads_back_to_the_same_report);
+    RUN(exit_status_from_waitpid_unknown_and_signals);
     RUN(json_documents_merge_by_id);
     RUN(bad_json_documents_are_one_line_errors);
     RUN(bad_entries_in_a_good_document_are_skipped);
