@@ -5,6 +5,7 @@
 #   build/lib/libracedet.so   the LD_PRELOAD shim: preload/ + src/runtime + src/common
 #   build/bin/racedet         run / report: src/cli + src/report + src/common
 #   build/bin/racedet-cc      compiler wrapper: src/cli/racedet_cc.c
+#   build/bin/racedet-c++     its C++ twin: the same file built with RACEDET_CC_CXX
 #   build/lib/libracedet_tsan.a  the hot ABI entry points racedet-cc links
 #                             into programs: src/linked
 #   build/samples/*           bundled samples (race_* ones built with racedet-cc)
@@ -55,6 +56,7 @@ SHIM   := $(BUILD)/lib/libracedet.so
 TSANRT := $(BUILD)/lib/libracedet_tsan.a
 RACEDET := $(BUILD)/bin/racedet
 RACEDET_CC := $(BUILD)/bin/racedet-cc
+RACEDET_CXX := $(BUILD)/bin/racedet-c++
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
@@ -65,7 +67,7 @@ SAMPLE_SRC := $(sort $(wildcard samples/*.c))
 SAMPLE_BIN := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRC))
 
 .PHONY: all deps demo check unit unit-asan e2e bench clean install uninstall fuzz readme samples e2e-helpers build-asan-unit
-all: deps $(SHIM) $(TSANRT) $(RACEDET) $(RACEDET_CC)
+all: deps $(SHIM) $(TSANRT) $(RACEDET) $(RACEDET_CC) $(RACEDET_CXX)
 
 # ---- set-up: install what a fresh Debian 12 lacks -------------------------
 deps:
@@ -108,6 +110,14 @@ $(RACEDET): $(CLI_OBJ) $(REPORT_OBJ) $(COMMON_OBJ)
 	$(CC) $(SANLDFLAGS) -o $@ $^ $(REPORT_LIBS)
 
 $(RACEDET_CC): $(call obj,src/cli/racedet_cc.c) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(SANLDFLAGS) -o $@ $^
+
+# racedet-c++: one source, two flavours (see the comment at its top).
+$(BUILD)/obj/src/cli/racedet_cxx.o: src/cli/racedet_cc.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -DRACEDET_CC_CXX -MMD -MP -c $< -o $@
+$(RACEDET_CXX): $(BUILD)/obj/src/cli/racedet_cxx.o $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(SANLDFLAGS) -o $@ $^
 
@@ -165,7 +175,7 @@ INCLUDEDIR = $(PREFIX)/include
 MAN1DIR    = $(PREFIX)/share/man/man1
 PCDIR      = $(LIBDIR)/pkgconfig
 MANPAGE    := $(BUILD)/man/racedet.1
-INSTALLED  = $(BINDIR)/racedet $(BINDIR)/racedet-cc $(LIBDIR)/libracedet.so \
+INSTALLED  = $(BINDIR)/racedet $(BINDIR)/racedet-cc $(BINDIR)/racedet-c++ $(LIBDIR)/libracedet.so \
              $(LIBDIR)/libracedet_tsan.a \
              $(INCLUDEDIR)/racedet.h $(PCDIR)/racedet.pc $(MAN1DIR)/racedet.1
 
@@ -196,7 +206,7 @@ man: $(MANPAGE)
 install: all $(MANPAGE)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
 	    $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(PCDIR)
-	install -m 755 $(RACEDET) $(RACEDET_CC) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(RACEDET) $(RACEDET_CC) $(RACEDET_CXX) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(SHIM) $(DESTDIR)$(LIBDIR)/
 	install -m 644 $(TSANRT) $(DESTDIR)$(LIBDIR)/
 	install -m 644 include/racedet.h $(DESTDIR)$(INCLUDEDIR)/

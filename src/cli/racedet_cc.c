@@ -1,7 +1,14 @@
 /*
- * racedet-cc: a drop-in for `cc` that builds with the compilers'
- * ThreadSanitizer instrumentation (-fsanitize=thread) but links racedet's
- * runtime (libracedet.so) instead of libtsan.
+ * racedet-cc / racedet-c++: drop-ins for `cc` / `c++` that build with the
+ * compilers' ThreadSanitizer instrumentation (-fsanitize=thread) but link
+ * racedet's runtime (libracedet.so) instead of libtsan.
+ *
+ * Both are built from this file: racedet-c++ with RACEDET_CC_CXX defined.
+ * The flavour is fixed at build time rather than read from argv[0] because
+ * build tools copy compilers, resolve symlinks and call them by other names;
+ * what a binary does must not depend on what it is called. The C++ flavour
+ * only wraps a C++ driver, which compiles .c files as C++ and links
+ * libstdc++, as c++ itself does.
  *
  *   compile only (-c, -S, -E, -M, -MM, -fsyntax-only): the arguments plus
  *       -fsanitize=thread;
@@ -15,8 +22,9 @@
  *       archive holds the hottest entry points (src/linked/), which calls
  *       from the program reach directly rather than through the PLT.
  *
- * The compiler is $RACEDET_CC (default `cc`; it may be a command with
- * arguments, e.g. "ccache gcc"). <libdir> is ../lib next to this program.
+ * The compiler is $RACEDET_CC (default `cc`) for racedet-cc, $RACEDET_CXX
+ * (default `c++`) for racedet-c++; it may be a command with arguments, e.g.
+ * "ccache gcc". <libdir> is ../lib next to this program.
  * Every other argument is passed through unchanged. Exit status: the
  * compiler's.
  */
@@ -34,20 +42,35 @@
 
 extern char **environ;
 
+#ifdef RACEDET_CC_CXX
+#define TOOL "racedet-c++"
+#define COMPILER_VAR "RACEDET_CXX"
+#define DEFAULT_COMPILER "c++"
+#define EXAMPLES                                                               \
+    "  racedet-c++ -g -O1 prog.cpp -o prog\n"                                  \
+    "  make CXX=racedet-c++ CC=racedet-cc\n"                                   \
+    "  cmake -DCMAKE_CXX_COMPILER=racedet-c++ -DCMAKE_C_COMPILER=racedet-cc ..\n"
+#else
+#define TOOL "racedet-cc"
+#define COMPILER_VAR "RACEDET_CC"
+#define DEFAULT_COMPILER "cc"
+#define EXAMPLES                                                               \
+    "  racedet-cc -g -O1 prog.c -o prog\n"                                     \
+    "  make CC=racedet-cc\n"                                                   \
+    "  ./configure CC=racedet-cc && make\n"                                    \
+    "  cmake -DCMAKE_C_COMPILER=racedet-cc ..\n"
+#endif
+
 static const char *const usage =
-    "usage: racedet-cc [compiler arguments...]\n"
+    "usage: " TOOL " [compiler arguments...]\n"
     "\n"
-    "A drop-in for cc: compiles with -fsanitize=thread (gcc's or clang's race\n"
-    "instrumentation) and links racedet's runtime instead of libtsan, so that\n"
+    "A drop-in for " DEFAULT_COMPILER ": compiles with -fsanitize=thread (the gcc or clang\n"
+    "race instrumentation) and links racedet's runtime instead of libtsan, so that\n"
     "`racedet run -- ./prog` (or ./prog alone) reports data races with full stacks.\n"
     "\n"
-    "  RACEDET_CC   the compiler to wrap (default: cc), e.g. RACEDET_CC=clang\n"
+    "  " COMPILER_VAR "   the compiler to wrap (default: " DEFAULT_COMPILER ")\n"
     "\n"
-    "Examples:\n"
-    "  racedet-cc -g -O1 prog.c -o prog\n"
-    "  make CC=racedet-cc\n"
-    "  ./configure CC=racedet-cc && make\n"
-    "  cmake -DCMAKE_C_COMPILER=racedet-cc ..\n";
+    "Examples:\n" EXAMPLES;
 
 struct argv_buf {
     char **v;
@@ -60,7 +83,7 @@ static void push(struct argv_buf *a, const char *s)
         a->cap = a->cap ? a->cap * 2 : 64;
         a->v = realloc(a->v, sizeof *a->v * a->cap);
         if (!a->v) {
-            fprintf(stderr, "racedet-cc: out of memory\n");
+            fprintf(stderr, TOOL ": out of memory\n");
             exit(1);
         }
     }
@@ -68,18 +91,18 @@ static void push(struct argv_buf *a, const char *s)
     a->v[a->n] = NULL;
 }
 
-/* The compiler command: $RACEDET_CC split at spaces. */
+/* The compiler command: $RACEDET_CC (or $RACEDET_CXX) split at spaces. */
 static void push_compiler(struct argv_buf *a)
 {
-    const char *cc = getenv("RACEDET_CC");
+    const char *cc = getenv(COMPILER_VAR);
     char *copy, *tok, *save = NULL;
     if (!cc || !*cc)
-        cc = "cc";
+        cc = DEFAULT_COMPILER;
     copy = strdup(cc);
     for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
         push(a, tok);
     if (a->n == 0)
-        push(a, "cc");
+        push(a, DEFAULT_COMPILER);
 }
 
 static int run(char **argv)
@@ -87,7 +110,7 @@ static int run(char **argv)
     pid_t pid;
     int status, rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
     if (rc != 0) {
-        fprintf(stderr, "racedet-cc: cannot run %s: %s\n", argv[0], strerror(rc));
+        fprintf(stderr, TOOL ": cannot run %s: %s\n", argv[0], strerror(rc));
         return 127;
     }
     while (waitpid(pid, &status, 0) < 0)
@@ -195,13 +218,13 @@ int main(int argc, char **argv)
             push(&cmd, argv[i]);
         push(&cmd, "-fsanitize=thread");
         execvp(cmd.v[0], cmd.v);
-        fprintf(stderr, "racedet-cc: cannot run %s: %s\n", cmd.v[0], strerror(errno));
+        fprintf(stderr, TOOL ": cannot run %s: %s\n", cmd.v[0], strerror(errno));
         return 127;
     }
 
     if (find_libdir(libdir, sizeof libdir) < 0) {
-        fprintf(stderr, "racedet-cc: cannot find libracedet.so and libracedet_tsan.a in ../lib "
-                        "next to racedet-cc\n");
+        fprintf(stderr, TOOL ": cannot find libracedet.so and libracedet_tsan.a in ../lib "
+                        "next to " TOOL "\n");
         return 1;
     }
     snprintf(runtime, sizeof runtime, "%s/libracedet.so", libdir);
@@ -213,7 +236,7 @@ int main(int argc, char **argv)
         const char *tmp = getenv("TMPDIR");
         snprintf(tmpdir, sizeof tmpdir, "%s/racedet-cc.XXXXXX", tmp && *tmp ? tmp : "/tmp");
         if (!mkdtemp(tmpdir)) {
-            fprintf(stderr, "racedet-cc: cannot make a temporary directory: %s\n", strerror(errno));
+            fprintf(stderr, TOOL ": cannot make a temporary directory: %s\n", strerror(errno));
             return 1;
         }
     }

@@ -1,8 +1,8 @@
 #!/bin/sh
 # install.sh: `make install PREFIX=...` into a temporary prefix, then the
 # installed tools: racedet runs a sample with the installed shim (found as
-# ../lib/libracedet.so next to itself), racedet-cc builds an instrumented
-# program against the installed runtime, `man -l` renders the man page,
+# ../lib/libracedet.so next to itself), racedet-cc and racedet-c++ build
+# instrumented programs against the installed runtime, `man -l` renders the man page,
 # pkg-config finds racedet.pc and its flags compile a program using
 # <racedet.h>; `make uninstall` leaves no file behind.
 #
@@ -31,14 +31,14 @@ not_ok() {
 
 if "$MAKE" --no-print-directory -s BUILD="$BUILD" PREFIX="$P" install > "$TMP/err" 2>&1; then
     missing=
-    for f in bin/racedet bin/racedet-cc lib/libracedet.so include/racedet.h \
+    for f in bin/racedet bin/racedet-cc bin/racedet-c++ lib/libracedet.so include/racedet.h \
         lib/pkgconfig/racedet.pc share/man/man1/racedet.1; do
         [ -f "$P/$f" ] || missing="$missing $f"
     done
     if [ -z "$missing" ]; then
-        ok "make install PREFIX=...: command, compiler wrapper, shim, header, pkg-config file, man page"
+        ok "make install PREFIX=...: command, compiler wrappers, shim, header, pkg-config file, man page"
     else
-        not_ok "make install PREFIX=...: command, compiler wrapper, shim, header, pkg-config file, man page" "missing:$missing"
+        not_ok "make install PREFIX=...: command, compiler wrappers, shim, header, pkg-config file, man page" "missing:$missing"
     fi
 else
     not_ok "make install PREFIX=..." "make failed"
@@ -64,6 +64,20 @@ if "$P/bin/racedet-cc" -g -O1 -o "$TMP/race_counter" samples/race_counter.c > "$
     fi
 else
     not_ok "the installed racedet-cc builds against the installed runtime; the race is found" "racedet-cc failed"
+fi
+
+# the C++ twin: a std::thread program links (libstdc++ too) with no extra flags
+printf '#include <thread>\nstatic long n;\nstatic void bump() { n++; }\nint main() { std::thread a(bump), b(bump); a.join(); b.join(); return 0; }\n' > "$TMP/race.cpp"
+if "$P/bin/racedet-c++" -g -O1 -o "$TMP/race_cxx" "$TMP/race.cpp" > "$TMP/err" 2>&1; then
+    "$TMP/race_cxx" > "$TMP/out" 2> "$TMP/err" < /dev/null
+    st=$?
+    if [ $st -eq 66 ] && grep -q '^==racedet== data_race' "$TMP/err"; then
+        ok "the installed racedet-c++ builds a std::thread program; the race is found"
+    else
+        not_ok "the installed racedet-c++ builds a std::thread program; the race is found" "status $st"
+    fi
+else
+    not_ok "the installed racedet-c++ builds a std::thread program; the race is found" "racedet-c++ failed"
 fi
 
 if command -v man > /dev/null 2>&1; then
