@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "location.h"
 #include "mem.h"
 #include "symbolize.h"
 
@@ -697,7 +698,7 @@ static void resolve_thread(struct rd_process *p, long id, struct rd_thread_info 
 }
 
 static struct rd_finding *resolve_finding(struct rd_process *p, const struct rd_rec_finding *rf,
-                                          FILE *warn)
+                                          struct rd_symbolizer *sym, FILE *warn)
 {
     struct rd_finding *f = rd_xcalloc(1, sizeof *f);
     long *tids = NULL;
@@ -708,7 +709,7 @@ static struct rd_finding *resolve_finding(struct rd_process *p, const struct rd_
     f->pid = p->pid;
     f->occurrences = 1;
     if (rf->details)
-        f->details = json_incref(rf->details);
+        f->details = rd_location_resolve(rf->details, p, rf, sym);
 
     /* threads: the finding's own list, then any other thread a stack names */
     for (i = 0; i < rf->nthreads; i++)
@@ -832,6 +833,6 @@ void rd_model_finish(struct rd_model *m, struct rd_symbolizer *sym, FILE *warn)
         mark_cycles(p);
         build_graph(m, p);
         for (j = 0; j < p->nfindings; j++)
-            rd_model_add_finding(m, resolve_finding(p, &p->findings[j], warn));
+            rd_model_add_finding(m, resolve_finding(p, &p->findings[j], sym, warn));
     }
 }

@@ -7,6 +7,7 @@
 
 #include "escape.h"
 #include "kinds.h"
+#include "location.h"
 #include "mem.h"
 #include "render_dot.h"
 #include "render_text.h"
@@ -136,6 +137,7 @@ static void put_finding(struct html_ctx *c, const struct rd_finding *f)
 {
     FILE *out = c->out;
     const struct rd_kind_info *k = rd_kind_find(f->kind);
+    char *where;
     size_t i;
 
     fprintf(out, "<section class=\"finding%s\" id=\"finding-", k && k->error ? " error" : "");
@@ -155,6 +157,13 @@ static void put_finding(struct html_ctx *c, const struct rd_finding *f)
             fprintf(out, "%s%ld", i ? ", " : "", f->pids[i]);
     }
     fputs("</p>\n", out);
+    where = rd_location_text(f, c->o ? c->o->cwd : NULL);
+    if (where) {
+        fputs("<p class=\"location\">location: ", out);
+        h(c, where);
+        fputs("</p>\n", out);
+        free(where);
+    }
     if (k) {
         fputs("<p class=\"desc\">", out);
         h(c, k->brief);

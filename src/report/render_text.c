@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "location.h"
 #include "mem.h"
 #include "snippets.h"
 #include "user_frame.h"
@@ -151,6 +152,7 @@ static const char *thread_name(const struct rd_finding *f, long id)
 static void print_finding(struct text_ctx *c, const struct rd_model *m,
                           const struct rd_finding *f)
 {
+    char *where;
     size_t i;
     fprintf(c->out, "==racedet== %s%s%s: %s%s%s\n", on(c, C_KIND), cl(c, f->kind), off(c),
             on(c, C_BOLD), cl(c, f->summary), off(c));
@@ -168,6 +170,10 @@ static void print_finding(struct text_ctx *c, const struct rd_model *m,
         }
         fputc('\n', c->out);
     }
+    where = rd_location_text(f, c->o ? c->o->cwd : NULL);
+    if (where)
+        fprintf(c->out, "  location: %s\n", cl(c, where));
+    free(where);
     for (i = 0; i < f->nstacks; i++) {
         const struct rd_stack_info *s = &f->stacks[i];
         const char *name = thread_name(f, s->thread);
