@@ -17,7 +17,7 @@ CC       ?= cc
 VERSION  := 0.1.0
 PREFIX   ?= /usr/local
 
-DEB_PACKAGES := libunwind-dev libdw-dev libelf-dev uthash-dev libjansson-dev pkg-config \
+DEB_PACKAGES := libunwind-dev libdw-dev libelf-dev uthash-dev libjansson-dev libiberty-dev pkg-config \
                 graphviz python3-jsonschema man-db autoconf automake cmake
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
@@ -35,7 +35,9 @@ ALLCFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS)
 RTFLAGS  := -ftls-model=initial-exec -fno-strict-aliasing
 
 RT_LIBS     := -lunwind -ldl -lpthread
-REPORT_LIBS := -ldw -lelf -ljansson -lpthread
+# -liberty (libiberty-dev, a static archive): GCC's C++ demangler, the one
+# c++filt and gdb use; libdw has none (see src/report/symbolize.c).
+REPORT_LIBS := -ldw -lelf -ljansson -liberty -lpthread
 
 COMMON_SRC  := $(sort $(wildcard src/common/*.c))
 RUNTIME_SRC := $(sort $(wildcard src/runtime/*.c))
