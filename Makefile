@@ -8,7 +8,8 @@
 #   build/bin/racedet-c++     its C++ twin: the same file built with RACEDET_CC_CXX
 #   build/lib/libracedet_tsan.a  the hot ABI entry points racedet-cc links
 #                             into programs: src/linked
-#   build/samples/*           bundled samples (race_* ones built with racedet-cc)
+#   build/samples/*           bundled samples (race_* ones built with racedet-cc,
+#                             or racedet-c++ for the .cpp ones)
 #   build/tests/...           unit tests; build-asan/ holds the sanitizer build
 
 BUILD    ?= build
@@ -66,7 +67,9 @@ E2E_HELPER_SRC := $(sort $(wildcard tests/e2e/*.c))
 E2E_HELPER_BIN := $(patsubst tests/e2e/%.c,$(BUILD)/tests/e2e/%,$(E2E_HELPER_SRC))
 
 SAMPLE_SRC := $(sort $(wildcard samples/*.c))
-SAMPLE_BIN := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRC))
+SAMPLE_CXX_SRC := $(sort $(wildcard samples/*.cpp))
+SAMPLE_BIN := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRC)) \
+              $(patsubst samples/%.cpp,$(BUILD)/samples/%,$(SAMPLE_CXX_SRC))
 
 .PHONY: all deps demo check unit unit-asan e2e bench clean install uninstall fuzz readme samples e2e-helpers build-asan-unit
 all: deps $(SHIM) $(TSANRT) $(RACEDET) $(RACEDET_CC) $(RACEDET_CXX)
@@ -131,6 +134,13 @@ $(BUILD)/samples/race_%: samples/race_%.c $(RACEDET_CC) $(SHIM) $(TSANRT)
 $(BUILD)/samples/%: samples/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -g -O0 -Wall -Wextra -pthread -o $@ $<
+# C++ samples: the same, with racedet-c++ and $(CXX) (C++17 for std::scoped_lock)
+$(BUILD)/samples/race_%: samples/race_%.cpp $(RACEDET_CXX) $(SHIM) $(TSANRT)
+	@mkdir -p $(dir $@)
+	RACEDET_CXX=$(CXX) $(RACEDET_CXX) -std=c++17 -g -O1 -o $@ $<
+$(BUILD)/samples/%: samples/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -g -O0 -Wall -Wextra -pthread -o $@ $<
 
 # ---- tests ------------------------------------------------------------------
 $(BUILD)/tests/unit/%: tests/unit/%.c $(RUNTIME_OBJ) $(REPORT_OBJ) $(COMMON_OBJ) tests/unit/unit.h

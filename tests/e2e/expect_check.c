@@ -12,7 +12,8 @@
  * A finding line is a kind (DESIGN.md section 2) and one or more frame
  * tokens, `function` or `function:line`. A token matches a frame of the
  * finding when the function is equal and, if a line is given, the line is
- * equal and the frame's file (when known) is NAME.c. The frames of a finding
+ * equal and the frame's file (when known) is NAME.c (NAME.cpp when that is
+ * the sample's source, next to the expect file). The frames of a finding
  * are all the frames it contains: those of its stacks, of its threads'
  * creation stacks, and of any other stack in it (allocation stacks, ...).
  *
@@ -34,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const known_kinds[] = {
     "data_race", "lock_order_cycle", "deadlock", "self_deadlock",
@@ -243,17 +245,23 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* The sample's source file name, NAME.c, from .../NAME.expect. */
+/* The sample's source file name from .../NAME.expect: NAME.cpp when that
+ * file is next to it (a C++ sample), else NAME.c. */
 static char *source_name(const char *expect_path)
 {
     const char *base = strrchr(expect_path, '/');
     base = base ? base + 1 : expect_path;
-    size_t n = strlen(base);
+    size_t n = strlen(base), dir = (size_t)(base - expect_path);
     if (ends_with(base, ".expect"))
         n -= strlen(".expect");
-    char *name = xrealloc(NULL, n + 3);
+    char *cpp = xrealloc(NULL, dir + n + 5);
+    memcpy(cpp, expect_path, dir + n);
+    strcpy(cpp + dir + n, ".cpp");
+    bool is_cpp = access(cpp, F_OK) == 0;
+    char *name = xrealloc(NULL, n + 5);
     memcpy(name, base, n);
-    strcpy(name + n, ".c");
+    strcpy(name + n, is_cpp ? ".cpp" : ".c");
+    free(cpp);
     return name;
 }
 
