@@ -268,6 +268,14 @@ static void expand_args(char **args, size_t n, struct argv_buf *out, int depth)
 
 /* ---- reading the command line --------------------------------------------- */
 
+static bool one_of(const char *a, const char *const *list)
+{
+    for (int i = 0; list[i]; i++)
+        if (strcmp(a, list[i]) == 0)
+            return true;
+    return false;
+}
+
 /* Options whose value is the next argument. */
 static bool takes_value(const char *a)
 {
@@ -277,20 +285,14 @@ static bool takes_value(const char *a)
         "-isysroot", "--sysroot", "-MF", "-MT", "-MQ", "-Xlinker", "-Xassembler",
         "-Xpreprocessor", "-Xclang", "-T", "-u", "-e", "-z", "-aux-info", "--param",
         "-target", "-arch", "-dumpbase", "-dumpdir", "-specs", NULL};
-    for (int i = 0; opts[i]; i++)
-        if (strcmp(a, opts[i]) == 0)
-            return true;
-    return false;
+    return one_of(a, opts);
 }
 
 /* Of those, the ones that only matter to the linker. */
 static bool link_only_value(const char *a)
 {
     static const char *const opts[] = {"-o", "-Xlinker", "-L", "-l", "-T", "-u", "-e", "-z", NULL};
-    for (int i = 0; opts[i]; i++)
-        if (strcmp(a, opts[i]) == 0)
-            return true;
-    return false;
+    return one_of(a, opts);
 }
 
 static bool has_suffix(const char *s, const char *suf)
@@ -388,9 +390,8 @@ static struct plan read_plan(const struct item *items, size_t n)
             p.inputs = true;
             continue;
         }
-        for (int j = 0; stop[j]; j++)
-            if (strcmp(a, stop[j]) == 0)
-                p.link = false;
+        if (one_of(a, stop))
+            p.link = false;
         if (strcmp(a, "-MD") == 0 || strcmp(a, "-MMD") == 0)
             p.deps = true;
         if (strncmp(a, "-MF", 3) == 0)
