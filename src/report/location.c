@@ -98,15 +98,6 @@ bool rd_location_of(const struct rd_finding *f, struct rd_location *l)
     return true;
 }
 
-static const char *thread_name(const struct rd_finding *f, long id)
-{
-    size_t i;
-    for (i = 0; i < f->nthreads; i++)
-        if (f->threads[i].id == id)
-            return f->threads[i].name;
-    return NULL;
-}
-
 /* "main src/a.c:40", or "?? (prog+0x1234)" for a frame without a line. */
 static char *frame_words(const struct rd_frame *fr, const char *cwd)
 {
@@ -132,7 +123,7 @@ static char *allocated_by(const struct rd_finding *f, const struct rd_location *
     }
     if (l->thread < 0 && !fr)
         return rd_xstrdup("");
-    who = l->thread >= 0 ? rd_thread_label(l->thread, thread_name(f, l->thread)) : NULL;
+    who = l->thread >= 0 ? rd_thread_label(l->thread, rd_finding_thread_name(f, l->thread)) : NULL;
     where = fr ? frame_words(fr, cwd) : NULL;
     s = rd_xasprintf(", allocated%s%s%s%s", who ? " by " : "", who ? who : "",
                      where ? " at " : "", where ? where : "");
@@ -175,7 +166,7 @@ char *rd_location_text(const struct rd_finding *f, const char *cwd)
     }
     case RD_LOC_STACK:
         if (l.thread >= 0) {
-            char *who = rd_thread_label(l.thread, thread_name(f, l.thread));
+            char *who = rd_thread_label(l.thread, rd_finding_thread_name(f, l.thread));
             where = rd_xasprintf("the stack of %s", who);
             free(who);
         } else {

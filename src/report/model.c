@@ -289,6 +289,15 @@ char *rd_thread_label(long id, const char *name)
     return rd_xasprintf("T%ld", id);
 }
 
+const char *rd_finding_thread_name(const struct rd_finding *f, long id)
+{
+    size_t i;
+    for (i = 0; i < f->nthreads; i++)
+        if (f->threads[i].id == id)
+            return f->threads[i].name;
+    return NULL;
+}
+
 size_t rd_model_nprocesses(const struct rd_model *m)
 {
     size_t i, n = 0;

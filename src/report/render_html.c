@@ -124,15 +124,6 @@ static void put_frames(struct html_ctx *c, const struct rd_frame *v, size_t n,
     put_snippet(c, v, n);
 }
 
-static const char *thread_name(const struct rd_finding *f, long id)
-{
-    size_t i;
-    for (i = 0; i < f->nthreads; i++)
-        if (f->threads[i].id == id)
-            return f->threads[i].name;
-    return NULL;
-}
-
 static void put_finding(struct html_ctx *c, const struct rd_finding *f)
 {
     FILE *out = c->out;
@@ -173,7 +164,7 @@ static void put_finding(struct html_ctx *c, const struct rd_finding *f)
     }
     for (i = 0; i < f->nstacks; i++) {
         const struct rd_stack_info *s = &f->stacks[i];
-        const char *name = thread_name(f, s->thread);
+        const char *name = rd_finding_thread_name(f, s->thread);
         fputs("<details class=\"stack\" open><summary>", out);
         h(c, s->role ? s->role : "stack");
         if (s->thread >= 0) {

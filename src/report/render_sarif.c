@@ -112,20 +112,11 @@ static char *frame_text(const struct rd_frame *f)
     return rd_xasprintf("%s (0x%" PRIx64 ")", fn, f->pc);
 }
 
-static const char *thread_name(const struct rd_finding *f, long id)
-{
-    size_t i;
-    for (i = 0; i < f->nthreads; i++)
-        if (f->threads[i].id == id)
-            return f->threads[i].name;
-    return NULL;
-}
-
 /* "role (thread T2 \"name\")" */
 static char *stack_title(const struct rd_finding *f, const struct rd_stack_info *s)
 {
     const char *role = s->role ? s->role : "stack";
-    const char *name = thread_name(f, s->thread);
+    const char *name = rd_finding_thread_name(f, s->thread);
     if (s->thread < 0)
         return rd_xstrdup(role);
     if (name)

@@ -140,15 +140,6 @@ static const struct rd_process *find_process(const struct rd_model *m, long pid)
     return NULL;
 }
 
-static const char *thread_name(const struct rd_finding *f, long id)
-{
-    size_t i;
-    for (i = 0; i < f->nthreads; i++)
-        if (f->threads[i].id == id)
-            return f->threads[i].name;
-    return NULL;
-}
-
 static void print_finding(struct text_ctx *c, const struct rd_model *m,
                           const struct rd_finding *f)
 {
@@ -176,7 +167,7 @@ static void print_finding(struct text_ctx *c, const struct rd_model *m,
     free(where);
     for (i = 0; i < f->nstacks; i++) {
         const struct rd_stack_info *s = &f->stacks[i];
-        const char *name = thread_name(f, s->thread);
+        const char *name = rd_finding_thread_name(f, s->thread);
         fprintf(c->out, "  %s%s%s", on(c, C_BOLD), cl(c, s->role), off(c));
         if (s->thread >= 0 && name)
             fprintf(c->out, " (thread T%ld \"%s\")", s->thread, cl(c, name));
