@@ -114,7 +114,7 @@ $(RACEDET): $(CLI_OBJ) $(REPORT_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(SANLDFLAGS) -o $@ $^ $(REPORT_LIBS)
 
-$(RACEDET_CC): $(call obj,src/cli/racedet_cc.c) $(COMMON_OBJ)
+$(RACEDET_CC): $(call obj,src/cli/racedet_cc.c src/report/mem.c) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(SANLDFLAGS) -o $@ $^
 
@@ -122,7 +122,7 @@ $(RACEDET_CC): $(call obj,src/cli/racedet_cc.c) $(COMMON_OBJ)
 $(BUILD)/obj/src/cli/racedet_cxx.o: src/cli/racedet_cc.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -DRACEDET_CC_CXX -MMD -MP -c $< -o $@
-$(RACEDET_CXX): $(BUILD)/obj/src/cli/racedet_cxx.o $(COMMON_OBJ)
+$(RACEDET_CXX): $(BUILD)/obj/src/cli/racedet_cxx.o $(call obj,src/report/mem.c) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(SANLDFLAGS) -o $@ $^
 

@@ -44,7 +44,6 @@
 #include <libgen.h>
 #include <limits.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +51,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "mem.h"
 
 extern char **environ;
 
@@ -90,38 +91,16 @@ struct argv_buf {
     size_t n, cap;
 };
 
-static void out_of_memory(void)
-{
-    fprintf(stderr, TOOL ": out of memory\n");
-    exit(1);
-}
-
+/* The wrapper lives for one command: what it allocates (rd_x*, which end
+ * the program when memory runs out) is not freed. */
 static void push(struct argv_buf *a, const char *s)
 {
     if (a->n + 2 > a->cap) {
         a->cap = a->cap ? a->cap * 2 : 64;
-        a->v = realloc(a->v, sizeof *a->v * a->cap);
-        if (!a->v)
-            out_of_memory();
+        a->v = rd_xrealloc(a->v, sizeof *a->v * a->cap);
     }
     a->v[a->n++] = (char *)s;
     a->v[a->n] = NULL;
-}
-
-/* A fresh string: printf into it. The wrapper lives for one command, so
- * what it allocates is never freed. */
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    va_list ap;
-    char *s;
-    int n;
-    va_start(ap, f);
-    n = vasprintf(&s, f, ap);
-    va_end(ap);
-    if (n < 0)
-        out_of_memory();
-    return s;
 }
 
 /* The compiler command: $RACEDET_CC (or $RACEDET_CXX) split at spaces. */
@@ -132,9 +111,7 @@ static void push_compiler(struct argv_buf *a)
     size_t n0 = a->n;
     if (!cc || !*cc)
         cc = DEFAULT_COMPILER;
-    copy = strdup(cc);
-    if (!copy)
-        out_of_memory();
+    copy = rd_xstrdup(cc);
     for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
         push(a, tok);
     if (a->n == n0)
@@ -187,17 +164,15 @@ static int run(char **argv)
  * quotes. */
 static void split_words(const char *text, struct argv_buf *out)
 {
-    char *word = malloc(strlen(text) + 1);
+    char *word = rd_xmalloc(strlen(text) + 1);
     size_t n = 0;
     bool in_word = false;
     char quote = 0;
-    if (!word)
-        out_of_memory();
     for (const char *p = text; *p; p++) {
         if (!quote && isspace((unsigned char)*p)) {
             if (in_word) {
                 word[n] = '\0';
-                push(out, strdup(word));
+                push(out, rd_xstrdup(word));
                 n = 0;
                 in_word = false;
             }
@@ -215,7 +190,7 @@ static void split_words(const char *text, struct argv_buf *out)
     }
     if (in_word) {
         word[n] = '\0';
-        push(out, strdup(word));
+        push(out, rd_xstrdup(word));
     }
     free(word);
 }
@@ -231,9 +206,7 @@ static char *read_file(const char *path)
     do {
         if (n + 4096 + 1 > cap) {
             cap = cap ? cap * 2 : 8192;
-            text = realloc(text, cap);
-            if (!text)
-                out_of_memory();
+            text = rd_xrealloc(text, cap);
         }
         got = fread(text + n, 1, cap - n - 1, f);
         n += got;
@@ -460,7 +433,7 @@ static char *strip_suffix(const char *path)
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     const char *dot = strrchr(base, '.');
     size_t n = dot && dot != base ? (size_t)(dot - path) : strlen(path);
-    return fmt("%.*s", (int)n, path);
+    return rd_xasprintf("%.*s", (int)n, path);
 }
 
 /* Compiling a source of a link line into a temporary object would put a
@@ -478,7 +451,7 @@ static void push_deps_names(struct argv_buf *cmd, const struct plan *p, const ch
     if (p->output) {
         if (!p->deps_file) {
             push(cmd, "-MF");
-            push(cmd, fmt("%s.d", strip_suffix(p->output)));
+            push(cmd, rd_xasprintf("%s.d", strip_suffix(p->output)));
         }
         if (!p->deps_target) {
             push(cmd, "-MQ");
@@ -493,11 +466,11 @@ static void push_deps_names(struct argv_buf *cmd, const struct plan *p, const ch
         if (clang < 0)
             clang = compiler_is_clang();
         push(cmd, "-MF");
-        push(cmd, fmt("%s%s.d", clang ? "" : "a-", base));
+        push(cmd, rd_xasprintf("%s%s.d", clang ? "" : "a-", base));
     }
     if (!p->deps_target) {
         push(cmd, "-MQ");
-        push(cmd, fmt("%s.o", base));
+        push(cmd, rd_xasprintf("%s.o", base));
     }
 }
 
@@ -567,7 +540,7 @@ static void remove_dir(const char *dir)
         return;
     while ((e = readdir(d)) != NULL)
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            unlink(fmt("%s/%s", dir, e->d_name));
+            unlink(rd_xasprintf("%s/%s", dir, e->d_name));
     closedir(d);
     rmdir(dir);
 }
@@ -609,7 +582,7 @@ static int link_program(const struct item *items, size_t n, const struct plan *p
             }
         }
         base = strrchr(it->arg, '/') ? strrchr(it->arg, '/') + 1 : it->arg;
-        obj = fmt("%s/%d-%.40s.o", tmpdir, k++, strcmp(base, "-") ? base : "stdin");
+        obj = rd_xasprintf("%s/%d-%.40s.o", tmpdir, k++, strcmp(base, "-") ? base : "stdin");
         rc = compile_one(items, n, p, it, obj);
         push(&link, obj);
     }
@@ -617,10 +590,10 @@ static int link_program(const struct item *items, size_t n, const struct plan *p
         /* what follows is objects and libraries whatever -x said before */
         push(&link, "-x");
         push(&link, "none");
-        push(&link, fmt("%s/libracedet_tsan.a", libdir));
+        push(&link, rd_xasprintf("%s/libracedet_tsan.a", libdir));
         push(&link, "-Wl,--no-as-needed");
-        push(&link, fmt("%s/libracedet.so", libdir));
-        push(&link, fmt("-Wl,-rpath,%s", libdir));
+        push(&link, rd_xasprintf("%s/libracedet.so", libdir));
+        push(&link, rd_xasprintf("-Wl,-rpath,%s", libdir));
         rc = run(link.v);
     }
     if (tmpdir[0])
@@ -640,9 +613,7 @@ int main(int argc, char **argv)
         return 0;
     }
     expand_args(argv + 1, (size_t)argc - 1, &args, 0);
-    items = calloc(args.n + 1, sizeof *items);
-    if (!items)
-        out_of_memory();
+    items = rd_xcalloc(args.n + 1, sizeof *items);
     n = read_items(args.v, args.n, items);
     p = read_plan(items, n);
     if (p.link && p.inputs)
