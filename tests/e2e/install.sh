@@ -54,31 +54,25 @@ else
     not_ok "the installed racedet runs a sample with the installed shim and reports it" "status $st"
 fi
 
-if "$P/bin/racedet-cc" -g -O1 -o "$TMP/race_counter" samples/race_counter.c > "$TMP/err" 2>&1; then
-    "$P/bin/racedet" run -- "$TMP/race_counter" > "$TMP/out" 2> "$TMP/err" < /dev/null
-    st=$?
-    if [ $st -eq 66 ] && grep -q '^==racedet== data_race' "$TMP/err"; then
-        ok "the installed racedet-cc builds against the installed runtime; the race is found"
+# wrapper_finds_race TOOL SOURCE WHAT: the installed TOOL builds SOURCE
+# against the installed runtime, and racedet finds its race
+wrapper_finds_race() {
+    _name="the installed $1 builds $3 against the installed runtime; the race is found"
+    if "$P/bin/$1" -g -O1 -o "$TMP/racy" "$2" > "$TMP/err" 2>&1; then
+        "$P/bin/racedet" run -- "$TMP/racy" > "$TMP/out" 2> "$TMP/err" < /dev/null
+        _st=$?
+        if [ $_st -eq 66 ] && grep -q '^==racedet== data_race' "$TMP/err"; then
+            ok "$_name"
+        else
+            not_ok "$_name" "status $_st"
+        fi
     else
-        not_ok "the installed racedet-cc builds against the installed runtime; the race is found" "status $st"
+        not_ok "$_name" "$1 failed"
     fi
-else
-    not_ok "the installed racedet-cc builds against the installed runtime; the race is found" "racedet-cc failed"
-fi
-
+}
+wrapper_finds_race racedet-cc samples/race_counter.c "a C program"
 # the C++ twin: a std::thread program links (libstdc++ too) with no extra flags
-printf '#include <thread>\nstatic long n;\nstatic void bump() { n++; }\nint main() { std::thread a(bump), b(bump); a.join(); b.join(); return 0; }\n' > "$TMP/race.cpp"
-if "$P/bin/racedet-c++" -g -O1 -o "$TMP/race_cxx" "$TMP/race.cpp" > "$TMP/err" 2>&1; then
-    "$TMP/race_cxx" > "$TMP/out" 2> "$TMP/err" < /dev/null
-    st=$?
-    if [ $st -eq 66 ] && grep -q '^==racedet== data_race' "$TMP/err"; then
-        ok "the installed racedet-c++ builds a std::thread program; the race is found"
-    else
-        not_ok "the installed racedet-c++ builds a std::thread program; the race is found" "status $st"
-    fi
-else
-    not_ok "the installed racedet-c++ builds a std::thread program; the race is found" "racedet-c++ failed"
-fi
+wrapper_finds_race racedet-c++ samples/race_cxx_counter.cpp "a std::thread program"
 
 if command -v man > /dev/null 2>&1; then
     MANWIDTH=80 man -l "$P/share/man/man1/racedet.1" > "$TMP/man" 2> "$TMP/err" < /dev/null

@@ -51,28 +51,41 @@ static void set_stack(struct rd_stack_info *s, const char *role, long thread,
     s->nframes = n;
 }
 
-/* A lock-order cycle between two globals, as rd_model_finish would make it. */
-static struct rd_finding *cycle_finding(long pid, bool reversed)
+/* A finding with two threads: T<id> named name (NULL: unnamed), created
+ * by the main thread, and T<other> (parent -1: the main thread). */
+static struct rd_finding *two_thread_finding(const char *kind, const char *summary, long pid,
+                                             long id, const char *name, long other,
+                                             long other_parent)
 {
     struct rd_finding *f = calloc(1, sizeof *f);
-    struct rd_frame a[2], b[1];
-    int i;
-    f->kind = xstrdup("lock_order_cycle");
-    f->summary = xstrdup("T1 (phil) locks mutex `fork[1]` while holding mutex `fork[0]`; "
-                         "T2 locks mutex `fork[0]` while holding mutex `fork[1]`");
+    f->kind = xstrdup(kind);
+    f->summary = xstrdup(summary);
     f->pid = pid;
     f->occurrences = 1;
     f->nthreads = 2;
     f->threads = calloc(2, sizeof *f->threads);
-    f->threads[0].id = 1;
-    f->threads[0].name = xstrdup("phil");
+    f->threads[0].id = id;
+    f->threads[0].name = xstrdup(name);
     f->threads[0].parent = 0;
+    f->threads[1].id = other;
+    f->threads[1].parent = other_parent;
+    return f;
+}
+
+/* A lock-order cycle between two globals, as rd_model_finish would make it. */
+static struct rd_finding *cycle_finding(long pid, bool reversed)
+{
+    struct rd_finding *f = two_thread_finding(
+        "lock_order_cycle",
+        "T1 (phil) locks mutex `fork[1]` while holding mutex `fork[0]`; "
+        "T2 locks mutex `fork[0]` while holding mutex `fork[1]`",
+        pid, 1, "phil", 0, -1);
+    struct rd_frame a[2], b[1];
+    int i;
     f->threads[0].has_create = true;
     f->threads[0].ncreate = 1;
     f->threads[0].create = calloc(1, sizeof(struct rd_frame));
     f->threads[0].create[0] = frame("main", "/opt/app/src/main.c", 40, 0x1300, false);
-    f->threads[1].id = 0;
-    f->threads[1].parent = -1;
     f->nlocks = 2;
     f->locks = calloc(2, sizeof *f->locks);
     for (i = 0; i < 2; i++) {
@@ -469,21 +482,12 @@ TEST(renderer_table)
  * rd_location_resolve leaves it), with an allocation stack as stack 2. */
 static struct rd_finding *race_finding(const char *location, bool write, int size)
 {
-    struct rd_finding *f = calloc(1, sizeof *f);
+    struct rd_finding *f = two_thread_finding(
+        "data_race", "data race: write of size 4 by T2 and an unordered previous read", 4242, 1,
+        "maker", 2, 0);
     struct rd_frame w[1], r[1], a[2];
     json_error_t err;
     char *details;
-    f->kind = xstrdup("data_race");
-    f->summary = xstrdup("data race: write of size 4 by T2 and an unordered previous read");
-    f->pid = 4242;
-    f->occurrences = 1;
-    f->nthreads = 2;
-    f->threads = calloc(2, sizeof *f->threads);
-    f->threads[0].id = 1;
-    f->threads[0].name = xstrdup("maker");
-    f->threads[0].parent = 0;
-    f->threads[1].id = 2;
-    f->threads[1].parent = 0;
     f->nstacks = 3;
     f->stacks = calloc(3, sizeof *f->stacks);
     w[0] = frame("writer", "/opt/app/src/main.c", 12, 0x1100, false);
