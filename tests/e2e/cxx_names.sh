@@ -5,6 +5,7 @@
 # the locks named after them. Built with racedet-c++ over g++ and clang++.
 #
 # Usage: sh tests/e2e/cxx_names.sh [BUILD_DIR]   (from the repository root)
+# shellcheck disable=SC2016  # backquotes in single quotes are the report's own
 BUILD=${1:-build}
 RACEDET=$BUILD/bin/racedet
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/racedet-cxxnames.XXXXXX") || exit 1

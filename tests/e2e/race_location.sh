@@ -6,6 +6,7 @@
 # (built here with racedet-cc) names the thread whose stack it is on.
 #
 # Usage: sh tests/e2e/race_location.sh [BUILD_DIR]   (from the repository root)
+# shellcheck disable=SC2016  # backquotes in single quotes are the report's own
 BUILD=${1:-build}
 RACEDET=$BUILD/bin/racedet
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/racedet-location.XXXXXX") || exit 1

@@ -25,6 +25,7 @@ unset RACEDET_OPTIONS RACEDET_RECORD_DIR
 
 # ---- the table ---------------------------------------------------------------
 # NAME | COMMAND | CHECKS (';'-separated)        rows for both languages
+# shellcheck disable=SC2016  # $RCC, $S and $L are expanded when a row runs
 ROWS='
 link                  | $RCC -g -O1 -pthread racy.$S -o prog                        | race prog
 link -oFILE           | $RCC -g -O1 -pthread racy.$S -oprog                         | race prog
@@ -61,6 +62,7 @@ preprocess stdin      | $RCC -E -x $L - < racy.$S > racy.i                      
 --version             | $RCC --version                                             |
 '
 # rows for C++ only (racedet-c++)
+# shellcheck disable=SC2016
 CXX_ROWS='
 std::thread           | $RCC -g -O1 thread.cpp -o prog                             | race prog
 C++ objects, then link | $RCC -g -c thread.cpp -o t.o && $RCC t.o -o prog          | race prog
@@ -192,10 +194,11 @@ run_row() {
     cp "$SRC"/* "$d/plain/"
     # the same command with the plain compiler: the files it leaves
     (cd "$d/plain" && RCC=$compiler S=$S L=$L timeout 120 sh -c "$command" > /dev/null 2>&1)
-    (cd "$d/wrapped" && env "$var=$compiler" RCC=$wrapper S=$S L=$L timeout 120 sh -c "$command" \
+    (cd "$d/wrapped" && env "$var=$compiler" RCC="$wrapper" S="$S" L="$L" timeout 120 sh -c "$command" \
         > "$d/log" 2>&1)
     st=$?
     why=
+    # shellcheck disable=SC2012  # file names, for a message and a comparison
     if [ $st -ne 0 ]; then
         why="exit status $st"
     elif [ "$(ls -A "$d/plain")" != "$(ls -A "$d/wrapped")" ]; then
