@@ -5,9 +5,11 @@
 #   build/lib/libracedet.so   the LD_PRELOAD shim: preload/ + src/runtime + src/common
 #   build/bin/racedet         run / report: src/cli + src/report + src/common
 #   build/bin/racedet-cc      compiler wrapper: src/cli/racedet_cc.c
+#   build/bin/racedet-c++     its C++ twin: the same file built with RACEDET_CC_CXX
 #   build/lib/libracedet_tsan.a  the hot ABI entry points racedet-cc links
 #                             into programs: src/runtime/races/linked
-#   build/samples/*           bundled samples (race_* ones built with racedet-cc)
+#   build/samples/*           bundled samples (race_* ones built with racedet-cc,
+#                             or racedet-c++ for the .cpp ones)
 #   build/tests/...           unit tests; build-asan/ holds the sanitizer build
 
 BUILD    ?= build
@@ -16,7 +18,7 @@ CC       ?= cc
 VERSION  := 0.1.0
 PREFIX   ?= /usr/local
 
-DEB_PACKAGES := libunwind-dev libdw-dev libelf-dev uthash-dev libjansson-dev pkg-config \
+DEB_PACKAGES := libunwind-dev libdw-dev libelf-dev uthash-dev libjansson-dev libiberty-dev pkg-config \
                 graphviz python3-jsonschema man-db autoconf automake cmake g++
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
@@ -34,7 +36,9 @@ ALLCFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS)
 RTFLAGS  := -ftls-model=initial-exec -fno-strict-aliasing
 
 RT_LIBS     := -lunwind -ldl -lpthread
-REPORT_LIBS := -ldw -lelf -ljansson -lpthread
+# -liberty (libiberty-dev, a static archive): GCC's C++ demangler, the one
+# c++filt and gdb use; libdw has none (see src/report/symbolize.c).
+REPORT_LIBS := -ldw -lelf -ljansson -liberty -lpthread
 
 COMMON_SRC  := $(sort $(wildcard src/common/*.c))
 # The engine's parts (docs/design.md §0); races/linked/ is one level deeper:
@@ -57,6 +61,7 @@ SHIM   := $(BUILD)/lib/libracedet.so
 TSANRT := $(BUILD)/lib/libracedet_tsan.a
 RACEDET := $(BUILD)/bin/racedet
 RACEDET_CC := $(BUILD)/bin/racedet-cc
+RACEDET_CXX := $(BUILD)/bin/racedet-c++
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
@@ -66,10 +71,12 @@ E2E_HELPER_CXX_SRC := $(sort $(wildcard tests/e2e/*.cpp))
 E2E_HELPER_BIN += $(patsubst tests/e2e/%.cpp,$(BUILD)/tests/e2e/%,$(E2E_HELPER_CXX_SRC))
 
 SAMPLE_SRC := $(sort $(wildcard samples/*.c))
-SAMPLE_BIN := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRC))
+SAMPLE_CXX_SRC := $(sort $(wildcard samples/*.cpp))
+SAMPLE_BIN := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRC)) \
+              $(patsubst samples/%.cpp,$(BUILD)/samples/%,$(SAMPLE_CXX_SRC))
 
 .PHONY: all deps demo check unit unit-asan e2e bench clean install uninstall fuzz readme samples e2e-helpers build-asan-unit
-all: deps $(SHIM) $(TSANRT) $(RACEDET) $(RACEDET_CC)
+all: deps $(SHIM) $(TSANRT) $(RACEDET) $(RACEDET_CC) $(RACEDET_CXX)
 
 # ---- set-up: install what a fresh Debian 12 lacks -------------------------
 deps:
@@ -111,7 +118,15 @@ $(RACEDET): $(CLI_OBJ) $(REPORT_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(SANLDFLAGS) -o $@ $^ $(REPORT_LIBS)
 
-$(RACEDET_CC): $(call obj,src/cli/racedet_cc.c) $(COMMON_OBJ)
+$(RACEDET_CC): $(call obj,src/cli/racedet_cc.c src/report/mem.c) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(SANLDFLAGS) -o $@ $^
+
+# racedet-c++: one source, two flavours (see the comment at its top).
+$(BUILD)/obj/src/cli/racedet_cxx.o: src/cli/racedet_cc.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -DRACEDET_CC_CXX -MMD -MP -c $< -o $@
+$(RACEDET_CXX): $(BUILD)/obj/src/cli/racedet_cxx.o $(call obj,src/report/mem.c) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(SANLDFLAGS) -o $@ $^
 
@@ -123,6 +138,13 @@ $(BUILD)/samples/race_%: samples/race_%.c $(RACEDET_CC) $(SHIM) $(TSANRT)
 $(BUILD)/samples/%: samples/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -g -O0 -Wall -Wextra -pthread -o $@ $<
+# C++ samples: the same, with racedet-c++ and $(CXX) (C++17 for std::scoped_lock)
+$(BUILD)/samples/race_%: samples/race_%.cpp $(RACEDET_CXX) $(SHIM) $(TSANRT)
+	@mkdir -p $(dir $@)
+	RACEDET_CXX=$(CXX) $(RACEDET_CXX) -std=c++17 -g -O1 -o $@ $<
+$(BUILD)/samples/%: samples/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -g -O0 -Wall -Wextra -pthread -o $@ $<
 
 # ---- tests ------------------------------------------------------------------
 $(BUILD)/tests/unit/%: tests/unit/%.c $(RUNTIME_OBJ) $(REPORT_OBJ) $(COMMON_OBJ) tests/unit/unit.h
@@ -173,7 +195,7 @@ INCLUDEDIR = $(PREFIX)/include
 MAN1DIR    = $(PREFIX)/share/man/man1
 PCDIR      = $(LIBDIR)/pkgconfig
 MANPAGE    := $(BUILD)/man/racedet.1
-INSTALLED  = $(BINDIR)/racedet $(BINDIR)/racedet-cc $(LIBDIR)/libracedet.so \
+INSTALLED  = $(BINDIR)/racedet $(BINDIR)/racedet-cc $(BINDIR)/racedet-c++ $(LIBDIR)/libracedet.so \
              $(LIBDIR)/libracedet_tsan.a \
              $(INCLUDEDIR)/racedet.h $(PCDIR)/racedet.pc $(MAN1DIR)/racedet.1
 
@@ -204,7 +226,7 @@ man: $(MANPAGE)
 install: all $(MANPAGE)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
 	    $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(PCDIR)
-	install -m 755 $(RACEDET) $(RACEDET_CC) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(RACEDET) $(RACEDET_CC) $(RACEDET_CXX) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(SHIM) $(DESTDIR)$(LIBDIR)/
 	install -m 644 $(TSANRT) $(DESTDIR)$(LIBDIR)/
 	install -m 644 include/racedet.h $(DESTDIR)$(INCLUDEDIR)/

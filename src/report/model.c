@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "location.h"
 #include "mem.h"
 #include "symbolize.h"
 
@@ -286,6 +287,15 @@ char *rd_thread_label(long id, const char *name)
     if (name && *name)
         return rd_xasprintf("T%ld (%s)", id, name);
     return rd_xasprintf("T%ld", id);
+}
+
+const char *rd_finding_thread_name(const struct rd_finding *f, long id)
+{
+    size_t i;
+    for (i = 0; i < f->nthreads; i++)
+        if (f->threads[i].id == id)
+            return f->threads[i].name;
+    return NULL;
 }
 
 size_t rd_model_nprocesses(const struct rd_model *m)
@@ -697,7 +707,7 @@ static void resolve_thread(struct rd_process *p, long id, struct rd_thread_info 
 }
 
 static struct rd_finding *resolve_finding(struct rd_process *p, const struct rd_rec_finding *rf,
-                                          FILE *warn)
+                                          struct rd_symbolizer *sym, FILE *warn)
 {
     struct rd_finding *f = rd_xcalloc(1, sizeof *f);
     long *tids = NULL;
@@ -708,7 +718,7 @@ static struct rd_finding *resolve_finding(struct rd_process *p, const struct rd_
     f->pid = p->pid;
     f->occurrences = 1;
     if (rf->details)
-        f->details = json_incref(rf->details);
+        f->details = rd_location_resolve(rf->details, p, rf, sym);
 
     /* threads: the finding's own list, then any other thread a stack names */
     for (i = 0; i < rf->nthreads; i++)
@@ -832,7 +842,7 @@ void rd_model_finish(struct rd_model *m, struct rd_symbolizer *sym, FILE *warn)
         mark_cycles(p);
         build_graph(m, p);
         for (j = 0; j < p->nfindings; j++)
-            rd_model_add_finding(m, resolve_finding(p, &p->findings[j], warn));
+            rd_model_add_finding(m, resolve_finding(p, &p->findings[j], sym, warn));
         p->sym = NULL;
         p->warn = NULL;
     }

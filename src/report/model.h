@@ -274,6 +274,10 @@ char *rd_lock_describe(const char *kind, const char *name, const char *addr);
 /* "T3" or "T3 (worker)". Fresh string. */
 char *rd_thread_label(long id, const char *name);
 
+/* The name of thread id among the finding's threads; NULL when it has none
+ * or is not there. */
+const char *rd_finding_thread_name(const struct rd_finding *f, long id);
+
 /* The lookups the readers and the model use on the record tables. */
 struct rd_rec_module *rd_process_module(struct rd_process *p, long id);
 struct rd_rec_stack *rd_process_stack(struct rd_process *p, long id);

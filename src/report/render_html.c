@@ -7,6 +7,7 @@
 
 #include "escape.h"
 #include "kinds.h"
+#include "location.h"
 #include "mem.h"
 #include "process_exit.h"
 #include "render_dot.h"
@@ -124,19 +125,11 @@ static void put_frames(struct html_ctx *c, const struct rd_frame *v, size_t n,
     put_snippet(c, v, n);
 }
 
-static const char *thread_name(const struct rd_finding *f, long id)
-{
-    size_t i;
-    for (i = 0; i < f->nthreads; i++)
-        if (f->threads[i].id == id)
-            return f->threads[i].name;
-    return NULL;
-}
-
 static void put_finding(struct html_ctx *c, const struct rd_finding *f)
 {
     FILE *out = c->out;
     const struct rd_kind_info *k = rd_kind_find(f->kind);
+    char *where;
     size_t i;
 
     fprintf(out, "<section class=\"finding%s\" id=\"finding-", k && k->error ? " error" : "");
@@ -156,6 +149,13 @@ static void put_finding(struct html_ctx *c, const struct rd_finding *f)
             fprintf(out, "%s%ld", i ? ", " : "", f->pids[i]);
     }
     fputs("</p>\n", out);
+    where = rd_location_text(f, c->o ? c->o->cwd : NULL);
+    if (where) {
+        fputs("<p class=\"location\">location: ", out);
+        h(c, where);
+        fputs("</p>\n", out);
+        free(where);
+    }
     if (k) {
         fputs("<p class=\"desc\">", out);
         h(c, k->brief);
@@ -165,7 +165,7 @@ static void put_finding(struct html_ctx *c, const struct rd_finding *f)
     }
     for (i = 0; i < f->nstacks; i++) {
         const struct rd_stack_info *s = &f->stacks[i];
-        const char *name = thread_name(f, s->thread);
+        const char *name = rd_finding_thread_name(f, s->thread);
         fputs("<details class=\"stack\" open><summary>", out);
         h(c, s->role ? s->role : "stack");
         if (s->thread >= 0) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kinds.h"
+#include "location.h"
 #include "mem.h"
 #include "user_frame.h"
 
@@ -111,20 +112,11 @@ static char *frame_text(const struct rd_frame *f)
     return rd_xasprintf("%s (0x%" PRIx64 ")", fn, f->pc);
 }
 
-static const char *thread_name(const struct rd_finding *f, long id)
-{
-    size_t i;
-    for (i = 0; i < f->nthreads; i++)
-        if (f->threads[i].id == id)
-            return f->threads[i].name;
-    return NULL;
-}
-
 /* "role (thread T2 \"name\")" */
 static char *stack_title(const struct rd_finding *f, const struct rd_stack_info *s)
 {
     const char *role = s->role ? s->role : "stack";
-    const char *name = thread_name(f, s->thread);
+    const char *name = rd_finding_thread_name(f, s->thread);
     if (s->thread < 0)
         return rd_xstrdup(role);
     if (name)
@@ -227,13 +219,23 @@ static json_t *result_json(const struct rd_finding *f, json_t *rules, const char
            *fp = json_object(), *props = json_object(), *pids = json_array();
     const struct rd_kind_info *k = rd_kind_find(f->kind);
     const struct rd_frame *primary = NULL;
+    char *where = rd_location_text(f, cwd);
     size_t i, primary_stack = (size_t)-1;
     long next_id = 1;
 
     json_object_set_new(res, "ruleId", rd_json_text(f->kind));
     json_object_set_new(res, "ruleIndex", json_integer((json_int_t)rule_index(rules, f->kind)));
     json_object_set_new(res, "level", json_string(k && k->error ? "error" : "warning"));
-    json_object_set_new(res, "message", text_message(f->summary ? f->summary : f->kind));
+    if (where) {
+        /* where the memory is belongs in what code scanning shows */
+        char *text = rd_xasprintf("%s; %s", f->summary ? f->summary : f->kind, where);
+        json_object_set_new(res, "message", text_message(text));
+        json_object_set_new(props, "location", rd_json_text(where));
+        free(text);
+        free(where);
+    } else {
+        json_object_set_new(res, "message", text_message(f->summary ? f->summary : f->kind));
+    }
 
     for (i = 0; i < f->nstacks && !primary; i++) {
         primary = rd_user_frame(f->stacks[i].frames, f->stacks[i].nframes, cwd);

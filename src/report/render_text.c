@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "location.h"
 #include "mem.h"
 #include "process_exit.h"
 #include "snippets.h"
@@ -140,18 +141,10 @@ static const struct rd_process *find_process(const struct rd_model *m, long pid)
     return NULL;
 }
 
-static const char *thread_name(const struct rd_finding *f, long id)
-{
-    size_t i;
-    for (i = 0; i < f->nthreads; i++)
-        if (f->threads[i].id == id)
-            return f->threads[i].name;
-    return NULL;
-}
-
 static void print_finding(struct text_ctx *c, const struct rd_model *m,
                           const struct rd_finding *f)
 {
+    char *where;
     size_t i;
     fprintf(c->out, "==racedet== %s%s%s: %s%s%s\n", on(c, C_KIND), cl(c, f->kind), off(c),
             on(c, C_BOLD), cl(c, f->summary), off(c));
@@ -169,9 +162,13 @@ static void print_finding(struct text_ctx *c, const struct rd_model *m,
         }
         fputc('\n', c->out);
     }
+    where = rd_location_text(f, c->o ? c->o->cwd : NULL);
+    if (where)
+        fprintf(c->out, "  location: %s\n", cl(c, where));
+    free(where);
     for (i = 0; i < f->nstacks; i++) {
         const struct rd_stack_info *s = &f->stacks[i];
-        const char *name = thread_name(f, s->thread);
+        const char *name = rd_finding_thread_name(f, s->thread);
         fprintf(c->out, "  %s%s%s", on(c, C_BOLD), cl(c, s->role), off(c));
         if (s->thread >= 0 && name)
             fprintf(c->out, " (thread T%ld \"%s\")", s->thread, cl(c, name));

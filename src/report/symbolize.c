@@ -11,6 +11,14 @@
  * scopes, which say nothing about where the code was inlined into), so the
  * chain of callers is taken from dwarf_getscopes_die() on that DIE, which
  * walks the concrete tree up to the CU.
+ *
+ * C++ names are shown demangled and qualified ("std::thread::_M_run", not
+ * "_ZNSt6thread..." nor DWARF's bare "_M_run"), by libiberty's
+ * cplus_demangle: the demangler of GCC itself, which c++filt, addr2line -C
+ * and gdb use, kept up with the ABI by the GCC project, in a static archive
+ * whose demangler may be linked into any program (the exception in
+ * cp-demangle.c's licence). libdw has no demangler of its own, and
+ * __cxa_demangle would bring libstdc++ into this C program.
  */
 #include "symbolize.h"
 
@@ -19,6 +27,7 @@
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <libiberty/demangle.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -173,6 +182,38 @@ static const char *die_name(Dwarf_Die *die)
     return dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
 }
 
+/* name as C++ writes it, without parameters ("ns::Queue<int>::push"), or
+ * NULL when it is not a mangled C++ name. A fresh string. */
+static char *demangle(const char *name)
+{
+    if (!name || strncmp(name, "_Z", 2) != 0)
+        return NULL;
+    return cplus_demangle(name, DMGL_ANSI);
+}
+
+/* The name to show for a function: its DWARF linkage name demangled
+ * (qualified, unlike DW_AT_name), else its DWARF name, else its ELF
+ * symbol, demangled. die and symname may be NULL. A fresh string, or NULL
+ * when nothing names it. */
+static char *function_name(Dwarf_Die *die, const char *symname)
+{
+    Dwarf_Attribute attr;
+    const char *linkage = NULL, *name = NULL;
+    char *d;
+    if (die) {
+        linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+        if (!linkage)
+            linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+        name = die_name(die);
+    }
+    if ((d = demangle(linkage)) != NULL)
+        return d;
+    if (name)
+        return rd_xstrdup(name);
+    d = demangle(symname);
+    return d ? d : rd_xstrdup(symname);
+}
+
 /* The call site of an inlined_subroutine DIE, in the file table of its CU. */
 static void call_site(Dwarf_Die *inl, const char **file, int *line)
 {
@@ -197,15 +238,16 @@ struct frame_list {
     size_t n, cap;
 };
 
+/* function: a fresh string (or NULL), which the frame takes. */
 static void push_frame(struct frame_list *l, const char *path, uint64_t offset,
-                       const char *function, const char *file, int line, bool inlined)
+                       char *function, const char *file, int line, bool inlined)
 {
     struct rd_frame *f = RD_PUSH(l->v, l->n, l->cap);
     memset(f, 0, sizeof *f);
     f->pc = offset;
     f->offset = offset;
     f->module = rd_xstrdup(path);
-    f->function = rd_xstrdup(function);
+    f->function = function;
     f->file = rd_xstrdup(file);
     f->line = line;
     f->inlined = inlined;
@@ -221,22 +263,22 @@ static void push_inline_chain(struct frame_list *l, const char *path, uint64_t o
     const char *cfile;
     int cline;
 
-    push_frame(l, path, offset, die_name(inl), file, line, true);
+    push_frame(l, path, offset, function_name(inl, NULL), file, line, true);
     call_site(inl, &cfile, &cline);
     for (i = 1; i < n; i++) {
         int tag = dwarf_tag(&parents[i]);
         if (tag == DW_TAG_inlined_subroutine) {
-            push_frame(l, path, offset, die_name(&parents[i]), cfile, cline, true);
+            push_frame(l, path, offset, function_name(&parents[i], NULL), cfile, cline, true);
             call_site(&parents[i], &cfile, &cline);
         } else if (tag == DW_TAG_subprogram) {
-            const char *name = die_name(&parents[i]);
-            push_frame(l, path, offset, name ? name : symname, cfile, cline, false);
+            push_frame(l, path, offset, function_name(&parents[i], symname), cfile, cline,
+                       false);
             free(parents);
             return;
         }
     }
     /* No enclosing subprogram in the DWARF: use the ELF symbol. */
-    push_frame(l, path, offset, symname, cfile, cline, false);
+    push_frame(l, path, offset, function_name(NULL, symname), cfile, cline, false);
     free(parents);
 }
 
@@ -332,15 +374,15 @@ static void symbolize_pc(struct sym_module *m, uint64_t offset, struct frame_lis
                 break;
             }
             if (tag == DW_TAG_subprogram) {
-                const char *name = die_name(&scopes[i]);
-                push_frame(l, m->path, offset, name ? name : symname, file, line, false);
+                push_frame(l, m->path, offset, function_name(&scopes[i], symname), file, line,
+                           false);
                 break;
             }
         }
         free(scopes);
     }
     if (l->n == 0)
-        push_frame(l, m->path, offset, symname, file, line, false);
+        push_frame(l, m->path, offset, function_name(NULL, symname), file, line, false);
 }
 
 size_t rd_symbolize_code(struct rd_symbolizer *s, const char *module, uint64_t offset,
@@ -570,6 +612,7 @@ char *rd_symbolize_data(struct rd_symbolizer *s, const char *module, uint64_t of
     struct sym_module *m;
     const struct sym_var *var;
     const char *symname;
+    char *pretty;
     GElf_Off symoff = 0;
     GElf_Sym sym;
     struct strbuf b = {0};
@@ -584,7 +627,8 @@ char *rd_symbolize_data(struct rd_symbolizer *s, const char *module, uint64_t of
     if (!symname)
         return NULL;
     rest = symoff;
-    sb_printf(&b, "%s", symname);
+    pretty = demangle(symname); /* "ns::counter", qualified as DWARF's name is not */
+    sb_printf(&b, "%s", pretty ? pretty : symname);
     var = find_var(m, offset - symoff);
     if (var) {
         Dwarf_Addr bias;
@@ -592,7 +636,7 @@ char *rd_symbolize_data(struct rd_symbolizer *s, const char *module, uint64_t of
         Dwarf_Die vdie, type;
         if (dw && dwarf_offdie(dw, var->die, &vdie) && die_type(&vdie, &type)) {
             const char *dname = die_name(&vdie);
-            if (dname && strcmp(dname, symname) != 0) {
+            if (!pretty && dname && strcmp(dname, symname) != 0) {
                 /* function-local static "count.1" is called "count" in C */
                 b.n = 0;
                 sb_printf(&b, "%s", dname);
@@ -602,5 +646,6 @@ char *rd_symbolize_data(struct rd_symbolizer *s, const char *module, uint64_t of
     }
     if (rest)
         sb_printf(&b, "+%" PRIu64, rest);
+    free(pretty);
     return b.s;
 }

@@ -3,7 +3,7 @@
 #
 # Usage: sh tests/e2e/demo.sh [BUILD_DIR]     (from the repository root)
 #
-# For each samples/NAME.c that has a NAME.expect: prints what the sample is
+# For each samples/NAME.c (or NAME.cpp) that has a NAME.expect: prints what the sample is
 # about, runs it once under racedet, shows the program's output and racedet's
 # human-readable report, and says whether the findings are the expected ones.
 # Ends with a summary; exits 1 naming the samples that did not match.
@@ -28,7 +28,7 @@ bad_names=""
 for name in $(sample_names); do
     total=$((total + 1))
     echo
-    echo "=== samples/$name.c — $(sample_title "$name")"
+    echo "=== $(sample_source "$name") — $(sample_title "$name")"
     if [ ! -x "$BUILD/samples/$name" ]; then
         echo "✗ $name: $BUILD/samples/$name is not built"
         bad_names="$bad_names $name"

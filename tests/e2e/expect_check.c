@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const known_kinds[] = {
     "data_race", "lock_order_cycle", "deadlock", "self_deadlock",

@@ -1,8 +1,8 @@
 #!/bin/sh
 # install.sh: `make install PREFIX=...` into a temporary prefix, then the
 # installed tools: racedet runs a sample with the installed shim (found as
-# ../lib/libracedet.so next to itself), racedet-cc builds an instrumented
-# program against the installed runtime, `man -l` renders the man page,
+# ../lib/libracedet.so next to itself), racedet-cc and racedet-c++ build
+# instrumented programs against the installed runtime, `man -l` renders the man page,
 # pkg-config finds racedet.pc and its flags compile a program using
 # <racedet.h>; `make uninstall` leaves no file behind.
 #
@@ -31,14 +31,14 @@ not_ok() {
 
 if "$MAKE" --no-print-directory -s BUILD="$BUILD" PREFIX="$P" install > "$TMP/err" 2>&1; then
     missing=
-    for f in bin/racedet bin/racedet-cc lib/libracedet.so include/racedet.h \
+    for f in bin/racedet bin/racedet-cc bin/racedet-c++ lib/libracedet.so include/racedet.h \
         lib/pkgconfig/racedet.pc share/man/man1/racedet.1; do
         [ -f "$P/$f" ] || missing="$missing $f"
     done
     if [ -z "$missing" ]; then
-        ok "make install PREFIX=...: command, compiler wrapper, shim, header, pkg-config file, man page"
+        ok "make install PREFIX=...: command, compiler wrappers, shim, header, pkg-config file, man page"
     else
-        not_ok "make install PREFIX=...: command, compiler wrapper, shim, header, pkg-config file, man page" "missing:$missing"
+        not_ok "make install PREFIX=...: command, compiler wrappers, shim, header, pkg-config file, man page" "missing:$missing"
     fi
 else
     not_ok "make install PREFIX=..." "make failed"
@@ -54,17 +54,25 @@ else
     not_ok "the installed racedet runs a sample with the installed shim and reports it" "status $st"
 fi
 
-if "$P/bin/racedet-cc" -g -O1 -o "$TMP/race_counter" samples/race_counter.c > "$TMP/err" 2>&1; then
-    "$P/bin/racedet" run -- "$TMP/race_counter" > "$TMP/out" 2> "$TMP/err" < /dev/null
-    st=$?
-    if [ $st -eq 66 ] && grep -q '^==racedet== data_race' "$TMP/err"; then
-        ok "the installed racedet-cc builds against the installed runtime; the race is found"
+# wrapper_finds_race TOOL SOURCE WHAT: the installed TOOL builds SOURCE
+# against the installed runtime, and racedet finds its race
+wrapper_finds_race() {
+    _name="the installed $1 builds $3 against the installed runtime; the race is found"
+    if "$P/bin/$1" -g -O1 -o "$TMP/racy" "$2" > "$TMP/err" 2>&1; then
+        "$P/bin/racedet" run -- "$TMP/racy" > "$TMP/out" 2> "$TMP/err" < /dev/null
+        _st=$?
+        if [ $_st -eq 66 ] && grep -q '^==racedet== data_race' "$TMP/err"; then
+            ok "$_name"
+        else
+            not_ok "$_name" "status $_st"
+        fi
     else
-        not_ok "the installed racedet-cc builds against the installed runtime; the race is found" "status $st"
+        not_ok "$_name" "$1 failed"
     fi
-else
-    not_ok "the installed racedet-cc builds against the installed runtime; the race is found" "racedet-cc failed"
-fi
+}
+wrapper_finds_race racedet-cc samples/race_counter.c "a C program"
+# the C++ twin: a std::thread program links (libstdc++ too) with no extra flags
+wrapper_finds_race racedet-c++ samples/race_cxx_counter.cpp "a std::thread program"
 
 if command -v man > /dev/null 2>&1; then
     MANWIDTH=80 man -l "$P/share/man/man1/racedet.1" > "$TMP/man" 2> "$TMP/err" < /dev/null

@@ -25,6 +25,15 @@ sample_names() {
     done
 }
 
+# sample_source NAME: samples/NAME.c, or samples/NAME.cpp for a C++ sample.
+sample_source() {
+    if [ -f "samples/$1.cpp" ]; then
+        echo "samples/$1.cpp"
+    else
+        echo "samples/$1.c"
+    fi
+}
+
 # expects_findings NAME: true when samples/NAME.expect has finding lines.
 expects_findings() {
     sed 's/#.*//' "samples/$1.expect" | grep -v '^[[:space:]]*$' |
@@ -32,11 +41,12 @@ expects_findings() {
 }
 
 # lint_expect NAME: checks, without running anything, that every frame token
-# of samples/NAME.expect names a function defined in samples/NAME.c and, for
+# of samples/NAME.expect names a function defined in its source and, for
 # `function:line`, a line inside that function's body. Prints one line per
 # problem (none when all is well), so stale line numbers show up at once.
 lint_expect() {
-    awk -v expect="samples/$1.expect" -v source="samples/$1.c" '
+    _src=$(sample_source "$1")
+    awk -v expect="samples/$1.expect" -v source="$_src" '
         FNR == NR {
             # a definition: a line at column 0 with "(", then a line "{"
             if (prev_name != "" && $0 == "{") { cur = prev_name; start[cur] = FNR - 1 }
@@ -62,7 +72,7 @@ lint_expect() {
                     printf "%s:%d: %s: line %s is not inside %s() (lines %d-%d of %s)\n",
                         expect, FNR, $i, line, fn, start[fn], end[fn], source
             }
-        }' "samples/$1.c" "samples/$1.expect"
+        }' "$_src" "samples/$1.expect"
 }
 
 # sample_title NAME: the first line of the sample's opening comment, without
@@ -78,7 +88,7 @@ sample_title() {
             if (index($0, name ": ") == 1) $0 = substr($0, length(name) + 3)
             print
             exit
-        }' "samples/$1.c"
+        }' "$(sample_source "$1")"
 }
 
 # run_sample NAME JSON OUT: runs $BUILD/samples/NAME under `racedet run` with

@@ -329,10 +329,14 @@ for cmd in "--help" "run --help" "report --help"; do
         not_ok "racedet $cmd: exit 0, formats and suppressions explained" "status $st"
     fi
 done
-if "$BUILD/bin/racedet-cc" --help > "$TMP/out" 2>&1 && grep -qi 'usage' "$TMP/out"; then
-    ok "racedet-cc --help"
-else
-    not_ok "racedet-cc --help"
-fi
+for w in racedet-cc:RACEDET_CC racedet-c++:RACEDET_CXX; do
+    tool=${w%%:*} var=${w#*:}
+    if "$BUILD/bin/$tool" --help > "$TMP/out" 2>&1 && grep -qi 'usage' "$TMP/out" &&
+        grep -q "usage: $tool " "$TMP/out" && grep -q "$var " "$TMP/out"; then
+        ok "$tool --help names itself and $var"
+    else
+        not_ok "$tool --help names itself and $var"
+    fi
+done
 
 exit $failed

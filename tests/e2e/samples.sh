@@ -34,7 +34,7 @@ for name in $(sample_names); do
     lint_expect "$name" > "$TMP/$name.lint" 2>&1
     if [ -s "$TMP/$name.lint" ]; then
         failed=1
-        echo "not ok - sample $name: samples/$name.expect does not fit samples/$name.c"
+        echo "not ok - sample $name: samples/$name.expect does not fit $(sample_source "$name")"
         indent '# ' "$TMP/$name.lint"
         continue
     fi

@@ -1,9 +1,11 @@
 /*
  * test_report_render: the text and JSON renderers on small models, the JSON
- * document read back (json_reader), merging of documents, and the stability
- * of finding ids.
+ * document read back (json_reader), merging of documents, the stability
+ * of finding ids, and where a data race's memory is (location.h) in every
+ * renderer and from records.
  */
 #include <signal.h>
+#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -11,9 +13,13 @@
 
 #include "json_reader.h"
 #include "process_exit.h"
+#include "location.h"
 #include "render.h"
+#include "render_html.h"
 #include "render_json.h"
+#include "render_sarif.h"
 #include "render_text.h"
+#include "symbolize.h"
 #include "unit.h"
 
 static char tmpdir[] = "/tmp/racedet-test-render.XXXXXX";
@@ -48,28 +54,41 @@ static void set_stack(struct rd_stack_info *s, const char *role, long thread,
     s->nframes = n;
 }
 
-/* A lock-order cycle between two globals, as rd_model_finish would make it. */
-static struct rd_finding *cycle_finding(long pid, bool reversed)
+/* A finding with two threads: T<id> named name (NULL: unnamed), created
+ * by the main thread, and T<other> (parent -1: the main thread). */
+static struct rd_finding *two_thread_finding(const char *kind, const char *summary, long pid,
+                                             long id, const char *name, long other,
+                                             long other_parent)
 {
     struct rd_finding *f = calloc(1, sizeof *f);
-    struct rd_frame a[2], b[1];
-    int i;
-    f->kind = xstrdup("lock_order_cycle");
-    f->summary = xstrdup("T1 (phil) locks mutex `fork[1]` while holding mutex `fork[0]`; "
-                         "T2 locks mutex `fork[0]` while holding mutex `fork[1]`");
+    f->kind = xstrdup(kind);
+    f->summary = xstrdup(summary);
     f->pid = pid;
     f->occurrences = 1;
     f->nthreads = 2;
     f->threads = calloc(2, sizeof *f->threads);
-    f->threads[0].id = 1;
-    f->threads[0].name = xstrdup("phil");
+    f->threads[0].id = id;
+    f->threads[0].name = xstrdup(name);
     f->threads[0].parent = 0;
+    f->threads[1].id = other;
+    f->threads[1].parent = other_parent;
+    return f;
+}
+
+/* A lock-order cycle between two globals, as rd_model_finish would make it. */
+static struct rd_finding *cycle_finding(long pid, bool reversed)
+{
+    struct rd_finding *f = two_thread_finding(
+        "lock_order_cycle",
+        "T1 (phil) locks mutex `fork[1]` while holding mutex `fork[0]`; "
+        "T2 locks mutex `fork[0]` while holding mutex `fork[1]`",
+        pid, 1, "phil", 0, -1);
+    struct rd_frame a[2], b[1];
+    int i;
     f->threads[0].has_create = true;
     f->threads[0].ncreate = 1;
     f->threads[0].create = calloc(1, sizeof(struct rd_frame));
     f->threads[0].create[0] = frame("main", "/opt/app/src/main.c", 40, 0x1300, false);
-    f->threads[1].id = 0;
-    f->threads[1].parent = -1;
     f->nlocks = 2;
     f->locks = calloc(2, sizeof *f->locks);
     for (i = 0; i < 2; i++) {
@@ -532,6 +551,220 @@ TEST(renderer_table)
     CHECK_EQ_STR(names, "text, json, sarif, dot, svg, html");
 }
 
+/* ---- where a data race's memory is ------------------------------------------ */
+
+/* A data race on memory the details describe (LOCATION: a JSON object, as
+ * rd_location_resolve leaves it), with an allocation stack as stack 2. */
+static struct rd_finding *race_finding(const char *location, bool write, int size)
+{
+    struct rd_finding *f = two_thread_finding(
+        "data_race", "data race: write of size 4 by T2 and an unordered previous read", 4242, 1,
+        "maker", 2, 0);
+    struct rd_frame w[1], r[1], a[2];
+    json_error_t err;
+    char *details;
+    f->nstacks = 3;
+    f->stacks = calloc(3, sizeof *f->stacks);
+    w[0] = frame("writer", "/opt/app/src/main.c", 12, 0x1100, false);
+    r[0] = frame("reader", "/opt/app/src/main.c", 20, 0x1180, false);
+    a[0] = frame("malloc", NULL, 0, 0x9a000, false);
+    free(a[0].module);
+    a[0].module = xstrdup("/lib/x86_64-linux-gnu/libc.so.6");
+    a[1] = frame("main", "/opt/app/src/main.c", 40, 0x1300, false);
+    set_stack(&f->stacks[0], "write of size 4 by T2", 2, w, 1);
+    set_stack(&f->stacks[1], "previous read of size 4 by T1", 1, r, 1);
+    set_stack(&f->stacks[2], "allocated by T1", 1, a, 2);
+    if (asprintf(&details, "{\"address\":\"0x55555555a018\",\"size\":%d,"
+                           "\"current\":{\"write\":%s,\"size\":%d,\"atomic\":false},"
+                           "\"location\":%s}",
+                 size, write ? "true" : "false", size, location) < 0)
+        abort();
+    f->details = json_loads(details, 0, &err);
+    CHECK(f->details != NULL);
+    free(details);
+    return f;
+}
+
+static struct rd_model *race_model(const char *location, bool write, int size)
+{
+    struct rd_model *m = rd_model_new();
+    rd_model_add_finding(m, race_finding(location, write, size));
+    return m;
+}
+
+static const char *const global_location =
+    "{\"kind\":\"global\",\"module\":\"/opt/app/bin/app\",\"offset\":16400,"
+    "\"name\":\"counter\"}";
+
+TEST(text_names_a_global)
+{
+    struct rd_model *m = race_model(global_location, true, 4);
+    char *t = render(m, rd_render_text, false, NULL);
+    CHECK(strstr(t, "\n  location: write of 4 bytes to global `counter` (app+0x4010)\n"));
+    free(t);
+    rd_model_free(m);
+    /* no symbol for it: the module and offset still say where */
+    m = race_model("{\"kind\":\"global\",\"module\":\"/opt/app/bin/app\",\"offset\":16,"
+                   "\"name\":null}", false, 1);
+    t = render(m, rd_render_text, false, NULL);
+    CHECK(strstr(t, "  location: read of 1 byte from a global (app+0x10)\n"));
+    free(t);
+    rd_model_free(m);
+}
+
+TEST(text_names_a_heap_block_and_its_allocation)
+{
+    struct rd_model *m = race_model("{\"kind\":\"heap\",\"block\":\"0x55555555a010\","
+                                    "\"block_size\":64,\"block_offset\":8,"
+                                    "\"alloc_thread\":1,\"alloc_stack_index\":2}",
+                                    false, 8);
+    char *t = render(m, rd_render_text, false, "/opt/app");
+    /* the allocation is placed at its first frame in the user's code */
+    CHECK(strstr(t, "  location: read of 8 bytes from a heap block of 64 bytes at offset 8, "
+                    "allocated by T1 (maker) at main src/main.c:40\n"));
+    free(t);
+    rd_model_free(m);
+    /* a document without the allocation stack */
+    m = race_model("{\"kind\":\"heap\",\"block_size\":1,\"block_offset\":0,"
+                   "\"alloc_thread\":0}", true, 1);
+    t = render(m, rd_render_text, false, NULL);
+    CHECK(strstr(t, "  location: write of 1 byte to a heap block of 1 byte at offset 0, "
+                    "allocated by T0\n"));
+    free(t);
+    rd_model_free(m);
+}
+
+TEST(text_names_a_thread_stack_and_unknown_memory)
+{
+    struct rd_model *m = race_model("{\"kind\":\"stack\",\"stack_thread\":2}", true, 4);
+    char *t = render(m, rd_render_text, false, NULL);
+    CHECK(strstr(t, "  location: write of 4 bytes to the stack of T2\n"));
+    free(t);
+    rd_model_free(m);
+    m = race_model("{\"kind\":\"unknown\"}", true, 2);
+    t = render(m, rd_render_text, false, NULL);
+    CHECK(strstr(t, "  location: write of 2 bytes to 0x55555555a018 (not in a global"));
+    free(t);
+    rd_model_free(m);
+    /* findings without a location say nothing of one */
+    m = small_model();
+    t = render(m, rd_render_text, false, NULL);
+    CHECK(!strstr(t, "location:"));
+    free(t);
+    rd_model_free(m);
+}
+
+TEST(html_and_sarif_name_the_memory)
+{
+    struct rd_model *m = race_model("{\"kind\":\"global\",\"module\":\"/opt/app/bin/app\","
+                                    "\"offset\":16400,\"name\":\"table<int>::count\"}",
+                                    true, 4);
+    char *html = render(m, rd_render_html, false, NULL);
+    json_t *sarif = rd_report_to_sarif(m, "/opt/app"), *res;
+    const char *msg;
+    CHECK(strstr(html, "<p class=\"location\">location: write of 4 bytes to global "
+                       "`table&lt;int&gt;::count` (app+0x4010)</p>"));
+    res = json_array_get(json_object_get(json_array_get(json_object_get(sarif, "runs"), 0),
+                                         "results"), 0);
+    msg = json_string_value(json_object_get(json_object_get(res, "message"), "text"));
+    CHECK(msg && strstr(msg, "; write of 4 bytes to global `table<int>::count` (app+0x4010)"));
+    CHECK_EQ_STR(json_string_value(json_object_get(json_object_get(res, "properties"),
+                                                   "location")),
+                 "write of 4 bytes to global `table<int>::count` (app+0x4010)");
+    json_decref(sarif);
+    free(html);
+    rd_model_free(m);
+}
+
+TEST(json_keeps_the_location)
+{
+    struct rd_model *m = race_model(global_location, true, 4), *back = rd_model_new();
+    char *json = render(m, rd_render_json, false, NULL);
+    char *path = write_tmp("race.json", json);
+    char *t1 = render(m, rd_render_text, false, NULL), *t2;
+    CHECK_EQ_INT(rd_json_read(back, path, stderr), 0);
+    t2 = render(back, rd_render_text, false, NULL);
+    CHECK(strstr(t2, "location: write of 4 bytes to global `counter`"));
+    CHECK_EQ_STR(t2, t1);
+    free(json);
+    free(t1);
+    free(t2);
+    free(path);
+    rd_model_free(m);
+    rd_model_free(back);
+}
+
+/* What the runtime writes, with ids of its record file, resolved against
+ * this test binary: the global's name from its symbols, the module's path,
+ * the allocation stack's id turned into its index among the stacks. */
+long location_probe_counter;
+
+static int first_module(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    *(uintptr_t *)arg = info->dlpi_addr; /* the first one is the executable */
+    return 1;
+}
+
+TEST(records_resolve_to_names_and_indexes)
+{
+    struct rd_process *p = rd_process_new();
+    struct rd_rec_module *mod = calloc(1, sizeof *mod);
+    struct rd_rec_stackref refs[3] = {{"write", 1, 7}, {"read", 2, 8}, {"allocated by", 1, 9}};
+    struct rd_rec_finding rf = {.stacks = refs, .nstacks = 3};
+    struct rd_symbolizer *sym = rd_symbolizer_new(stderr);
+    struct rd_finding f = {0};
+    struct rd_location l;
+    uintptr_t base = 0;
+    char exe[4096], *text;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    json_t *d, *r;
+    json_error_t err;
+
+    exe[n > 0 ? n : 0] = '\0';
+    dl_iterate_phdr(first_module, &base);
+    mod->id = 3;
+    mod->path = xstrdup(exe);
+    HASH_ADD(hh, p->modules, id, sizeof mod->id, mod);
+
+    d = json_pack("{s:{s:b,s:i,s:b},s:{s:s,s:i,s:I}}", "current", "write", 1, "size", 8,
+                  "atomic", 0, "location", "kind", "global", "module", 3, "offset",
+                  (json_int_t)((uintptr_t)&location_probe_counter - base));
+    r = rd_location_resolve(d, p, &rf, sym);
+    f.details = r;
+    CHECK(rd_location_of(&f, &l));
+    CHECK_EQ_INT(l.kind, RD_LOC_GLOBAL);
+    CHECK_EQ_STR(l.name, "location_probe_counter");
+    CHECK_EQ_STR(l.module, exe);
+    text = rd_location_text(&f, NULL);
+    CHECK(text && strncmp(text, "write of 8 bytes to global `location_probe_counter` (", 53) == 0);
+    free(text);
+    CHECK(json_is_integer(json_object_get(json_object_get(d, "location"), "module")));
+    json_decref(r);
+    json_decref(d);
+
+    d = json_loads("{\"location\":{\"kind\":\"heap\",\"block_size\":16,\"block_offset\":4,"
+                   "\"alloc_stack\":9,\"alloc_thread\":1}}", 0, &err);
+    r = rd_location_resolve(d, p, &rf, sym);
+    CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(r, "location"),
+                                                    "alloc_stack_index")), 2);
+    CHECK(!json_object_get(json_object_get(r, "location"), "alloc_stack"));
+    json_decref(r);
+    json_decref(d);
+
+    /* an undefined module: no path, no name, no crash */
+    d = json_loads("{\"location\":{\"kind\":\"global\",\"module\":99,\"offset\":0}}", 0, &err);
+    r = rd_location_resolve(d, p, &rf, sym);
+    f.details = r;
+    CHECK(rd_location_of(&f, &l));
+    CHECK(l.module == NULL && l.name == NULL);
+    json_decref(r);
+    json_decref(d);
+
+    rd_symbolizer_free(sym);
+    rd_process_free(p);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) {
@@ -552,6 +785,12 @@ int main(void)
     RUN(bad_entries_in_a_good_document_are_skipped);
     RUN(finding_id_is_stable);
     RUN(renderer_table);
+    RUN(text_names_a_global);
+    RUN(text_names_a_heap_block_and_its_allocation);
+    RUN(text_names_a_thread_stack_and_unknown_memory);
+    RUN(html_and_sarif_name_the_memory);
+    RUN(json_keeps_the_location);
+    RUN(records_resolve_to_names_and_indexes);
     {
         char *cmd;
         if (asprintf(&cmd, "rm -rf '%s'", tmpdir) >= 0) {
