@@ -162,27 +162,34 @@ __extension__ typedef __int128 a128;
 
 #define A RT_ACCESS_ATOMIC
 
-static inline __attribute__((always_inline)) struct rt_hb_thread *atomic_pre(const volatile void *a,
-                                                                             unsigned size,
-                                                                             unsigned flags, int mo,
-                                                                             bool releases,
-                                                                             uintptr_t pc)
+/* An atomic operation's check and happens-before (on_atomic_begin/_end):
+ * atomic_begin before the real operation, atomic_end after it. */
+struct atomic_op {
+    struct rt_hb_thread *h;
+    struct rt_sync_clock *s;
+};
+
+static inline __attribute__((always_inline)) struct atomic_op atomic_begin(const volatile void *a,
+                                                                           unsigned size, int op,
+                                                                           int mo, uintptr_t pc)
 {
-    struct rt_hb_thread *h = hb();
-    if (!h || h->busy)
-        return NULL;
-    if (!rt_hb_ignores(h, flags & W))
+    struct atomic_op o = {hb(), NULL};
+    unsigned flags = op == RT_ATOMIC_LOAD ? R : W;
+    if (!o.h || o.h->busy) {
+        o.h = NULL;
+        return o;
+    }
+    if (!rt_hb_ignores(o.h, flags & W))
         mem_access((uintptr_t)a, size, flags | A, pc);
-    if (releases)
-        on_atomic_store_before(h, (uintptr_t)a, mo);
-    return h;
+    o.s = on_atomic_begin(o.h, (uintptr_t)a, op, mo);
+    return o;
 }
 
-static inline __attribute__((always_inline)) void atomic_post(struct rt_hb_thread *h,
-                                                              const volatile void *a, int mo)
+static inline __attribute__((always_inline)) void atomic_end(struct atomic_op o,
+                                                             const volatile void *a, int op, int mo)
 {
-    if (h)
-        on_atomic_load_after(h, (uintptr_t)a, mo);
+    if (o.h)
+        on_atomic_end(o.h, o.s, (uintptr_t)a, op, mo);
 }
 
 #define LOAD_ORDER(mo) (rt_mo_norm(mo) == RT_MO_RELAXED ? __ATOMIC_RELAXED : __ATOMIC_SEQ_CST)
@@ -191,28 +198,29 @@ static inline __attribute__((always_inline)) void atomic_post(struct rt_hb_threa
 #define ATOMIC_RMW(T, n, name, op)                                                               \
     RD_EXPORT T __tsan_atomic##n##_##name(volatile T *a, T v, int mo)                           \
     {                                                                                           \
-        struct rt_hb_thread *h = atomic_pre(a, sizeof(T), W, mo, true, PC());                   \
+        struct atomic_op o = atomic_begin(a, sizeof(T), RT_ATOMIC_RMW, mo, PC());               \
         T r = op;                                                                               \
-        atomic_post(h, a, mo);                                                                  \
+        atomic_end(o, a, RT_ATOMIC_RMW, mo);                                                    \
         return r;                                                                               \
     }
 
 #define ATOMIC_FNS(T, n)                                                                         \
     RD_EXPORT T __tsan_atomic##n##_load(const volatile T *a, int mo)                            \
     {                                                                                           \
+        struct atomic_op o = atomic_begin(a, sizeof(T), RT_ATOMIC_LOAD, mo, PC());              \
         T r = LOAD_ORDER(mo) == __ATOMIC_RELAXED ? __atomic_load_n(a, __ATOMIC_RELAXED)         \
                                                  : __atomic_load_n(a, __ATOMIC_SEQ_CST);        \
-        struct rt_hb_thread *h = atomic_pre(a, sizeof(T), R, mo, false, PC());                  \
-        atomic_post(h, a, mo);                                                                  \
+        atomic_end(o, a, RT_ATOMIC_LOAD, mo);                                                   \
         return r;                                                                               \
     }                                                                                           \
     RD_EXPORT void __tsan_atomic##n##_store(volatile T *a, T v, int mo)                         \
     {                                                                                           \
-        atomic_pre(a, sizeof(T), W, mo, true, PC());                                            \
+        struct atomic_op o = atomic_begin(a, sizeof(T), RT_ATOMIC_STORE, mo, PC());             \
         if (STORE_ORDER(mo) == __ATOMIC_SEQ_CST)                                                \
             __atomic_store_n(a, v, __ATOMIC_SEQ_CST);                                           \
         else                                                                                    \
             __atomic_store_n(a, v, __ATOMIC_RELEASE);                                           \
+        atomic_end(o, a, RT_ATOMIC_STORE, mo);                                                  \
     }                                                                                           \
     ATOMIC_RMW(T, n, exchange, __atomic_exchange_n(a, v, __ATOMIC_SEQ_CST))                     \
     ATOMIC_RMW(T, n, fetch_add, __atomic_fetch_add(a, v, __ATOMIC_SEQ_CST))                     \
@@ -224,9 +232,9 @@ static inline __attribute__((always_inline)) void atomic_post(struct rt_hb_threa
     static inline __attribute__((always_inline)) int cas##n(volatile T *a, T *c, T v, int mo,   \
                                                             int fmo, uintptr_t pc)              \
     {                                                                                           \
-        struct rt_hb_thread *h = atomic_pre(a, sizeof(T), W, mo, true, pc);                      \
+        struct atomic_op o = atomic_begin(a, sizeof(T), RT_ATOMIC_RMW, mo, pc);                  \
         int ok = __atomic_compare_exchange_n(a, c, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
-        atomic_post(h, a, ok ? mo : fmo);                                                       \
+        atomic_end(o, a, RT_ATOMIC_RMW, ok ? mo : fmo);                                         \
         return ok;                                                                              \
     }                                                                                           \
     RD_EXPORT int __tsan_atomic##n##_compare_exchange_strong(volatile T *a, T *c, T v, int mo,  \
@@ -268,29 +276,29 @@ static CX16 a128 load128_raw(const volatile a128 *a)
 #define RMW128(name, expr)                                                                        \
     RD_EXPORT CX16 a128 __tsan_atomic128_##name(volatile a128 *a, a128 v, int mo)                 \
     {                                                                                           \
-        struct rt_hb_thread *h = atomic_pre(a, 16, W, mo, true, PC());                           \
+        struct atomic_op o = atomic_begin(a, 16, RT_ATOMIC_RMW, mo, PC());                       \
         a128 old = load128_raw(a), seen;                                                        \
         while ((seen = cas128_raw(a, old, (expr))) != old)                                      \
             old = seen;                                                                         \
-        atomic_post(h, a, mo);                                                                  \
+        atomic_end(o, a, RT_ATOMIC_RMW, mo);                                                    \
         return old;                                                                             \
     }
 
 RD_EXPORT CX16 a128 __tsan_atomic128_load(const volatile a128 *a, int mo)
 {
+    struct atomic_op o = atomic_begin(a, 16, RT_ATOMIC_LOAD, mo, PC());
     a128 r = load128_raw(a);
-    struct rt_hb_thread *h = atomic_pre(a, 16, R, mo, false, PC());
-    atomic_post(h, a, mo);
+    atomic_end(o, a, RT_ATOMIC_LOAD, mo);
     return r;
 }
 
 RD_EXPORT CX16 void __tsan_atomic128_store(volatile a128 *a, a128 v, int mo)
 {
-    a128 old, seen;
-    atomic_pre(a, 16, W, mo, true, PC());
-    old = load128_raw(a);
+    struct atomic_op o = atomic_begin(a, 16, RT_ATOMIC_STORE, mo, PC());
+    a128 old = load128_raw(a), seen;
     while ((seen = cas128_raw(a, old, v)) != old)
         old = seen;
+    atomic_end(o, a, RT_ATOMIC_STORE, mo);
 }
 
 RMW128(exchange, v)
@@ -303,12 +311,12 @@ RMW128(fetch_nand, ~(old & v))
 
 static inline CX16 int cas128(volatile a128 *a, a128 *c, a128 v, int mo, int fmo, uintptr_t pc)
 {
-    struct rt_hb_thread *h = atomic_pre(a, 16, W, mo, true, pc);
+    struct atomic_op o = atomic_begin(a, 16, RT_ATOMIC_RMW, mo, pc);
     a128 seen = cas128_raw(a, *c, v);
     int ok = seen == *c;
     if (!ok)
         *c = seen;
-    atomic_post(h, a, ok ? mo : fmo);
+    atomic_end(o, a, RT_ATOMIC_RMW, ok ? mo : fmo);
     return ok;
 }
 

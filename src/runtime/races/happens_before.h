@@ -31,7 +31,8 @@
  *                     after pthread_once returned.
  *   threads           on_thread_create/start/exit/join in events.h carry the
  *                     thread clocks (create -> start, exit -> join).
- *   atomics, fences   on_atomic_* below (the __tsan_atomic* entry points).
+ *   atomics, fences   on_atomic_* below (the __tsan_atomic* entry points):
+ *                     a variable's clock follows its release sequence.
  *
  * Cheap when the program has no instrumented code (nothing to order): the
  * functions return at once while rt_hb_enabled is false, which stays so
@@ -171,9 +172,21 @@ static inline bool rt_mo_releases(int mo)
 {
     return mo == RT_MO_RELEASE || mo == RT_MO_ACQ_REL || mo == RT_MO_SEQ_CST;
 }
-/* Before a store / RMW (release side); after a load / RMW (acquire side). */
-void on_atomic_store_before(struct rt_hb_thread *h, uintptr_t addr, int mo);
-void on_atomic_load_after(struct rt_hb_thread *h, uintptr_t addr, int mo);
+/* An atomic operation (RT_ATOMIC_LOAD, _STORE, or _RMW: exchange, fetch_*,
+ * compare-exchange) on the variable at addr: on_atomic_begin before the
+ * real operation, on_atomic_end after it, nothing else in between. The release side follows the
+ * variable's release sequence (C11 7.17.3): a plain store replaces the
+ * variable's clock (a release store with the thread's clock, a relaxed one
+ * after a release fence with the fence's, any other relaxed store with
+ * nothing, unless the thread heads the sequence), a read-modify-write
+ * continues the sequence (joins into the clock when it releases). The
+ * acquire side takes the clock. When the clock is read or changed it is
+ * locked from _begin to _end, so that the operations on the variable and
+ * the changes of its clock happen in the same order. A compare-exchange
+ * that failed passes its failure order to _end. */
+enum { RT_ATOMIC_LOAD, RT_ATOMIC_STORE, RT_ATOMIC_RMW };
+struct rt_sync_clock *on_atomic_begin(struct rt_hb_thread *h, uintptr_t addr, int op, int mo);
+void on_atomic_end(struct rt_hb_thread *h, struct rt_sync_clock *s, uintptr_t addr, int op, int mo);
 void on_atomic_fence(struct rt_hb_thread *h, int mo);
 
 /* ---- fork (runtime.c's atfork handlers) ------------------------------------------

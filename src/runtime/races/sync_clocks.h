@@ -20,12 +20,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define RT_SEQ_HEADS 3
+
 struct rt_sync_clock {
     uintptr_t addr;
     struct rt_sync_clock *next;     /* bucket chain */
     rt_spin_t lock;
     struct rt_vc vc;                /* releases (unlock, post, store-release, ...) */
     struct rt_vc read_vc;           /* rwlock: read unlocks, taken by writers only */
+    /* atomic variable: the threads (id + 1) whose releases the clock holds
+     * since the last plain store, the heads of the release sequences it
+     * stands for (happens_before.c, "release sequences"): their later
+     * relaxed stores continue the sequences, another thread's end them.
+     * More than RT_SEQ_HEADS: seq_many, and no relaxed store ends them. */
+    int seq_heads[RT_SEQ_HEADS];
+    uint8_t nseq_heads;
+    bool seq_many;
 };
 
 /* The clock of the object at addr, made when `create`; NULL if absent. */
