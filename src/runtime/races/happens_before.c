@@ -321,6 +321,101 @@ void on_sync_acquire_release(struct rt_thread *t, uintptr_t obj)
     rt_hb_acquire(h, obj);
 }
 
+/* ---- barriers ------------------------------------------------------------------------ */
+
+/* A barrier orders by round: a thread that leaves round k late (after
+ * others arrived at round k+1) must not take what they did since round k.
+ * So each round in progress has a clock of its own: the round's arrivals
+ * release into it, its departures acquire it, and it is dropped when all
+ * `count` threads of the round have left. Rounds are numbered by the
+ * order in which the interceptor saw the arrivals, which is the real
+ * barrier's while at most `count` threads wait at it at once (each
+ * thread then arrives once a round, and cannot arrive at round k+1 before
+ * every arrival of round k). When a departure finds its round incomplete,
+ * that was not so: from then on the barrier orders every departure after
+ * every arrival so far (the barrier's own clock, which every arrival also
+ * joins), which can hide a race but not invent one. */
+static struct rt_round_clock *round_of(struct rt_sync_clock *s, uint64_t round, bool create)
+{
+    struct rt_round_clock *r;
+    for (r = s->rounds; r; r = r->next)
+        if (r->round == round)
+            return r;
+    if (!create)
+        return NULL;
+    r = rt_alloc(sizeof *r);
+    r->round = round;
+    r->next = s->rounds;
+    s->rounds = r;
+    return r;
+}
+
+static void rounds_free(struct rt_sync_clock *s)
+{
+    while (s->rounds) {
+        struct rt_round_clock *r = s->rounds;
+        s->rounds = r->next;
+        rt_vc_free(&r->vc);
+        rt_free(r, sizeof *r);
+    }
+    s->rounds_misnumbered = false;
+}
+
+void on_barrier_arrive(struct rt_thread *t, uintptr_t obj, uint64_t round, unsigned count)
+{
+    struct rt_hb_thread *h = hb_for(t);
+    struct rt_sync_clock *s;
+    if (!h)
+        return;
+    s = sync_of(h, obj, true);
+    rt_spin_lock(&s->lock);
+    rt_vc_join(&s->vc, &h->vc);
+    if (count > 0) {
+        struct rt_round_clock *r = round_of(s, round, true);
+        rt_vc_join(&r->vc, &h->vc);
+        r->arrived++;
+    }
+    rt_spin_unlock(&s->lock);
+    rt_hb_tick(h);
+    h->barrier = count > 0 ? obj : 0;
+    h->barrier_round = round;
+    h->barrier_count = count;
+}
+
+void on_barrier_depart(struct rt_thread *t, uintptr_t obj, bool ok)
+{
+    struct rt_hb_thread *h = hb_for(t);
+    struct rt_sync_clock *s;
+    struct rt_round_clock *r = NULL, **p;
+    unsigned count;
+    if (!h)
+        return;
+    s = sync_of(h, obj, false);
+    if (!s)
+        return;
+    count = 0;
+    rt_spin_lock(&s->lock);
+    if (h->barrier == obj)
+        r = round_of(s, h->barrier_round, false);
+    if (r) {
+        /* the round's size: what every arrival of it was told */
+        count = h->barrier_count;
+        if (r->arrived < count)
+            s->rounds_misnumbered = true;
+    }
+    if (ok)
+        rt_vc_join(&h->vc, r && !s->rounds_misnumbered ? &r->vc : &s->vc);
+    if (r && ++r->departed >= count) {
+        for (p = &s->rounds; *p != r; p = &(*p)->next)
+            ;
+        *p = r->next;
+        rt_vc_free(&r->vc);
+        rt_free(r, sizeof *r);
+    }
+    rt_spin_unlock(&s->lock);
+    h->barrier = 0;
+}
+
 void on_sync_forget(uintptr_t obj)
 {
     struct rt_sync_clock *s;
@@ -333,6 +428,7 @@ void on_sync_forget(uintptr_t obj)
     rt_vc_clear(&s->vc);
     rt_vc_clear(&s->read_vc);
     seq_reset(s, 0);
+    rounds_free(s);
     rt_spin_unlock(&s->lock);
 }
 

@@ -23,9 +23,10 @@
  *                     the mutex after; signal/broadcast: release the cond.
  *   semaphore         sem_post: release(sem) before the real post;
  *                     sem_wait/trywait/timedwait succeeded: acquire(sem).
- *   barrier           pthread_barrier_wait: release(barrier) before the
- *                     real wait, acquire(barrier) after it returns (every
- *                     arrival happens-before every departure).
+ *   barrier           pthread_barrier_wait: on_barrier_arrive before the
+ *                     real wait, on_barrier_depart after it returns: every
+ *                     arrival of a round happens-before every departure
+ *                     from that round, and from no earlier one.
  *   once              the thread that ran the init routine: release(once)
  *                     after the routine returned; every caller: acquire(once)
  *                     after pthread_once returned.
@@ -94,6 +95,12 @@ struct rt_hb_thread {
 
     struct { uintptr_t addr; struct rt_sync_clock *s; } sync_cache[RT_HB_SYNC_CACHE];
 
+    /* the barrier the thread waits at (0: none), its round there and the
+     * barrier's count */
+    uintptr_t barrier;
+    uint64_t barrier_round;
+    unsigned barrier_count;
+
     /* identity */
     struct rt_thread *thread;
     uintptr_t stack_lo, stack_hi;   /* its stack, for "where the memory is" */
@@ -140,6 +147,13 @@ void on_sync_release(struct rt_thread *t, uintptr_t obj);
 void on_sync_acquire(struct rt_thread *t, uintptr_t obj);
 void on_sync_acquire_release(struct rt_thread *t, uintptr_t obj);
 void on_sync_forget(uintptr_t obj);
+/* barrier: the calling thread arrives at round `round` (0, 1, ...: the
+ * n-th arrival at a barrier of `count` threads belongs to round n / count;
+ * count 0: unknown, every arrival and departure then one round), and
+ * departs from it after the real wait returned (ok: it succeeded). A
+ * thread waits at one barrier at a time. */
+void on_barrier_arrive(struct rt_thread *t, uintptr_t obj, uint64_t round, unsigned count);
+void on_barrier_depart(struct rt_thread *t, uintptr_t obj, bool ok);
 /* rwlock: a reader leaves (into the read clock); a writer enters (takes
  * both the write and the read clock). */
 void on_sync_release_read(struct rt_thread *t, uintptr_t obj);

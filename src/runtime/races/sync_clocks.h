@@ -22,6 +22,16 @@
 
 #define RT_SEQ_HEADS 3
 
+/* A barrier's clock of one round (happens_before.c, "barriers"): the
+ * arrivals of the round release into it, its departures acquire it; it is
+ * dropped when the last of the round's threads has left. */
+struct rt_round_clock {
+    struct rt_round_clock *next;
+    uint64_t round;
+    unsigned arrived, departed;
+    struct rt_vc vc;
+};
+
 struct rt_sync_clock {
     uintptr_t addr;
     struct rt_sync_clock *next;     /* bucket chain */
@@ -36,6 +46,13 @@ struct rt_sync_clock {
     int seq_heads[RT_SEQ_HEADS];
     uint8_t nseq_heads;
     bool seq_many;
+    /* barrier: the clocks of its rounds in progress, newest first; set
+     * when a departure found its round incomplete (more threads at the
+     * barrier at once than its count: its arrivals are numbered in
+     * another order than the real barrier's), then departures take `vc`,
+     * which every arrival joins */
+    struct rt_round_clock *rounds;
+    bool rounds_misnumbered;
 };
 
 /* The clock of the object at addr, made when `create`; NULL if absent. */
