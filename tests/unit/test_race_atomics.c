@@ -143,6 +143,22 @@ TEST(acquire_fence_without_load_no_order)
     CHECK_EQ_INT(fx_new_races(), 1);
 }
 
+/* A flag in the same word as the data it (wrongly) publishes: the reader's
+ * atomic loads of the flag must not push the writer's plain write of the
+ * data out of the word's cells. */
+TEST(atomic_flag_next_to_data_keeps_the_data_write)
+{
+    static _Alignas(8) int word[2];
+    struct rt_hb_thread *w = fx_thread(), *r = fx_thread();
+    fx_new_races();
+    fx_access(w, &word[1], 4, WR, 0x1200);            /* the data */
+    fx_access(w, &word[0], 4, WR | AT, 0x1201);       /* the flag, relaxed */
+    fx_access(r, &word[0], 4, RD | AT, 0x1202);
+    CHECK_EQ_INT(fx_new_races(), 0);
+    fx_access(r, &word[1], 4, RD, 0x1203);
+    CHECK_EQ_INT(fx_new_races(), 1);
+}
+
 TEST(plain_write_vs_atomic_load_races)
 {
     struct rt_hb_thread *p = fx_thread(), *c = fx_thread();
@@ -264,6 +280,7 @@ int main(void)
     RUN(write_after_release_fence_not_published);
     RUN(acquire_fence_without_load_no_order);
     RUN(plain_write_vs_atomic_load_races);
+    RUN(atomic_flag_next_to_data_keeps_the_data_write);
     RUN(other_threads_relaxed_store_ends_release_sequence);
     RUN(other_threads_release_store_replaces_the_clock);
     RUN(rmw_continues_release_sequence);
