@@ -115,3 +115,28 @@ indent() {
 seconds() {
     printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
 }
+
+# run_checked LABEL EXPECT PROG [ARGS...]: runs PROG under `racedet run`
+# with a JSON report and compares it with EXPECT (the format of
+# samples/*.expect, tests/e2e/expect_check.c); prints "ok - LABEL" or
+# "not ok - LABEL" with the reasons and the end of the run's output.
+# Returns 0 when it matched. Uses $TMP for its files.
+run_checked() {
+    _label=$1 _expect=$2
+    shift 2
+    rm -f "$TMP/run.json"
+    timeout -k 5 "$RUN_TIMEOUT" "$RACEDET" run --format json -o "$TMP/run.json" -- "$@" \
+        > "$TMP/run.out" 2>&1 < /dev/null
+    _status=$?
+    if "$EXPECT_CHECK" "$_expect" "$TMP/run.json" "$_status" > "$TMP/run.check" 2>&1; then
+        echo "ok - $_label"
+        return 0
+    fi
+    echo "not ok - $_label"
+    indent '# ' "$TMP/run.check" 20
+    if [ -s "$TMP/run.out" ]; then
+        echo "# output of the run (last 15 lines):"
+        indent '#   ' "$TMP/run.out" 15
+    fi
+    return 1
+}
