@@ -252,6 +252,24 @@ TEST(own_relaxed_store_after_release_rmw_continues)
     CHECK_EQ_INT(fx_new_races(), 0);
 }
 
+/* A custom lock annotated at its own atomic word: the unlock's annotation
+ * releases, then the word is cleared with a relaxed store (by the same
+ * thread), and the next owner's relaxed CAS and annotation acquire: the
+ * annotation is not undone by the atomics. */
+TEST(annotation_on_an_atomic_word_is_kept)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    fx_new_races();
+    fx_access(a, &data[40], 4, WR, 0x1300);
+    rt_hb_release(a, (uintptr_t)&flags[17]);      /* RACEDET_MUTEX_RELEASED */
+    store(a, &flags[17], RT_MO_RELAXED, 0x1301);  /* the word cleared */
+    store(b, &flags[17], RT_MO_RELAXED, 0x1302);  /* another thread's store */
+    rmw(b, &flags[17], RT_MO_RELAXED, 0x1303);    /* the next owner's CAS */
+    rt_hb_acquire(b, (uintptr_t)&flags[17]);      /* RACEDET_MUTEX_ACQUIRED */
+    fx_access(b, &data[40], 4, WR, 0x1304);
+    CHECK_EQ_INT(fx_new_races(), 0);
+}
+
 TEST(relaxed_store_after_release_fence_heads_a_sequence)
 {
     struct rt_hb_thread *p = fx_thread(), *o = fx_thread(), *c = fx_thread();
@@ -288,5 +306,6 @@ int main(void)
     RUN(same_threads_relaxed_store_continues_release_sequence);
     RUN(own_relaxed_store_after_release_rmw_continues);
     RUN(relaxed_store_after_release_fence_heads_a_sequence);
+    RUN(annotation_on_an_atomic_word_is_kept);
     UNIT_DONE();
 }

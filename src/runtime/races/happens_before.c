@@ -241,6 +241,7 @@ void rt_hb_release(struct rt_hb_thread *h, uintptr_t obj)
     struct rt_sync_clock *s = sync_of(h, obj, true);
     rt_spin_lock(&s->lock);
     rt_vc_join(&s->vc, &h->vc);
+    s->sticky = true;
     rt_spin_unlock(&s->lock);
     rt_hb_tick(h);
 }
@@ -250,6 +251,7 @@ void rt_hb_release_read(struct rt_hb_thread *h, uintptr_t obj)
     struct rt_sync_clock *s = sync_of(h, obj, true);
     rt_spin_lock(&s->lock);
     rt_vc_join(&s->read_vc, &h->vc);
+    s->sticky = true;
     rt_spin_unlock(&s->lock);
     rt_hb_tick(h);
 }
@@ -428,6 +430,7 @@ void on_sync_forget(uintptr_t obj)
     rt_vc_clear(&s->vc);
     rt_vc_clear(&s->read_vc);
     seq_reset(s, 0);
+    s->sticky = false;
     rounds_free(s);
     rt_spin_unlock(&s->lock);
 }
@@ -473,7 +476,9 @@ void on_sync_call_release(struct rt_thread *t, const struct rt_sync_call *c)
  * releases, by its last release fence's for a relaxed store after one,
  * else emptied, unless the storing thread heads the sequence) and joined
  * by a release RMW. A relaxed store or RMW after a release fence releases
- * the fence's clock (C11 7.17.4).
+ * the fence's clock (C11 7.17.4). A variable that something else than
+ * atomics released (a custom lock annotated at its own word) keeps a clock
+ * that only grows (sync_clocks.h, `sticky`).
  *
  * The clock changes and the real operation are made under the clock's
  * lock, so that they happen in the same order: else a load could read the
@@ -497,7 +502,10 @@ struct rt_sync_clock *on_atomic_begin(struct rt_hb_thread *h, uintptr_t addr, in
         return NULL;
     h->busy++; /* a signal handler's atomics must not wait for this lock */
     rt_spin_lock(&s->lock);
-    if (op == RT_ATOMIC_STORE) {
+    if (op == RT_ATOMIC_STORE && s->sticky) {
+        if (releases || fenced)
+            rt_vc_join(&s->vc, releases ? &h->vc : &h->fence_release);
+    } else if (op == RT_ATOMIC_STORE) {
         if (releases || fenced) {
             rt_vc_copy(&s->vc, releases ? &h->vc : &h->fence_release);
             seq_reset(s, seq_id(h));

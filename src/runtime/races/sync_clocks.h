@@ -44,6 +44,12 @@ struct rt_sync_clock {
      * relaxed stores continue the sequences, another thread's end them.
      * More than RT_SEQ_HEADS: seq_many, and no relaxed store ends them. */
     int seq_heads[RT_SEQ_HEADS];
+    /* released by something else than an atomic (an unlock, an
+     * annotation, a guard...) on the same address, as when a custom lock
+     * annotated at its own atomic word: the clock then only grows (a store
+     * joins, a relaxed one changes nothing), so that an annotation is never
+     * undone by the atomics it describes */
+    bool sticky;
     uint8_t nseq_heads;
     bool seq_many;
     /* barrier: the clocks of its rounds in progress, newest first; set
