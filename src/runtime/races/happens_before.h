@@ -95,6 +95,11 @@ struct rt_hb_thread {
 
     struct { uintptr_t addr; struct rt_sync_clock *s; } sync_cache[RT_HB_SYNC_CACHE];
 
+    /* >0: its atomics, fences and explicit acquires and releases make no
+     * happens-before (inside an annotated lock's own code: __tsan_mutex_*,
+     * AnnotateIgnoreSyncBegin) */
+    int ignore_sync;
+
     /* the barrier the thread waits at (0: none), its round there and the
      * barrier's count */
     uintptr_t barrier;
@@ -112,6 +117,13 @@ struct rt_hb_thread {
 static inline bool rt_hb_ignores(const struct rt_hb_thread *h, bool write)
 {
     return (write ? h->ignore_writes : h->ignore_reads) != 0;
+}
+
+/* Does h make happens-before edges now (not inside the engine, not told to
+ * ignore them)? */
+static inline bool rt_hb_syncs(const struct rt_hb_thread *h)
+{
+    return !h->busy && !h->ignore_sync;
 }
 
 /* The calling thread's state; NULL until it has one (initial-exec TLS).
