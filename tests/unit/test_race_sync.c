@@ -1,6 +1,6 @@
 /* test_race_sync: synchronisation objects as happens-before edges, fed to
  * the engine directly (what the interceptors and the annotations do):
- * barriers by round. */
+ * barriers by round; ranges annotated as benign races. */
 #include "race_fixture.h"
 #include "unit.h"
 
@@ -100,11 +100,27 @@ TEST(more_threads_than_count_never_a_false_race)
     CHECK_EQ_INT(fx_new_races(), 0);
 }
 
+/* AnnotateBenignRaceSized: races on the range are neither counted nor
+ * reported; on the bytes next to it they still are */
+TEST(benign_range_is_not_reported)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    fx_new_races();
+    rt_race_benign((uintptr_t)&data[40], sizeof data[40]);
+    fx_access(a, &data[40], 4, WR, 0x400);
+    fx_access(b, &data[40], 4, WR, 0x401);
+    CHECK_EQ_INT(fx_new_races(), 0);
+    fx_access(a, &data[41], 4, WR, 0x402);
+    fx_access(b, &data[41], 4, RD, 0x403);
+    CHECK_EQ_INT(fx_new_races(), 1);
+}
+
 int main(void)
 {
     fx_init();
     RUN(late_departure_does_not_see_the_next_round);
     RUN(every_round_orders_its_arrivals_before_its_departures);
     RUN(more_threads_than_count_never_a_false_race);
+    RUN(benign_range_is_not_reported);
     UNIT_DONE();
 }

@@ -492,10 +492,13 @@ struct rt_sync_clock *on_atomic_begin(struct rt_hb_thread *h, uintptr_t addr, in
     releases = op != RT_ATOMIC_LOAD && rt_mo_releases(mo);
     fenced = op != RT_ATOMIC_LOAD && !releases && h->has_fence_release;
     acquires = op != RT_ATOMIC_STORE && rt_mo_acquires(mo);
-    if (releases || fenced || acquires)
+    if (releases || fenced)
         s = sync_of(h, addr, true);
-    else if (op == RT_ATOMIC_STORE)
-        s = sync_of(h, addr, false); /* a relaxed store may end a sequence */
+    else if (acquires || op == RT_ATOMIC_STORE)
+        /* nothing released there yet: nothing to take (on_atomic_end looks
+         * again), no sequence to end; a variable that is only ever read
+         * costs no clock */
+        s = sync_of(h, addr, false);
     else
         return NULL;
     if (!s)
@@ -533,7 +536,9 @@ void on_atomic_end(struct rt_hb_thread *h, struct rt_sync_clock *s, uintptr_t ad
         rt_spin_unlock(&s->lock);
         h->busy--;
     } else if (acquires) {
-        rt_hb_acquire(h, addr); /* a failed compare-exchange acquiring more than its success */
+        /* no clock at _begin (or a failed compare-exchange acquiring more
+         * than its success): one released since is taken now */
+        rt_hb_acquire(h, addr);
     }
     if (op == RT_ATOMIC_STORE || acquires)
         return;
