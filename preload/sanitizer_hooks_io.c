@@ -19,35 +19,24 @@
 
 /* ---- checks ------------------------------------------------------------------------------- */
 
-static inline struct rt_hb_thread *checking(void)
-{
-    struct rt_thread *t;
-    struct rt_hb_thread *h;
-    if (!__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED))
-        return NULL;
-    t = rt_self;
-    h = rt_hb_self;
-    if (!t || !h || t->in_runtime || h->busy)
-        return NULL;
-    return h;
-}
-
-static void access_range(long addr, long size, unsigned kind, uintptr_t pc)
-{
-    struct rt_hb_thread *h = checking();
-    if (!h || addr == 0 || size <= 0 || rt_hb_ignores(h, kind & RT_ACCESS_WRITE))
-        return;
-    rt_race_range(h, (uintptr_t)addr, (uintptr_t)size, kind, pc);
-}
-
 static void reads(long addr, long size, uintptr_t pc)
 {
-    access_range(addr, size, 0, pc);
+    if (addr && size > 0)
+        preload_check_range((const void *)addr, (size_t)size, false, pc);
 }
 
 static void writes(long addr, long size, uintptr_t pc)
 {
-    access_range(addr, size, RT_ACCESS_WRITE, pc);
+    if (addr && size > 0)
+        preload_check_range((const void *)addr, (size_t)size, true, pc);
+}
+
+static void access_range(long addr, long size, unsigned kind, uintptr_t pc)
+{
+    if (kind & RT_ACCESS_WRITE)
+        writes(addr, size, pc);
+    else
+        reads(addr, size, pc);
 }
 
 /* The buffers of an I/O vector, up to `limit` bytes in all; the vector
@@ -55,7 +44,7 @@ static void writes(long addr, long size, uintptr_t pc)
 static void vector(long vec, long vlen, long limit, unsigned kind, uintptr_t pc)
 {
     const struct iovec *v = (const struct iovec *)vec;
-    if (!v || vlen <= 0 || !checking())
+    if (!v || vlen <= 0 || !rt_hb_enabled)
         return;
     reads(vec, vlen * (long)sizeof *v, pc);
     for (long i = 0; i < vlen && limit > 0; i++) {
@@ -68,7 +57,7 @@ static void vector(long vec, long vlen, long limit, unsigned kind, uintptr_t pc)
 /* A message's header and data (sendmsg, recvmsg), `limit` bytes of it. */
 static void message(const struct msghdr *m, long limit, unsigned kind, uintptr_t pc)
 {
-    if (!m || !checking())
+    if (!m || !rt_hb_enabled)
         return;
     reads((long)m, (long)sizeof *m, pc);
     vector((long)m->msg_iov, (long)m->msg_iovlen, limit, kind, pc);

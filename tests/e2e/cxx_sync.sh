@@ -14,19 +14,10 @@
 BUILD=${1:-build}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
-CCWRAP=$BUILD/bin/racedet-cc
-DIR=tests/e2e/cxx_sync
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/racedet-cxx-sync.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
-
-for tool in "$RACEDET" "$CCWRAP" "$EXPECT_CHECK"; do
-    if [ ! -x "$tool" ]; then
-        echo "not ok - cxx_sync: $tool is not built (make all e2e-helpers)"
-        exit 1
-    fi
-done
 
 failed=0
 for cxx in g++ clang++; do
@@ -34,17 +25,6 @@ for cxx in g++ clang++; do
         echo "# skip cxx_sync with $cxx: not installed"
         continue
     fi
-    for src in "$DIR"/*.cpp; do
-        name=$(basename "$src" .cpp)
-        bin=$TMP/$name.$cxx
-        if ! RACEDET_CC=$cxx "$CCWRAP" -std=c++20 -g -O1 -pthread -o "$bin" "$src" \
-            > "$TMP/cc.err" 2>&1; then
-            echo "not ok - cxx_sync $name ($cxx): racedet-cc could not build it"
-            indent '# ' "$TMP/cc.err" 20
-            failed=1
-            continue
-        fi
-        run_checked "cxx_sync $name ($cxx)" "$DIR/$name.expect" "$bin" || failed=1
-    done
+    check_programs cxx_sync tests/e2e/cxx_sync cpp "$cxx" -std=c++20 -g -O1 -pthread || failed=1
 done
 exit $failed

@@ -13,19 +13,12 @@
 BUILD=${1:-build}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
-CCWRAP=$BUILD/bin/racedet-cc
 DIR=tests/e2e/sanitizer_hooks
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/racedet-sanitizer-hooks.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 
-for tool in "$RACEDET" "$CCWRAP" "$EXPECT_CHECK"; do
-    if [ ! -x "$tool" ]; then
-        echo "not ok - sanitizer_hooks: $tool is not built (make all e2e-helpers)"
-        exit 1
-    fi
-done
 if ! command -v clang > /dev/null 2>&1; then
     echo "# skip sanitizer_hooks: clang is not installed"
     exit 0
@@ -45,15 +38,5 @@ else
     echo "# skip the .def check: $(cat "$TMP/gen.err")"
 fi
 
-for src in "$DIR"/*.c; do
-    name=$(basename "$src" .c)
-    bin=$TMP/$name
-    if ! RACEDET_CC=clang "$CCWRAP" -g -O1 -pthread -o "$bin" "$src" > "$TMP/cc.err" 2>&1; then
-        echo "not ok - sanitizer_hooks $name: racedet-cc (clang) could not build it"
-        indent '# ' "$TMP/cc.err" 20
-        failed=1
-        continue
-    fi
-    run_checked "sanitizer_hooks $name" "$DIR/$name.expect" "$bin" || failed=1
-done
+check_programs sanitizer_hooks "$DIR" c clang -g -O1 -pthread || failed=1
 exit $failed

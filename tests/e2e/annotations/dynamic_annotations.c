@@ -9,13 +9,12 @@
  *     AnnotateBenignRace;
  *   - a block of a custom allocator's pool handed to another thread with
  *     AnnotateNewMemory (its history starts again). */
+#include "asm_flag.h"
+
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 
-#if !defined(__x86_64__)
-#error "this program's flags are x86-64 assembly"
-#endif
 
 #define F __FILE__, __LINE__
 void AnnotateHappensBefore(const char *f, int l, const volatile void *addr);
@@ -63,25 +62,6 @@ int RunningOnValgrind(void);
 double ValgrindSlowdown(void);
 const char *ThreadSanitizerQuery(const char *query);
 
-/* flags racedet cannot see: hand-written x86-64 stores and loads */
-static void flag_raise(int *flag)
-{
-    __asm__ volatile("movl $1, %0" : "=m"(*flag) : : "memory");
-}
-
-static int flag_raised(const int *flag)
-{
-    int v;
-    __asm__ volatile("movl %1, %0" : "=r"(v) : "m"(*flag) : "memory");
-    return v;
-}
-
-static void wait_flag(const int *flag)
-{
-    while (!flag_raised(flag))
-        sched_yield();
-}
-
 static int by_cv, cv_flag, by_pcq, pcq_flag, ignored, benign[2], go;
 static int pool[16];        /* a custom allocator's only block */
 static int pool_flag;
@@ -113,13 +93,13 @@ int main(void)
 
     AnnotateBenignRace(F, &benign[1], "racy on purpose");
     pthread_create(&t, NULL, worker, NULL);
-    wait_flag(&cv_flag);
+    flag_wait(&cv_flag);
     AnnotateCondVarWait(F, &cv_flag, NULL);
     s += by_cv;
-    wait_flag(&pcq_flag);
+    flag_wait(&pcq_flag);
     AnnotatePCQGet(F, &pcq_flag);
     s += by_pcq;
-    wait_flag(&pool_flag);
+    flag_wait(&pool_flag);
     AnnotateIgnoreReadsBegin(F);
     s += ignored;
     AnnotateIgnoreReadsEnd(F);

@@ -3,27 +3,14 @@
  * flag racedet cannot see, annotated with RACEDET_HAPPENS_BEFORE/AFTER; a
  * race inside RACEDET_IGNORE_READS/WRITES; one on a RACEDET_BENIGN_RACE
  * range; a custom lock (RACEDET_MUTEX_ACQUIRED/RELEASED) guarding data. */
+#include "asm_flag.h"
+
 #include <pthread.h>
 #include <racedet.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 
-#if !defined(__x86_64__)
-#error "this program's flag is x86-64 assembly"
-#endif
-
-static void flag_raise(int *flag)
-{
-    __asm__ volatile("movl $1, %0" : "=m"(*flag) : : "memory");
-}
-
-static int flag_raised(const int *flag)
-{
-    int v;
-    __asm__ volatile("movl %1, %0" : "=r"(v) : "m"(*flag) : "memory");
-    return v;
-}
 
 static int handed, ready, ignored, benign, done;
 static atomic_int spin;            /* a custom lock: relaxed, orders nothing itself */
@@ -75,12 +62,10 @@ int main(void)
     lock();
     guarded++;
     unlock();
-    while (!flag_raised(&ready))
-        sched_yield();
+    flag_wait(&ready);
     RACEDET_HAPPENS_AFTER(&ready);
     s = handed;
-    while (!flag_raised(&done))
-        sched_yield();
+    flag_wait(&done);
     RACEDET_IGNORE_READS_BEGIN();
     s += ignored;
     RACEDET_IGNORE_READS_END();

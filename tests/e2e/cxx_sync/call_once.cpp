@@ -29,9 +29,7 @@ static void second()
 
 int main()
 {
-    std::thread a(first), b(second);
-    a.join();
-    b.join();
+    run_both(first, second);
     printf("%d\n", seen);
     return seen == 7 ? 0 : 1;
 }

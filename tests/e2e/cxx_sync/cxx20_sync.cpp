@@ -52,11 +52,7 @@ static int consumer()
 
 int main()
 {
-    int s = 0;
-    std::thread c([&] { s = consumer(); });
-    std::thread p(producer);
-    p.join();
-    c.join();
+    int s = hand_over(producer, consumer);
     printf("%d\n", s);
     return s == 17 ? 0 : 1;
 }

@@ -47,4 +47,24 @@ static inline void await_asleep_in_futex(const std::atomic<int> &tid)
     }
 }
 
+// Run first() and second() in two threads at once; join both.
+static inline void run_both(void (*first)(), void (*second)())
+{
+    std::thread a(first), b(second);
+    a.join();
+    b.join();
+}
+
+// Run producer() and consumer() in two threads at once: consumer()'s
+// result, after both ended.
+static inline int hand_over(void (*producer)(), int (*consumer)())
+{
+    int s = 0;
+    std::thread c([&] { s = consumer(); });
+    std::thread p(producer);
+    p.join();
+    c.join();
+    return s;
+}
+
 #endif

@@ -32,9 +32,7 @@ static void second()
 
 int main()
 {
-    std::thread a(first), b(second);
-    a.join();
-    b.join();
+    run_both(first, second);
     printf("%d\n", seen);
     return seen == 42 ? 0 : 1;
 }

@@ -43,9 +43,7 @@ static void second()
 
 int main()
 {
-    std::thread a(first), b(second);
-    a.join();
-    b.join();
+    run_both(first, second);
     printf("%d\n", seen);
     return seen == 2 ? 0 : 1;
 }

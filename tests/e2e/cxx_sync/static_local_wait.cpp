@@ -39,9 +39,7 @@ static void waiter()
 
 int main()
 {
-    std::thread a(initialiser), b(waiter);
-    a.join();
-    b.join();
+    run_both(initialiser, waiter);
     printf("%d\n", seen);
     return seen == 7 ? 0 : 1;
 }

@@ -21,9 +21,7 @@ static void reader()
 
 int main()
 {
-    std::thread a(writer), b(reader);
-    a.join();
-    b.join();
+    run_both(writer, reader);
     printf("%d\n", seen);
     return 0;
 }
