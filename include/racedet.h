@@ -17,6 +17,10 @@
  *   RACEDET_IGNORE_READS_END()     _END are not checked for races (nests)
  *   RACEDET_IGNORE_WRITES_BEGIN()  the same for writes
  *   RACEDET_IGNORE_WRITES_END()
+ *   RACEDET_BENIGN_RACE(addr, size, description)
+ *                                  races on the size bytes at addr are
+ *                                  intended (a statistics counter, a racy
+ *                                  hint): never reported
  *   RACEDET_MUTEX_ACQUIRED(m, w)   a custom lock at address m was taken
  *                                  (w: exclusively, else shared): lock
  *                                  analysis and happens-before as for a
@@ -26,6 +30,13 @@
  *   RACEDET_THREAD_NAME(name)      name the calling thread in reports
  *
  * Usable from C and C++; the address arguments may be any pointer.
+ *
+ * racedet also implements the dynamic annotations of ThreadSanitizer and
+ * Helgrind (AnnotateHappensBefore, AnnotateRWLockAcquired,
+ * AnnotateBenignRaceSized, ... as libraries declare them in their own
+ * dynamic_annotations.h) and the __tsan_mutex_* annotations of
+ * <sanitizer/tsan_interface.h>: each means what the macro here of the same
+ * purpose means.
  */
 #ifndef RACEDET_H
 #define RACEDET_H
@@ -46,6 +57,8 @@ void racedet_annotate_ignore_reads_begin(void) RACEDET_WEAK_;
 void racedet_annotate_ignore_reads_end(void) RACEDET_WEAK_;
 void racedet_annotate_ignore_writes_begin(void) RACEDET_WEAK_;
 void racedet_annotate_ignore_writes_end(void) RACEDET_WEAK_;
+void racedet_annotate_benign_race(const volatile void *addr, unsigned long size,
+                                  const char *description) RACEDET_WEAK_;
 void racedet_annotate_mutex_acquired(const volatile void *mutex, int exclusive) RACEDET_WEAK_;
 void racedet_annotate_mutex_released(const volatile void *mutex, int exclusive) RACEDET_WEAK_;
 void racedet_annotate_thread_name(const char *name) RACEDET_WEAK_;
@@ -65,6 +78,8 @@ void racedet_annotate_thread_name(const char *name) RACEDET_WEAK_;
 #define RACEDET_IGNORE_READS_END() RACEDET_CALL_(racedet_annotate_ignore_reads_end, ())
 #define RACEDET_IGNORE_WRITES_BEGIN() RACEDET_CALL_(racedet_annotate_ignore_writes_begin, ())
 #define RACEDET_IGNORE_WRITES_END() RACEDET_CALL_(racedet_annotate_ignore_writes_end, ())
+#define RACEDET_BENIGN_RACE(addr, size, description)                          \
+    RACEDET_CALL_(racedet_annotate_benign_race, ((addr), (size), (description)))
 #define RACEDET_MUTEX_ACQUIRED(m, exclusive)                                   \
     RACEDET_CALL_(racedet_annotate_mutex_acquired, ((m), (exclusive)))
 #define RACEDET_MUTEX_RELEASED(m, exclusive)                                   \

@@ -1,69 +1,49 @@
 /*
- * annotations: the functions behind include/racedet.h, turned into engine
- * events (happens-before, ignores, custom locks, thread names).
+ * annotations: the functions behind include/racedet.h, each one of the
+ * shared annotation calls (annotate.h), as the dynamic annotations and the
+ * compiler ABI's are.
  */
 #include "racedet.h"
 
-#include "races/races.h"
-#include "preload.h"
-
-#include <string.h>
+#include "annotate.h"
 
 #define CALL_PC() ((uintptr_t)__builtin_return_address(0))
+#define CALL_SP() ((uintptr_t)__builtin_frame_address(0))
 
 RD_EXPORT void racedet_annotate_happens_before(const volatile void *addr, const char *file, int line)
 {
-    struct rt_hb_thread *h = rt_hb_current();
     (void)file;
     (void)line;
-    if (h && !h->busy)
-        rt_hb_release(h, (uintptr_t)addr);
+    annotate_happens_before(addr);
 }
 
 RD_EXPORT void racedet_annotate_happens_after(const volatile void *addr, const char *file, int line)
 {
-    struct rt_hb_thread *h = rt_hb_current();
     (void)file;
     (void)line;
-    if (h && !h->busy)
-        rt_hb_acquire(h, (uintptr_t)addr);
+    annotate_happens_after(addr);
 }
 
-RD_EXPORT void racedet_annotate_ignore_reads_begin(void)
+RD_EXPORT void racedet_annotate_ignore_reads_begin(void) { annotate_ignore(ANNOTATE_READS, +1); }
+RD_EXPORT void racedet_annotate_ignore_reads_end(void) { annotate_ignore(ANNOTATE_READS, -1); }
+RD_EXPORT void racedet_annotate_ignore_writes_begin(void) { annotate_ignore(ANNOTATE_WRITES, +1); }
+RD_EXPORT void racedet_annotate_ignore_writes_end(void) { annotate_ignore(ANNOTATE_WRITES, -1); }
+
+RD_EXPORT void racedet_annotate_benign_race(const volatile void *addr, unsigned long size,
+                                            const char *description)
 {
-    struct rt_hb_thread *h = rt_hb_current();
-    if (h)
-        h->ignore_reads++;
+    (void)description;
+    annotate_benign_race(addr, size);
 }
 
-RD_EXPORT void racedet_annotate_ignore_reads_end(void)
-{
-    struct rt_hb_thread *h = rt_hb_current();
-    if (h && h->ignore_reads > 0)
-        h->ignore_reads--;
-}
-
-RD_EXPORT void racedet_annotate_ignore_writes_begin(void)
-{
-    struct rt_hb_thread *h = rt_hb_current();
-    if (h)
-        h->ignore_writes++;
-}
-
-RD_EXPORT void racedet_annotate_ignore_writes_end(void)
-{
-    struct rt_hb_thread *h = rt_hb_current();
-    if (h && h->ignore_writes > 0)
-        h->ignore_writes--;
-}
-
+/* A custom lock: exclusive, or shared (then an rwlock's read side). */
 static struct rt_sync_call custom_lock(const volatile void *m, int exclusive, uintptr_t pc,
                                        uintptr_t sp)
 {
     return (struct rt_sync_call){
         .addr = (uintptr_t)m,
         .kind = exclusive ? RT_MUTEX : RT_RWLOCK,
-        .type = RT_TYPE_NORMAL,
+        .type = RT_TYPE_NONE,
         .write = exclusive != 0,
         .pc = pc,
         .sp = sp,
@@ -72,41 +52,17 @@ static struct rt_sync_call custom_lock(const volatile void *m, int exclusive, ui
 
 RD_EXPORT void racedet_annotate_mutex_acquired(const volatile void *m, int exclusive)
 {
-    struct rt_thread *t = preload_enter();
-    struct rt_sync_call c;
-    if (!t)
-        return;
-    c = custom_lock(m, exclusive, CALL_PC(), (uintptr_t)__builtin_frame_address(0));
-    on_lock_acquired(t, &c);
-    if (exclusive)
-        on_sync_acquire_write(t, c.addr);
-    else
-        on_sync_acquire(t, c.addr);
-    rt_leave(t);
+    struct rt_sync_call c = custom_lock(m, exclusive, CALL_PC(), CALL_SP());
+    annotate_lock_acquired(&c, true);
 }
 
 RD_EXPORT void racedet_annotate_mutex_released(const volatile void *m, int exclusive)
 {
-    struct rt_thread *t = preload_enter();
-    struct rt_sync_call c;
-    if (!t)
-        return;
-    c = custom_lock(m, exclusive, CALL_PC(), (uintptr_t)__builtin_frame_address(0));
-    on_lock_release(t, &c); /* also the happens-before release */
-    rt_leave(t);
+    struct rt_sync_call c = custom_lock(m, exclusive, CALL_PC(), CALL_SP());
+    annotate_lock_released(&c);
 }
 
 RD_EXPORT void racedet_annotate_thread_name(const char *name)
 {
-    struct rt_thread *t = preload_enter();
-    if (!t)
-        return;
-    if (name) {
-        size_t n = strlen(name);
-        if (n >= sizeof t->name)
-            n = sizeof t->name - 1;
-        memcpy(t->name, name, n);
-        t->name[n] = '\0';
-    }
-    rt_leave(t);
+    annotate_thread_name(name);
 }

@@ -127,6 +127,17 @@ static inline void writes(struct rt_hb_thread *h, const void *p, size_t n, uintp
         rt_race_range(h, (uintptr_t)p, n, RT_ACCESS_WRITE, pc);
 }
 
+void preload_check_range(const void *p, size_t n, bool write, uintptr_t pc)
+{
+    struct rt_hb_thread *h = checking(pc);
+    if (!h)
+        return;
+    if (write)
+        writes(h, p, n, pc);
+    else
+        reads(h, p, n, pc);
+}
+
 static size_t len_of(const char *s)
 {
     return real_strlen ? real_strlen(s) : slow_strnlen(s, (size_t)-1);

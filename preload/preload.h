@@ -58,6 +58,11 @@ static inline int preload_mutex_type(const pthread_mutex_t *m)
     return m->__data.__kind & 3;
 }
 
+/* The program at pc read (or wrote) [p, p + n) in code racedet does not
+ * see (libc, a system call): checked for races as such while race
+ * detection is on (intercept_memory.c). */
+void preload_check_range(const void *p, size_t n, bool write, uintptr_t pc);
+
 /* exit(status) was called: the status the record's exit line will carry. */
 void preload_note_exit_status(int status);
 

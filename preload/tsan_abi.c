@@ -13,6 +13,7 @@
  * libtsan.so.2 (docs/design.md "Compiler ABI").
  */
 #include "races/races.h"
+#include "annotate.h"
 #include "preload.h"
 
 #include <stdint.h>
@@ -162,27 +163,38 @@ __extension__ typedef __int128 a128;
 
 #define A RT_ACCESS_ATOMIC
 
-static inline __attribute__((always_inline)) struct rt_hb_thread *atomic_pre(const volatile void *a,
-                                                                             unsigned size,
-                                                                             unsigned flags, int mo,
-                                                                             bool releases,
-                                                                             uintptr_t pc)
+/* An atomic operation's check and happens-before (on_atomic_begin/_end):
+ * atomic_begin before the real operation, atomic_end after it. */
+struct atomic_op {
+    struct rt_hb_thread *h;
+    struct rt_sync_clock *s;
+};
+
+static inline __attribute__((always_inline)) struct atomic_op atomic_begin(const volatile void *a,
+                                                                           unsigned size, int op,
+                                                                           int mo, uintptr_t pc)
 {
-    struct rt_hb_thread *h = hb();
-    if (!h || h->busy)
-        return NULL;
-    if (!rt_hb_ignores(h, flags & W))
+    struct atomic_op o = {hb(), NULL};
+    unsigned flags = op == RT_ATOMIC_LOAD ? R : W;
+    if (!o.h || o.h->busy) {
+        o.h = NULL;
+        return o;
+    }
+    if (!rt_hb_ignores(o.h, flags & W))
         mem_access((uintptr_t)a, size, flags | A, pc);
-    if (releases)
-        on_atomic_store_before(h, (uintptr_t)a, mo);
-    return h;
+    if (o.h->ignore_sync) {
+        o.h = NULL; /* inside an annotated lock's own code: no ordering */
+        return o;
+    }
+    o.s = on_atomic_begin(o.h, (uintptr_t)a, op, mo);
+    return o;
 }
 
-static inline __attribute__((always_inline)) void atomic_post(struct rt_hb_thread *h,
-                                                              const volatile void *a, int mo)
+static inline __attribute__((always_inline)) void atomic_end(struct atomic_op o,
+                                                             const volatile void *a, int op, int mo)
 {
-    if (h)
-        on_atomic_load_after(h, (uintptr_t)a, mo);
+    if (o.h)
+        on_atomic_end(o.h, o.s, (uintptr_t)a, op, mo);
 }
 
 #define LOAD_ORDER(mo) (rt_mo_norm(mo) == RT_MO_RELAXED ? __ATOMIC_RELAXED : __ATOMIC_SEQ_CST)
@@ -191,28 +203,29 @@ static inline __attribute__((always_inline)) void atomic_post(struct rt_hb_threa
 #define ATOMIC_RMW(T, n, name, op)                                                               \
     RD_EXPORT T __tsan_atomic##n##_##name(volatile T *a, T v, int mo)                           \
     {                                                                                           \
-        struct rt_hb_thread *h = atomic_pre(a, sizeof(T), W, mo, true, PC());                   \
+        struct atomic_op o = atomic_begin(a, sizeof(T), RT_ATOMIC_RMW, mo, PC());               \
         T r = op;                                                                               \
-        atomic_post(h, a, mo);                                                                  \
+        atomic_end(o, a, RT_ATOMIC_RMW, mo);                                                    \
         return r;                                                                               \
     }
 
 #define ATOMIC_FNS(T, n)                                                                         \
     RD_EXPORT T __tsan_atomic##n##_load(const volatile T *a, int mo)                            \
     {                                                                                           \
+        struct atomic_op o = atomic_begin(a, sizeof(T), RT_ATOMIC_LOAD, mo, PC());              \
         T r = LOAD_ORDER(mo) == __ATOMIC_RELAXED ? __atomic_load_n(a, __ATOMIC_RELAXED)         \
                                                  : __atomic_load_n(a, __ATOMIC_SEQ_CST);        \
-        struct rt_hb_thread *h = atomic_pre(a, sizeof(T), R, mo, false, PC());                  \
-        atomic_post(h, a, mo);                                                                  \
+        atomic_end(o, a, RT_ATOMIC_LOAD, mo);                                                   \
         return r;                                                                               \
     }                                                                                           \
     RD_EXPORT void __tsan_atomic##n##_store(volatile T *a, T v, int mo)                         \
     {                                                                                           \
-        atomic_pre(a, sizeof(T), W, mo, true, PC());                                            \
+        struct atomic_op o = atomic_begin(a, sizeof(T), RT_ATOMIC_STORE, mo, PC());             \
         if (STORE_ORDER(mo) == __ATOMIC_SEQ_CST)                                                \
             __atomic_store_n(a, v, __ATOMIC_SEQ_CST);                                           \
         else                                                                                    \
             __atomic_store_n(a, v, __ATOMIC_RELEASE);                                           \
+        atomic_end(o, a, RT_ATOMIC_STORE, mo);                                                  \
     }                                                                                           \
     ATOMIC_RMW(T, n, exchange, __atomic_exchange_n(a, v, __ATOMIC_SEQ_CST))                     \
     ATOMIC_RMW(T, n, fetch_add, __atomic_fetch_add(a, v, __ATOMIC_SEQ_CST))                     \
@@ -224,9 +237,9 @@ static inline __attribute__((always_inline)) void atomic_post(struct rt_hb_threa
     static inline __attribute__((always_inline)) int cas##n(volatile T *a, T *c, T v, int mo,   \
                                                             int fmo, uintptr_t pc)              \
     {                                                                                           \
-        struct rt_hb_thread *h = atomic_pre(a, sizeof(T), W, mo, true, pc);                      \
+        struct atomic_op o = atomic_begin(a, sizeof(T), RT_ATOMIC_RMW, mo, pc);                  \
         int ok = __atomic_compare_exchange_n(a, c, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
-        atomic_post(h, a, ok ? mo : fmo);                                                       \
+        atomic_end(o, a, RT_ATOMIC_RMW, ok ? mo : fmo);                                         \
         return ok;                                                                              \
     }                                                                                           \
     RD_EXPORT int __tsan_atomic##n##_compare_exchange_strong(volatile T *a, T *c, T v, int mo,  \
@@ -268,29 +281,29 @@ static CX16 a128 load128_raw(const volatile a128 *a)
 #define RMW128(name, expr)                                                                        \
     RD_EXPORT CX16 a128 __tsan_atomic128_##name(volatile a128 *a, a128 v, int mo)                 \
     {                                                                                           \
-        struct rt_hb_thread *h = atomic_pre(a, 16, W, mo, true, PC());                           \
+        struct atomic_op o = atomic_begin(a, 16, RT_ATOMIC_RMW, mo, PC());                       \
         a128 old = load128_raw(a), seen;                                                        \
         while ((seen = cas128_raw(a, old, (expr))) != old)                                      \
             old = seen;                                                                         \
-        atomic_post(h, a, mo);                                                                  \
+        atomic_end(o, a, RT_ATOMIC_RMW, mo);                                                    \
         return old;                                                                             \
     }
 
 RD_EXPORT CX16 a128 __tsan_atomic128_load(const volatile a128 *a, int mo)
 {
+    struct atomic_op o = atomic_begin(a, 16, RT_ATOMIC_LOAD, mo, PC());
     a128 r = load128_raw(a);
-    struct rt_hb_thread *h = atomic_pre(a, 16, R, mo, false, PC());
-    atomic_post(h, a, mo);
+    atomic_end(o, a, RT_ATOMIC_LOAD, mo);
     return r;
 }
 
 RD_EXPORT CX16 void __tsan_atomic128_store(volatile a128 *a, a128 v, int mo)
 {
-    a128 old, seen;
-    atomic_pre(a, 16, W, mo, true, PC());
-    old = load128_raw(a);
+    struct atomic_op o = atomic_begin(a, 16, RT_ATOMIC_STORE, mo, PC());
+    a128 old = load128_raw(a), seen;
     while ((seen = cas128_raw(a, old, v)) != old)
         old = seen;
+    atomic_end(o, a, RT_ATOMIC_STORE, mo);
 }
 
 RMW128(exchange, v)
@@ -303,12 +316,12 @@ RMW128(fetch_nand, ~(old & v))
 
 static inline CX16 int cas128(volatile a128 *a, a128 *c, a128 v, int mo, int fmo, uintptr_t pc)
 {
-    struct rt_hb_thread *h = atomic_pre(a, 16, W, mo, true, pc);
+    struct atomic_op o = atomic_begin(a, 16, RT_ATOMIC_RMW, mo, pc);
     a128 seen = cas128_raw(a, *c, v);
     int ok = seen == *c;
     if (!ok)
         *c = seen;
-    atomic_post(h, a, ok ? mo : fmo);
+    atomic_end(o, a, RT_ATOMIC_RMW, ok ? mo : fmo);
     return ok;
 }
 
@@ -337,7 +350,7 @@ RD_EXPORT void __tsan_atomic_thread_fence(int mo)
     if (rt_mo_norm(mo) != RT_MO_RELAXED)
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
     h = hb();
-    if (h && !h->busy)
+    if (h && rt_hb_syncs(h))
         on_atomic_fence(h, mo);
 }
 
@@ -349,135 +362,139 @@ RD_EXPORT void __tsan_atomic_signal_fence(int mo)
 
 /* ---- explicit happens-before and ignores ------------------------------------------------- */
 
-RD_EXPORT void __tsan_acquire(void *addr)
-{
-    struct rt_hb_thread *h = hb();
-    if (h && !h->busy)
-        rt_hb_acquire(h, (uintptr_t)addr);
-}
+RD_EXPORT void __tsan_acquire(void *addr) { annotate_happens_after(addr); }
+RD_EXPORT void __tsan_release(void *addr) { annotate_happens_before(addr); }
+RD_EXPORT void __tsan_ignore_thread_begin(void) { annotate_ignore(ANNOTATE_READS | ANNOTATE_WRITES, +1); }
+RD_EXPORT void __tsan_ignore_thread_end(void) { annotate_ignore(ANNOTATE_READS | ANNOTATE_WRITES, -1); }
 
-RD_EXPORT void __tsan_release(void *addr)
-{
-    struct rt_hb_thread *h = hb();
-    if (h && !h->busy)
-        rt_hb_release(h, (uintptr_t)addr);
-}
-
-RD_EXPORT void __tsan_ignore_thread_begin(void)
-{
-    struct rt_hb_thread *h = hb();
-    if (h) {
-        h->ignore_reads++;
-        h->ignore_writes++;
-    }
-}
-
-RD_EXPORT void __tsan_ignore_thread_end(void)
-{
-    struct rt_hb_thread *h = hb();
-    if (h) {
-        h->ignore_reads--;
-        h->ignore_writes--;
-    }
-}
-
-/* ---- custom mutexes (tsan_interface.h __tsan_mutex_*) ----------------------------------- */
+/* ---- custom mutexes (tsan_interface.h __tsan_mutex_*) -----------------------------------
+ * The lock events of annotate.h. Between a pre_ and its post_ call the
+ * lock's own code runs: its accesses are not checked and its atomics do
+ * not order (they would only hide races), as in ThreadSanitizer. A lock
+ * is shared when a call says read_lock; write_reentrant, given at create
+ * (or any call), makes it recursive. */
 
 #define MUTEX_LINKER_INIT (1u << 0)
 #define MUTEX_WRITE_REENTRANT (1u << 1)
 #define MUTEX_READ_LOCK (1u << 3)
 #define MUTEX_TRY_LOCK (1u << 4)
 #define MUTEX_TRY_LOCK_FAILED (1u << 5)
+#define MUTEX_RECURSIVE_LOCK (1u << 6)
+#define MUTEX_RECURSIVE_UNLOCK (1u << 7)
 
-static struct rt_sync_call mutex_call(void *addr, unsigned flags, uintptr_t pc)
+#define MUTEX_IGNORES (ANNOTATE_READS | ANNOTATE_WRITES | ANNOTATE_SYNC)
+
+static struct rt_sync_call mutex_call(void *addr, unsigned flags, uintptr_t pc, uintptr_t sp)
 {
     bool read = flags & MUTEX_READ_LOCK;
     return (struct rt_sync_call){
         .addr = (uintptr_t)addr,
         .kind = read ? RT_RWLOCK : RT_MUTEX,
-        .type = flags & MUTEX_WRITE_REENTRANT ? RT_TYPE_RECURSIVE : RT_TYPE_NORMAL,
+        /* the type is the creation's: other calls need not repeat it */
+        .type = flags & MUTEX_WRITE_REENTRANT ? RT_TYPE_RECURSIVE : RT_TYPE_NONE,
         .write = !read,
         .trylock = (flags & MUTEX_TRY_LOCK) != 0,
         .pc = pc,
-        .sp = (uintptr_t)__builtin_frame_address(0),
+        .sp = sp,
     };
 }
 
 RD_EXPORT void __tsan_mutex_create(void *addr, unsigned flags)
 {
-    struct rt_thread *t = preload_enter();
-    if (t) {
-        struct rt_sync_call c = mutex_call(addr, flags, PC());
-        on_lock_init(t, &c);
-        rt_leave(t);
-    }
-    on_sync_forget((uintptr_t)addr);
+    struct rt_sync_call c = mutex_call(addr, flags, PC(), CALLER_SP());
+    if (c.type == RT_TYPE_NONE)
+        c.type = RT_TYPE_NORMAL;
+    annotate_lock_created(&c);
 }
 
 RD_EXPORT void __tsan_mutex_destroy(void *addr, unsigned flags)
 {
-    struct rt_thread *t = preload_enter();
+    struct rt_sync_call c = mutex_call(addr, flags, PC(), CALLER_SP());
     if (flags & MUTEX_LINKER_INIT)
         return;
-    if (t) {
-        struct rt_sync_call c = mutex_call(addr, flags, PC());
-        on_lock_destroy(t, &c);
-        on_lock_destroyed(t, &c, true);
-        rt_leave(t);
-    }
-    on_sync_forget((uintptr_t)addr);
+    annotate_lock_destroyed(&c);
 }
 
 RD_EXPORT void __tsan_mutex_pre_lock(void *addr, unsigned flags)
 {
-    struct rt_thread *t;
-    if (flags & MUTEX_TRY_LOCK)
-        return;
-    t = preload_enter();
-    if (t) {
-        struct rt_sync_call c = mutex_call(addr, flags, PC());
-        enum rt_verdict v = on_lock_wait(t, &c);
-        rt_leave(t);
-        if (v == RT_HANGS)
-            rt_die();
-    }
+    struct rt_sync_call c = mutex_call(addr, flags, PC(), CALLER_SP());
+    if (!(flags & MUTEX_TRY_LOCK))
+        annotate_lock_wait(&c); /* a trylock never waits, so never deadlocks */
+    annotate_ignore(MUTEX_IGNORES, +1);
 }
 
 RD_EXPORT void __tsan_mutex_post_lock(void *addr, unsigned flags, int recursion)
 {
+    struct rt_sync_call c = mutex_call(addr, flags, PC(), CALLER_SP());
+    bool ok = !(flags & MUTEX_TRY_LOCK_FAILED);
+    int levels = (flags & MUTEX_RECURSIVE_LOCK) && recursion > 1 ? recursion : 1;
+    annotate_ignore(MUTEX_IGNORES, -1);
+    for (int i = 0; i < levels; i++)
+        annotate_lock_acquired(&c, ok);
+}
+
+/* The depth to which the calling thread holds the lock at addr (for a
+ * RECURSIVE_UNLOCK, which releases every level at once). */
+static int held_depth(uintptr_t addr)
+{
     struct rt_thread *t = preload_enter();
-    (void)recursion;
+    struct rt_lock *l;
+    int depth = 1;
     if (!t)
-        return;
-    struct rt_sync_call c = mutex_call(addr, flags, PC());
-    if (flags & MUTEX_TRY_LOCK_FAILED) {
-        on_lock_not_acquired(t, &c);
-    } else {
-        on_lock_acquired(t, &c);
-        if (c.write)
-            on_sync_acquire_write(t, c.addr);   /* after writers and readers */
-        else
-            on_sync_acquire(t, c.addr);
-    }
+        return 1;
+    l = rt_lock_find(addr);
+    if (l && atomic_load_explicit(&l->owner, memory_order_relaxed) == t->id + 1 && l->depth > 1)
+        depth = (int)l->depth;
     rt_leave(t);
+    return depth;
 }
 
 RD_EXPORT int __tsan_mutex_pre_unlock(void *addr, unsigned flags)
 {
-    struct rt_thread *t = preload_enter();
-    if (!t)
-        return 0;
-    struct rt_sync_call c = mutex_call(addr, flags, PC());
-    on_lock_release(t, &c); /* also the happens-before release */
-    rt_leave(t);
-    return 0;
+    struct rt_sync_call c = mutex_call(addr, flags, PC(), CALLER_SP());
+    int levels = (flags & MUTEX_RECURSIVE_UNLOCK) && c.write ? held_depth(c.addr) : 1;
+    for (int i = 0; i < levels; i++)
+        annotate_lock_released(&c);
+    annotate_ignore(MUTEX_IGNORES, +1);
+    return levels;
 }
 
-RD_EXPORT void __tsan_mutex_post_unlock(void *addr, unsigned flags) { (void)addr; (void)flags; }
-RD_EXPORT void __tsan_mutex_pre_signal(void *addr, unsigned flags) { (void)addr; (void)flags; }
-RD_EXPORT void __tsan_mutex_post_signal(void *addr, unsigned flags) { (void)addr; (void)flags; }
-RD_EXPORT void __tsan_mutex_pre_divert(void *addr, unsigned flags) { (void)addr; (void)flags; }
-RD_EXPORT void __tsan_mutex_post_divert(void *addr, unsigned flags) { (void)addr; (void)flags; }
+RD_EXPORT void __tsan_mutex_post_unlock(void *addr, unsigned flags)
+{
+    (void)addr;
+    (void)flags;
+    annotate_ignore(MUTEX_IGNORES, -1);
+}
+
+/* A signal or broadcast inside the lock's code; divert: the lock's code
+ * calls out to the program's (a wait's callback) and back. */
+RD_EXPORT void __tsan_mutex_pre_signal(void *addr, unsigned flags)
+{
+    (void)addr;
+    (void)flags;
+    annotate_ignore(MUTEX_IGNORES, +1);
+}
+
+RD_EXPORT void __tsan_mutex_post_signal(void *addr, unsigned flags)
+{
+    (void)addr;
+    (void)flags;
+    annotate_ignore(MUTEX_IGNORES, -1);
+}
+
+RD_EXPORT void __tsan_mutex_pre_divert(void *addr, unsigned flags)
+{
+    (void)addr;
+    (void)flags;
+    annotate_ignore(MUTEX_IGNORES, -1);
+}
+
+RD_EXPORT void __tsan_mutex_post_divert(void *addr, unsigned flags)
+{
+    (void)addr;
+    (void)flags;
+    annotate_ignore(MUTEX_IGNORES, +1);
+}
 
 /* ---- external objects (tsan_interface.h __tsan_external_*) ------------------------------- */
 

@@ -125,3 +125,61 @@ indent() {
 seconds() {
     printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
 }
+
+# run_checked LABEL EXPECT PROG [ARGS...]: runs PROG under `racedet run`
+# with a JSON report and compares it with EXPECT (the format of
+# samples/*.expect, tests/e2e/expect_check.c); prints "ok - LABEL" or
+# "not ok - LABEL" with the reasons and the end of the run's output.
+# Returns 0 when it matched. Uses $TMP for its files.
+run_checked() {
+    _label=$1 _expect=$2
+    shift 2
+    rm -f "$TMP/run.json"
+    timeout -k 5 "$RUN_TIMEOUT" "$RACEDET" run --format json -o "$TMP/run.json" -- "$@" \
+        > "$TMP/run.out" 2>&1 < /dev/null
+    _status=$?
+    if "$EXPECT_CHECK" "$_expect" "$TMP/run.json" "$_status" > "$TMP/run.check" 2>&1; then
+        echo "ok - $_label"
+        return 0
+    fi
+    echo "not ok - $_label"
+    indent '# ' "$TMP/run.check" 20
+    if [ -s "$TMP/run.out" ]; then
+        echo "# output of the run (last 15 lines):"
+        indent '#   ' "$TMP/run.out" 15
+    fi
+    return 1
+}
+
+# check_programs SUITE DIR EXT COMPILER FLAGS...: every DIR/*.EXT built with
+# racedet-cc around COMPILER (RACEDET_CC) and FLAGS, run and checked with
+# run_checked against DIR/NAME.expect as "SUITE NAME (COMPILER)"; then, if
+# the caller defines a function after_program, `after_program NAME` (with
+# the report in $TMP/run.json). Prints "not ok" and fails when racedet-cc
+# or racedet is not built. Returns 1 when anything failed.
+check_programs() {
+    _suite=$1 _dir=$2 _ext=$3 _cc=$4
+    shift 4
+    for _tool in "$RACEDET" "$BUILD/bin/racedet-cc" "$EXPECT_CHECK"; do
+        if [ ! -x "$_tool" ]; then
+            echo "not ok - $_suite: $_tool is not built (make all e2e-helpers)"
+            return 1
+        fi
+    done
+    _failed=0
+    for _src in "$_dir"/*."$_ext"; do
+        _name=$(basename "$_src" ".$_ext")
+        if ! RACEDET_CC=$_cc "$BUILD/bin/racedet-cc" "$@" -o "$TMP/$_name" "$_src" \
+            > "$TMP/cc.err" 2>&1; then
+            echo "not ok - $_suite $_name ($_cc): racedet-cc could not build it"
+            indent '# ' "$TMP/cc.err" 20
+            _failed=1
+            continue
+        fi
+        run_checked "$_suite $_name ($_cc)" "$_dir/$_name.expect" "$TMP/$_name" || _failed=1
+        if command -v after_program > /dev/null 2>&1; then
+            after_program "$_name" || _failed=1
+        fi
+    done
+    return $_failed
+}

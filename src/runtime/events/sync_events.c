@@ -42,6 +42,7 @@ struct obj {
     rt_stack_id destroy_stack;
     unsigned count;               /* barrier: threads per round (0: unknown) */
     atomic_int arrived;           /* barrier: arrivals in the current round */
+    _Atomic uint64_t arrivals;    /* barrier: since init; the n-th is in round n / count */
     atomic_int waiters;           /* threads inside a wait on it */
 };
 
@@ -210,6 +211,7 @@ void on_sync_object_inited(struct rt_thread *t, const struct rt_sync_call *c, un
     o->destroy_stack = RT_NO_STACK;
     o->count = c->kind == RT_BARRIER ? count : 0;
     atomic_store(&o->arrived, 0);
+    atomic_store(&o->arrivals, 0);
     atomic_store(&o->waiters, 0);
     o->named = false;
     l = rt_lock_create(c->addr, c->kind, RT_TYPE_NONE, o->init_stack);
@@ -272,8 +274,11 @@ bool on_sync_object_wait(struct rt_thread *t, const struct rt_sync_call *c)
             if ((unsigned)n >= o->count)
                 atomic_fetch_sub(&o->arrived, (int)o->count); /* this arrival trips it */
         }
-        /* every arrival happens before every departure of the round */
-        on_sync_release(t, c->addr);
+        /* every arrival of a round happens before every departure from it */
+        {
+            uint64_t n = atomic_fetch_add(&o->arrivals, 1);
+            on_barrier_arrive(t, c->addr, o->count ? n / o->count : 0, o->count);
+        }
     }
     atomic_fetch_add(&o->waiters, 1);
     return true;
@@ -284,7 +289,9 @@ void on_sync_object_waited(struct rt_thread *t, const struct rt_sync_call *c, bo
     struct obj *o = find(c->addr, c->kind, false);
     if (o)
         atomic_fetch_sub(&o->waiters, 1);
-    if (ok)
+    if (c->kind == RT_BARRIER)
+        on_barrier_depart(t, c->addr, ok);
+    else if (ok)
         on_sync_acquire(t, c->addr);
 }
 

@@ -204,11 +204,47 @@ static struct rt_sync_clock *sync_of(struct rt_hb_thread *h, uintptr_t obj, bool
     return s;
 }
 
+/* release sequences of atomic variables: see on_atomic_store_before */
+static int seq_id(const struct rt_hb_thread *h)
+{
+    return h->thread ? h->thread->id + 1 : 0;
+}
+
+static void seq_reset(struct rt_sync_clock *s, int head)
+{
+    s->seq_heads[0] = head;
+    s->nseq_heads = head != 0;
+    s->seq_many = false;
+}
+
+/* head releases into s's sequence (s locked) */
+static void seq_add(struct rt_sync_clock *s, int head)
+{
+    for (unsigned i = 0; i < s->nseq_heads; i++)
+        if (s->seq_heads[i] == head)
+            return;
+    if (head == 0 || s->nseq_heads == RT_SEQ_HEADS)
+        s->seq_many = true;
+    else
+        s->seq_heads[s->nseq_heads++] = head;
+}
+
+static bool seq_continues(const struct rt_sync_clock *s, int me)
+{
+    if (s->seq_many)
+        return true;
+    for (unsigned i = 0; i < s->nseq_heads; i++)
+        if (s->seq_heads[i] == me)
+            return true;
+    return false;
+}
+
 void rt_hb_release(struct rt_hb_thread *h, uintptr_t obj)
 {
     struct rt_sync_clock *s = sync_of(h, obj, true);
     rt_spin_lock(&s->lock);
     rt_vc_join(&s->vc, &h->vc);
+    s->sticky = true;
     rt_spin_unlock(&s->lock);
     rt_hb_tick(h);
 }
@@ -218,6 +254,7 @@ void rt_hb_release_read(struct rt_hb_thread *h, uintptr_t obj)
     struct rt_sync_clock *s = sync_of(h, obj, true);
     rt_spin_lock(&s->lock);
     rt_vc_join(&s->read_vc, &h->vc);
+    s->sticky = true;
     rt_spin_unlock(&s->lock);
     rt_hb_tick(h);
 }
@@ -289,6 +326,101 @@ void on_sync_acquire_release(struct rt_thread *t, uintptr_t obj)
     rt_hb_acquire(h, obj);
 }
 
+/* ---- barriers ------------------------------------------------------------------------ */
+
+/* A barrier orders by round: a thread that leaves round k late (after
+ * others arrived at round k+1) must not take what they did since round k.
+ * So each round in progress has a clock of its own: the round's arrivals
+ * release into it, its departures acquire it, and it is dropped when all
+ * `count` threads of the round have left. Rounds are numbered by the
+ * order in which the interceptor saw the arrivals, which is the real
+ * barrier's while at most `count` threads wait at it at once (each
+ * thread then arrives once a round, and cannot arrive at round k+1 before
+ * every arrival of round k). When a departure finds its round incomplete,
+ * that was not so: from then on the barrier orders every departure after
+ * every arrival so far (the barrier's own clock, which every arrival also
+ * joins), which can hide a race but not invent one. */
+static struct rt_round_clock *round_of(struct rt_sync_clock *s, uint64_t round, bool create)
+{
+    struct rt_round_clock *r;
+    for (r = s->rounds; r; r = r->next)
+        if (r->round == round)
+            return r;
+    if (!create)
+        return NULL;
+    r = rt_alloc(sizeof *r);
+    r->round = round;
+    r->next = s->rounds;
+    s->rounds = r;
+    return r;
+}
+
+static void rounds_free(struct rt_sync_clock *s)
+{
+    while (s->rounds) {
+        struct rt_round_clock *r = s->rounds;
+        s->rounds = r->next;
+        rt_vc_free(&r->vc);
+        rt_free(r, sizeof *r);
+    }
+    s->rounds_misnumbered = false;
+}
+
+void on_barrier_arrive(struct rt_thread *t, uintptr_t obj, uint64_t round, unsigned count)
+{
+    struct rt_hb_thread *h = hb_for(t);
+    struct rt_sync_clock *s;
+    if (!h)
+        return;
+    s = sync_of(h, obj, true);
+    rt_spin_lock(&s->lock);
+    rt_vc_join(&s->vc, &h->vc);
+    if (count > 0) {
+        struct rt_round_clock *r = round_of(s, round, true);
+        rt_vc_join(&r->vc, &h->vc);
+        r->arrived++;
+    }
+    rt_spin_unlock(&s->lock);
+    rt_hb_tick(h);
+    h->barrier = count > 0 ? obj : 0;
+    h->barrier_round = round;
+    h->barrier_count = count;
+}
+
+void on_barrier_depart(struct rt_thread *t, uintptr_t obj, bool ok)
+{
+    struct rt_hb_thread *h = hb_for(t);
+    struct rt_sync_clock *s;
+    struct rt_round_clock *r = NULL, **p;
+    unsigned count;
+    if (!h)
+        return;
+    s = sync_of(h, obj, false);
+    if (!s)
+        return;
+    count = 0;
+    rt_spin_lock(&s->lock);
+    if (h->barrier == obj)
+        r = round_of(s, h->barrier_round, false);
+    if (r) {
+        /* the round's size: what every arrival of it was told */
+        count = h->barrier_count;
+        if (r->arrived < count)
+            s->rounds_misnumbered = true;
+    }
+    if (ok)
+        rt_vc_join(&h->vc, r && !s->rounds_misnumbered ? &r->vc : &s->vc);
+    if (r && ++r->departed >= count) {
+        for (p = &s->rounds; *p != r; p = &(*p)->next)
+            ;
+        *p = r->next;
+        rt_vc_free(&r->vc);
+        rt_free(r, sizeof *r);
+    }
+    rt_spin_unlock(&s->lock);
+    h->barrier = 0;
+}
+
 void on_sync_forget(uintptr_t obj)
 {
     struct rt_sync_clock *s;
@@ -300,6 +432,9 @@ void on_sync_forget(uintptr_t obj)
     rt_spin_lock(&s->lock);
     rt_vc_clear(&s->vc);
     rt_vc_clear(&s->read_vc);
+    seq_reset(s, 0);
+    s->sticky = false;
+    rounds_free(s);
     rt_spin_unlock(&s->lock);
 }
 
@@ -334,29 +469,83 @@ void on_sync_call_release(struct rt_thread *t, const struct rt_sync_call *c)
 
 /* ---- atomics and fences ------------------------------------------------------------ */
 
-void on_atomic_store_before(struct rt_hb_thread *h, uintptr_t addr, int mo)
+/* Release sequences (C11 7.17.3). A release store A to a variable heads a
+ * release sequence: A, then the stores to the variable by A's thread and
+ * the read-modify-writes by any thread, up to the first store by another
+ * thread that is not a read-modify-write. An acquire that reads a value
+ * of the sequence synchronises with A, and with each release RMW of the
+ * sequence it read past; with nothing before A. So the variable's clock is
+ * replaced by a plain store (by the storing thread's clock when the store
+ * releases, by its last release fence's for a relaxed store after one,
+ * else emptied, unless the storing thread heads the sequence) and joined
+ * by a release RMW. A relaxed store or RMW after a release fence releases
+ * the fence's clock (C11 7.17.4). A variable that something else than
+ * atomics released (a custom lock annotated at its own word) keeps a clock
+ * that only grows (sync_clocks.h, `sticky`).
+ *
+ * The clock changes and the real operation are made under the clock's
+ * lock, so that they happen in the same order: else a load could read the
+ * value a release store wrote and then find the clock already emptied by a
+ * later relaxed store of another thread. */
+struct rt_sync_clock *on_atomic_begin(struct rt_hb_thread *h, uintptr_t addr, int op, int mo)
 {
+    struct rt_sync_clock *s;
+    bool releases, fenced, acquires;
     mo = rt_mo_norm(mo);
-    if (rt_mo_releases(mo)) {
-        rt_hb_release(h, addr);
-    } else if (h->has_fence_release) {
-        /* a relaxed store after a release fence: an acquire that reads it
-         * synchronises with the fence */
-        struct rt_sync_clock *s = sync_of(h, addr, true);
-        rt_spin_lock(&s->lock);
-        rt_vc_join(&s->vc, &h->fence_release);
-        rt_spin_unlock(&s->lock);
+    releases = op != RT_ATOMIC_LOAD && rt_mo_releases(mo);
+    fenced = op != RT_ATOMIC_LOAD && !releases && h->has_fence_release;
+    acquires = op != RT_ATOMIC_STORE && rt_mo_acquires(mo);
+    if (releases || fenced)
+        s = sync_of(h, addr, true);
+    else if (acquires || op == RT_ATOMIC_STORE)
+        /* nothing released there yet: nothing to take (on_atomic_end looks
+         * again), no sequence to end; a variable that is only ever read
+         * costs no clock */
+        s = sync_of(h, addr, false);
+    else
+        return NULL;
+    if (!s)
+        return NULL;
+    h->busy++; /* a signal handler's atomics must not wait for this lock */
+    rt_spin_lock(&s->lock);
+    if (op == RT_ATOMIC_STORE && s->sticky) {
+        if (releases || fenced)
+            rt_vc_join(&s->vc, releases ? &h->vc : &h->fence_release);
+    } else if (op == RT_ATOMIC_STORE) {
+        if (releases || fenced) {
+            rt_vc_copy(&s->vc, releases ? &h->vc : &h->fence_release);
+            seq_reset(s, seq_id(h));
+        } else if (!seq_continues(s, seq_id(h))) {
+            rt_vc_clear(&s->vc);
+            seq_reset(s, 0);
+        }
+    } else if (op == RT_ATOMIC_RMW && (releases || fenced)) {
+        rt_vc_join(&s->vc, releases ? &h->vc : &h->fence_release);
+        seq_add(s, seq_id(h));
     }
+    if (releases)
+        rt_hb_tick(h);
+    return s;
 }
 
-void on_atomic_load_after(struct rt_hb_thread *h, uintptr_t addr, int mo)
+void on_atomic_end(struct rt_hb_thread *h, struct rt_sync_clock *s, uintptr_t addr, int op, int mo)
 {
+    bool acquires;
     mo = rt_mo_norm(mo);
-    if (rt_mo_acquires(mo)) {
+    acquires = op != RT_ATOMIC_STORE && rt_mo_acquires(mo);
+    if (s) {
+        if (acquires)
+            rt_vc_join(&h->vc, &s->vc);
+        rt_spin_unlock(&s->lock);
+        h->busy--;
+    } else if (acquires) {
+        /* no clock at _begin (or a failed compare-exchange acquiring more
+         * than its success): one released since is taken now */
         rt_hb_acquire(h, addr);
-        return;
     }
-    /* relaxed: an acquire fence later in this thread makes it an acquire */
+    if (op == RT_ATOMIC_STORE || acquires)
+        return;
+    /* relaxed read: an acquire fence later in this thread makes it an acquire */
     if (h->nrelaxed > 0 && h->relaxed_loads[(h->nrelaxed - 1) % RT_HB_RELAXED_LOADS] == addr)
         return;
     h->relaxed_loads[h->nrelaxed % RT_HB_RELAXED_LOADS] = addr;

@@ -23,15 +23,17 @@
  *                     the mutex after; signal/broadcast: release the cond.
  *   semaphore         sem_post: release(sem) before the real post;
  *                     sem_wait/trywait/timedwait succeeded: acquire(sem).
- *   barrier           pthread_barrier_wait: release(barrier) before the
- *                     real wait, acquire(barrier) after it returns (every
- *                     arrival happens-before every departure).
+ *   barrier           pthread_barrier_wait: on_barrier_arrive before the
+ *                     real wait, on_barrier_depart after it returns: every
+ *                     arrival of a round happens-before every departure
+ *                     from that round, and from no earlier one.
  *   once              the thread that ran the init routine: release(once)
  *                     after the routine returned; every caller: acquire(once)
  *                     after pthread_once returned.
  *   threads           on_thread_create/start/exit/join in events.h carry the
  *                     thread clocks (create -> start, exit -> join).
- *   atomics, fences   on_atomic_* below (the __tsan_atomic* entry points).
+ *   atomics, fences   on_atomic_* below (the __tsan_atomic* entry points):
+ *                     a variable's clock follows its release sequence.
  *
  * Cheap when the program has no instrumented code (nothing to order): the
  * functions return at once while rt_hb_enabled is false, which stays so
@@ -93,6 +95,17 @@ struct rt_hb_thread {
 
     struct { uintptr_t addr; struct rt_sync_clock *s; } sync_cache[RT_HB_SYNC_CACHE];
 
+    /* >0: its atomics, fences and explicit acquires and releases make no
+     * happens-before (inside an annotated lock's own code: __tsan_mutex_*,
+     * AnnotateIgnoreSyncBegin) */
+    int ignore_sync;
+
+    /* the barrier the thread waits at (0: none), its round there and the
+     * barrier's count */
+    uintptr_t barrier;
+    uint64_t barrier_round;
+    unsigned barrier_count;
+
     /* identity */
     struct rt_thread *thread;
     uintptr_t stack_lo, stack_hi;   /* its stack, for "where the memory is" */
@@ -104,6 +117,13 @@ struct rt_hb_thread {
 static inline bool rt_hb_ignores(const struct rt_hb_thread *h, bool write)
 {
     return (write ? h->ignore_writes : h->ignore_reads) != 0;
+}
+
+/* Does h make happens-before edges now (not inside the engine, not told to
+ * ignore them)? */
+static inline bool rt_hb_syncs(const struct rt_hb_thread *h)
+{
+    return !h->busy && !h->ignore_sync;
 }
 
 /* The calling thread's state; NULL until it has one (initial-exec TLS).
@@ -139,6 +159,13 @@ void on_sync_release(struct rt_thread *t, uintptr_t obj);
 void on_sync_acquire(struct rt_thread *t, uintptr_t obj);
 void on_sync_acquire_release(struct rt_thread *t, uintptr_t obj);
 void on_sync_forget(uintptr_t obj);
+/* barrier: the calling thread arrives at round `round` (0, 1, ...: the
+ * n-th arrival at a barrier of `count` threads belongs to round n / count;
+ * count 0: unknown, every arrival and departure then one round), and
+ * departs from it after the real wait returned (ok: it succeeded). A
+ * thread waits at one barrier at a time. */
+void on_barrier_arrive(struct rt_thread *t, uintptr_t obj, uint64_t round, unsigned count);
+void on_barrier_depart(struct rt_thread *t, uintptr_t obj, bool ok);
 /* rwlock: a reader leaves (into the read clock); a writer enters (takes
  * both the write and the read clock). */
 void on_sync_release_read(struct rt_thread *t, uintptr_t obj);
@@ -171,9 +198,21 @@ static inline bool rt_mo_releases(int mo)
 {
     return mo == RT_MO_RELEASE || mo == RT_MO_ACQ_REL || mo == RT_MO_SEQ_CST;
 }
-/* Before a store / RMW (release side); after a load / RMW (acquire side). */
-void on_atomic_store_before(struct rt_hb_thread *h, uintptr_t addr, int mo);
-void on_atomic_load_after(struct rt_hb_thread *h, uintptr_t addr, int mo);
+/* An atomic operation (RT_ATOMIC_LOAD, _STORE, or _RMW: exchange, fetch_*,
+ * compare-exchange) on the variable at addr: on_atomic_begin before the
+ * real operation, on_atomic_end after it, nothing else in between. The release side follows the
+ * variable's release sequence (C11 7.17.3): a plain store replaces the
+ * variable's clock (a release store with the thread's clock, a relaxed one
+ * after a release fence with the fence's, any other relaxed store with
+ * nothing, unless the thread heads the sequence), a read-modify-write
+ * continues the sequence (joins into the clock when it releases). The
+ * acquire side takes the clock. When the clock is read or changed it is
+ * locked from _begin to _end, so that the operations on the variable and
+ * the changes of its clock happen in the same order. A compare-exchange
+ * that failed passes its failure order to _end. */
+enum { RT_ATOMIC_LOAD, RT_ATOMIC_STORE, RT_ATOMIC_RMW };
+struct rt_sync_clock *on_atomic_begin(struct rt_hb_thread *h, uintptr_t addr, int op, int mo);
+void on_atomic_end(struct rt_hb_thread *h, struct rt_sync_clock *s, uintptr_t addr, int op, int mo);
 void on_atomic_fence(struct rt_hb_thread *h, int mo);
 
 /* ---- fork (runtime.c's atfork handlers) ------------------------------------------

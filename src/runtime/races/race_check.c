@@ -182,7 +182,7 @@ static void check(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr
                 s[i].ordered = true;
                 if (same_epoch && rt_cell_atomic(c) == atomic && mine < 0 && !(c & RT_CELL_BUSY))
                     mine = i;
-                cost = same_epoch ? 6 : 2;
+                cost = same_epoch ? 12 : 4;
             } else {
                 if (c & RT_CELL_BUSY) {
                     busy = true;   /* another thread is putting its node in place */
@@ -192,16 +192,19 @@ static void check(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr
                 if (!s[i].ordered && race < 0 && ((cwr & acc) | (cacc & wr)) &&
                     !(atomic && rt_cell_atomic(c)))
                     race = i;
-                cost = s[i].ordered ? 0 : 4;
+                cost = s[i].ordered ? 0 : 8;
             }
             /* redundant once cur is stored: inside cur's bytes, no stronger */
             if ((cacc & ~acc) == 0 && (cwr & ~wr) == 0 && (!atomic || rt_cell_atomic(c)) &&
                 (s[i].ordered || i == race))
                 redundant |= 1u << i;
             /* if nothing is free, evict what costs least to forget: an
-             * access ordered before this one, a read before a write, another
-             * thread's before our own (whose newer accesses are checked) */
-            cost += cwr ? 1 : 0;
+             * access ordered before this one, another thread's before our
+             * own (whose newer accesses are checked); in each of these, a
+             * read before a write and an atomic access before a plain one
+             * (it races with plain accesses only: a flag next to the data
+             * it publishes must not push the data's write out) */
+            cost += (cwr ? 2 : 0) + (rt_cell_atomic(c) ? 0 : 1);
             if (cost < (uint32_t)victim_cost) {
                 victim = i;
                 victim_cost = (int)cost;

@@ -198,6 +198,11 @@ struct rt_race_previous {
 };
 struct rt_race_previous rt_race_last_previous(void);
 
+/* Races on bytes of [addr, addr + size) are expected by the program
+ * (AnnotateBenignRaceSized): they are neither counted nor reported, from
+ * now on and for good. Any thread. */
+void rt_race_benign(uintptr_t addr, uintptr_t size);
+
 /* Turn reporting off/on (tests that only look at the count). */
 extern bool rt_race_report_enabled;
 

@@ -26,13 +26,51 @@ void rt_race_init(void)
 {
 }
 
+/* ---- ranges annotated as benign races ---------------------------------------------- */
+
+/* Few (one per annotated variable), looked at only when a race is found:
+ * an array, grown under the lock, read under it. */
+static rt_spin_t benign_lock = RT_SPIN_INIT;
+static struct benign { uintptr_t lo, hi; } *benign;
+static uint32_t nbenign, capbenign;
+
+void rt_race_benign(uintptr_t addr, uintptr_t size)
+{
+    uintptr_t hi = addr + size < addr ? UINTPTR_MAX : addr + size;
+    if (size == 0)
+        return;
+    rt_spin_lock(&benign_lock);
+    if (nbenign == capbenign) {
+        uint32_t ncap = capbenign ? capbenign * 2 : 16;
+        benign = rt_realloc(benign, sizeof *benign * capbenign, sizeof *benign * ncap);
+        capbenign = ncap;
+    }
+    benign[nbenign++] = (struct benign){addr, hi};
+    rt_spin_unlock(&benign_lock);
+}
+
+/* Do the bytes [lo, hi) of a race overlap a benign range? */
+static bool is_benign(uintptr_t lo, uintptr_t hi)
+{
+    bool found = false;
+    if (__atomic_load_n(&nbenign, __ATOMIC_RELAXED) == 0)
+        return false;
+    rt_spin_lock(&benign_lock);
+    for (uint32_t i = 0; i < nbenign && !found; i++)
+        found = benign[i].lo < hi && lo < benign[i].hi;
+    rt_spin_unlock(&benign_lock);
+    return found;
+}
+
 void rt_race_lock_all(void)
 {
     rt_spin_lock(&seen_lock);
+    rt_spin_lock(&benign_lock);
 }
 
 void rt_race_unlock_all(void)
 {
+    rt_spin_unlock(&benign_lock);
     rt_spin_unlock(&seen_lock);
 }
 
@@ -152,6 +190,8 @@ void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr
     bool freeing = rt_race_freeing, prev_freed = false;
 
     if (!self)
+        return;
+    if (conflict && is_benign(word + byte, word + 32 - (unsigned)__builtin_clz(conflict)))
         return;
     prev_node = earlier_access(prev, prev_node, byte, &pf, &prev_size);
     if (prev_node == RT_CT_ROOT)
