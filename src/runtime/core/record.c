@@ -216,6 +216,7 @@ void rt_record_def_stack(rt_stack_id id)
 void rt_record_def_thread(struct rt_thread *t)
 {
     struct rt_buf b = {0};
+    char name[64];
     if (t->written_epoch == epoch)
         return;
     t->written_epoch = epoch;
@@ -223,7 +224,8 @@ void rt_record_def_thread(struct rt_thread *t)
         rt_record_def_stack(t->create_stack);
     rt_buf_printf(&b, "{\"t\":\"thread\",\"id\":%d,\"parent\":%d,\"create_stack\":%d,\"name\":",
                   t->id, t->parent, t->create_stack == RT_NO_STACK ? -1 : (int)t->create_stack);
-    rt_buf_json_str(&b, t->name);
+    rt_thread_name(t, name, sizeof name);
+    rt_buf_json_str(&b, name);
     rt_buf_putc(&b, '}');
     emit_and_free(&b);
 }
