@@ -142,18 +142,90 @@ struct rt_thread *rt_thread_by_handle(pthread_t h)
     return t;
 }
 
+/* ---- caches handed down ------------------------------------------------------ */
+
+/* A thread's caches outlive it for a while, parked here, so that the next
+ * thread started with the same routine takes them over: a program that
+ * makes short threads again and again gets each one's stack back in the
+ * same place (glibc keeps stacks for reuse), so the same call reached
+ * along the same path has the same (pc, sp) as in the thread before, and
+ * the call-site cache answers without unwinding; a thread that never
+ * unwinds also never makes libunwind's per-thread cache (256 KiB, set up
+ * and torn down with each thread). A call-site entry found this way is
+ * as sound as one found in the thread that made it: same start routine,
+ * same path to the same call, same stack pointer. The lock cache checks
+ * every entry it returns; the edge cache is per thread (the graph records
+ * which thread learnt an edge), so it starts empty. Under parked_lock. */
+#define PARKED 16
+static rt_spin_t parked_lock = RT_SPIN_INIT;
+static struct parked {
+    struct rt_thread_caches *caches;
+    uintptr_t start_routine;
+    uintptr_t sp;               /* somewhere on the stack of the thread that used them */
+} parked[PARKED];
+static unsigned nparked;
+
+static uintptr_t distance(uintptr_t a, uintptr_t b)
+{
+    return a > b ? a - b : b - a;
+}
+
 struct rt_thread_caches *rt_thread_caches_make(struct rt_thread *t)
 {
-    t->caches = rt_alloc(sizeof *t->caches);
-    return t->caches;
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    struct rt_thread_caches *c = NULL;
+    int best = -1;
+    /* threads started by nobody we saw have no routine in common */
+    if (t->start_routine == 0) {
+        t->caches = rt_alloc(sizeof *t->caches);
+        return t->caches;
+    }
+    rt_spin_lock(&parked_lock);
+    for (unsigned i = 0; i < nparked; i++)
+        if (parked[i].start_routine == t->start_routine &&
+            (best < 0 || distance(parked[i].sp, here) < distance(parked[best].sp, here)))
+            best = (int)i;
+    if (best >= 0) {
+        c = parked[best].caches;
+        parked[best] = parked[--nparked];
+    }
+    rt_spin_unlock(&parked_lock);
+    if (c)
+        memset(c->edges, 0, sizeof c->edges);
+    else
+        c = rt_alloc(sizeof *c);
+    t->caches = c;
+    t->caches_sp = here;
+    return c;
+}
+
+/* t is done with its caches: park them for a thread like it (evicting
+ * the oldest parked), or free them. */
+static void park_caches(struct rt_thread *t)
+{
+    struct rt_thread_caches *c = t->caches, *evicted = NULL;
+    if (!c)
+        return;
+    t->caches = NULL;
+    if (t->start_routine == 0) {
+        rt_free(c, sizeof *c);
+        return;
+    }
+    rt_spin_lock(&parked_lock);
+    if (nparked == PARKED) {
+        evicted = parked[0].caches;
+        memmove(&parked[0], &parked[1], sizeof parked[0] * (PARKED - 1));
+        nparked--;
+    }
+    parked[nparked++] = (struct parked){c, t->start_routine, t->caches_sp};
+    rt_spin_unlock(&parked_lock);
+    if (evicted)
+        rt_free(evicted, sizeof *evicted);
 }
 
 static void free_own(struct rt_thread *t)
 {
-    if (t->caches) {
-        rt_free(t->caches, sizeof *t->caches);
-        t->caches = NULL;
-    }
+    park_caches(t);
     rt_spin_lock(&t->peek_lock);
     if (t->held)
         rt_free(t->held, sizeof *t->held * t->cap_held);
@@ -304,9 +376,11 @@ void rt_threads_after_fork_child(struct rt_thread *survivor)
 void rt_threads_lock_all(void)
 {
     rt_spin_lock(&threads_lock);
+    rt_spin_lock(&parked_lock);
 }
 
 void rt_threads_unlock_all(void)
 {
+    rt_spin_unlock(&parked_lock);
     rt_spin_unlock(&threads_lock);
 }

@@ -106,7 +106,8 @@ struct rt_thread {
     rt_stack_id waiting_stack;
     uint64_t waiting_since_ns;
     uint64_t cond_wait_since_ns;   /* a condition wait made holding other locks (0: none) */
-    struct rt_thread_caches *caches;   /* made at the first event, freed at its end */
+    struct rt_thread_caches *caches;   /* made (or handed down) at the first event, freed at its end */
+    uintptr_t caches_sp;           /* where its stack was when they were made */
 
     /* race detection (happens_before.h): made by the creator before the
      * thread runs, or lazily by the thread itself; read by its joiner */
