@@ -5,6 +5,7 @@
 #include "rt_alloc.h"
 #include "rt_spin.h"
 #include "threads.h"
+#include "runtime.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,13 +38,10 @@ static uint64_t now_ns(void)
 static void write_all(const char *p, size_t n)
 {
     if (open_pending) {
-        char err[256];
+        char err[PATH_MAX + 200];
         open_pending = false;
         if (open_file(err, sizeof err) < 0) {
-            ssize_t r = write(2, "racedet: ", 9);
-            r = write(2, err, strlen(err));
-            r = write(2, "\n", 1);
-            (void)r;
+            rt_stop_watching(err);
             return;
         }
     }
@@ -115,7 +113,8 @@ static int open_file(char *err, size_t errlen)
         record_fd = open(record_path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
     }
     if (record_fd < 0) {
-        snprintf(err, errlen, "cannot write the record file %s: %s", record_path, strerror(errno));
+        snprintf(err, errlen, "cannot write the record in %s: %s",
+                 record_is_temp ? "the temporary directory" : record_dir, strerror(errno));
         record_path[0] = '\0';
         return -1;
     }
@@ -264,7 +263,7 @@ void rt_record_exit(int status, const char *how)
 
 void rt_record_after_fork_child(void)
 {
-    char err[256];
+    char err[PATH_MAX + 200];
     rt_spin_reset(&record_lock);
     epoch++;
     if (record_is_temp) {
@@ -280,12 +279,8 @@ void rt_record_after_fork_child(void)
         return;
     close(record_fd);
     record_fd = -1;
-    if (open_file(err, sizeof err) < 0) {
-        ssize_t r = write(2, "racedet: ", 9);
-        r = write(2, err, strlen(err));
-        r = write(2, "\n", 1);
-        (void)r;
-    }
+    if (open_file(err, sizeof err) < 0)
+        rt_stop_watching(err);
 }
 
 void rt_record_close(void)

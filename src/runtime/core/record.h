@@ -22,8 +22,9 @@ struct rt_thread;
 struct rt_lock;
 
 /* Open the record: in `dir` as racedet.<pid>.<n>.jsonl, or, with dir NULL,
- * a temporary file. Writes the process line. Returns 0, or -1 with a
- * one-line reason in err. */
+ * a temporary file (made at the first line; if it cannot be, the process
+ * stops being watched: rt_stop_watching). Writes the process line. Returns
+ * 0, or -1 with a one-line reason in err. */
 int rt_record_open(const char *dir, char *err, size_t errlen);
 /* Path of the open record file ("" if none). */
 const char *rt_record_path(void);
