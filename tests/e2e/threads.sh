@@ -1,7 +1,9 @@
 #!/bin/sh
-# Threads (issue 14, item 4): memory stays flat in the number of threads a
-# program makes (each thread's state is freed when it is joined or,
-# detached, gone; only its identity stays).
+# Threads (issue 14, items 4 and 7): memory stays flat in the number of
+# threads a program makes (each thread's state is freed when it is joined
+# or, detached, gone; only its identity stays), and the names programs give
+# their threads (pthread_setname_np on itself or another thread,
+# prctl(PR_SET_NAME), also after the thread's line was written) are shown.
 BUILD=${1:-build}
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/racedet-threads.XXXXXX")
 trap 'rm -rf "$OUT"' EXIT
@@ -21,3 +23,16 @@ for how in join detach; do
         tail -3 "$OUT/churn.err" | sed 's/^/# /'
     fi
 done
+
+"$BUILD/bin/racedet" run -- "$BUILD/tests/e2e/thread_names" > "$OUT/names.out" 2> "$OUT/names.err"
+status=$?
+missing=""
+for name in mc-worker prctl-worker late-name named-by-main; do
+    grep -q "^  T[0-9]* ($name) created at:" "$OUT/names.err" || missing="$missing $name"
+done
+if [ $status -eq 66 ] && [ -z "$missing" ] && [ "$(grep -c '^==racedet== lock_order_cycle' "$OUT/names.err")" -eq 2 ]; then
+    echo "ok - thread names from pthread_setname_np, prctl and a later rename are shown"
+else
+    echo "not ok - thread names (exit $status; missing:$missing)"
+    grep -E '^==racedet==|^  T[0-9]' "$OUT/names.err" | sed 's/^/# /' | head -12
+fi

@@ -460,6 +460,21 @@ void rt_record_def_thread(struct rt_thread *t)
     emit_and_free(&b);
 }
 
+void rt_record_thread_renamed(struct rt_thread *t)
+{
+    struct rt_buf b = {0};
+    char name[64];
+    rt_record_lock();
+    if (t->written_epoch == epoch) {
+        rt_thread_name(t, name, sizeof name);
+        rt_buf_printf(&b, "{\"t\":\"thread_name\",\"id\":%d,\"name\":", t->id);
+        rt_buf_json_str(&b, name);
+        rt_buf_putc(&b, '}');
+        emit_and_free(&b);
+    }
+    rt_record_unlock();
+}
+
 void rt_record_def_lock(struct rt_lock *l)
 {
     struct rt_buf b = {0};

@@ -44,6 +44,9 @@ void rt_record_def_stack(rt_stack_id id);
  * addr's offset from the module base in *offset; -1 if in no module. */
 int rt_record_def_module(uintptr_t addr, uintptr_t *offset);
 void rt_record_def_thread(struct rt_thread *t);
+/* The thread got a new name: if its line is written already, a
+ * thread_name line says so (takes the lock). */
+void rt_record_thread_renamed(struct rt_thread *t);
 void rt_record_def_lock(struct rt_lock *l);
 /* Under the record lock: write one line (a '\n' is added). */
 void rt_record_emit(struct rt_buf *b);

@@ -1,5 +1,6 @@
 /* threads: see threads.h. */
 #include "threads.h"
+#include "record.h"
 #include "sync_objects.h"
 #include "rt_alloc.h"
 #include "rt_hash.h"
@@ -323,6 +324,7 @@ void rt_thread_set_name(struct rt_thread *t, const char *name)
     t->name = copy;
     rt_spin_unlock(&threads_lock);
     rt_free_str(old);
+    rt_record_thread_renamed(t);
 }
 
 bool rt_thread_name(struct rt_thread *t, char *buf, size_t size)

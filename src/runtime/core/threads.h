@@ -158,7 +158,8 @@ struct rt_thread *rt_thread_next_gone(void);
 void rt_thread_release(struct rt_thread *t);
 
 /* Name the thread in reports (RACEDET_THREAD_NAME, pthread_setname_np,
- * prctl(PR_SET_NAME)). Any thread. */
+ * prctl(PR_SET_NAME); cut at 63 bytes; NULL or "" for none). Any thread;
+ * takes the record lock (rt_record_thread_renamed). */
 void rt_thread_set_name(struct rt_thread *t, const char *name);
 /* Copy its name into buf ("" if none); true when it has one. */
 bool rt_thread_name(struct rt_thread *t, char *buf, size_t size);
