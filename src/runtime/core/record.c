@@ -76,20 +76,28 @@ static int sys_dup_from(int fd, int lowest)
     return (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, lowest);
 }
 
-/* Move fd as high as the descriptor limit allows (but below 1024, the
- * size of an fd_set, so that a huge limit does not make the kernel's
- * descriptor table huge), else from 64 up; where it is when neither has
- * room. Returns the descriptor to use. */
-static int move_high(int fd)
+/* A copy of fd as high as the descriptor limit allows (but below 1024,
+ * the size of an fd_set, so that a huge limit does not make the kernel's
+ * descriptor table huge), else from 64 up; -1 if neither has a free
+ * number. Never fd's own number: it is in use. */
+static int dup_high(int fd)
 {
     struct rlimit rl;
     int top = 1024, high = -1;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)top)
         top = (int)rl.rlim_cur;
-    if (top - 1 > 64 && fd < top - 1)
+    if (top - 1 > 64)
         high = sys_dup_from(fd, top - 1);
-    if (high < 0 && fd < 64)
+    if (high < 0)
         high = sys_dup_from(fd, 64);
+    return high;
+}
+
+/* Our file, just opened at fd (the lowest free number): moved up, out of
+ * the program's way, if there is room. Returns the descriptor to use. */
+static int move_high(int fd)
+{
+    int high = fd >= 64 ? -1 : dup_high(fd);
     if (high < 0)
         return fd;
     sys_close(fd);
@@ -373,14 +381,12 @@ int rt_record_fd_wanted(int fd, int (*fn)(void *arg), void *arg)
     int rc;
     fd_call_begin(&old);
     if (fd >= 0 && fd == ours_now()) {
-        int moved = move_high(fd);
-        if (moved == fd) {
-            /* no other number free: the program's call comes first; the
-             * file is opened again at the next line */
-            sys_close(fd);
-            moved = -1;
-            reopen_pending = true;
-        }
+        int moved = dup_high(fd);
+        if (moved < 0)
+            reopen_pending = true; /* no other number free: the program's
+                                    * call comes first; the file is opened
+                                    * again at the next line */
+        sys_close(fd);
         atomic_store(&record_fd, moved);
     }
     rc = fn(arg);
