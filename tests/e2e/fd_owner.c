@@ -7,7 +7,7 @@
  * 1024), raw (the close_range system call, which no interposition sees)),
  * opens FILE, puts it also at every number the record had at the start
  * (dup2), writes its own lines through all of them, and makes a
- * lock-order cycle (two threads, one after the other). FILE must end up
+ * lock-order cycle (lock_cycle.h). FILE must end up
  * with the program's lines only, and the cycle must be reported.
  * Prints "hidden N" (N record descriptors, all invisible) and exits 0, or
  * says what went wrong and exits 1.
@@ -15,33 +15,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static pthread_mutex_t first = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t second = PTHREAD_MUTEX_INITIALIZER;
-
-static void *first_then_second(void *arg)
-{
-    pthread_mutex_lock(&first);
-    pthread_mutex_lock(&second);
-    pthread_mutex_unlock(&second);
-    pthread_mutex_unlock(&first);
-    return arg;
-}
-
-static void *second_then_first(void *arg)
-{
-    pthread_mutex_lock(&second);
-    pthread_mutex_lock(&first);
-    pthread_mutex_unlock(&first);
-    pthread_mutex_unlock(&second);
-    return arg;
-}
+#include "lock_cycle.h"
 
 static int fail(const char *what, int fd)
 {
@@ -66,7 +46,6 @@ int main(int argc, char **argv)
     const char *mode = argc > 2 ? argv[1] : "";
     DIR *d;
     struct dirent *e;
-    pthread_t t;
 
     if (argc < 3) {
         fprintf(stderr, "usage: fd_owner close_range|closefrom|loop|raw FILE\n");
@@ -123,10 +102,7 @@ int main(int argc, char **argv)
             return fail("dup2 onto a free number", foreign[i]);
     dprintf(out, "program line 1\n");
 
-    pthread_create(&t, NULL, first_then_second, NULL);
-    pthread_join(t, NULL);
-    pthread_create(&t, NULL, second_then_first, NULL);
-    pthread_join(t, NULL);
+    make_lock_cycle();
 
     for (int i = 0; i < nforeign; i++)
         dprintf(foreign[i], "program line via %d\n", foreign[i]);

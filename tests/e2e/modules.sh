@@ -16,7 +16,7 @@ fi
 
 check() { # label, json
     if grep -q '"kind": "lock_order_cycle"' "$2" &&
-        grep -q '"function": "lib_second_then_first"' "$2" &&
+        grep -q '"function": "second_then_first"' "$2" &&
         grep -q "\"module\": \"$OUT/lib/libcycle.so\"" "$2"; then
         echo "ok - $1: the library's frames are symbolized, its path is absolute"
     else

@@ -13,26 +13,25 @@ said_once() {
     [ "$(grep -c 'not watched: cannot write the record' "$1")" -eq 1 ]
 }
 
+# setuid_child PROGRAM STATUS LABEL: the child execs PROGRAM ("": the
+# helper itself), which exits with STATUS natively.
+setuid_child() {
+    "$BUILD/bin/racedet" run -- "$PROG" $1 > "$OUT/child.out" 2> "$OUT/child.err"
+    status=$?
+    if [ $status -eq 0 ] && grep -qx "child status $2" "$OUT/child.out" && said_once "$OUT/child.err"; then
+        echo "ok - $3 keeps its exit status, runs unwatched, said once"
+    else
+        echo "not ok - $3 (exit $status, $(cat "$OUT/child.out"))"
+        tail -5 "$OUT/child.err" | sed 's/^/# /'
+    fi
+}
+
 if [ "$(id -u)" != 0 ]; then
     echo "ok - setuid child keeps its exit status # SKIP not root"
     echo "ok - setuid child exec'ing /bin/true keeps its exit status # SKIP not root"
 else
-    "$BUILD/bin/racedet" run -- "$PROG" > "$OUT/self.out" 2> "$OUT/self.err"
-    status=$?
-    if [ $status -eq 0 ] && grep -qx 'child status 7' "$OUT/self.out" && said_once "$OUT/self.err"; then
-        echo "ok - setuid child keeps its exit status, runs unwatched, said once"
-    else
-        echo "not ok - setuid child (exit $status, $(cat "$OUT/self.out"))"
-        tail -5 "$OUT/self.err" | sed 's/^/# /'
-    fi
-    "$BUILD/bin/racedet" run -- "$PROG" /bin/true > "$OUT/true.out" 2> "$OUT/true.err"
-    status=$?
-    if [ $status -eq 0 ] && grep -qx 'child status 0' "$OUT/true.out" && said_once "$OUT/true.err"; then
-        echo "ok - setuid child exec'ing /bin/true keeps its exit status, said once"
-    else
-        echo "not ok - setuid child exec'ing /bin/true (exit $status, $(cat "$OUT/true.out"))"
-        tail -5 "$OUT/true.err" | sed 's/^/# /'
-    fi
+    setuid_child "" 7 "setuid child"
+    setuid_child /bin/true 0 "setuid child exec'ing /bin/true"
 fi
 
 # Any process whose record directory cannot be written: the same.
