@@ -8,7 +8,7 @@
  * (the deadlock watchdog, a report naming a lock's owner) may hold a
  * pointer to it at any time, with no lock between them and the thread's
  * end. So it is kept small: what outlives the thread is its identity, its
- * lifecycle flags and a few words of fixed-size state (about 160 bytes,
+ * lifecycle flags and a few words of fixed-size state (168 bytes,
  * from a pool of its own); everything else a thread has is freed with it.
  *
  * Lifetime of what is freed:
