@@ -151,7 +151,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(RUNTIME_OBJ) $(REPORT_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -Itests/unit -o $@ $< $(RUNTIME_OBJ) $(REPORT_OBJ) $(COMMON_OBJ) \
 	    $(SANLDFLAGS) $(RT_LIBS) $(REPORT_LIBS)
-$(BUILD)/tests/e2e/%: tests/e2e/%.c
+$(BUILD)/tests/e2e/%: tests/e2e/%.c $(wildcard tests/e2e/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -g -O0 -Wall -Wextra -Werror -pthread -Iinclude -o $@ $< -ljansson
 

@@ -61,13 +61,8 @@ void annotate_thread_name(const char *name)
     struct rt_thread *t = preload_enter();
     if (!t)
         return;
-    if (name) {
-        size_t n = strlen(name);
-        if (n >= sizeof t->name)
-            n = sizeof t->name - 1;
-        memcpy(t->name, name, n);
-        t->name[n] = '\0';
-    }
+    if (name)
+        rt_thread_set_name(t, name);
     rt_leave(t);
 }
 

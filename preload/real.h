@@ -16,11 +16,13 @@
 #include <time.h>
 
 #define REAL_FN(ret, name, params, version) extern ret(*real_##name) params;
+#define REAL_OPTIONAL_FN REAL_FN
 #include "real_functions.def"
+#undef REAL_OPTIONAL_FN
 #undef REAL_FN
 
 /* Resolve every pointer; safe to call more than once. Returns the name of
- * a function that could not be found, or NULL. */
+ * a function that could not be found (not an optional one), or NULL. */
 const char *real_resolve_all(void);
 
 /* The pointer, resolving everything first if needed. */

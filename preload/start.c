@@ -71,7 +71,15 @@ static void start_runtime(void)
     if (dladdr((void *)start_runtime, &info))
         rt_modules_mark_runtime((void *)start_runtime, dlsym(RTLD_DEFAULT, "unw_backtrace"));
     standalone = dir == NULL || *dir == '\0';
-    if (rt_start(getenv("RACEDET_OPTIONS"), standalone ? NULL : dir, err, sizeof err) < 0) {
+    switch (rt_start(getenv("RACEDET_OPTIONS"), standalone ? NULL : dir, err, sizeof err)) {
+    case 0:
+        break;
+    case RT_START_NO_RECORD:
+        /* e.g. a child that became another user, which may not write in
+         * the record directory: it runs as it would without us */
+        rt_stop_watching(err);
+        return;
+    default:
         say("racedet: ");
         say(err);
         say("\n");

@@ -254,6 +254,24 @@ static bool on_thread(struct reader *r, json_t *o)
     return true;
 }
 
+/* A thread named after its line was written: the newest name wins. */
+static bool on_thread_name(struct reader *r, json_t *o)
+{
+    long id;
+    const char *name;
+    struct rd_rec_thread *t;
+    if (!field_id(r, o, "id", false, &id) || !field_str(r, o, "name", false, "", &name))
+        return false;
+    t = rd_process_thread(r->p, id);
+    if (!t) {
+        snprintf(r->err, sizeof r->err, "thread %ld is named before it is defined", id);
+        return false;
+    }
+    free(t->name);
+    t->name = rd_xstrdup(name);
+    return true;
+}
+
 static bool on_lock(struct reader *r, json_t *o)
 {
     long id, module, init_stack;
@@ -388,7 +406,8 @@ static const struct {
     bool (*handle)(struct reader *r, json_t *o);
 } handlers[] = {
     {"process", on_process}, {"module", on_module}, {"stack", on_stack},
-    {"thread", on_thread},   {"lock", on_lock},     {"edge", on_edge},
+    {"thread", on_thread},   {"thread_name", on_thread_name},
+    {"lock", on_lock},       {"edge", on_edge},
     {"finding", on_finding}, {"exit", on_exit_record},
 };
 

@@ -3,7 +3,10 @@
 #include "rt_alloc.h"
 #include "rt_spin.h"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <link.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -20,10 +23,50 @@ static struct rt_module *find_locked(uintptr_t addr)
     return NULL;
 }
 
+/* The file mapped at addr, as the kernel names it in /proc/self/maps
+ * (absolute, symbolic links resolved); false if addr is in no file. */
+static bool mapped_file(uintptr_t addr, char *out, size_t size)
+{
+    char buf[4096], line[PATH_MAX + 128];
+    size_t len = 0;
+    bool found = false, skip = false;
+    ssize_t n;
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    while (!found && (n = read(fd, buf, sizeof buf)) > 0) {
+        for (ssize_t i = 0; i < n && !found; i++) {
+            unsigned long lo, hi;
+            int path_at = -1;
+            if (buf[i] != '\n') {
+                if (len + 1 < sizeof line)
+                    line[len++] = buf[i];
+                else
+                    skip = true; /* longer than any path: not ours to read */
+                continue;
+            }
+            line[len] = '\0';
+            /* start-end perms offset dev inode   path */
+            if (!skip && sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &path_at) == 2 &&
+                path_at > 0 && addr >= lo && addr < hi && line[path_at] == '/') {
+                char *deleted = strstr(line + path_at, " (deleted)");
+                if (deleted && deleted[10] == '\0')
+                    *deleted = '\0';
+                snprintf(out, size, "%s", line + path_at);
+                found = true;
+            }
+            len = 0;
+            skip = false;
+        }
+    }
+    close(fd);
+    return found;
+}
+
 static int add_object(struct dl_phdr_info *info, size_t size, void *data)
 {
     uintptr_t lo = UINTPTR_MAX, hi = 0;
-    char exe[4096];
+    char exe[PATH_MAX];
     const char *path = info->dlpi_name;
     struct rt_module *m;
     (void)size;
@@ -50,6 +93,12 @@ static int add_object(struct dl_phdr_info *info, size_t size, void *data)
         if (n <= 0)
             return 0;
         exe[n] = '\0';
+        path = exe;
+    } else if (path[0] != '/' && mapped_file(lo, exe, sizeof exe)) {
+        /* dlopen("./lib.so"), or a bare name found through a relative
+         * LD_LIBRARY_PATH: the loader keeps the name it was given,
+         * relative to a directory the program may have left since, and
+         * the analyzer runs elsewhere. The kernel knows the file. */
         path = exe;
     }
     rt_spin_lock(&modules_lock);

@@ -18,7 +18,7 @@ struct rt_module {
     int id;
     uintptr_t base;          /* dlpi_addr: load bias */
     uintptr_t lo, hi;        /* span of its PT_LOAD segments */
-    const char *path;        /* absolute */
+    const char *path;        /* absolute (for a relative name: the file mapped there) */
     unsigned written_epoch;  /* record epoch its line was written in (0: never) */
 };
 

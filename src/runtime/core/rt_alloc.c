@@ -2,6 +2,7 @@
 #include "rt_alloc.h"
 #include "rt_spin.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -21,6 +22,8 @@ struct size_class {
 };
 
 static struct size_class classes[NCLASSES];
+/* bytes handed out and not yet given back (whole size classes, whole pages) */
+static _Atomic size_t in_use;
 
 _Noreturn void rt_fatal(const char *msg)
 {
@@ -55,10 +58,13 @@ void *rt_alloc(size_t size)
     size_t bsize;
     if (size == 0)
         size = 1;
-    if (size > ((size_t)1 << MAX_SHIFT))
+    if (size > ((size_t)1 << MAX_SHIFT)) {
+        atomic_fetch_add_explicit(&in_use, (size + 4095) & ~(size_t)4095, memory_order_relaxed);
         return map((size + 4095) & ~(size_t)4095);
+    }
     c = &classes[class_of(size)];
     bsize = (size_t)1 << (class_of(size) + MIN_SHIFT);
+    atomic_fetch_add_explicit(&in_use, bsize, memory_order_relaxed);
     rt_spin_lock(&c->lock);
     if (c->free) {
         p = c->free;
@@ -86,10 +92,12 @@ void rt_free(void *p, size_t size)
     if (size == 0)
         size = 1;
     if (size > ((size_t)1 << MAX_SHIFT)) {
+        atomic_fetch_sub_explicit(&in_use, (size + 4095) & ~(size_t)4095, memory_order_relaxed);
         munmap(p, (size + 4095) & ~(size_t)4095);
         return;
     }
     c = &classes[class_of(size)];
+    atomic_fetch_sub_explicit(&in_use, (size_t)1 << (class_of(size) + MIN_SHIFT), memory_order_relaxed);
     rt_spin_lock(&c->lock);
     ((struct free_block *)p)->next = c->free;
     c->free = p;
@@ -107,6 +115,11 @@ void *rt_realloc(void *p, size_t old_size, size_t new_size)
         rt_free(p, old_size);
     }
     return q;
+}
+
+size_t rt_alloc_bytes_in_use(void)
+{
+    return atomic_load_explicit(&in_use, memory_order_relaxed);
 }
 
 char *rt_strdup(const char *s)

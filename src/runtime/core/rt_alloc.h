@@ -20,6 +20,10 @@ void *rt_realloc(void *p, size_t old_size, size_t new_size);
 char *rt_strdup(const char *s);
 void rt_free_str(char *s);
 
+/* Bytes the runtime holds from this allocator now (rounded up to the
+ * size class or the page): what tests watch to see that memory stays flat. */
+size_t rt_alloc_bytes_in_use(void);
+
 /* Fork support: take every allocator lock (before fork) / release them. */
 void rt_alloc_lock_all(void);
 void rt_alloc_unlock_all(void);

@@ -19,9 +19,24 @@ extern struct rd_options rt_options;
 extern atomic_int rt_state;
 
 /* Start the runtime: parse the options text (RACEDET_OPTIONS, may be NULL),
- * open the record (in record_dir, or a temporary file when NULL). On a bad
- * option or unwritable record returns -1 with a one-line reason. */
+ * open the record (in record_dir, or a temporary file when NULL). Returns
+ * 0; RT_START_BAD_OPTIONS with a one-line reason in err (the caller ends
+ * the process: a bad option is never ignored); or RT_START_NO_RECORD with
+ * the reason the record cannot be written (the caller lets the program
+ * run unwatched, rt_stop_watching). */
+enum { RT_START_BAD_OPTIONS = -1, RT_START_NO_RECORD = -2 };
 int rt_start(const char *options_text, const char *record_dir, char *err, size_t errlen);
+
+/* This process is not watched (any more): its record cannot be written
+ * (why says so). Says it once on stderr (rt_say), and every interceptor
+ * passes straight through from now on: the program runs as it would
+ * without racedet, with its own exit status. */
+void rt_stop_watching(const char *why);
+
+/* One line (msg ends with '\n') for the user on the stderr the process
+ * had when the runtime started, if descriptor 2 is still that file: never
+ * into a file the program has put at 2 since. */
+void rt_say(const char *msg);
 
 /* The calling thread's state if events may be handled now, else NULL (not
  * started, finished, or re-entered from inside the runtime, e.g. by a signal

@@ -1,10 +1,14 @@
 /* threads: see threads.h. */
 #include "threads.h"
+#include "record.h"
 #include "sync_objects.h"
 #include "rt_alloc.h"
 #include "rt_hash.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 __thread struct rt_thread *rt_self;
@@ -19,11 +23,41 @@ struct handle_entry {
     struct rt_thread *t;
 };
 static struct handle_entry *by_handle;
+/* Detached threads that ended, oldest first, until their kernel thread
+ * has exited (rt_thread_next_gone). Under threads_lock. */
+static struct rt_thread **gone_wait;
+static unsigned ngone_wait, cap_gone_wait;
+
+/* Thread records are never freed (threads.h): they are carved from
+ * chunks of their own, at their exact size rather than the allocator's
+ * next power of two. Under threads_lock. */
+#define POOL_CHUNK (64u * 1024u)
+static char *pool_next, *pool_end;
+
+static struct rt_thread *pool_take(void)
+{
+    struct rt_thread *t;
+    if ((size_t)(pool_end - pool_next) < sizeof *t) {
+        pool_next = rt_alloc(POOL_CHUNK); /* zeroed */
+        pool_end = pool_next + POOL_CHUNK;
+    }
+    t = (struct rt_thread *)(void *)pool_next;
+    pool_next += (sizeof *t + _Alignof(struct rt_thread) - 1) & ~(_Alignof(struct rt_thread) - 1);
+    return t;
+}
+
+static pid_t current_tid(void)
+{
+    return (pid_t)syscall(SYS_gettid);
+}
 
 struct rt_thread *rt_thread_new(struct rt_thread *parent, rt_stack_id create_stack,
                                 uintptr_t start_routine)
 {
-    struct rt_thread *t = rt_alloc(sizeof *t);
+    struct rt_thread *t;
+    rt_spin_lock(&threads_lock);
+    t = pool_take();
+    rt_spin_unlock(&threads_lock);
     t->pid = getpid();
     t->parent = parent ? parent->id : -1;
     t->create_stack = create_stack;
@@ -50,8 +84,16 @@ struct rt_thread *rt_thread_current(void)
     t = rt_thread_new(NULL, RT_NO_STACK, 0);
     t->anonymous = t->id != 0;
     t->handle = pthread_self();
+    t->tid = current_tid();
     rt_self = t;
     return t;
+}
+
+void rt_thread_begin(struct rt_thread *t)
+{
+    rt_self = t;
+    t->tid = current_tid();
+    rt_thread_set_handle(t, pthread_self());
 }
 
 struct rt_thread *rt_thread_by_id(int id)
@@ -101,26 +143,205 @@ struct rt_thread *rt_thread_by_handle(pthread_t h)
     return t;
 }
 
-struct rt_thread_caches *rt_thread_caches_make(struct rt_thread *t)
+/* ---- caches handed down ------------------------------------------------------ */
+
+/* A thread's caches outlive it for a while, parked here, so that the next
+ * thread started with the same routine takes them over: a program that
+ * makes short threads again and again gets each one's stack back in the
+ * same place (glibc keeps stacks for reuse), so the same call reached
+ * along the same path has the same (pc, sp) as in the thread before, and
+ * the call-site cache answers without unwinding; a thread that never
+ * unwinds also never makes libunwind's per-thread cache (256 KiB, set up
+ * and torn down with each thread). A call-site entry found this way is
+ * as sound as one found in the thread that made it: same start routine,
+ * same path to the same call, same stack pointer. The lock cache checks
+ * every entry it returns; the edge cache is per thread (the graph records
+ * which thread learnt an edge), so it starts empty. Under parked_lock. */
+#define PARKED 16
+static rt_spin_t parked_lock = RT_SPIN_INIT;
+static struct parked {
+    struct rt_thread_caches *caches;
+    uintptr_t start_routine;
+    uintptr_t sp;               /* somewhere on the stack of the thread that used them */
+} parked[PARKED];
+static unsigned nparked;
+
+static uintptr_t distance(uintptr_t a, uintptr_t b)
 {
-    t->caches = rt_alloc(sizeof *t->caches);
-    return t->caches;
+    return a > b ? a - b : b - a;
 }
 
-void rt_thread_retire(struct rt_thread *t)
+struct rt_thread_caches *rt_thread_caches_make(struct rt_thread *t)
 {
-    atomic_store(&t->running, false);
-    if (t->caches) {
-        rt_stack_callsite_release(&t->caches->callsites);
-        rt_free(t->caches, sizeof *t->caches);
-        t->caches = NULL;
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    struct rt_thread_caches *c = NULL;
+    int best = -1;
+    /* threads started by nobody we saw have no routine in common */
+    if (t->start_routine == 0) {
+        t->caches = rt_alloc(sizeof *t->caches);
+        return t->caches;
     }
+    rt_spin_lock(&parked_lock);
+    for (unsigned i = 0; i < nparked; i++)
+        if (parked[i].start_routine == t->start_routine &&
+            (best < 0 || distance(parked[i].sp, here) < distance(parked[best].sp, here)))
+            best = (int)i;
+    if (best >= 0) {
+        c = parked[best].caches;
+        parked[best] = parked[--nparked];
+    }
+    rt_spin_unlock(&parked_lock);
+    if (c)
+        memset(c->edges, 0, sizeof c->edges);
+    else
+        c = rt_alloc(sizeof *c);
+    t->caches = c;
+    t->caches_sp = here;
+    return c;
+}
+
+/* Caches and what their call-site entries hold. */
+static void free_caches(struct rt_thread_caches *c)
+{
+    rt_stack_callsite_release(&c->callsites);
+    rt_free(c, sizeof *c);
+}
+
+/* t is done with its caches: park them for a thread like it (evicting
+ * the oldest parked), or free them. */
+static void park_caches(struct rt_thread *t)
+{
+    struct rt_thread_caches *c = t->caches, *evicted = NULL;
+    if (!c)
+        return;
+    t->caches = NULL;
+    if (t->start_routine == 0) {
+        free_caches(c);
+        return;
+    }
+    rt_spin_lock(&parked_lock);
+    if (nparked == PARKED) {
+        evicted = parked[0].caches;
+        memmove(&parked[0], &parked[1], sizeof parked[0] * (PARKED - 1));
+        nparked--;
+    }
+    parked[nparked++] = (struct parked){c, t->start_routine, t->caches_sp};
+    rt_spin_unlock(&parked_lock);
+    if (evicted)
+        free_caches(evicted);
+}
+
+static void free_own(struct rt_thread *t)
+{
+    park_caches(t);
     rt_spin_lock(&t->peek_lock);
     if (t->held)
         rt_free(t->held, sizeof *t->held * t->cap_held);
     t->held = NULL;
     t->nheld = t->cap_held = 0;
     rt_spin_unlock(&t->peek_lock);
+}
+
+/* An ended detached thread: wait for its kernel thread to exit. Once. */
+static void await_gone(struct rt_thread *t)
+{
+    if (atomic_exchange(&t->gone_queued, true))
+        return;
+    rt_spin_lock(&threads_lock);
+    if (ngone_wait == cap_gone_wait) {
+        unsigned ncap = cap_gone_wait ? cap_gone_wait * 2 : 64;
+        gone_wait = rt_realloc(gone_wait, sizeof *gone_wait * cap_gone_wait,
+                               sizeof *gone_wait * ncap);
+        cap_gone_wait = ncap;
+    }
+    gone_wait[ngone_wait++] = t;
+    rt_spin_unlock(&threads_lock);
+}
+
+void rt_thread_retire(struct rt_thread *t)
+{
+    /* with rt_thread_mark_detached: whichever of the two comes second
+     * sees the other's store (both are sequentially consistent) */
+    atomic_store(&t->running, false);
+    free_own(t);
+    if (atomic_load(&t->detached))
+        await_gone(t);
+}
+
+void rt_thread_mark_detached(struct rt_thread *t)
+{
+    atomic_store(&t->detached, true);
+    if (!atomic_load(&t->running) && t->tid != 0)
+        await_gone(t);
+}
+
+/* Has the kernel thread exited? A thread id is only reused after it has,
+ * and then by a thread we would see as alive: never a false "gone". */
+static bool kernel_thread_gone(const struct rt_thread *t)
+{
+    int saved = errno;
+    bool gone = syscall(SYS_tgkill, (int)getpid(), (int)t->tid, 0) < 0 && errno == ESRCH;
+    errno = saved;
+    return gone;
+}
+
+struct rt_thread *rt_thread_next_gone(void)
+{
+    enum { LOOK = 8 };
+    struct rt_thread *found = NULL;
+    rt_spin_lock(&threads_lock);
+    for (unsigned i = 0; i < ngone_wait && i < LOOK; i++) {
+        if (kernel_thread_gone(gone_wait[i])) {
+            found = gone_wait[i];
+            memmove(&gone_wait[i], &gone_wait[i + 1], sizeof *gone_wait * (ngone_wait - i - 1));
+            ngone_wait--;
+            break;
+        }
+    }
+    rt_spin_unlock(&threads_lock);
+    return found;
+}
+
+void rt_thread_release(struct rt_thread *t)
+{
+    struct handle_entry *e;
+    rt_spin_lock(&threads_lock);
+    HASH_FIND(hh, by_handle, &t->handle, sizeof t->handle, e);
+    if (e && e->t == t) {
+        HASH_DEL(by_handle, e);
+        rt_free(e, sizeof *e);
+    }
+    rt_spin_unlock(&threads_lock);
+    free_own(t);
+}
+
+#define NAME_MAX_LEN 63 /* longer names are cut */
+
+void rt_thread_set_name(struct rt_thread *t, const char *name)
+{
+    size_t n = name ? strnlen(name, NAME_MAX_LEN) : 0;
+    char *copy = NULL, *old;
+    if (n > 0) {
+        copy = rt_alloc(n + 1);
+        memcpy(copy, name, n);
+        copy[n] = '\0';
+    }
+    rt_spin_lock(&threads_lock);
+    old = (char *)t->name;
+    t->name = copy;
+    rt_spin_unlock(&threads_lock);
+    rt_free_str(old);
+    rt_record_thread_renamed(t);
+}
+
+bool rt_thread_name(struct rt_thread *t, char *buf, size_t size)
+{
+    bool named;
+    rt_spin_lock(&threads_lock);
+    named = t->name != NULL;
+    snprintf(buf, size, "%s", named ? t->name : "");
+    rt_spin_unlock(&threads_lock);
+    return named;
 }
 
 struct rt_held *rt_held_grow(struct rt_thread *t)
@@ -147,6 +368,9 @@ void rt_threads_after_fork_child(struct rt_thread *survivor)
     pid_t pid = getpid();
     struct handle_entry *e, *tmp;
     survivor->pid = pid;
+    survivor->tid = current_tid();
+    /* the threads awaited are the parent's: not ours to free */
+    ngone_wait = 0;
     HASH_ITER(hh, by_handle, e, tmp) {
         if (e->t != survivor) {
             HASH_DEL(by_handle, e);
@@ -161,9 +385,11 @@ void rt_threads_after_fork_child(struct rt_thread *survivor)
 void rt_threads_lock_all(void)
 {
     rt_spin_lock(&threads_lock);
+    rt_spin_lock(&parked_lock);
 }
 
 void rt_threads_unlock_all(void)
 {
+    rt_spin_unlock(&parked_lock);
     rt_spin_unlock(&threads_lock);
 }

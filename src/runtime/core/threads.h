@@ -4,15 +4,30 @@
  * A struct rt_thread is made when the program creates a thread (or the
  * first time an unknown thread, e.g. one started before racedet was ready,
  * calls an interceptor) and is never freed: findings made long after a
- * thread ended still name it and its creation stack. What only a live
- * thread needs (its caches) is freed when it ends.
+ * thread ended still name it and its creation stack, and other threads
+ * (the deadlock watchdog, a report naming a lock's owner) may hold a
+ * pointer to it at any time, with no lock between them and the thread's
+ * end. So it is kept small: what outlives the thread is its identity, its
+ * lifecycle flags and a few words of fixed-size state (168 bytes,
+ * from a pool of its own); everything else a thread has is freed with it.
+ *
+ * Lifetime of what is freed:
+ *   - its caches and held set are freed when it ends (rt_thread_retire);
+ *   - code that runs on the thread after that (TLS and pthread key
+ *     destructors, which may take locks: libunwind's own does) can make
+ *     them again; those are freed when the thread is gone for good
+ *     (rt_thread_release): when it is joined, or, detached, once its
+ *     kernel thread has exited (rt_thread_next_gone);
+ *   - the parts' state of it (races/) is freed at the same two moments by
+ *     the event handlers.
  *
  * Fields are grouped by who may touch them:
- *   identity   written before the thread runs, read-only after;
+ *   identity   written before the thread runs, read-only after (the name
+ *              only under the table's lock: rt_thread_set_name);
  *   lifecycle  atomics, any thread (join/detach come from other threads);
  *   own        only the thread itself (its held set and caches), except
  *              that the deadlock watchdog reads `held` and `waiting_for`
- *              under `peek_lock`.
+ *              under `peek_lock`, and rt_thread_release once it is gone.
  */
 #ifndef RT_THREADS_H
 #define RT_THREADS_H
@@ -46,8 +61,9 @@ struct rt_held {
 
 /* What only a live thread needs, to make its events cheap: kept apart
  * from struct rt_thread (which outlives the thread) and freed when the
- * thread ends, so that programs making thousands of threads keep a few
- * hundred bytes per ended thread. */
+ * thread ends (again when it is gone, if its last code made them anew),
+ * so that a program making thousands of threads keeps only their
+ * identities. */
 struct rt_thread_caches {
     struct rt_callsite_cache callsites;
     struct { uintptr_t addr; struct rt_lock *lock; } locks[RT_LOCK_CACHE_WAYS];
@@ -58,15 +74,18 @@ struct rt_thread {
     /* identity */
     int id;                        /* shown as T<id>; 0 is the main thread */
     pid_t pid;                     /* process it belongs to (fork) */
+    pid_t tid;                     /* its kernel thread, once it ran under us (0 before) */
     int parent;                    /* creator's id, -1 if none seen */
     rt_stack_id create_stack;      /* RT_NO_STACK if not created under us */
+    bool anonymous;                /* not created by an intercepted pthread_create */
     uintptr_t start_routine;
     pthread_t handle;              /* as the creator got it */
-    bool anonymous;                /* not created by an intercepted pthread_create */
+    const char *name;              /* set by the program (rt_thread_set_name); NULL if none */
 
     /* lifecycle */
     atomic_bool running;
     atomic_bool joined, detached;
+    atomic_bool gone_queued;       /* ended detached: on the list rt_thread_next_gone reads */
     unsigned written_epoch;        /* record epoch of its line (under the record lock) */
 
     /* own */
@@ -87,12 +106,12 @@ struct rt_thread {
     rt_stack_id waiting_stack;
     uint64_t waiting_since_ns;
     uint64_t cond_wait_since_ns;   /* a condition wait made holding other locks (0: none) */
-    struct rt_thread_caches *caches;   /* made at the first event, freed at its end */
+    struct rt_thread_caches *caches;   /* made (or handed down) at the first event, freed at its end */
+    uintptr_t caches_sp;           /* where its stack was when they were made */
 
     /* race detection (happens_before.h): made by the creator before the
      * thread runs, or lazily by the thread itself; read by its joiner */
     struct rt_hb_thread *hb;
-    char name[64];                 /* RACEDET_THREAD_NAME; "" if none */
 };
 
 /* The calling thread's state; NULL until it has one. */
@@ -105,6 +124,8 @@ struct rt_thread *rt_thread_current(void);
 struct rt_thread *rt_thread_new(struct rt_thread *parent, rt_stack_id create_stack,
                                 uintptr_t start_routine);
 struct rt_thread *rt_thread_by_id(int id);
+/* The calling thread starts running as t (its first event, on itself). */
+void rt_thread_begin(struct rt_thread *t);
 struct rt_thread *rt_thread_by_handle(pthread_t h);
 void rt_thread_set_handle(struct rt_thread *t, pthread_t h);
 int rt_thread_count(void);
@@ -124,6 +145,24 @@ static inline rt_stack_id rt_thread_callsite_stack(struct rt_thread *t, uintptr_
 
 /* The thread ends: free what only a live thread needs. */
 void rt_thread_retire(struct rt_thread *t);
+/* pthread_detach succeeded on t (before or after it ended). */
+void rt_thread_mark_detached(struct rt_thread *t);
+/* A detached thread that ended and whose kernel thread has exited since,
+ * taken off the list of those awaited; NULL if none is. Looks at a few of
+ * the oldest only, so it is cheap enough for every pthread_create. The
+ * caller frees the parts' state of it, then calls rt_thread_release. */
+struct rt_thread *rt_thread_next_gone(void);
+/* t will never run again (joined, or from rt_thread_next_gone): free what
+ * its last code made after it ended, and forget its handle. Keeps its
+ * identity. Not for the calling thread. */
+void rt_thread_release(struct rt_thread *t);
+
+/* Name the thread in reports (RACEDET_THREAD_NAME, pthread_setname_np,
+ * prctl(PR_SET_NAME); cut at 63 bytes; NULL or "" for none). Any thread;
+ * takes the record lock (rt_record_thread_renamed). */
+void rt_thread_set_name(struct rt_thread *t, const char *name);
+/* Copy its name into buf ("" if none); true when it has one. */
+bool rt_thread_name(struct rt_thread *t, char *buf, size_t size);
 
 /* Held set. These run on every lock and unlock: kept inline. */
 struct rt_held *rt_held_grow(struct rt_thread *t);

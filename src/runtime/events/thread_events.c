@@ -14,7 +14,12 @@ struct rt_thread *on_thread_create(struct rt_thread *parent, uintptr_t pc, uintp
                                    uintptr_t start_routine, bool detached)
 {
     rt_stack_id stack;
-    struct rt_thread *child;
+    struct rt_thread *child, *gone;
+    /* detached threads that have ended for good since: free them now */
+    while ((gone = rt_thread_next_gone()) != NULL) {
+        on_hb_thread_gone(gone);
+        rt_thread_release(gone);
+    }
     stack = rt_thread_callsite_stack(parent, pc, sp);
     child = rt_thread_new(parent, stack, start_routine);
     atomic_store(&child->detached, detached);
@@ -36,8 +41,7 @@ void on_thread_created(struct rt_thread *parent, struct rt_thread *child, pthrea
 
 void on_thread_start(struct rt_thread *child)
 {
-    rt_self = child;
-    rt_thread_set_handle(child, pthread_self());
+    rt_thread_begin(child);
     on_hb_thread_start(child);
 }
 
@@ -80,6 +84,7 @@ void on_thread_join(struct rt_thread *t, pthread_t target)
     if (c) {
         atomic_store(&c->joined, true);
         on_hb_thread_join(t, c); /* exit -> join */
+        rt_thread_release(c);    /* it is gone: keep only its identity */
     }
 }
 
@@ -88,7 +93,7 @@ void on_thread_detach(struct rt_thread *t, pthread_t target)
     struct rt_thread *c = rt_thread_by_handle(target);
     (void)t;
     if (c)
-        atomic_store(&c->detached, true);
+        rt_thread_mark_detached(c);
 }
 
 void on_process_exit(struct rt_thread *t)

@@ -614,6 +614,22 @@ void on_hb_thread_exit(struct rt_thread *t)
     }
 }
 
+/* t has ended and nobody else looks at its state any more: give its slot
+ * back and free the state (its stack is no longer "the stack of" anyone) */
+static void hb_free(struct rt_thread *t)
+{
+    struct rt_hb_thread *h = t->hb;
+    slot_release(h);
+    if (h->ct) {
+        rt_free(h->ct, sizeof *h->ct);
+        h->ct = NULL;
+    }
+    rt_vc_free(&h->vc);
+    rt_vc_free(&h->fence_release);
+    t->hb = NULL;
+    rt_free(h, sizeof *h);
+}
+
 void on_hb_thread_join(struct rt_thread *joiner, struct rt_thread *child)
 {
     struct rt_hb_thread *jh, *ch = child->hb;
@@ -621,17 +637,13 @@ void on_hb_thread_join(struct rt_thread *joiner, struct rt_thread *child)
         return;
     jh = rt_hb_of(joiner);
     rt_vc_join(&jh->vc, &ch->vc);
-    slot_release(ch);
-    /* it has ended and nobody but this joiner looks at its state: free it
-     * (its stack is no longer "the stack of" anyone) */
-    if (ch->ct) {
-        rt_free(ch->ct, sizeof *ch->ct);
-        ch->ct = NULL;
-    }
-    rt_vc_free(&ch->vc);
-    rt_vc_free(&ch->fence_release);
-    child->hb = NULL;
-    rt_free(ch, sizeof *ch);
+    hb_free(child);
+}
+
+void on_hb_thread_gone(struct rt_thread *t)
+{
+    if (t->hb)
+        hb_free(t);
 }
 
 /* ---- fibers ----------------------------------------------------------------------------- */

@@ -232,5 +232,8 @@ void on_hb_thread_create(struct rt_thread *parent, struct rt_thread *child);
 void on_hb_thread_start(struct rt_thread *child);
 void on_hb_thread_exit(struct rt_thread *t);
 void on_hb_thread_join(struct rt_thread *joiner, struct rt_thread *child);
+/* A detached thread that ended is gone for good (its kernel thread has
+ * exited; nobody joins it): its slot is given back and its state freed. */
+void on_hb_thread_gone(struct rt_thread *t);
 
 #endif

@@ -1,0 +1,146 @@
+/*
+ * Thread records, fed events directly (no LD_PRELOAD) from real threads:
+ * what a thread had is freed when it is joined or, detached, once its
+ * kernel thread has exited, also what its last code (a pthread key
+ * destructor taking a lock, as libunwind's does) made after it ended; the
+ * runtime's memory then grows by a thread's identity only, however many
+ * threads are made.
+ */
+#include "events/events.h"
+#include "core/core.h"
+#include "unit.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static struct rt_thread *main_thread;
+static pthread_mutex_t program_lock; /* only its address is used */
+
+static struct rt_sync_call mutex_call(int line)
+{
+    return (struct rt_sync_call){.addr = (uintptr_t)&program_lock, .kind = RT_MUTEX,
+                                 .type = RT_TYPE_NORMAL, .write = true,
+                                 .pc = 0x4000 + (uintptr_t)line, .sp = 0x9000};
+}
+
+static void lock_unlock(struct rt_thread *t, int line)
+{
+    struct rt_sync_call c = mutex_call(line);
+    t->in_runtime = 1;
+    CHECK(on_lock_wait(t, &c) == RT_PROCEED);
+    on_lock_acquired(t, &c);
+    on_lock_release(t, &c);
+    t->in_runtime = 0;
+}
+
+/* The body of one program thread, as the interceptors would report it. */
+static void *body(void *p)
+{
+    struct rt_thread *t = p;
+    on_thread_start(t);
+    lock_unlock(t, __LINE__);      /* the start routine */
+    t->in_runtime = 1;
+    on_thread_exit(t, 0, 0);
+    t->in_runtime = 0;
+    lock_unlock(t, __LINE__);      /* a key destructor, after the end */
+    return NULL;
+}
+
+static void *start_routine(void *p)
+{
+    return p;
+}
+
+/* Make n threads, one at a time, as the program would; joined or detached. */
+static void churn(int n, bool detached)
+{
+    for (int i = 0; i < n; i++) {
+        struct rt_thread *child;
+        pthread_t th;
+        main_thread->in_runtime = 1;
+        child = on_thread_create(main_thread, 0x5000, 0x9100, (uintptr_t)start_routine, detached);
+        main_thread->in_runtime = 0;
+        if (pthread_create(&th, NULL, body, child) != 0) {
+            CHECK(!"pthread_create");
+            return;
+        }
+        main_thread->in_runtime = 1;
+        on_thread_created(main_thread, child, th, true);
+        main_thread->in_runtime = 0;
+        pthread_join(th, NULL); /* the kernel thread is gone after this */
+        main_thread->in_runtime = 1;
+        if (!detached)
+            on_thread_join(main_thread, th);
+        main_thread->in_runtime = 0;
+    }
+}
+
+/* What one thread may keep for ever: its record, and its place in the
+ * table of all threads. */
+static size_t identity_bytes(void)
+{
+    return sizeof(struct rt_thread) + sizeof(void *);
+}
+
+static void memory_flat(bool detached)
+{
+    size_t after_small, after_large, allowed;
+    churn(500, detached);
+    after_small = rt_alloc_bytes_in_use();
+    churn(4500, detached);
+    after_large = rt_alloc_bytes_in_use();
+    /* slack: the table's last doubling and one chunk of thread records */
+    allowed = 4500 * identity_bytes() + 64 * 1024 + 64 * 1024;
+    if (after_large > after_small + allowed)
+        fprintf(stderr, "  %s: %zu bytes after 500 threads, %zu after 5000: %zu per thread "
+                        "(identity: %zu)\n", detached ? "detached" : "joined", after_small,
+                after_large, (after_large - after_small) / 4500, identity_bytes());
+    CHECK(after_large <= after_small + allowed);
+}
+
+TEST(memory_flat_in_joined_threads)
+{
+    memory_flat(false);
+}
+
+TEST(memory_flat_in_detached_threads)
+{
+    memory_flat(true);
+}
+
+TEST(ended_thread_keeps_its_identity)
+{
+    struct rt_thread *t;
+    int id;
+    churn(1, false);
+    id = rt_thread_count() - 1;
+    t = rt_thread_by_id(id);
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    CHECK_EQ_INT(t->id, id);
+    CHECK_EQ_INT(t->parent, main_thread->id);
+    CHECK(t->create_stack != RT_NO_STACK);
+    CHECK(t->caches == NULL);
+    CHECK(t->held == NULL);
+    CHECK(!atomic_load(&t->running));
+}
+
+int main(void)
+{
+    char err[256];
+    /* no record directory: a temporary record, made only if a line is
+     * written (nothing these tests do writes one) */
+    if (rt_start(NULL, NULL, err, sizeof err) < 0) {
+        printf("not ok - start: %s\n", err);
+        return 1;
+    }
+    main_thread = rt_self;
+    RUN(memory_flat_in_joined_threads);
+    RUN(memory_flat_in_detached_threads);
+    RUN(ended_thread_keeps_its_identity);
+    if (rt_record_path()[0])
+        unlink(rt_record_path());
+    UNIT_DONE();
+}
