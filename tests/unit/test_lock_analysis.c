@@ -350,6 +350,36 @@ TEST(record_names_every_id_before_use)
     CHECK_EQ_INT((unsigned)findings, rt_findings_count(NULL));
 }
 
+/* ---- appended: timed acquisitions back off (issue 12) ------------------------ */
+
+static void timedlock_(struct rt_thread *t, uintptr_t a, int kind, bool write, int line)
+{
+    struct rt_sync_call c = mk(a, kind, kind == RT_MUTEX ? RT_TYPE_NORMAL : RT_TYPE_NONE, write,
+                               false, line);
+    c.timed = true;
+    CHECK(on_lock_wait(t, &c) == RT_PROCEED);
+    on_lock_acquired(t, &c);
+}
+#define TIMEDLOCK(t, a) timedlock_(t, a, RT_MUTEX, true, __LINE__)
+#define TIMEDWRLOCK(t, a) timedlock_(t, a, RT_RWLOCK, true, __LINE__)
+
+TEST(timed_lock_closing_the_cycle_is_silent)
+{
+    uintptr_t a = fresh(), b = fresh(), r = fresh(), m = fresh();
+    struct rt_thread *t1 = thread(), *t2 = thread();
+    unsigned before = rt_findings_count(NULL), cycles = rt_findings_count("lock_order_cycle");
+    /* a -> b plainly, b -> a by a timedlock whose caller backs off on ETIMEDOUT */
+    LOCK(t1, a); LOCK(t1, b); UNLOCK(t1, b); UNLOCK(t1, a);
+    LOCK(t2, b); TIMEDLOCK(t2, a); UNLOCK(t2, a); UNLOCK(t2, b);
+    /* the same with a timed write lock of an rwlock */
+    LOCK(t1, r); LOCK(t1, m); UNLOCK(t1, m); RWUNLOCK(t1, r);
+    LOCK(t2, m); TIMEDWRLOCK(t2, r); RWUNLOCK(t2, r); UNLOCK(t2, m);
+    CHECK_EQ_INT(rt_findings_count(NULL) - before, 0);
+    /* the timed edge does not hide a plain one in the same direction */
+    LOCK(t2, b); LOCK(t2, a); UNLOCK(t2, a); UNLOCK(t2, b);
+    CHECK_EQ_INT(rt_findings_count("lock_order_cycle") - cycles, 1);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/racedet-unit.XXXXXX", err[256];
@@ -375,6 +405,7 @@ int main(void)
     RUN(cond_wait_with_and_without_the_mutex);
     RUN(thread_ending_with_a_lock);
     RUN(thread_leaks_at_exit);
+    RUN(timed_lock_closing_the_cycle_is_silent);
     RUN(record_names_every_id_before_use);
     {
         char cmd[512];

@@ -194,8 +194,18 @@ void on_lock_acquired(struct rt_thread *t, const struct rt_sync_call *c)
         return;
     }
     stack = rt_sync_call_stack(t, c);
-    if (t->nheld > 0 && rt_options.report_lock_order)
-        learn_edges(t, l, c, stack);
+    if (t->nheld > 0 && rt_options.report_lock_order) {
+        if (__builtin_expect(c->timed, 0)) {
+            /* a timed acquisition is a back-off, like a trylock: had it met
+             * the cycle it would have timed out, so its edges cannot close
+             * a deadlock (README "Timed locks back off", docs/design.md §7) */
+            struct rt_sync_call backoff = *c;
+            backoff.trylock = true;
+            learn_edges(t, l, &backoff, stack);
+        } else {
+            learn_edges(t, l, c, stack);
+        }
+    }
     h = rt_held_push(t);
     h->lock = l;
     h->lock_id = l->id;
