@@ -8,12 +8,15 @@
 #define MUTEX_OF_WAIT(m)                                                             \
     ((struct rt_sync_call){.addr = (uintptr_t)(m), .kind = RT_MUTEX,                 \
                            .type = preload_mutex_type(m), .write = true,             \
+                           .destroyed = preload_mutex_destroyed(m),                  \
+                           .robust = preload_mutex_robust(m),                        \
                            .owner_probe = preload_mutex_owned_by_self,               \
                            .pc = CALLER_PC(), .sp = CALLER_SP()})
 
 /* A wait: the mutex is released during it and held again after it, also
- * when it times out or fails. */
-#define RD_COND_WAIT(cv, m, REALCALL)                                        \
+ * when it times out or fails. NAME and DEADLINE (NULL: none) for the
+ * check of a timed wait's deadline. */
+#define RD_COND_WAIT(cv, m, NAME, DEADLINE, REALCALL)                        \
     do {                                                                     \
         struct rt_thread *t_ = preload_enter();                              \
         struct rt_sync_call cc_, mc_;                                        \
@@ -22,6 +25,7 @@
             return REALCALL;                                                 \
         cc_ = COND_CALL(cv);                                                 \
         mc_ = MUTEX_OF_WAIT(m);                                              \
+        on_timed_wait(t_, &cc_, NAME, DEADLINE);                             \
         on_sync_release(t_, mc_.addr); /* the wait unlocks the mutex */      \
         on_cond_wait(t_, &cc_, &mc_);                                        \
         rt_leave(t_);                                                        \
@@ -47,18 +51,19 @@ RD_EXPORT int pthread_cond_destroy(pthread_cond_t *cv)
 
 RD_EXPORT int pthread_cond_wait(pthread_cond_t *cv, pthread_mutex_t *m)
 {
-    RD_COND_WAIT(cv, m, REAL(pthread_cond_wait)(cv, m));
+    RD_COND_WAIT(cv, m, "pthread_cond_wait", NULL, REAL(pthread_cond_wait)(cv, m));
 }
 
 RD_EXPORT int pthread_cond_timedwait(pthread_cond_t *cv, pthread_mutex_t *m, const struct timespec *ts)
 {
-    RD_COND_WAIT(cv, m, REAL(pthread_cond_timedwait)(cv, m, ts));
+    RD_COND_WAIT(cv, m, "pthread_cond_timedwait", ts, REAL(pthread_cond_timedwait)(cv, m, ts));
 }
 
 RD_EXPORT int pthread_cond_clockwait(pthread_cond_t *cv, pthread_mutex_t *m, clockid_t clk,
                                      const struct timespec *ts)
 {
-    RD_COND_WAIT(cv, m, REAL(pthread_cond_clockwait)(cv, m, clk, ts));
+    RD_COND_WAIT(cv, m, "pthread_cond_clockwait", ts,
+                 REAL(pthread_cond_clockwait)(cv, m, clk, ts));
 }
 
 RD_EXPORT int pthread_cond_signal(pthread_cond_t *cv)

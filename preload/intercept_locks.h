@@ -90,13 +90,34 @@
         return REALCALL;                                                     \
     } while (0)
 
-/* Initialisation: the event comes after the real init succeeded. */
+/* A timed acquisition: its deadline is checked first (EINVAL). */
+#define RD_ACQUIRE_TIMED(MAKE_CALL, NAME, DEADLINE, REALCALL)                \
+    do {                                                                     \
+        struct rt_thread *t_ = preload_enter();                              \
+        struct rt_sync_call c_;                                              \
+        if (!t_)                                                             \
+            return REALCALL;                                                 \
+        c_ = MAKE_CALL;                                                      \
+        on_timed_wait(t_, &c_, NAME, DEADLINE);                              \
+        RD_WAIT_AND_ACQUIRE(t_, c_, REALCALL);                               \
+    } while (0)
+
+/* Initialisation: checked before (re-initialising a lock in use), and the
+ * new lock registered after the real init succeeded, described again (its
+ * type is the new one). */
 #define RD_INIT(MAKE_CALL, REALCALL)                                         \
     do {                                                                     \
-        int rc_ = REALCALL;                                                  \
-        struct rt_thread *t_;                                                \
-        if (rc_ == 0 && (t_ = preload_enter()) != NULL) {                    \
-            struct rt_sync_call c_ = MAKE_CALL;                              \
+        struct rt_thread *t_ = preload_enter();                              \
+        struct rt_sync_call c_;                                              \
+        int rc_;                                                             \
+        if (!t_)                                                             \
+            return REALCALL;                                                 \
+        c_ = MAKE_CALL;                                                      \
+        on_lock_init_begin(t_, &c_);                                         \
+        rt_leave(t_);                                                        \
+        rc_ = REALCALL;                                                      \
+        if (rc_ == 0 && rt_reenter(t_)) {                                    \
+            c_ = MAKE_CALL;                                                  \
             on_lock_init(t_, &c_);                                           \
             rt_leave(t_);                                                    \
         }                                                                    \

@@ -99,15 +99,20 @@ static inline struct rt_hb_thread *recording(uintptr_t pc)
 static void allocated(void *p, size_t n, uintptr_t pc)
 {
     struct rt_hb_thread *h;
-    if (!p || !(h = recording(pc)))
+    if (!p)
+        return;
+    if (!(rt_self && rt_self->in_runtime)) /* (it may hold the engine's locks) */
+        on_memory_allocated((uintptr_t)p, n); /* what lies there is new */
+    if (!(h = recording(pc)))
         return;
     h->busy++;
     rt_heap_add((uintptr_t)p, n, rt_ct_child(h->ct, h->node, pc), h->thread ? h->thread->id : -1);
     h->busy--;
 }
 
-/* Memory [p, p+n) is gone: the engine forgets what it knew of it. */
-static void gone(void *p, size_t n, uintptr_t pc)
+/* Memory [p, p+n) is gone: the engine forgets what it knew of it. By
+ * free (heap: the engine checks the locks in it) or realloc and munmap. */
+static void gone(void *p, size_t n, uintptr_t pc, bool heap)
 {
     struct rt_thread *t;
     if (atomic_load_explicit(&rt_state, memory_order_relaxed) != RT_READY ||
@@ -116,14 +121,17 @@ static void gone(void *p, size_t n, uintptr_t pc)
     t = rt_enter();
     if (!t)
         return;
-    on_memory_freed((uintptr_t)p, n);
+    if (heap)
+        on_heap_freed(t, (uintptr_t)p, n);
+    else
+        on_memory_freed((uintptr_t)p, n);
     rt_sync_forget_range((uintptr_t)p, (uintptr_t)p + n);
     if (__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED))
         rt_shadow_reset((uintptr_t)p, n);
     rt_leave(t);
 }
 
-static void freed(void *p, uintptr_t pc)
+static void freed(void *p, uintptr_t pc, bool heap)
 {
     struct rt_heap_block b;
     size_t n;
@@ -132,7 +140,7 @@ static void freed(void *p, uintptr_t pc)
     if (__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED))
         rt_heap_remove((uintptr_t)p, &b);
     n = real_malloc_usable_size ? real_malloc_usable_size(p) : 0;
-    gone(p, n, pc);
+    gone(p, n, pc, heap);
 }
 
 /* ---- the interceptors ------------------------------------------------------------------ */
@@ -166,7 +174,7 @@ RD_EXPORT void free(void *p)
         return;
     if (!READY())
         return; /* cannot happen: p came from somewhere */
-    freed(p, CALLER_PC());
+    freed(p, CALLER_PC(), true);
     real_free(p);
 }
 
@@ -188,7 +196,7 @@ RD_EXPORT void *realloc(void *p, size_t n)
         return NULL;
     }
     if (p)
-        freed(p, pc); /* the old block is gone either way (moved, or resized) */
+        freed(p, pc, false); /* the old block is gone either way (moved, or resized) */
     q = real_realloc(p, n);
     if (!q && p) {
         allocated(p, real_malloc_usable_size(p), pc); /* failed: p lives on */
@@ -262,6 +270,6 @@ RD_EXPORT int munmap(void *addr, size_t len)
 {
     if (!READY())
         return -1;
-    gone(addr, len, CALLER_PC());
+    gone(addr, len, CALLER_PC(), false);
     return real_munmap(addr, len);
 }

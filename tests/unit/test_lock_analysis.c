@@ -380,6 +380,221 @@ TEST(timed_lock_closing_the_cycle_is_silent)
     CHECK_EQ_INT(rt_findings_count("lock_order_cycle") - cycles, 1);
 }
 
+/* ---- appended: lock misuse Helgrind and DRD report (issue 12) ---------------- */
+
+#include <time.h>
+
+/* The summary of the last finding of this kind in the record. */
+static char last_summary[512];
+static const char *last_of(const char *kind)
+{
+    char line[16384], want[64];
+    FILE *f = fopen(rt_record_path(), "r");
+    last_summary[0] = '\0';
+    snprintf(want, sizeof want, "\"kind\":\"%s\"", kind);
+    if (!f)
+        return last_summary;
+    while (fgets(line, sizeof line, f)) {
+        char *s = strstr(line, "\"summary\":\""), *e;
+        if (!strstr(line, "\"t\":\"finding\"") || !strstr(line, want) || !s)
+            continue;
+        s += 11;
+        e = strchr(s, '"');
+        if (e && (size_t)(e - s) < sizeof last_summary) {
+            memcpy(last_summary, s, (size_t)(e - s));
+            last_summary[e - s] = '\0';
+        }
+    }
+    fclose(f);
+    return last_summary;
+}
+
+static bool last_says(const char *kind, const char *what)
+{
+    bool ok = strstr(last_of(kind), what) != NULL;
+    if (!ok)
+        fprintf(stderr, "  last %s: %s\n  expected: ...%s...\n", kind, last_summary, what);
+    return ok;
+}
+
+/* A call on a mutex the object says is destroyed (glibc's __kind -1). */
+static struct rt_sync_call destroyed_call(uintptr_t a, bool try, int line)
+{
+    struct rt_sync_call c = mk(a, RT_MUTEX, RT_TYPE_ADAPTIVE, true, try, line);
+    c.destroyed = true;
+    return c;
+}
+
+TEST(mutex_used_after_destroy)
+{
+    uintptr_t m = fresh(), m2 = fresh();
+    struct rt_thread *t = thread();
+    struct rt_sync_call d = mk(m, RT_MUTEX, RT_TYPE_NORMAL, true, false, __LINE__);
+    struct rt_sync_call lk = destroyed_call(m, false, __LINE__);
+    struct rt_sync_call un = destroyed_call(m, false, __LINE__);
+    struct rt_sync_call d2 = destroyed_call(m, false, __LINE__);
+    unsigned misuse = rt_findings_count("sync_misuse"), unheld = rt_findings_count("unlock_not_held");
+
+    LOCK(t, m); UNLOCK(t, m);
+    on_lock_destroy(t, &d);
+    on_lock_destroyed(t, &d, true);
+    /* lock: EINVAL from glibc */
+    CHECK(on_lock_wait(t, &lk) == RT_PROCEED);
+    on_lock_not_acquired(t, &lk);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1);
+    CHECK(last_says("sync_misuse", "locks {lock:"));
+    CHECK(last_says("sync_misuse", "which it destroyed"));
+    /* unlock: EINVAL too; sync_misuse, not unlock_not_held */
+    on_lock_release(t, &un);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 2);
+    CHECK(last_says("sync_misuse", "unlocks {lock:"));
+    CHECK_EQ_INT(rt_findings_count("unlock_not_held") - unheld, 0);
+    /* destroyed again (glibc says 0) */
+    on_lock_destroy(t, &d2);
+    on_lock_destroyed(t, &d2, true);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 3);
+    CHECK(last_says("sync_misuse", "which was already destroyed"));
+    /* unlock first thing after the destroy (another mutex) */
+    {
+        struct rt_sync_call d3 = mk(m2, RT_MUTEX, RT_TYPE_NORMAL, true, false, __LINE__);
+        struct rt_sync_call un2 = destroyed_call(m2, false, __LINE__);
+        on_lock_destroy(main_thread, &d3);
+        on_lock_destroyed(main_thread, &d3, true);
+        on_lock_release(t, &un2);
+        CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 4);
+        CHECK(last_says("sync_misuse", "unlocks {lock:"));
+        CHECK(last_says("sync_misuse", "which another thread destroyed"));
+        CHECK_EQ_INT(rt_findings_count("unlock_not_held") - unheld, 0);
+    }
+    /* initialised again: a new mutex, fine */
+    on_lock_init_begin(t, &d2);
+    on_lock_init(t, &d);
+    LOCK(t, m); UNLOCK(t, m);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 4);
+}
+
+TEST(destroyed_then_statically_initialised_is_a_new_mutex)
+{
+    uintptr_t m = fresh();
+    struct rt_thread *t = thread();
+    struct rt_sync_call d = mk(m, RT_MUTEX, RT_TYPE_NORMAL, true, false, __LINE__);
+    unsigned before = rt_findings_count(NULL);
+    on_lock_destroy(t, &d);
+    on_lock_destroyed(t, &d, true);
+    /* = PTHREAD_MUTEX_INITIALIZER: the object no longer says destroyed */
+    LOCK(t, m); UNLOCK(t, m);
+    CHECK_EQ_INT(rt_findings_count(NULL) - before, 0);
+}
+
+TEST(lock_in_freed_memory)
+{
+    char *block = malloc(256);
+    uintptr_t m = (uintptr_t)block + 64, b = fresh();
+    struct rt_thread *t = thread();
+    unsigned misuse = rt_findings_count("sync_misuse"), locked = rt_findings_count("destroy_locked");
+
+    LOCK(t, m); UNLOCK(t, m);
+    on_heap_freed(t, (uintptr_t)block, 256);
+    CHECK_EQ_INT(rt_findings_count("destroy_locked") - locked, 0); /* it was not held */
+    LOCK(t, m);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1);
+    CHECK(last_says("sync_misuse", "whose memory was freed"));
+    UNLOCK(t, m);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1); /* once */
+    /* allocated again: whatever is there now is new */
+    on_memory_allocated((uintptr_t)block, 256);
+    LOCK(t, m); LOCK(t, b); UNLOCK(t, b); UNLOCK(t, m);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1);
+    /* freed again, with nothing remembered in between, then a block that
+     * does not cover it: still gone */
+    on_heap_freed(t, (uintptr_t)block, 256);
+    on_memory_allocated((uintptr_t)block + 128, 64);
+    on_memory_allocated((uintptr_t)block - 4096, 64);
+    LOCK(t, m);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 2);
+    UNLOCK(t, m);
+    on_memory_allocated((uintptr_t)block, 256);
+    on_heap_freed(t, (uintptr_t)block, 256);
+    on_memory_allocated((uintptr_t)block, 256);
+    free(block);
+}
+
+TEST(freeing_a_held_lock)
+{
+    char *block = malloc(256);
+    uintptr_t m = (uintptr_t)block + 64;
+    struct rt_thread *t = thread(), *other = thread();
+    unsigned locked = rt_findings_count("destroy_locked"), held = rt_findings_count("lock_held_at_exit");
+
+    LOCK(t, m);
+    on_heap_freed(other, (uintptr_t)block, 256);
+    CHECK_EQ_INT(rt_findings_count("destroy_locked") - locked, 1);
+    CHECK(last_says("destroy_locked", "frees the memory of {lock:"));
+    CHECK(last_says("destroy_locked", "while {thread:"));
+    /* the hold went with the memory */
+    on_thread_exit(t, 0, 0);
+    CHECK_EQ_INT(rt_findings_count("lock_held_at_exit") - held, 0);
+    on_memory_allocated((uintptr_t)block, 256);
+    free(block);
+}
+
+TEST(reinitialised_while_held)
+{
+    uintptr_t m = fresh();
+    struct rt_thread *t = thread(), *other = thread();
+    struct rt_sync_call init = mk(m, RT_MUTEX, RT_TYPE_NORMAL, true, false, __LINE__);
+    unsigned misuse = rt_findings_count("sync_misuse");
+
+    LOCK(t, m);
+    on_lock_init_begin(other, &init);
+    on_lock_init(other, &init);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1);
+    CHECK(last_says("sync_misuse", "re-initialises {lock:"));
+    CHECK(last_says("sync_misuse", "while {thread:"));
+    /* a mutex nobody holds may be initialised again (DRD says so too, but
+     * memory reused for a new object does just that) */
+    on_lock_init_begin(other, &init);
+    on_lock_init(other, &init);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1);
+}
+
+TEST(main_thread_exits_holding_a_lock)
+{
+    uintptr_t m = fresh();
+    unsigned held = rt_findings_count("lock_held_at_exit");
+    struct rt_thread *running = thread();
+    uintptr_t other = fresh();
+    LOCK(running, other); /* another thread's hold: not the exiting thread's */
+    LOCK(main_thread, m);
+    on_process_exit(main_thread);
+    CHECK_EQ_INT(rt_findings_count("lock_held_at_exit") - held, 1);
+    CHECK(last_says("lock_held_at_exit", "{thread:0} ends while holding {lock:"));
+    UNLOCK(main_thread, m);
+    UNLOCK(running, other);
+}
+
+TEST(deadline_the_call_rejects)
+{
+    uintptr_t m = fresh(), cv = L(next_lock++);
+    struct rt_thread *t = thread();
+    struct rt_sync_call cc = mk(cv, RT_COND, RT_TYPE_NONE, false, false, __LINE__);
+    struct rt_sync_call mc = mk(m, RT_MUTEX, RT_TYPE_NORMAL, true, false, __LINE__);
+    struct timespec bad = {.tv_sec = 1, .tv_nsec = 1000000000L}, neg = {.tv_nsec = -1},
+                    good = {.tv_sec = 1, .tv_nsec = 999999999L};
+    unsigned misuse = rt_findings_count("sync_misuse");
+    on_timed_wait(t, &cc, "pthread_cond_timedwait", &good);
+    on_timed_wait(t, &cc, "pthread_cond_timedwait", NULL);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 0);
+    on_timed_wait(t, &cc, "pthread_cond_timedwait", &bad);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1);
+    CHECK(last_says("sync_misuse", "calls pthread_cond_timedwait on {lock:"));
+    CHECK(last_says("sync_misuse", "tv_nsec is 1000000000"));
+    mc.timed = true;
+    on_timed_wait(t, &mc, "pthread_mutex_timedlock", &neg);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 2);
+    CHECK(last_says("sync_misuse", "whenever it has to wait"));
+}
+
 int main(void)
 {
     char dir[] = "/tmp/racedet-unit.XXXXXX", err[256];
@@ -406,6 +621,13 @@ int main(void)
     RUN(thread_ending_with_a_lock);
     RUN(thread_leaks_at_exit);
     RUN(timed_lock_closing_the_cycle_is_silent);
+    RUN(mutex_used_after_destroy);
+    RUN(destroyed_then_statically_initialised_is_a_new_mutex);
+    RUN(lock_in_freed_memory);
+    RUN(freeing_a_held_lock);
+    RUN(reinitialised_while_held);
+    RUN(main_thread_exits_holding_a_lock);
+    RUN(deadline_the_call_rejects);
     RUN(record_names_every_id_before_use);
     {
         char cmd[512];

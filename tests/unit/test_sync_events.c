@@ -1,7 +1,9 @@
 /*
  * Semaphores, barriers and blocking calls, fed events directly (no
  * LD_PRELOAD): sync_misuse for destroyed-while-in-use, use after destroy,
- * re-initialisation while in use and barrier count 0, and silence for
+ * re-initialisation while in use, barrier count 0, a semaphore value above
+ * SEM_VALUE_MAX (and uses of such objects) and deadlines the call rejects,
+ * and silence for
  * correct use (including a barrier destroyed as soon as it tripped, before
  * its threads returned); blocking_under_lock only for long calls made
  * holding a lock, once per call site.
@@ -14,6 +16,7 @@
 #include "deadlock/deadlock.h"
 
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 static char objmem[64 * 64]; /* fake object addresses */
@@ -234,6 +237,35 @@ TEST(barrier_count_zero)
     CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 2);
 }
 
+TEST(semaphore_value_above_the_maximum)
+{
+    uintptr_t s = fresh();
+    unsigned before = rt_findings_count("sync_misuse");
+    struct rt_sync_call c = obj(s, RT_SEM, __LINE__);
+    struct timespec bad = {.tv_nsec = 2000000000L};
+    on_sync_object_init(main_thread, &c, 0xffffffffu);
+    on_sync_object_inited(main_thread, &c, 0xffffffffu, false); /* EINVAL */
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 1);
+    CHECK(says("with the value 4294967295, above SEM_VALUE_MAX"));
+    /* not a semaphore: every use is misuse; the real calls are still made */
+    POST(main_thread, s);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 2);
+    CHECK(says("posts to {lock:"));
+    CHECK(says("whose initialisation failed"));
+    CHECK(SEM_WAIT(main_thread, s));
+    SEM_WAITED(main_thread, s);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 3);
+    CHECK(says("waits on {lock:"));
+    /* a proper init makes it a semaphore; a deadline sem_timedwait rejects */
+    SEM_INIT(main_thread, s, 0);
+    on_timed_wait(main_thread, &c, "sem_timedwait", &bad);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 4);
+    CHECK(says("calls sem_timedwait on {lock:"));
+    POST(main_thread, s);
+    SEM_DESTROY(main_thread, s);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 4);
+}
+
 TEST(blocking_call_without_a_lock_is_not_timed)
 {
     CHECK_EQ_INT(on_blocking_begin(main_thread), 0);
@@ -312,6 +344,7 @@ int main(void)
     RUN(barrier_rounds_are_silent);
     RUN(barrier_destroyed_while_threads_wait);
     RUN(barrier_count_zero);
+    RUN(semaphore_value_above_the_maximum);
     RUN(blocking_call_without_a_lock_is_not_timed);
     RUN(long_blocking_call_under_a_lock_once_per_site);
     RUN(condition_wait_holding_another_mutex);

@@ -13,6 +13,8 @@
  *   on_lock_not_acquired after it failed (trylock busy, timeout, error)
  *   on_lock_release     BEFORE the real unlock (so the next owner's
  *                       acquisition is seen after this release)
+ *   on_lock_init_begin  before the real init; on_lock_init after it
+ *                       succeeded
  *   on_lock_destroy     before the real destroy; on_lock_destroyed after
  */
 #ifndef RT_EVENTS_H
@@ -33,6 +35,7 @@ enum rt_verdict on_lock_wait(struct rt_thread *t, const struct rt_sync_call *c);
 void on_lock_acquired(struct rt_thread *t, const struct rt_sync_call *c);
 void on_lock_not_acquired(struct rt_thread *t, const struct rt_sync_call *c);
 void on_lock_release(struct rt_thread *t, const struct rt_sync_call *c);
+void on_lock_init_begin(struct rt_thread *t, const struct rt_sync_call *c);
 void on_lock_init(struct rt_thread *t, const struct rt_sync_call *c);
 void on_lock_destroy(struct rt_thread *t, const struct rt_sync_call *c);
 void on_lock_destroyed(struct rt_thread *t, const struct rt_sync_call *c, bool ok);
@@ -66,10 +69,32 @@ void rt_fork_child(void);
 /* The process ends normally: leaked threads, the exit line. Idempotent. */
 void rt_finish(int status, const char *how);
 
-/* The process ends (exit, return from main): report leaked threads. */
+/* The process ends (exit, return from main) on thread t: the locks t
+ * still holds, and leaked threads. */
 void on_process_exit(struct rt_thread *t);
-/* Memory at [addr, addr+size) is gone (free, munmap): forget its locks. */
+/* Memory at [addr, addr+size) is gone (munmap, realloc): forget its locks. */
 void on_memory_freed(uintptr_t addr, uintptr_t size);
+/* The program frees the heap block [addr, addr+size) (free): a lock still
+ * in use in it is destroy_locked; its locks are remembered as freed (a
+ * later use of one is sync_misuse) until the memory is allocated again;
+ * then on_memory_freed. */
+void on_heap_freed(struct rt_thread *t, uintptr_t addr, uintptr_t size);
+/* The program got [addr, addr+size) from the allocator: what lies there is
+ * new. On every allocation: one load while no freed lock is remembered.
+ * Not from inside the runtime (t->in_runtime). */
+void on_memory_allocated_slow(uintptr_t addr, uintptr_t size);
+static inline void on_memory_allocated(uintptr_t addr, uintptr_t size)
+{
+    if (__builtin_expect(rt_gone_maybe(addr, addr + size), 0))
+        on_memory_allocated_slow(addr, size);
+}
+/* A timed call (c->timed, or a timed condition, semaphore or join wait)
+ * with this deadline, before the real call: a tv_nsec outside
+ * 0..999999999 makes it fail with EINVAL (sync_misuse). `call` names the
+ * function. NULL deadlines are ignored. */
+struct timespec;
+void on_timed_wait(struct rt_thread *t, const struct rt_sync_call *c, const char *call,
+                   const struct timespec *deadline);
 
 /* Blocking calls (blocking_events.c): sleeps, I/O, joins, semaphore,
  * barrier and condition waits. A call is timed only when the thread holds
