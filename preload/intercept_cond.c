@@ -31,7 +31,7 @@
         rt_leave(t_);                                                        \
         rc_ = REALCALL;                                                      \
         if ((t_ = rt_enter()) != NULL) {                                     \
-            on_cond_woken(t_, &cc_, &mc_);                                   \
+            on_cond_returned(t_, &cc_, &mc_, rc_ == 0);                      \
             on_sync_acquire(t_, cc_.addr); /* signal -> woken */             \
             on_sync_acquire(t_, mc_.addr); /* and it relocks the mutex */    \
             rt_leave(t_);                                                    \
@@ -70,7 +70,9 @@ RD_EXPORT int pthread_cond_signal(pthread_cond_t *cv)
 {
     struct rt_thread *t = preload_enter();
     if (t) {
-        on_sync_release(t, (uintptr_t)cv); /* happens-before the woken waiter */
+        struct rt_sync_call c = COND_CALL(cv);
+        on_sync_release(t, c.addr); /* happens-before the woken waiter */
+        on_cond_signal(t, &c, false);
         rt_leave(t);
     }
     return REAL(pthread_cond_signal)(cv);
@@ -80,7 +82,9 @@ RD_EXPORT int pthread_cond_broadcast(pthread_cond_t *cv)
 {
     struct rt_thread *t = preload_enter();
     if (t) {
-        on_sync_release(t, (uintptr_t)cv); /* happens-before the woken waiter */
+        struct rt_sync_call c = COND_CALL(cv);
+        on_sync_release(t, c.addr); /* happens-before the woken waiters */
+        on_cond_signal(t, &c, true);
         rt_leave(t);
     }
     return REAL(pthread_cond_broadcast)(cv);

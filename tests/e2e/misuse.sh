@@ -5,10 +5,13 @@
 # deadlines with tv_nsec out of range, a semaphore value above
 # SEM_VALUE_MAX and that semaphore's use, main returning with a lock held.
 # Each is reported with the call's stack, and the program's own results
-# are the same as without racedet.
+# are the same as without racedet. Correct uses that look alike stay
+# silent: a condition destroyed after its waiters were woken, a robust
+# mutex recovered after its owner died.
 #
 # Usage: sh tests/e2e/misuse.sh [BUILD_DIR]     (from the repository root)
-# Needs BUILD/bin/racedet and BUILD/tests/e2e/lock_misuse (make e2e-helpers).
+# Needs BUILD/bin/racedet and BUILD/tests/e2e/{lock_misuse,cond_destroy_woken,
+# robust_owner_died} (make e2e-helpers).
 # Prints "ok - ..." / "not ok - ..." and '#' lines; exits 1 when anything
 # failed.
 BUILD=${1:-build}
@@ -107,4 +110,24 @@ else
         "$n_misuse sync_misuse (want 10), $(count destroy_locked) destroy_locked (want 1), $(count lock_held_at_exit) lock_held_at_exit (want 1), $n_other other (want 0)"
     "$RACEDET" report "$TMP/report.json" 2>&1 | grep '^==racedet==' | sed 's/^/#   /'
 fi
+
+# ---- correct programs stay silent ----------------------------------------------
+# silent NAME PROG: the program exits 0 under racedet with no finding
+silent() {
+    if [ ! -x "$2" ]; then
+        not_ok "$1" "$2 is not built (make e2e-helpers)"
+        return
+    fi
+    timeout -k 5 60 "$RACEDET" run --format json -o "$TMP/silent.json" -- "$2" \
+        > "$TMP/silent.out" 2>&1 < /dev/null
+    _status=$?
+    if [ "$_status" -eq 0 ]; then
+        ok "$1"
+    else
+        not_ok "$1" "racedet run exited $_status (want 0: no finding)"
+        indent '#   ' "$TMP/silent.out" 15
+    fi
+}
+silent "a condition destroyed once its waiter was woken, before it returned, is fine" \
+    "$BUILD/tests/e2e/cond_destroy_woken"
 exit $failed

@@ -595,6 +595,43 @@ TEST(deadline_the_call_rejects)
     CHECK(last_says("sync_misuse", "whenever it has to wait"));
 }
 
+/* ---- appended: false reports removed (issue 12) ------------------------------- */
+
+TEST(cond_destroyed_after_its_waiters_were_woken)
+{
+    uintptr_t m = fresh(), cv = L(next_lock++);
+    struct rt_thread *w1 = thread(), *w2 = thread(), *t = thread();
+    struct rt_sync_call cc = mk(cv, RT_COND, RT_TYPE_NONE, false, false, __LINE__);
+    struct rt_sync_call mc = mk(m, RT_MUTEX, RT_TYPE_NORMAL, true, false, __LINE__);
+    unsigned locked = rt_findings_count("destroy_locked");
+
+    /* two waiters, one signal: one is still blocked */
+    LOCK(w1, m); on_cond_wait(w1, &cc, &mc);
+    LOCK(w2, m); on_cond_wait(w2, &cc, &mc);
+    on_cond_signal(t, &cc, false);
+    on_lock_destroy(t, &cc);
+    CHECK_EQ_INT(rt_findings_count("destroy_locked") - locked, 1);
+    CHECK(last_says("destroy_locked", "while 1 thread(s) wait on it"));
+    /* the woken one returns; a broadcast wakes the other: nobody is blocked
+     * on the condition, though w2 has not returned yet (it re-acquires m) */
+    on_cond_returned(w1, &cc, &mc, true); UNLOCK(w1, m);
+    on_cond_signal(t, &cc, true);
+    on_lock_destroy(t, &cc);
+    CHECK_EQ_INT(rt_findings_count("destroy_locked") - locked, 1);
+    on_lock_destroyed(t, &cc, true);
+    on_cond_returned(w2, &cc, &mc, true); UNLOCK(w2, m);
+    /* a timed wait that timed out while another waiter was woken: the
+     * blocked count goes down, not the woken one */
+    on_lock_init(t, &cc);
+    LOCK(w1, m); on_cond_wait(w1, &cc, &mc);
+    LOCK(w2, m); on_cond_wait(w2, &cc, &mc);
+    on_cond_signal(t, &cc, false);
+    on_cond_returned(w2, &cc, &mc, false); UNLOCK(w2, m); /* ETIMEDOUT */
+    on_lock_destroy(t, &cc);
+    CHECK_EQ_INT(rt_findings_count("destroy_locked") - locked, 1);
+    on_cond_returned(w1, &cc, &mc, true); UNLOCK(w1, m);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/racedet-unit.XXXXXX", err[256];
@@ -628,6 +665,7 @@ int main(void)
     RUN(reinitialised_while_held);
     RUN(main_thread_exits_holding_a_lock);
     RUN(deadline_the_call_rejects);
+    RUN(cond_destroyed_after_its_waiters_were_woken);
     RUN(record_names_every_id_before_use);
     {
         char cmd[512];

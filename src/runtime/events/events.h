@@ -41,11 +41,17 @@ void on_lock_destroy(struct rt_thread *t, const struct rt_sync_call *c);
 void on_lock_destroyed(struct rt_thread *t, const struct rt_sync_call *c, bool ok);
 
 /* Condition variables: the mutex is released for the wait and re-acquired
- * after it (also after a timeout). */
+ * after it (also after a timeout). on_cond_returned after the real wait
+ * (woken: it returned 0); on_cond_woken is on_cond_returned(..., true).
+ * on_cond_signal before a real signal or broadcast: the threads it wakes
+ * are no longer blocked on the condition (a destroy then is fine). */
 void on_cond_wait(struct rt_thread *t, const struct rt_sync_call *cond,
                   const struct rt_sync_call *mutex);
+void on_cond_returned(struct rt_thread *t, const struct rt_sync_call *cond,
+                      const struct rt_sync_call *mutex, bool woken);
 void on_cond_woken(struct rt_thread *t, const struct rt_sync_call *cond,
                    const struct rt_sync_call *mutex);
+void on_cond_signal(struct rt_thread *t, const struct rt_sync_call *cond, bool broadcast);
 
 /* Threads. on_thread_create returns the new thread's state, which the
  * interceptor hands to the new thread for on_thread_start. */

@@ -533,15 +533,52 @@ void on_cond_wait(struct rt_thread *t, const struct rt_sync_call *cond, const st
     t->cond_wait_since_ns = t->nheld ? on_blocking_begin(t) : 0;
 }
 
-void on_cond_woken(struct rt_thread *t, const struct rt_sync_call *cond, const struct rt_sync_call *mutex)
+/* A signal wakes one of the threads blocked on the condition, a broadcast
+ * all of them: they are no longer blocked on it (only re-acquiring the
+ * mutex; POSIX lets the condition be destroyed then). Which one a signal
+ * wakes is glibc's choice: only the counts are kept. A thread that had
+ * begun its wait (on_cond_wait) but not yet entered glibc's may be counted
+ * woken though glibc does not wake it: then a destroy is not reported,
+ * never the other way round. */
+void on_cond_signal(struct rt_thread *t, const struct rt_sync_call *cond, bool broadcast)
+{
+    struct rt_lock *cv = lookup(t, cond, broadcast ? "broadcasts" : "signals");
+    uint64_t w = atomic_load_explicit(&cv->waiters, memory_order_relaxed), n;
+    do {
+        uint64_t blocked = RT_COND_BLOCKED(w), wake = broadcast ? blocked : blocked > 0;
+        if (wake == 0)
+            return;
+        n = w - wake + wake * RT_COND_ONE_WOKEN;
+    } while (!atomic_compare_exchange_weak_explicit(&cv->waiters, &w, n, memory_order_relaxed,
+                                                    memory_order_relaxed));
+}
+
+/* The wait returned: woken (0) it was one of the woken threads if any is
+ * left, else blocked; else (a timeout, an error) one of the blocked if any
+ * is left. Either way the count that stays is the one that can only be
+ * too small. */
+void on_cond_returned(struct rt_thread *t, const struct rt_sync_call *cond,
+                      const struct rt_sync_call *mutex, bool woken)
 {
     struct rt_lock *cv = lookup(t, cond, "waits on");
-    atomic_fetch_sub_explicit(&cv->waiters, 1, memory_order_relaxed);
+    uint64_t w = atomic_load_explicit(&cv->waiters, memory_order_relaxed), n;
+    do {
+        bool from_woken = woken ? RT_COND_WOKEN(w) > 0 : RT_COND_BLOCKED(w) == 0;
+        if (w == 0)
+            break;
+        n = from_woken ? w - RT_COND_ONE_WOKEN : w - 1;
+    } while (!atomic_compare_exchange_weak_explicit(&cv->waiters, &w, n, memory_order_relaxed,
+                                                    memory_order_relaxed));
     if (t->cond_wait_since_ns) {
         on_blocking_end(t, t->cond_wait_since_ns, "pthread_cond_wait", cond->pc);
         t->cond_wait_since_ns = 0;
     }
     on_lock_acquired(t, mutex);
+}
+
+void on_cond_woken(struct rt_thread *t, const struct rt_sync_call *cond, const struct rt_sync_call *mutex)
+{
+    on_cond_returned(t, cond, mutex, true);
 }
 
 void on_memory_freed(uintptr_t addr, uintptr_t size)
