@@ -8,9 +8,12 @@
 
 #include "preload.h"
 
+#include <errno.h>
+
 /* What every acquisition does once it may block: check before (a
  * self-deadlock ends the process, since the call would never return), make
- * the real call, record the outcome. t_ is entered, c_ filled in. */
+ * the real call, record the outcome. t_ is entered, c_ filled in. A robust
+ * mutex whose owner died is taken with EOWNERDEAD. */
 #define RD_WAIT_AND_ACQUIRE(t_, c_, REALCALL)                                \
     do {                                                                     \
         int rc_;                                                             \
@@ -19,7 +22,7 @@
         rt_leave(t_);                                                        \
         rc_ = REALCALL;                                                      \
         if (rt_reenter(t_)) {                                                \
-            if (rc_ == 0)                                                    \
+            if (rc_ == 0 || rc_ == EOWNERDEAD)                               \
                 on_lock_acquired(t_, &c_);                                   \
             else                                                             \
                 on_lock_not_acquired(t_, &c_);                               \

@@ -130,4 +130,6 @@ silent() {
 }
 silent "a condition destroyed once its waiter was woken, before it returned, is fine" \
     "$BUILD/tests/e2e/cond_destroy_woken"
+silent "a robust mutex whose owner died is recovered (EOWNERDEAD): no lock held at exit" \
+    "$BUILD/tests/e2e/robust_owner_died"
 exit $failed

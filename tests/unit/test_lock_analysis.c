@@ -632,6 +632,29 @@ TEST(cond_destroyed_after_its_waiters_were_woken)
     on_cond_returned(w1, &cc, &mc, true); UNLOCK(w1, m);
 }
 
+TEST(robust_mutex_whose_owner_died)
+{
+    uintptr_t r = fresh(), plain = fresh();
+    struct rt_thread *dies = thread(), *next = thread();
+    struct rt_sync_call c = mk(r, RT_MUTEX, RT_TYPE_NORMAL, true, false, __LINE__);
+    unsigned held = rt_findings_count("lock_held_at_exit"), unheld = rt_findings_count("unlock_not_held");
+    c.robust = true;
+    on_lock_init(main_thread, &c);
+    CHECK(on_lock_wait(dies, &c) == RT_PROCEED);
+    on_lock_acquired(dies, &c);
+    on_thread_exit(dies, 0, 0); /* dies holding it: its recovery path, not a leak */
+    CHECK_EQ_INT(rt_findings_count("lock_held_at_exit") - held, 0);
+    /* EOWNERDEAD: the next locker has it */
+    CHECK(on_lock_wait(next, &c) == RT_PROCEED);
+    on_lock_acquired(next, &c);
+    on_lock_release(next, &c);
+    CHECK_EQ_INT(rt_findings_count("unlock_not_held") - unheld, 0);
+    /* a plain mutex held at the end still is one */
+    LOCK(next, plain);
+    on_thread_exit(next, 0, 0);
+    CHECK_EQ_INT(rt_findings_count("lock_held_at_exit") - held, 1);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/racedet-unit.XXXXXX", err[256];
@@ -666,6 +689,7 @@ int main(void)
     RUN(main_thread_exits_holding_a_lock);
     RUN(deadline_the_call_rejects);
     RUN(cond_destroyed_after_its_waiters_were_woken);
+    RUN(robust_mutex_whose_owner_died);
     RUN(record_names_every_id_before_use);
     {
         char cmd[512];

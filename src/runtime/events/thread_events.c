@@ -43,12 +43,14 @@ void on_thread_start(struct rt_thread *child)
 
 /* t ends (its start routine returns, pthread_exit, cancel; or it ends the
  * process) still holding locks: lock_held_at_exit, with `end` as the
- * stack of `role`. */
+ * stack of `role`. Robust mutexes are left out: the next thread to lock one
+ * gets EOWNERDEAD, with the mutex, and repairs what it protects; that is
+ * what they are for. */
 static void report_held_at_end(struct rt_thread *t, const char *role, rt_stack_id end)
 {
     unsigned nlive = 0;
     for (unsigned i = 0; i < t->nheld; i++)
-        nlive += rt_held_is_live(&t->held[i]);
+        nlive += rt_held_is_live(&t->held[i]) && !t->held[i].lock->robust;
     if (nlive == 0 || !rt_options.report_lock_misuse)
         return;
     struct rt_role_stack stacks[nlive + 1];
@@ -57,7 +59,7 @@ static void report_held_at_end(struct rt_thread *t, const char *role, rt_stack_i
     int n = 0, k = 0;
     stacks[n++] = (struct rt_role_stack){role, t->id, end};
     for (unsigned i = 0; i < t->nheld; i++) {
-        if (!rt_held_is_live(&t->held[i]))
+        if (!rt_held_is_live(&t->held[i]) || t->held[i].lock->robust)
             continue;
         locks[k++] = t->held[i].lock;
         stacks[n++] = (struct rt_role_stack){"acquired here, never released", t->id,
