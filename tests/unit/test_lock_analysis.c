@@ -324,6 +324,7 @@ TEST(thread_leaks_at_exit)
     pthread_join(joined, NULL);
     on_thread_join(main_thread, joined);
     (void)cd;
+    rt_thread_retire(cl); /* it finished (the trampoline says so): a leak */
     on_process_exit(main_thread);
     CHECK_EQ_INT(rt_findings_count("thread_leak"), 1);
     pthread_join(leaked, NULL);
@@ -655,6 +656,30 @@ TEST(robust_mutex_whose_owner_died)
     CHECK_EQ_INT(rt_findings_count("lock_held_at_exit") - held, 1);
 }
 
+TEST(threads_running_at_exit_are_no_leak)
+{
+    pthread_t h1, h2;
+    struct rt_thread *finished = on_thread_create(main_thread, 0x2100, 0x8000, (uintptr_t)idle, false);
+    struct rt_thread *running = on_thread_create(main_thread, 0x2101, 0x8000, (uintptr_t)idle, false);
+    unsigned leaks = rt_findings_count("thread_leak");
+    pthread_create(&h1, NULL, idle, NULL);
+    pthread_create(&h2, NULL, idle, NULL);
+    on_thread_created(main_thread, finished, h1, true);
+    on_thread_created(main_thread, running, h2, true);
+    on_thread_exit(finished, 0, 0);
+    on_process_exit(main_thread);
+    CHECK_EQ_INT(rt_findings_count("thread_leak") - leaks, 1);
+    CHECK(last_says("thread_leak", "(it had finished)"));
+    /* asked for: the running one too */
+    rt_options.report_running_threads = true;
+    on_process_exit(main_thread);
+    rt_options.report_running_threads = false;
+    CHECK_EQ_INT(rt_findings_count("thread_leak") - leaks, 2);
+    CHECK(last_says("thread_leak", "(it was still running)"));
+    pthread_join(h1, NULL);
+    pthread_join(h2, NULL);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/racedet-unit.XXXXXX", err[256];
@@ -690,6 +715,7 @@ int main(void)
     RUN(deadline_the_call_rejects);
     RUN(cond_destroyed_after_its_waiters_were_woken);
     RUN(robust_mutex_whose_owner_died);
+    RUN(threads_running_at_exit_are_no_leak);
     RUN(record_names_every_id_before_use);
     {
         char cmd[512];

@@ -1,7 +1,9 @@
 /*
  * thread_events: threads being created, starting, ending, joined and
- * detached; and the end of the process, where joinable threads that nobody
- * joined are reported as leaks.
+ * detached; and the end of the process, where joinable threads that
+ * finished and that nobody joined are reported as leaks (those still
+ * running too with report_running_threads), and the locks the thread
+ * ending the process holds.
  */
 #include "events.h"
 #include "core/core.h"
@@ -118,6 +120,11 @@ void on_process_exit(struct rt_thread *t)
         char summary[160];
         if (!c || c == t || c->anonymous || c->pid != pid || c->create_stack == RT_NO_STACK ||
             atomic_load(&c->joined) || atomic_load(&c->detached))
+            continue;
+        /* ThreadSanitizer's rule: a leak is a thread that finished and
+         * stays a zombie until joined; one still running is ended by the
+         * exit, and reported only when asked */
+        if (atomic_load(&c->running) && !rt_options.report_running_threads)
             continue;
         parent = rt_thread_by_id(c->parent);
         snprintf(summary, sizeof summary,
