@@ -6,7 +6,9 @@
  * and silence for
  * correct use (including a barrier destroyed as soon as it tripped, before
  * its threads returned); blocking_under_lock only for long calls made
- * holding a lock, once per call site.
+ * holding a lock that another thread also acquired or waited for (at the
+ * call, or later: then it is reported when that happens), once per call
+ * site.
  */
 #include "events/events.h"
 #include "core/findings.h"
@@ -278,7 +280,11 @@ TEST(long_blocking_call_under_a_lock_once_per_site)
                              .write = true, .pc = 0x5000, .sp = 0x9000};
     unsigned before = rt_findings_count("blocking_under_lock");
     uint64_t start;
+    struct rt_thread *other = thread();
     on_lock_init(main_thread, &c);
+    on_lock_wait(other, &c); /* another thread uses it too: shared */
+    on_lock_acquired(other, &c);
+    on_lock_release(other, &c);
     on_lock_wait(main_thread, &c);
     on_lock_acquired(main_thread, &c);
     start = on_blocking_begin(main_thread);
@@ -307,8 +313,11 @@ TEST(condition_wait_holding_another_mutex)
     struct rt_sync_call i = o, c = {.addr = (uintptr_t)&cv, .kind = RT_COND,
                                     .type = RT_TYPE_NONE, .pc = 0x7100, .sp = 0x9000};
     unsigned before = rt_findings_count("blocking_under_lock");
+    struct rt_thread *other = thread();
     i.addr = (uintptr_t)&inner;
     i.pc = 0x7010;
+    on_lock_acquired(other, &o); /* another thread uses outer too: shared */
+    on_lock_release(other, &o);
     on_lock_wait(main_thread, &o);
     on_lock_acquired(main_thread, &o);
     on_lock_wait(main_thread, &i);
@@ -326,6 +335,58 @@ TEST(condition_wait_holding_another_mutex)
     on_cond_woken(main_thread, &c, &o);
     on_lock_release(main_thread, &o);
     CHECK_EQ_INT(rt_findings_count("blocking_under_lock") - before, 1);
+}
+
+TEST(blocking_under_a_lock_nobody_else_wants)
+{
+    char m;
+    struct rt_sync_call c = {.addr = (uintptr_t)&m, .kind = RT_MUTEX, .type = RT_TYPE_NORMAL,
+                             .write = true, .pc = 0x5100, .sp = 0x9000};
+    struct rt_thread *t = thread(), *other = thread();
+    unsigned before = rt_findings_count("blocking_under_lock");
+    uint64_t start;
+
+    on_lock_init(t, &c);
+    on_lock_acquired(t, &c);
+    start = on_blocking_begin(t);
+    CHECK(start != 0);
+    on_blocking_end(t, start - 300000000ull, "nanosleep", 0x6100);
+    on_lock_release(t, &c);
+    /* the same thread again: still private, still silent */
+    on_lock_acquired(t, &c);
+    on_blocking_end(t, on_blocking_begin(t) - 300000000ull, "read", 0x6101);
+    on_lock_release(t, &c);
+    CHECK_EQ_INT(rt_findings_count("blocking_under_lock") - before, 0);
+    /* another thread takes it: the earlier calls were made under a lock
+     * others use after all: reported now, once per site */
+    on_lock_acquired(other, &c);
+    CHECK_EQ_INT(rt_findings_count("blocking_under_lock") - before, 2);
+    CHECK(says("in read while holding {lock:"));
+    on_lock_release(other, &c);
+    on_lock_acquired(t, &c);
+    on_blocking_end(t, on_blocking_begin(t) - 300000000ull, "nanosleep", 0x6100);
+    on_lock_release(t, &c);
+    CHECK_EQ_INT(rt_findings_count("blocking_under_lock") - before, 2);
+}
+
+TEST(a_lock_only_waited_for_is_shared_too)
+{
+    char m;
+    struct rt_sync_call c = {.addr = (uintptr_t)&m, .kind = RT_MUTEX, .type = RT_TYPE_NORMAL,
+                             .write = true, .pc = 0x5200, .sp = 0x9000};
+    struct rt_sync_call try = c;
+    struct rt_thread *t = thread(), *other = thread();
+    unsigned before = rt_findings_count("blocking_under_lock");
+    try.trylock = true;
+    on_lock_init(t, &c);
+    on_lock_acquired(t, &c);
+    /* the other thread only tries it, and fails (EBUSY) */
+    on_lock_wait(other, &try);
+    on_lock_not_acquired(other, &try);
+    on_blocking_end(t, on_blocking_begin(t) - 300000000ull, "poll", 0x6200);
+    on_lock_release(t, &c);
+    CHECK_EQ_INT(rt_findings_count("blocking_under_lock") - before, 1);
+    CHECK(says("in poll while holding {lock:"));
 }
 
 int main(void)
@@ -348,6 +409,8 @@ int main(void)
     RUN(blocking_call_without_a_lock_is_not_timed);
     RUN(long_blocking_call_under_a_lock_once_per_site);
     RUN(condition_wait_holding_another_mutex);
+    RUN(blocking_under_a_lock_nobody_else_wants);
+    RUN(a_lock_only_waited_for_is_shared_too);
     {
         char cmd[512];
         rt_record_close();

@@ -107,9 +107,16 @@ void on_timed_wait(struct rt_thread *t, const struct rt_sync_call *c, const char
  * a lock: on_blocking_begin returns the start time then (else 0, and the
  * call costs nothing more); on_blocking_end, after the real call, reports
  * blocking_under_lock when it lasted longer than blocking_threshold_ms
- * (once per call site pc). `call` names the function. */
+ * (once per call site pc) and one of the locks held is shared (another
+ * thread acquired or waited for it); when none is yet, the report waits
+ * until one becomes shared (on_lock_shared). `call` names the function. */
 uint64_t on_blocking_begin(struct rt_thread *t);
 void on_blocking_end(struct rt_thread *t, uint64_t start_ns, const char *call, uintptr_t pc);
+
+/* Between the event files: lock l has just become shared (a second thread
+ * acquired or waited for it): blocking calls made under it before now are
+ * reported (blocking_events.c). */
+void on_lock_shared(struct rt_lock *l);
 
 /* An untimed pthread_join of `target` begins / ended: while it waits the
  * thread waits for target, for the deadlock watchdog (watchdog.h). */

@@ -188,6 +188,32 @@ static bool in_use(struct rt_thread *t, struct rt_lock *l, const char *kind, con
     return true;
 }
 
+/* ---- who wants a lock ------------------------------------------------------------ */
+
+static __attribute__((noinline)) void note_user_slow(struct rt_thread *t, struct rt_lock *l, int u)
+{
+    if (u == 0 && atomic_compare_exchange_strong_explicit(&l->user, &u, t->id + 1,
+                                                          memory_order_relaxed,
+                                                          memory_order_relaxed))
+        return; /* the first */
+    while (u != RT_LOCK_SHARED && u != t->id + 1) {
+        if (atomic_compare_exchange_weak_explicit(&l->user, &u, RT_LOCK_SHARED,
+                                                  memory_order_relaxed, memory_order_relaxed)) {
+            on_lock_shared(l); /* a second thread: blocking calls under it count */
+            return;
+        }
+    }
+}
+
+/* t acquires or waits for l: l becomes shared when t is not its first
+ * user. One load when nothing changes. */
+static inline void note_user(struct rt_thread *t, struct rt_lock *l)
+{
+    int u = atomic_load_explicit(&l->user, memory_order_relaxed);
+    if (__builtin_expect(u != t->id + 1 && u != RT_LOCK_SHARED, 0))
+        note_user_slow(t, l, u);
+}
+
 /* ---- acquisition ------------------------------------------------------------- */
 
 static enum rt_verdict self_deadlock(struct rt_thread *t, struct rt_lock *l,
@@ -218,6 +244,7 @@ enum rt_verdict on_lock_wait(struct rt_thread *t, const struct rt_sync_call *c)
         use_of_gone(t, l, c, verb);
         return RT_PROCEED; /* glibc: EINVAL */
     }
+    note_user(t, l);
     if (c->kind == RT_MUTEX && l->type != c->type && c->type != RT_TYPE_NONE)
         l->type = (uint8_t)c->type; /* set by an init we did not see */
     /* only a lock this thread owns, or read-holds, can be held by it */
@@ -318,6 +345,7 @@ void on_lock_acquired(struct rt_thread *t, const struct rt_sync_call *c)
         l->depth++;
         return;
     }
+    note_user(t, l);
     stack = rt_sync_call_stack(t, c);
     if (t->nheld > 0 && rt_options.report_lock_order) {
         if (__builtin_expect(c->timed, 0)) {
