@@ -111,8 +111,9 @@ static void allocated(void *p, size_t n, uintptr_t pc)
 }
 
 /* Memory [p, p+n) is gone: the engine forgets what it knew of it. By
- * free (heap: the engine checks the locks in it) or realloc and munmap. */
-static void gone(void *p, size_t n, uintptr_t pc, bool heap)
+ * free (heap: the engine checks the locks in it; unmapped: glibc unmaps
+ * the block) or realloc and munmap. */
+static void gone(void *p, size_t n, uintptr_t pc, bool heap, bool unmapped)
 {
     struct rt_thread *t;
     if (atomic_load_explicit(&rt_state, memory_order_relaxed) != RT_READY ||
@@ -122,7 +123,7 @@ static void gone(void *p, size_t n, uintptr_t pc, bool heap)
     if (!t)
         return;
     if (heap)
-        on_heap_freed(t, (uintptr_t)p, n);
+        on_heap_freed(t, (uintptr_t)p, n, unmapped);
     else
         on_memory_freed((uintptr_t)p, n);
     rt_sync_forget_range((uintptr_t)p, (uintptr_t)p + n);
@@ -130,6 +131,11 @@ static void gone(void *p, size_t n, uintptr_t pc, bool heap)
         rt_shadow_reset((uintptr_t)p, n);
     rt_leave(t);
 }
+
+/* glibc's chunk header, the word before the block: a block of its own
+ * mapping (large ones) has this bit; its free unmaps it, and a mapping
+ * racedet does not see may take its place, as for munmap. */
+#define GLIBC_CHUNK_IS_MMAPPED 2
 
 static void freed(void *p, uintptr_t pc, bool heap)
 {
@@ -140,7 +146,7 @@ static void freed(void *p, uintptr_t pc, bool heap)
     if (__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED))
         rt_heap_remove((uintptr_t)p, &b);
     n = real_malloc_usable_size ? real_malloc_usable_size(p) : 0;
-    gone(p, n, pc, heap);
+    gone(p, n, pc, heap, heap && (((const size_t *)p)[-1] & GLIBC_CHUNK_IS_MMAPPED));
 }
 
 /* ---- the interceptors ------------------------------------------------------------------ */
@@ -270,6 +276,6 @@ RD_EXPORT int munmap(void *addr, size_t len)
 {
     if (!READY())
         return -1;
-    gone(addr, len, CALLER_PC(), false);
+    gone(addr, len, CALLER_PC(), false, true);
     return real_munmap(addr, len);
 }

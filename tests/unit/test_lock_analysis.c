@@ -495,7 +495,7 @@ TEST(lock_in_freed_memory)
     unsigned misuse = rt_findings_count("sync_misuse"), locked = rt_findings_count("destroy_locked");
 
     LOCK(t, m); UNLOCK(t, m);
-    on_heap_freed(t, (uintptr_t)block, 256);
+    on_heap_freed(t, (uintptr_t)block, 256, false);
     CHECK_EQ_INT(rt_findings_count("destroy_locked") - locked, 0); /* it was not held */
     LOCK(t, m);
     CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1);
@@ -508,14 +508,20 @@ TEST(lock_in_freed_memory)
     CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1);
     /* freed again, with nothing remembered in between, then a block that
      * does not cover it: still gone */
-    on_heap_freed(t, (uintptr_t)block, 256);
+    on_heap_freed(t, (uintptr_t)block, 256, false);
     on_memory_allocated((uintptr_t)block + 128, 64);
     on_memory_allocated((uintptr_t)block - 4096, 64);
     LOCK(t, m);
     CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 2);
     UNLOCK(t, m);
     on_memory_allocated((uintptr_t)block, 256);
-    on_heap_freed(t, (uintptr_t)block, 256);
+    /* a block that was a mapping of its own: unmapped by the free, and
+     * what is mapped there next is not seen: nothing is remembered */
+    LOCK(t, m); UNLOCK(t, m);
+    on_heap_freed(t, (uintptr_t)block, 256, true);
+    LOCK(t, m); UNLOCK(t, m);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 2);
+    on_heap_freed(t, (uintptr_t)block, 256, false);
     on_memory_allocated((uintptr_t)block, 256);
     free(block);
 }
@@ -528,7 +534,7 @@ TEST(freeing_a_held_lock)
     unsigned locked = rt_findings_count("destroy_locked"), held = rt_findings_count("lock_held_at_exit");
 
     LOCK(t, m);
-    on_heap_freed(other, (uintptr_t)block, 256);
+    on_heap_freed(other, (uintptr_t)block, 256, false);
     CHECK_EQ_INT(rt_findings_count("destroy_locked") - locked, 1);
     CHECK(last_says("destroy_locked", "frees the memory of {lock:"));
     CHECK(last_says("destroy_locked", "while {thread:"));

@@ -82,9 +82,11 @@ void on_process_exit(struct rt_thread *t);
 void on_memory_freed(uintptr_t addr, uintptr_t size);
 /* The program frees the heap block [addr, addr+size) (free): a lock still
  * in use in it is destroy_locked; its locks are remembered as freed (a
- * later use of one is sync_misuse) until the memory is allocated again;
- * then on_memory_freed. */
-void on_heap_freed(struct rt_thread *t, uintptr_t addr, uintptr_t size);
+ * later use of one is sync_misuse) until the memory is allocated again,
+ * unless the block was a mapping of its own, which the free unmaps
+ * (`unmapped`: another mapping may take its place unseen); then it is
+ * forgotten, as by on_memory_freed. */
+void on_heap_freed(struct rt_thread *t, uintptr_t addr, uintptr_t size, bool unmapped);
 /* The program got [addr, addr+size) from the allocator: what lies there is
  * new. On every allocation: one load while no freed lock is remembered.
  * Not from inside the runtime (t->in_runtime). */

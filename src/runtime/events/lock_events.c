@@ -648,31 +648,41 @@ void on_timed_wait(struct rt_thread *t, const struct rt_sync_call *c, const char
 struct heap_free {
     struct rt_thread *t;
     rt_stack_id stack;            /* of the free, captured at the first lock met */
+    bool unmapped;                /* the block's own mapping goes: remember nothing */
 };
 
+/* A lock in a block being freed: checked, remembered as freed, forgotten. */
 static void lock_freed(struct rt_lock *l, void *arg)
 {
     struct heap_free *f = arg;
-    if (l->kind != RT_MUTEX && l->kind != RT_RWLOCK && l->kind != RT_SPIN && l->kind != RT_COND)
-        return; /* semaphores and barriers: sync_events */
-    in_use(f->t, l, "destroy_locked", "frees the memory of", "the free");
-    if (f->stack == RT_NO_STACK)
-        f->stack = rt_stack_capture();
-    rt_gone_set(&(struct rt_gone_lock){.addr = l->addr, .kind = l->kind, .how = RT_GONE_FREED,
-                                       .thread = f->t->id, .stack = f->stack});
+    if (l->kind == RT_MUTEX || l->kind == RT_RWLOCK || l->kind == RT_SPIN || l->kind == RT_COND) {
+        /* (semaphores and barriers: sync_events) */
+        in_use(f->t, l, "destroy_locked", "frees the memory of", "the free");
+        if (f->unmapped)
+            goto forget;
+        if (f->stack == RT_NO_STACK)
+            f->stack = rt_stack_capture();
+        rt_gone_set(&(struct rt_gone_lock){.addr = l->addr, .kind = l->kind,
+                                           .how = RT_GONE_FREED, .thread = f->t->id,
+                                           .stack = f->stack});
+    }
+forget:
+    rt_lock_forget(l);
 }
 
-void on_heap_freed(struct rt_thread *t, uintptr_t addr, uintptr_t size)
+void on_heap_freed(struct rt_thread *t, uintptr_t addr, uintptr_t size, bool unmapped)
 {
-    struct heap_free f = {t, RT_NO_STACK};
-    rt_lock_each_in_range(addr, addr + size, lock_freed, &f);
-    if (rt_gone_maybe(addr, addr + size)) {
+    struct heap_free f = {t, RT_NO_STACK, unmapped};
+    rt_lock_each_in_range(addr, addr + size, lock_freed, &f); /* and forgets them */
+    if (unmapped)
+        rt_gone_forget(addr, addr + size);
+    else if (rt_gone_maybe(addr, addr + size)) {
         /* destroyed before: their memory is gone now too */
         if (f.stack == RT_NO_STACK)
             f.stack = rt_stack_capture();
         rt_gone_freed(addr, addr + size, t->id, f.stack);
     }
-    on_memory_freed(addr, size);
+    rt_sync_forget_range(addr, addr + size);
 }
 
 void on_memory_allocated_slow(uintptr_t addr, uintptr_t size)
