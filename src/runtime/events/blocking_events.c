@@ -166,14 +166,25 @@ void on_blocking_end(struct rt_thread *t, uint64_t start_ns, const char *call, u
         }
     }
     rt_spin_unlock(&sites_lock);
-    if (first && nshared > 0)
+    if (first && nshared > 0) {
         report(t, call, ms, rt_stack_capture(), held, k);
+    } else if (first) {
+        /* shared meanwhile, by a thread that saw no candidate yet: the
+         * candidate (counted, seq_cst) or the sharing (seq_cst) is seen by
+         * the other side */
+        for (unsigned i = 0; i < k; i++)
+            if (held[i].lock->id == held[i].id &&
+                atomic_load(&held[i].lock->user) == RT_LOCK_SHARED) {
+                on_lock_shared(held[i].lock);
+                break;
+            }
+    }
 }
 
 void on_lock_shared(struct rt_lock *l)
 {
     struct candidate *due = NULL, **p;
-    if (atomic_load_explicit(&ncandidates, memory_order_relaxed) == 0)
+    if (atomic_load(&ncandidates) == 0) /* (seq_cst: see on_blocking_end) */
         return;
     rt_spin_lock(&sites_lock);
     for (p = &candidates; *p;) {

@@ -198,7 +198,7 @@ static __attribute__((noinline)) void note_user_slow(struct rt_thread *t, struct
         return; /* the first */
     while (u != RT_LOCK_SHARED && u != t->id + 1) {
         if (atomic_compare_exchange_weak_explicit(&l->user, &u, RT_LOCK_SHARED,
-                                                  memory_order_relaxed, memory_order_relaxed)) {
+                                                  memory_order_seq_cst, memory_order_relaxed)) {
             on_lock_shared(l); /* a second thread: blocking calls under it count */
             return;
         }
