@@ -30,14 +30,6 @@ for p in "$RACEDET" "$PROG"; do
     fi
 done
 
-ok() { echo "ok - $1"; }
-not_ok() {
-    failed=1
-    echo "not ok - $1"
-    shift
-    for _why in "$@"; do echo "# $_why"; done
-}
-
 # count KIND: findings of this kind in the report
 count() {
     python3 -c '

@@ -385,38 +385,7 @@ TEST(timed_lock_closing_the_cycle_is_silent)
 
 #include <time.h>
 
-/* The summary of the last finding of this kind in the record. */
-static char last_summary[512];
-static const char *last_of(const char *kind)
-{
-    char line[16384], want[64];
-    FILE *f = fopen(rt_record_path(), "r");
-    last_summary[0] = '\0';
-    snprintf(want, sizeof want, "\"kind\":\"%s\"", kind);
-    if (!f)
-        return last_summary;
-    while (fgets(line, sizeof line, f)) {
-        char *s = strstr(line, "\"summary\":\""), *e;
-        if (!strstr(line, "\"t\":\"finding\"") || !strstr(line, want) || !s)
-            continue;
-        s += 11;
-        e = strchr(s, '"');
-        if (e && (size_t)(e - s) < sizeof last_summary) {
-            memcpy(last_summary, s, (size_t)(e - s));
-            last_summary[e - s] = '\0';
-        }
-    }
-    fclose(f);
-    return last_summary;
-}
-
-static bool last_says(const char *kind, const char *what)
-{
-    bool ok = strstr(last_of(kind), what) != NULL;
-    if (!ok)
-        fprintf(stderr, "  last %s: %s\n  expected: ...%s...\n", kind, last_summary, what);
-    return ok;
-}
+#include "findings_fixture.h"
 
 /* A call on a mutex the object says is destroyed (glibc's __kind -1). */
 static struct rt_sync_call destroyed_call(uintptr_t a, bool try, int line)

@@ -15,6 +15,7 @@
 #include "core/record.h"
 #include "core/runtime.h"
 #include "unit.h"
+#include "findings_fixture.h"
 #include "deadlock/deadlock.h"
 
 #include <stdlib.h>
@@ -78,36 +79,10 @@ static struct rt_thread *thread(void)
     return rt_thread_new(main_thread, RT_NO_STACK, 0);
 }
 
-/* The summary of the last finding in the record. */
-static char last_summary[512];
-static const char *last(void)
-{
-    char line[8192];
-    FILE *f = fopen(rt_record_path(), "r");
-    last_summary[0] = '\0';
-    if (!f)
-        return last_summary;
-    while (fgets(line, sizeof line, f)) {
-        char *s = strstr(line, "\"summary\":\""), *e;
-        if (!strstr(line, "\"t\":\"finding\"") || !s)
-            continue;
-        s += 11;
-        e = strchr(s, '"');
-        if (e && (size_t)(e - s) < sizeof last_summary) {
-            memcpy(last_summary, s, (size_t)(e - s));
-            last_summary[e - s] = '\0';
-        }
-    }
-    fclose(f);
-    return last_summary;
-}
-
+/* Does the last finding's summary contain `what`? */
 static bool says(const char *what)
 {
-    bool ok = strstr(last(), what) != NULL;
-    if (!ok)
-        fprintf(stderr, "  last summary: %s\n  expected: ...%s...\n", last_summary, what);
-    return ok;
+    return last_says(NULL, what);
 }
 
 TEST(correct_semaphore_use_is_silent)
@@ -337,11 +312,17 @@ TEST(condition_wait_holding_another_mutex)
     CHECK_EQ_INT(rt_findings_count("blocking_under_lock") - before, 1);
 }
 
+/* A call on the normal mutex at m, from pc. */
+static struct rt_sync_call mutex_call(const char *m, uintptr_t pc)
+{
+    return (struct rt_sync_call){.addr = (uintptr_t)m, .kind = RT_MUTEX, .type = RT_TYPE_NORMAL,
+                                 .write = true, .pc = pc, .sp = 0x9000};
+}
+
 TEST(blocking_under_a_lock_nobody_else_wants)
 {
     char m;
-    struct rt_sync_call c = {.addr = (uintptr_t)&m, .kind = RT_MUTEX, .type = RT_TYPE_NORMAL,
-                             .write = true, .pc = 0x5100, .sp = 0x9000};
+    struct rt_sync_call c = mutex_call(&m, 0x5100);
     struct rt_thread *t = thread(), *other = thread();
     unsigned before = rt_findings_count("blocking_under_lock");
     uint64_t start;
@@ -372,9 +353,7 @@ TEST(blocking_under_a_lock_nobody_else_wants)
 TEST(a_lock_only_waited_for_is_shared_too)
 {
     char m;
-    struct rt_sync_call c = {.addr = (uintptr_t)&m, .kind = RT_MUTEX, .type = RT_TYPE_NORMAL,
-                             .write = true, .pc = 0x5200, .sp = 0x9000};
-    struct rt_sync_call try = c;
+    struct rt_sync_call c = mutex_call(&m, 0x5200), try = c;
     struct rt_thread *t = thread(), *other = thread();
     unsigned before = rt_findings_count("blocking_under_lock");
     try.trylock = true;

@@ -276,7 +276,9 @@ TEST(join_of_an_ended_thread_is_no_deadlock)
     UNLOCK(joiner, a);
 }
 
-TEST(waiting_for_a_lock_whose_owner_exited)
+/* owner takes a lock, then goes (gone()); waiter waits for the lock: a
+ * deadlock of one thread, for the reason `why`, after the timeout. */
+static void owner_gone(void (*gone)(struct rt_thread *), enum rt_deadlock_why why)
 {
     uintptr_t a = fresh(RT_MUTEX);
     struct rt_thread *owner = thread(), *waiter = thread();
@@ -285,12 +287,12 @@ TEST(waiting_for_a_lock_whose_owner_exited)
     unsigned before = rt_findings_count("deadlock");
 
     LOCK(owner, a);
-    on_thread_exit(owner, 0, 0); /* returns holding it */
+    gone(owner);
     WAIT(waiter, a);
     now = rt_now_ns();
     CHECK(!rt_watchdog_scan(now, &d, &next)); /* not before the timeout */
     CHECK(rt_watchdog_scan(now + 2 * SECOND, &d, &next));
-    CHECK_EQ_INT(d.why, RT_DEADLOCK_OWNER_EXITED);
+    CHECK_EQ_INT(d.why, why);
     CHECK_EQ_INT(d.n, 1);
     CHECK(d.m[0].thread == waiter && d.m[0].holder == owner);
     CHECK(d.m[0].waits_for && d.m[0].waits_for->addr == a);
@@ -299,23 +301,26 @@ TEST(waiting_for_a_lock_whose_owner_exited)
     unblock(waiter);
 }
 
+static void returns_holding_it(struct rt_thread *t)
+{
+    on_thread_exit(t, 0, 0);
+}
+
+/* What a forked child sees of the threads that did not come with it. */
+static void left_in_the_parent(struct rt_thread *t)
+{
+    t->pid = getpid() + 1;
+    atomic_store(&t->running, false);
+}
+
+TEST(waiting_for_a_lock_whose_owner_exited)
+{
+    owner_gone(returns_holding_it, RT_DEADLOCK_OWNER_EXITED);
+}
+
 TEST(waiting_for_a_lock_held_by_a_thread_of_the_parent)
 {
-    uintptr_t a = fresh(RT_MUTEX);
-    struct rt_thread *owner = thread(), *waiter = thread();
-    struct rt_deadlock d;
-    uint64_t next;
-
-    LOCK(owner, a);
-    /* what a forked child sees of the threads that did not come with it */
-    owner->pid = getpid() + 1;
-    atomic_store(&owner->running, false);
-    WAIT(waiter, a);
-    CHECK(rt_watchdog_scan(rt_now_ns() + 2 * SECOND, &d, &next));
-    CHECK_EQ_INT(d.why, RT_DEADLOCK_OWNER_NOT_HERE);
-    CHECK(d.n == 1 && d.m[0].holder == owner);
-    rt_watchdog_report(&d);
-    unblock(waiter);
+    owner_gone(left_in_the_parent, RT_DEADLOCK_OWNER_NOT_HERE);
 }
 
 TEST(robust_mutex_whose_owner_exited_is_no_deadlock)
