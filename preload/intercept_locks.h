@@ -8,9 +8,12 @@
 
 #include "preload.h"
 
+#include <errno.h>
+
 /* What every acquisition does once it may block: check before (a
  * self-deadlock ends the process, since the call would never return), make
- * the real call, record the outcome. t_ is entered, c_ filled in. */
+ * the real call, record the outcome. t_ is entered, c_ filled in. A robust
+ * mutex whose owner died is taken with EOWNERDEAD. */
 #define RD_WAIT_AND_ACQUIRE(t_, c_, REALCALL)                                \
     do {                                                                     \
         int rc_;                                                             \
@@ -19,7 +22,7 @@
         rt_leave(t_);                                                        \
         rc_ = REALCALL;                                                      \
         if (rt_reenter(t_)) {                                                \
-            if (rc_ == 0)                                                    \
+            if (rc_ == 0 || rc_ == EOWNERDEAD)                               \
                 on_lock_acquired(t_, &c_);                                   \
             else                                                             \
                 on_lock_not_acquired(t_, &c_);                               \
@@ -29,17 +32,23 @@
     } while (0)
 
 /* An acquisition (trylock, timed lock, or a lock that cannot be tried
- * first). MAKE_CALL fills a struct rt_sync_call; REALCALL is the real
- * call's expression. */
-#define RD_ACQUIRE(MAKE_CALL, REALCALL)                                      \
+ * first). MAKE_CALL fills a struct rt_sync_call; CHECK is made first, with
+ * t_ and c_ (a timed lock's deadline; (void)0 for none); REALCALL is the
+ * real call's expression. */
+#define RD_ACQUIRE_CHECKED(MAKE_CALL, CHECK, REALCALL)                       \
     do {                                                                     \
         struct rt_thread *t_ = preload_enter();                              \
         struct rt_sync_call c_;                                              \
         if (!t_)                                                             \
             return REALCALL;                                                 \
         c_ = MAKE_CALL;                                                      \
+        CHECK;                                                               \
         RD_WAIT_AND_ACQUIRE(t_, c_, REALCALL);                               \
     } while (0)
+#define RD_ACQUIRE(MAKE_CALL, REALCALL) RD_ACQUIRE_CHECKED(MAKE_CALL, (void)0, REALCALL)
+/* A timed acquisition: its deadline is checked first (EINVAL). */
+#define RD_ACQUIRE_TIMED(MAKE_CALL, NAME, DEADLINE, REALCALL)                \
+    RD_ACQUIRE_CHECKED(MAKE_CALL, on_timed_wait(t_, &c_, NAME, DEADLINE), REALCALL)
 
 /* How many more times a blocking acquisition that found the object taken
  * tries it, a pause apart (a few microseconds in all), before it waits.
@@ -90,21 +99,10 @@
         return REALCALL;                                                     \
     } while (0)
 
-/* Initialisation: the event comes after the real init succeeded. */
-#define RD_INIT(MAKE_CALL, REALCALL)                                         \
-    do {                                                                     \
-        int rc_ = REALCALL;                                                  \
-        struct rt_thread *t_;                                                \
-        if (rc_ == 0 && (t_ = preload_enter()) != NULL) {                    \
-            struct rt_sync_call c_ = MAKE_CALL;                              \
-            on_lock_init(t_, &c_);                                           \
-            rt_leave(t_);                                                    \
-        }                                                                    \
-        return rc_;                                                          \
-    } while (0)
-
-/* Destruction: checked before, forgotten after it succeeded. */
-#define RD_DESTROY(MAKE_CALL, REALCALL)                                      \
+/* A call with an event before the real call and one after it: the
+ * events are statements using t_, c_ (and rc_, the real call's result,
+ * after). */
+#define RD_AROUND(MAKE_CALL, BEFORE, REALCALL, AFTER)                        \
     do {                                                                     \
         struct rt_thread *t_ = preload_enter();                              \
         struct rt_sync_call c_;                                              \
@@ -112,14 +110,29 @@
         if (!t_)                                                             \
             return REALCALL;                                                 \
         c_ = MAKE_CALL;                                                      \
-        on_lock_destroy(t_, &c_);                                            \
+        BEFORE;                                                              \
         rt_leave(t_);                                                        \
         rc_ = REALCALL;                                                      \
-        if ((t_ = rt_enter()) != NULL) {                                     \
-            on_lock_destroyed(t_, &c_, rc_ == 0);                            \
+        if (rt_reenter(t_)) {                                                \
+            AFTER;                                                           \
             rt_leave(t_);                                                    \
         }                                                                    \
         return rc_;                                                          \
     } while (0)
+
+/* Initialisation: checked before (re-initialising a lock in use), and the
+ * new lock registered after the real init succeeded, described again (its
+ * type is the new one). */
+#define RD_INIT(MAKE_CALL, REALCALL)                                         \
+    RD_AROUND(MAKE_CALL, on_lock_init_begin(t_, &c_), REALCALL,              \
+              if (rc_ == 0) {                                                \
+                  c_ = MAKE_CALL;                                            \
+                  on_lock_init(t_, &c_);                                     \
+              })
+
+/* Destruction: checked before, forgotten after it succeeded. */
+#define RD_DESTROY(MAKE_CALL, REALCALL)                                      \
+    RD_AROUND(MAKE_CALL, on_lock_destroy(t_, &c_), REALCALL,                 \
+              on_lock_destroyed(t_, &c_, rc_ == 0))
 
 #endif

@@ -103,7 +103,11 @@ static inline struct rt_hb_thread *recording(uintptr_t pc)
 static void allocated(void *p, size_t n, uintptr_t pc)
 {
     struct rt_hb_thread *h;
-    if (!p || !(h = recording(pc)))
+    if (!p)
+        return;
+    if (!(rt_self && rt_self->in_runtime)) /* (it may hold the engine's locks) */
+        on_memory_allocated((uintptr_t)p, n); /* what lies there is new */
+    if (!(h = recording(pc)))
         return;
     h->busy++;
     rt_shadow_reset((uintptr_t)p, n);
@@ -112,8 +116,11 @@ static void allocated(void *p, size_t n, uintptr_t pc)
 }
 
 /* Memory [p, p+n) is gone: the engine forgets the locks and sync objects
- * in it, and, for unmapped memory (reset), every access to it. */
-static void gone(void *p, size_t n, uintptr_t pc, bool reset)
+ * in it. By free (heap: the engine checks the locks in it; unmapped: glibc
+ * unmaps the block) or realloc and munmap. Unmapped memory also forgets
+ * every access to it: another mapping may take its place (a freed heap
+ * block keeps its free, which is a write: races.h). */
+static void gone(void *p, size_t n, uintptr_t pc, bool heap, bool unmapped)
 {
     struct rt_thread *t;
     if (atomic_load_explicit(&rt_state, memory_order_relaxed) != RT_READY ||
@@ -122,17 +129,25 @@ static void gone(void *p, size_t n, uintptr_t pc, bool reset)
     t = rt_enter();
     if (!t)
         return;
-    on_memory_freed((uintptr_t)p, n);
+    if (heap)
+        on_heap_freed(t, (uintptr_t)p, n, unmapped);
+    else
+        on_memory_freed((uintptr_t)p, n);
     rt_sync_forget_range((uintptr_t)p, (uintptr_t)p + n);
-    if (reset && __atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED))
+    if (unmapped && __atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED))
         rt_shadow_reset((uintptr_t)p, n);
     rt_leave(t);
 }
 
+/* glibc's chunk header, the word before the block: a block of its own
+ * mapping (large ones) has this bit; its free unmaps it, and a mapping
+ * racedet does not see may take its place, as for munmap. */
+#define GLIBC_CHUNK_IS_MMAPPED 2
+
 /* A heap block is freed: a write of the block by this thread (races.h),
  * checked while the block is still in the heap table so that a race names
  * it; then it leaves the table. */
-static void freed(void *p, uintptr_t pc)
+static void freed(void *p, uintptr_t pc, bool heap)
 {
     struct rt_heap_block b;
     struct rt_hb_thread *h;
@@ -147,7 +162,7 @@ static void freed(void *p, uintptr_t pc)
         }
         rt_heap_remove((uintptr_t)p, &b);
     }
-    gone(p, n, pc, false);
+    gone(p, n, pc, heap, heap && (((const size_t *)p)[-1] & GLIBC_CHUNK_IS_MMAPPED));
 }
 
 /* ---- the interceptors ------------------------------------------------------------------ */
@@ -181,7 +196,7 @@ RD_EXPORT void free(void *p)
         return;
     if (!READY())
         return; /* cannot happen: p came from somewhere */
-    freed(p, CALLER_PC());
+    freed(p, CALLER_PC(), true);
     real_free(p);
 }
 
@@ -203,7 +218,7 @@ RD_EXPORT void *realloc(void *p, size_t n)
         return NULL;
     }
     if (p)
-        freed(p, pc); /* the old block is gone either way (moved, or resized) */
+        freed(p, pc, false); /* the old block is gone either way (moved, or resized) */
     q = real_realloc(p, n);
     if (!q && p) {
         allocated(p, real_malloc_usable_size(p), pc); /* failed: p lives on */
@@ -277,6 +292,6 @@ RD_EXPORT int munmap(void *addr, size_t len)
 {
     if (!READY())
         return -1;
-    gone(addr, len, CALLER_PC(), true);
+    gone(addr, len, CALLER_PC(), false, true);
     return real_munmap(addr, len);
 }

@@ -5,6 +5,8 @@
     ((struct rt_sync_call){.addr = (uintptr_t)(m), .kind = RT_MUTEX,                 \
                            .type = preload_mutex_type(m), .write = true,             \
                            .trylock = (try), .timed = (tmd),                         \
+                           .destroyed = preload_mutex_destroyed(m),                  \
+                           .robust = preload_mutex_robust(m),                        \
                            .owner_probe = preload_mutex_owned_by_self,               \
                            .pc = CALLER_PC(), .sp = CALLER_SP()})
 
@@ -19,12 +21,11 @@ RD_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 }
 
 /* Robust mutexes answer a trylock with EOWNERDEAD (taken, owner died),
- * which must not be followed by a lock: they take the plain path. */
-#define MUTEX_ROBUST 16
-
+ * which must not be followed by a lock: they take the plain path, as do
+ * destroyed ones (__kind -1: every call fails with EINVAL). */
 RD_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
-    if (m->__data.__kind & MUTEX_ROBUST)
+    if (m->__data.__kind & PRELOAD_MUTEX_ROBUST)
         RD_ACQUIRE(MUTEX_CALL(m, false, false), REAL(pthread_mutex_lock)(m));
     RD_ACQUIRE_TRY_FIRST(MUTEX_CALL(m, false, false), REAL(pthread_mutex_trylock)(m),
                          REAL(pthread_mutex_lock)(m));
@@ -37,12 +38,14 @@ RD_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
 
 RD_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ts)
 {
-    RD_ACQUIRE(MUTEX_CALL(m, false, true), REAL(pthread_mutex_timedlock)(m, ts));
+    RD_ACQUIRE_TIMED(MUTEX_CALL(m, false, true), "pthread_mutex_timedlock", ts,
+                     REAL(pthread_mutex_timedlock)(m, ts));
 }
 
 RD_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk, const struct timespec *ts)
 {
-    RD_ACQUIRE(MUTEX_CALL(m, false, true), REAL(pthread_mutex_clocklock)(m, clk, ts));
+    RD_ACQUIRE_TIMED(MUTEX_CALL(m, false, true), "pthread_mutex_clocklock", ts,
+                     REAL(pthread_mutex_clocklock)(m, clk, ts));
 }
 
 RD_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)

@@ -30,12 +30,14 @@ RD_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *rw)
 
 RD_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *rw, const struct timespec *ts)
 {
-    RD_ACQUIRE(RW_CALL(rw, false, false, true), REAL(pthread_rwlock_timedrdlock)(rw, ts));
+    RD_ACQUIRE_TIMED(RW_CALL(rw, false, false, true), "pthread_rwlock_timedrdlock", ts,
+                     REAL(pthread_rwlock_timedrdlock)(rw, ts));
 }
 
 RD_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *rw, clockid_t clk, const struct timespec *ts)
 {
-    RD_ACQUIRE(RW_CALL(rw, false, false, true), REAL(pthread_rwlock_clockrdlock)(rw, clk, ts));
+    RD_ACQUIRE_TIMED(RW_CALL(rw, false, false, true), "pthread_rwlock_clockrdlock", ts,
+                     REAL(pthread_rwlock_clockrdlock)(rw, clk, ts));
 }
 
 RD_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *rw)
@@ -51,12 +53,14 @@ RD_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *rw)
 
 RD_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *rw, const struct timespec *ts)
 {
-    RD_ACQUIRE(RW_CALL(rw, true, false, true), REAL(pthread_rwlock_timedwrlock)(rw, ts));
+    RD_ACQUIRE_TIMED(RW_CALL(rw, true, false, true), "pthread_rwlock_timedwrlock", ts,
+                     REAL(pthread_rwlock_timedwrlock)(rw, ts));
 }
 
 RD_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *rw, clockid_t clk, const struct timespec *ts)
 {
-    RD_ACQUIRE(RW_CALL(rw, true, false, true), REAL(pthread_rwlock_clockwrlock)(rw, clk, ts));
+    RD_ACQUIRE_TIMED(RW_CALL(rw, true, false, true), "pthread_rwlock_clockwrlock", ts,
+                     REAL(pthread_rwlock_clockwrlock)(rw, clk, ts));
 }
 
 RD_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)

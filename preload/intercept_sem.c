@@ -54,8 +54,9 @@ RD_EXPORT int sem_destroy(sem_t *s)
     return rc;
 }
 
-/* A wait of any kind. CAN_BLOCK: it is a blocking call (not trywait). */
-#define RD_SEM_WAIT(s, NAME, CAN_BLOCK, REALCALL)                            \
+/* A wait of any kind. CAN_BLOCK: it is a blocking call (not trywait);
+ * DEADLINE: a timed wait's (else NULL). */
+#define RD_SEM_WAIT(s, NAME, CAN_BLOCK, DEADLINE, REALCALL)                  \
     do {                                                                     \
         struct rt_thread *t_ = preload_enter();                              \
         struct rt_sync_call c_;                                              \
@@ -64,6 +65,7 @@ RD_EXPORT int sem_destroy(sem_t *s)
         if (!t_)                                                             \
             return REALCALL;                                                 \
         c_ = SEM_CALL(s);                                                    \
+        on_timed_wait(t_, &c_, NAME, DEADLINE);                              \
         on_sync_object_wait(t_, &c_);                                        \
         if (CAN_BLOCK)                                                       \
             b_ = on_blocking_begin(t_);                                      \
@@ -81,22 +83,22 @@ RD_EXPORT int sem_destroy(sem_t *s)
 
 RD_EXPORT int sem_wait(sem_t *s)
 {
-    RD_SEM_WAIT(s, "sem_wait", true, REAL(sem_wait)(s));
+    RD_SEM_WAIT(s, "sem_wait", true, NULL, REAL(sem_wait)(s));
 }
 
 RD_EXPORT int sem_trywait(sem_t *s)
 {
-    RD_SEM_WAIT(s, "sem_trywait", false, REAL(sem_trywait)(s));
+    RD_SEM_WAIT(s, "sem_trywait", false, NULL, REAL(sem_trywait)(s));
 }
 
 RD_EXPORT int sem_timedwait(sem_t *s, const struct timespec *ts)
 {
-    RD_SEM_WAIT(s, "sem_timedwait", true, REAL(sem_timedwait)(s, ts));
+    RD_SEM_WAIT(s, "sem_timedwait", true, ts, REAL(sem_timedwait)(s, ts));
 }
 
 RD_EXPORT int sem_clockwait(sem_t *s, clockid_t clk, const struct timespec *ts)
 {
-    RD_SEM_WAIT(s, "sem_clockwait", true, REAL(sem_clockwait)(s, clk, ts));
+    RD_SEM_WAIT(s, "sem_clockwait", true, ts, REAL(sem_clockwait)(s, clk, ts));
 }
 
 RD_EXPORT int sem_post(sem_t *s)

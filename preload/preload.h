@@ -10,6 +10,7 @@
 #include "real.h"
 #include "core/core.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define RD_EXPORT __attribute__((visibility("default")))
@@ -62,6 +63,22 @@ static inline int preload_mutex_type(const pthread_mutex_t *m)
  * see (libc, a system call): checked for races as such while race
  * detection is on (intercept_memory.c). */
 void preload_check_range(const void *p, size_t n, bool write, uintptr_t pc);
+
+/* glibc's __kind flag of a robust mutex (PTHREAD_MUTEX_ROBUST_NORMAL_NP). */
+#define PRELOAD_MUTEX_ROBUST 16
+
+/* pthread_mutex_destroy sets __kind to -1 (glibc >= 2.22), which no live
+ * mutex has, until the next init or static initialiser. */
+static inline bool preload_mutex_destroyed(const pthread_mutex_t *m)
+{
+    return m->__data.__kind == -1;
+}
+
+static inline bool preload_mutex_robust(const pthread_mutex_t *m)
+{
+    int k = m->__data.__kind;
+    return k != -1 && (k & PRELOAD_MUTEX_ROBUST) != 0;
+}
 
 /* exit(status) was called: the status the record's exit line will carry. */
 void preload_note_exit_status(int status);

@@ -4,9 +4,10 @@
  * a pipe; the writer only sends it after 300 ms (think: a socket, a slow
  * disk, a user typing). For the whole time the read blocks, every thread that
  * needs config_lock, even to read the current configuration, is stuck behind
- * it; if the input never comes, they are stuck forever. racedet reports I/O
- * calls made under a lock that block longer than blocking_threshold_ms, with
- * where the lock was taken.
+ * it (here main, which reads the configuration under config_lock); if the
+ * input never comes, they are stuck forever. racedet reports I/O calls that
+ * block longer than blocking_threshold_ms under a lock other threads use,
+ * with where the lock was taken.
  * The fixed twin reads into a local buffer first, then locks only to store it.
  */
 #include <pthread.h>
@@ -52,7 +53,9 @@ int main(void)
     if (write(config_pipe[1], update, strlen(update)) < 0)
         return 1;
     pthread_join(loader, NULL);
+    pthread_mutex_lock(&config_lock);       /* main reads the configuration too */
     printf("config: %s\n", config);
+    pthread_mutex_unlock(&config_lock);
     close(config_pipe[0]);
     close(config_pipe[1]);
     sem_destroy(&loader_started);

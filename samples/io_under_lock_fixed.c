@@ -49,7 +49,9 @@ int main(void)
     if (write(config_pipe[1], update, strlen(update)) < 0)
         return 1;
     pthread_join(loader, NULL);
+    pthread_mutex_lock(&config_lock);       /* main reads the configuration too */
     printf("config: %s\n", config);
+    pthread_mutex_unlock(&config_lock);
     close(config_pipe[0]);
     close(config_pipe[1]);
     sem_destroy(&loader_started);

@@ -2,8 +2,9 @@
  *
  * The parent forks two children and waits for them. The first child runs the
  * lock-order inversion of lock_order_abba.c (two phases, one after the other,
- * so it does not hang); the second starts a worker thread and exits without
- * joining it. A test suite or a pre-forking server looks just like this:
+ * so it does not hang); the second starts a worker thread, waits until it
+ * has ended (its thread-specific data's destructor, which runs as the thread
+ * ends, posts a semaphore) and exits without joining it. A test suite or a pre-forking server looks just like this:
  * the bugs live in processes you never started by hand. `racedet run` follows
  * every process the command starts (fork, and exec too) and merges their
  * findings into one report, each finding naming its process.
@@ -18,6 +19,7 @@
 static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t lock_b = PTHREAD_MUTEX_INITIALIZER;
 static sem_t flushed;
+static pthread_key_t flush_key;
 
 static void *take_a_then_b(void *arg)
 {
@@ -39,10 +41,14 @@ static void *take_b_then_a(void *arg)
     return NULL;
 }
 
+static void flush_done(void *arg)
+{
+    sem_post(arg);                          /* as the worker ends */
+}
+
 static void *flush_cache(void *arg)
 {
-    (void)arg;
-    sem_post(&flushed);
+    pthread_setspecific(flush_key, arg);
     return NULL;
 }
 
@@ -61,7 +67,8 @@ static void child_thread_leak(void)
     pthread_t t;
 
     sem_init(&flushed, 0, 0);
-    pthread_create(&t, NULL, flush_cache, NULL);    /* BUG: never joined */
+    pthread_key_create(&flush_key, flush_done);
+    pthread_create(&t, NULL, flush_cache, &flushed); /* BUG: never joined */
     sem_wait(&flushed);
 }
 

@@ -6,8 +6,10 @@
  * the wait lasts. Any signaller that must first take registry_lock (the usual
  * case: it looks the waiter up in the registry) can then never signal, and
  * both threads hang: the "nested monitor lockout". Here the signaller only
- * needs job_lock and signals after 300 ms, so the program ends; racedet
- * reports the 300 ms wait made while registry_lock was held.
+ * needs job_lock and signals after 300 ms, so the program ends (main takes
+ * registry_lock only after the waiter is gone, to count the waiters left);
+ * racedet reports the 300 ms wait made while registry_lock, a lock other
+ * threads use, was held.
  * The fixed twin releases registry_lock before it waits.
  */
 #include <pthread.h>
@@ -39,6 +41,7 @@ static void *wait_for_job(void *arg)
 int main(void)
 {
     pthread_t waiter;
+    int left;
 
     sem_init(&waiter_registered, 0, 0);
     pthread_create(&waiter, NULL, wait_for_job, NULL);
@@ -50,7 +53,10 @@ int main(void)
     pthread_cond_signal(&job_done);
     pthread_mutex_unlock(&job_lock);
     pthread_join(waiter, NULL);
-    printf("job done, %d waiter(s) left\n", waiters);
+    pthread_mutex_lock(&registry_lock);
+    left = waiters;
+    pthread_mutex_unlock(&registry_lock);
+    printf("job done, %d waiter(s) left\n", left);
     sem_destroy(&waiter_registered);
     return 0;
 }

@@ -2,7 +2,8 @@
  *
  * main() waits for the worker with pthread_join(), which both waits until
  * the thread has finished (so its result is visible) and releases the thread's
- * stack and descriptor. The semaphore is no longer needed. Use
+ * stack and descriptor. The semaphore (and the thread-specific buffer whose
+ * destructor posted it) are no longer needed. Use
  * pthread_detach() instead for fire-and-forget threads that nobody waits for.
  * racedet reports nothing.
  */

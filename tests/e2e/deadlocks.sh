@@ -2,16 +2,18 @@
 # deadlocks.sh: racedet never lets a CI job hang, and stays out of the way of
 # programs that only look like they might: real deadlocks end within 5 s
 # with exit 66 and a `deadlock` finding (also in a forked child, also with
-# the shim alone), a 2 s lock holder and a timed wait are no deadlock,
-# signal handlers that interrupt intercepted calls or take locks run
-# unchanged, pthread_cancel and exit() from a thread lose no report, and a
-# shell running two programs gets both reports.
+# the shim alone; also a wait for a mutex whose owner exited, or is a
+# thread of the parent of a forked child), a 2 s lock holder and a timed
+# wait are no deadlock (and a timed lock that backs off closes no
+# lock-order cycle), signal handlers that interrupt intercepted calls or
+# take locks run unchanged, pthread_cancel and exit() from a thread lose
+# no report, and a shell running two programs gets both reports.
 #
 # Usage: sh tests/e2e/deadlocks.sh [BUILD_DIR]     (from the repository root)
 # Needs BUILD/bin/racedet, BUILD/lib/libracedet.so, BUILD/samples/deadlock_*
 # and the test programs BUILD/tests/e2e/{slow_holder,timed_cycle,
-# signal_interrupt,signal_lock,cancel_exit,fork_deadlock} (make samples
-# e2e-helpers). Prints "ok - ..." / "not ok - ..." and '#' lines; exits 1
+# signal_interrupt,signal_lock,cancel_exit,fork_deadlock,owner_exited}
+# (make samples e2e-helpers). Prints "ok - ..." / "not ok - ..." and '#' lines; exits 1
 # when anything failed.
 BUILD=${1:-build}
 . "$(dirname "$0")/lib.sh"
@@ -22,7 +24,7 @@ trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 failed=0
 
-ok() { echo "ok - $1"; }
+# not_ok as lib.sh's, with the end of the run's output
 not_ok() {
     failed=1
     echo "not ok - $1"
@@ -61,8 +63,9 @@ need() {
     done
 }
 need "$RACEDET" "$SHIM" "$BUILD/samples/deadlock_abba" "$BUILD/samples/deadlock_three" \
-    "$BUILD/samples/deadlock_join" "$BUILD/samples/lock_order_abba"
-for p in slow_holder timed_cycle signal_interrupt signal_lock cancel_exit fork_deadlock; do
+    "$BUILD/samples/deadlock_join" "$BUILD/samples/deadlock_fork" "$BUILD/samples/lock_order_abba"
+for p in slow_holder timed_cycle signal_interrupt signal_lock cancel_exit fork_deadlock \
+    owner_exited; do
     need "$BUILD/tests/e2e/$p"
 done
 [ $failed -eq 0 ] || exit 1
@@ -88,6 +91,35 @@ if [ "$status" -eq 66 ] && [ "$n" = 1 ] && [ "$ms" -lt 5000 ] &&
 else
     not_ok "a forked child's deadlock is found by the child's own watchdog" \
         "exit $status (want 66), $n deadlock finding(s) (want 1), $(seconds "$ms")s (want < 5)"
+fi
+
+# ---- a lock nobody can release: the owner is gone ------------------------------
+# summary TEXT JSON: a deadlock finding whose summary has TEXT
+has_summary() {
+    grep -q "\"summary\": \".*$1" "$2" 2>/dev/null
+}
+# deadlock_fork: the parent waits for a child that locks a mutex a thread of
+# the parent held at the fork (natively both hang)
+run_json "$TMP/forkheld.json" "$BUILD/samples/deadlock_fork"
+n=$(count deadlock "$TMP/forkheld.json")
+if [ "$status" -eq 66 ] && [ "$n" = 1 ] && [ "$ms" -lt 5000 ] &&
+    has_summary 'held by T1, a thread of the parent process, which does not exist in this forked child' \
+        "$TMP/forkheld.json" &&
+    grep -q 'child exit status 66' "$TMP/out"; then
+    ok "a forked child locking a mutex its parent's thread held at the fork: deadlock, the child ends, the run too"
+else
+    not_ok "a forked child locking a mutex its parent's thread held at the fork: deadlock, the child ends, the run too" \
+        "exit $status (want 66), $n deadlock finding(s) (want 1, owner not in this child), $(seconds "$ms")s (want < 5)"
+fi
+run_json "$TMP/exited.json" "$BUILD/tests/e2e/owner_exited"
+n=$(count deadlock "$TMP/exited.json")
+if [ "$status" -eq 66 ] && [ "$n" = 1 ] && [ "$ms" -lt 5000 ] &&
+    [ "$(count lock_held_at_exit "$TMP/exited.json")" = 1 ] &&
+    has_summary 'held by T1, which exited without releasing it' "$TMP/exited.json"; then
+    ok "waiting for a mutex whose owner exited holding it: deadlock, and the lock held at exit"
+else
+    not_ok "waiting for a mutex whose owner exited holding it: deadlock, and the lock held at exit" \
+        "exit $status (want 66), $n deadlock finding(s) (want 1, owner exited), $(count lock_held_at_exit "$TMP/exited.json") lock_held_at_exit (want 1), $(seconds "$ms")s (want < 5)"
 fi
 
 # the shim alone (no racedet run): the report on stderr, the exit code 66
@@ -116,10 +148,12 @@ fi
 FLAGS=
 run_json "$TMP/timed.json" "$BUILD/tests/e2e/timed_cycle"
 if [ "$status" -eq 0 ] && [ "$(count deadlock "$TMP/timed.json")" = 0 ] &&
-    grep -q 'ETIMEDOUT' "$TMP/out"; then
-    ok "a wait cycle closed by a timed lock is not a deadlock"
+    [ "$(count lock_order_cycle "$TMP/timed.json")" = 0 ] &&
+    grep -q 'returned ETIMEDOUT, it took both locks on try 2' "$TMP/out"; then
+    ok "a cycle closed by a timed lock that backs off is neither a deadlock nor a lock-order cycle"
 else
-    not_ok "a wait cycle closed by a timed lock is not a deadlock" "exit $status (want 0)"
+    not_ok "a cycle closed by a timed lock that backs off is neither a deadlock nor a lock-order cycle" \
+        "exit $status (want 0), deadlock $(count deadlock "$TMP/timed.json"), lock_order_cycle $(count lock_order_cycle "$TMP/timed.json") (want 0 each)"
 fi
 
 # ---- signals ---------------------------------------------------------------

@@ -1,4 +1,5 @@
-# lib.sh: helpers shared by the end-to-end scripts (samples.sh, demo.sh).
+# lib.sh: helpers shared by the end-to-end scripts (samples.sh, demo.sh,
+# misuse.sh, deadlocks.sh).
 # Sourced, POSIX sh. The caller sets BUILD (the build directory) first and
 # runs from the repository root.
 # shellcheck shell=sh disable=SC2034  # run_status and run_ms are for the caller
@@ -119,6 +120,16 @@ indent() {
     else
         cat "$2"
     fi | sed "s/^/$1/"
+}
+
+# ok NAME: a passed check. not_ok NAME [WHY...]: a failed one (sets
+# failed=1), each WHY on a '#' line after it.
+ok() { echo "ok - $1"; }
+not_ok() {
+    failed=1
+    echo "not ok - $1"
+    shift
+    for _why in "$@"; do echo "# $_why"; done
 }
 
 # seconds MS: "1.234" for 1234.

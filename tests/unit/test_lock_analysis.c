@@ -324,6 +324,7 @@ TEST(thread_leaks_at_exit)
     pthread_join(joined, NULL);
     on_thread_join(main_thread, joined);
     (void)cd;
+    rt_thread_retire(cl); /* it finished (the trampoline says so): a leak */
     on_process_exit(main_thread);
     CHECK_EQ_INT(rt_findings_count("thread_leak"), 1);
     pthread_join(leaked, NULL);
@@ -348,6 +349,310 @@ TEST(record_names_every_id_before_use)
     }
     fclose(f);
     CHECK_EQ_INT((unsigned)findings, rt_findings_count(NULL));
+}
+
+/* ---- appended: timed acquisitions back off (issue 12) ------------------------ */
+
+static void timedlock_(struct rt_thread *t, uintptr_t a, int kind, bool write, int line)
+{
+    struct rt_sync_call c = mk(a, kind, kind == RT_MUTEX ? RT_TYPE_NORMAL : RT_TYPE_NONE, write,
+                               false, line);
+    c.timed = true;
+    CHECK(on_lock_wait(t, &c) == RT_PROCEED);
+    on_lock_acquired(t, &c);
+}
+#define TIMEDLOCK(t, a) timedlock_(t, a, RT_MUTEX, true, __LINE__)
+#define TIMEDWRLOCK(t, a) timedlock_(t, a, RT_RWLOCK, true, __LINE__)
+
+TEST(timed_lock_closing_the_cycle_is_silent)
+{
+    uintptr_t a = fresh(), b = fresh(), r = fresh(), m = fresh();
+    struct rt_thread *t1 = thread(), *t2 = thread();
+    unsigned before = rt_findings_count(NULL), cycles = rt_findings_count("lock_order_cycle");
+    /* a -> b plainly, b -> a by a timedlock whose caller backs off on ETIMEDOUT */
+    LOCK(t1, a); LOCK(t1, b); UNLOCK(t1, b); UNLOCK(t1, a);
+    LOCK(t2, b); TIMEDLOCK(t2, a); UNLOCK(t2, a); UNLOCK(t2, b);
+    /* the same with a timed write lock of an rwlock */
+    LOCK(t1, r); LOCK(t1, m); UNLOCK(t1, m); RWUNLOCK(t1, r);
+    LOCK(t2, m); TIMEDWRLOCK(t2, r); RWUNLOCK(t2, r); UNLOCK(t2, m);
+    CHECK_EQ_INT(rt_findings_count(NULL) - before, 0);
+    /* the timed edge does not hide a plain one in the same direction */
+    LOCK(t2, b); LOCK(t2, a); UNLOCK(t2, a); UNLOCK(t2, b);
+    CHECK_EQ_INT(rt_findings_count("lock_order_cycle") - cycles, 1);
+}
+
+/* ---- appended: lock misuse Helgrind and DRD report (issue 12) ---------------- */
+
+#include <time.h>
+
+#include "findings_fixture.h"
+
+/* A call on a mutex the object says is destroyed (glibc's __kind -1). */
+static struct rt_sync_call destroyed_call(uintptr_t a, bool try, int line)
+{
+    struct rt_sync_call c = mk(a, RT_MUTEX, RT_TYPE_ADAPTIVE, true, try, line);
+    c.destroyed = true;
+    return c;
+}
+
+TEST(mutex_used_after_destroy)
+{
+    uintptr_t m = fresh(), m2 = fresh();
+    struct rt_thread *t = thread();
+    struct rt_sync_call d = mk(m, RT_MUTEX, RT_TYPE_NORMAL, true, false, __LINE__);
+    struct rt_sync_call lk = destroyed_call(m, false, __LINE__);
+    struct rt_sync_call un = destroyed_call(m, false, __LINE__);
+    struct rt_sync_call d2 = destroyed_call(m, false, __LINE__);
+    unsigned misuse = rt_findings_count("sync_misuse"), unheld = rt_findings_count("unlock_not_held");
+
+    LOCK(t, m); UNLOCK(t, m);
+    on_lock_destroy(t, &d);
+    on_lock_destroyed(t, &d, true);
+    /* lock: EINVAL from glibc */
+    CHECK(on_lock_wait(t, &lk) == RT_PROCEED);
+    on_lock_not_acquired(t, &lk);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1);
+    CHECK(last_says("sync_misuse", "locks {lock:"));
+    CHECK(last_says("sync_misuse", "which it destroyed"));
+    /* unlock: EINVAL too; sync_misuse, not unlock_not_held */
+    on_lock_release(t, &un);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 2);
+    CHECK(last_says("sync_misuse", "unlocks {lock:"));
+    CHECK_EQ_INT(rt_findings_count("unlock_not_held") - unheld, 0);
+    /* destroyed again (glibc says 0) */
+    on_lock_destroy(t, &d2);
+    on_lock_destroyed(t, &d2, true);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 3);
+    CHECK(last_says("sync_misuse", "which was already destroyed"));
+    /* unlock first thing after the destroy (another mutex) */
+    {
+        struct rt_sync_call d3 = mk(m2, RT_MUTEX, RT_TYPE_NORMAL, true, false, __LINE__);
+        struct rt_sync_call un2 = destroyed_call(m2, false, __LINE__);
+        on_lock_destroy(main_thread, &d3);
+        on_lock_destroyed(main_thread, &d3, true);
+        on_lock_release(t, &un2);
+        CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 4);
+        CHECK(last_says("sync_misuse", "unlocks {lock:"));
+        CHECK(last_says("sync_misuse", "which another thread destroyed"));
+        CHECK_EQ_INT(rt_findings_count("unlock_not_held") - unheld, 0);
+    }
+    /* initialised again: a new mutex, fine */
+    on_lock_init_begin(t, &d2);
+    on_lock_init(t, &d);
+    LOCK(t, m); UNLOCK(t, m);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 4);
+}
+
+TEST(destroyed_then_statically_initialised_is_a_new_mutex)
+{
+    uintptr_t m = fresh();
+    struct rt_thread *t = thread();
+    struct rt_sync_call d = mk(m, RT_MUTEX, RT_TYPE_NORMAL, true, false, __LINE__);
+    unsigned before = rt_findings_count(NULL);
+    on_lock_destroy(t, &d);
+    on_lock_destroyed(t, &d, true);
+    /* = PTHREAD_MUTEX_INITIALIZER: the object no longer says destroyed */
+    LOCK(t, m); UNLOCK(t, m);
+    CHECK_EQ_INT(rt_findings_count(NULL) - before, 0);
+}
+
+TEST(lock_in_freed_memory)
+{
+    char *block = malloc(256);
+    uintptr_t m = (uintptr_t)block + 64, b = fresh();
+    struct rt_thread *t = thread();
+    unsigned misuse = rt_findings_count("sync_misuse"), locked = rt_findings_count("destroy_locked");
+
+    LOCK(t, m); UNLOCK(t, m);
+    on_heap_freed(t, (uintptr_t)block, 256, false);
+    CHECK_EQ_INT(rt_findings_count("destroy_locked") - locked, 0); /* it was not held */
+    LOCK(t, m);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1);
+    CHECK(last_says("sync_misuse", "whose memory was freed"));
+    UNLOCK(t, m);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1); /* once */
+    /* allocated again: whatever is there now is new */
+    on_memory_allocated((uintptr_t)block, 256);
+    LOCK(t, m); LOCK(t, b); UNLOCK(t, b); UNLOCK(t, m);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1);
+    /* freed again, with nothing remembered in between, then a block that
+     * does not cover it: still gone */
+    on_heap_freed(t, (uintptr_t)block, 256, false);
+    on_memory_allocated((uintptr_t)block + 128, 64);
+    on_memory_allocated((uintptr_t)block - 4096, 64);
+    LOCK(t, m);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 2);
+    UNLOCK(t, m);
+    on_memory_allocated((uintptr_t)block, 256);
+    /* a block that was a mapping of its own: unmapped by the free, and
+     * what is mapped there next is not seen: nothing is remembered */
+    LOCK(t, m); UNLOCK(t, m);
+    on_heap_freed(t, (uintptr_t)block, 256, true);
+    LOCK(t, m); UNLOCK(t, m);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 2);
+    on_heap_freed(t, (uintptr_t)block, 256, false);
+    on_memory_allocated((uintptr_t)block, 256);
+    free(block);
+}
+
+TEST(freeing_a_held_lock)
+{
+    char *block = malloc(256);
+    uintptr_t m = (uintptr_t)block + 64;
+    struct rt_thread *t = thread(), *other = thread();
+    unsigned locked = rt_findings_count("destroy_locked"), held = rt_findings_count("lock_held_at_exit");
+
+    LOCK(t, m);
+    on_heap_freed(other, (uintptr_t)block, 256, false);
+    CHECK_EQ_INT(rt_findings_count("destroy_locked") - locked, 1);
+    CHECK(last_says("destroy_locked", "frees the memory of {lock:"));
+    CHECK(last_says("destroy_locked", "while {thread:"));
+    /* the hold went with the memory */
+    on_thread_exit(t, 0, 0);
+    CHECK_EQ_INT(rt_findings_count("lock_held_at_exit") - held, 0);
+    on_memory_allocated((uintptr_t)block, 256);
+    free(block);
+}
+
+TEST(reinitialised_while_held)
+{
+    uintptr_t m = fresh();
+    struct rt_thread *t = thread(), *other = thread();
+    struct rt_sync_call init = mk(m, RT_MUTEX, RT_TYPE_NORMAL, true, false, __LINE__);
+    unsigned misuse = rt_findings_count("sync_misuse");
+
+    LOCK(t, m);
+    on_lock_init_begin(other, &init);
+    on_lock_init(other, &init);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1);
+    CHECK(last_says("sync_misuse", "re-initialises {lock:"));
+    CHECK(last_says("sync_misuse", "while {thread:"));
+    /* a mutex nobody holds may be initialised again (DRD says so too, but
+     * memory reused for a new object does just that) */
+    on_lock_init_begin(other, &init);
+    on_lock_init(other, &init);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1);
+}
+
+TEST(main_thread_exits_holding_a_lock)
+{
+    uintptr_t m = fresh();
+    unsigned held = rt_findings_count("lock_held_at_exit");
+    struct rt_thread *running = thread();
+    uintptr_t other = fresh();
+    LOCK(running, other); /* another thread's hold: not the exiting thread's */
+    LOCK(main_thread, m);
+    on_process_exit(main_thread);
+    CHECK_EQ_INT(rt_findings_count("lock_held_at_exit") - held, 1);
+    CHECK(last_says("lock_held_at_exit", "{thread:0} ends while holding {lock:"));
+    UNLOCK(main_thread, m);
+    UNLOCK(running, other);
+}
+
+TEST(deadline_the_call_rejects)
+{
+    uintptr_t m = fresh(), cv = L(next_lock++);
+    struct rt_thread *t = thread();
+    struct rt_sync_call cc = mk(cv, RT_COND, RT_TYPE_NONE, false, false, __LINE__);
+    struct rt_sync_call mc = mk(m, RT_MUTEX, RT_TYPE_NORMAL, true, false, __LINE__);
+    struct timespec bad = {.tv_sec = 1, .tv_nsec = 1000000000L}, neg = {.tv_nsec = -1},
+                    good = {.tv_sec = 1, .tv_nsec = 999999999L};
+    unsigned misuse = rt_findings_count("sync_misuse");
+    on_timed_wait(t, &cc, "pthread_cond_timedwait", &good);
+    on_timed_wait(t, &cc, "pthread_cond_timedwait", NULL);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 0);
+    on_timed_wait(t, &cc, "pthread_cond_timedwait", &bad);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1);
+    CHECK(last_says("sync_misuse", "calls pthread_cond_timedwait on {lock:"));
+    CHECK(last_says("sync_misuse", "tv_nsec is 1000000000"));
+    mc.timed = true;
+    on_timed_wait(t, &mc, "pthread_mutex_timedlock", &neg);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 2);
+    CHECK(last_says("sync_misuse", "whenever it has to wait"));
+}
+
+/* ---- appended: false reports removed (issue 12) ------------------------------- */
+
+TEST(cond_destroyed_after_its_waiters_were_woken)
+{
+    uintptr_t m = fresh(), cv = L(next_lock++);
+    struct rt_thread *w1 = thread(), *w2 = thread(), *t = thread();
+    struct rt_sync_call cc = mk(cv, RT_COND, RT_TYPE_NONE, false, false, __LINE__);
+    struct rt_sync_call mc = mk(m, RT_MUTEX, RT_TYPE_NORMAL, true, false, __LINE__);
+    unsigned locked = rt_findings_count("destroy_locked");
+
+    /* two waiters, one signal: one is still blocked */
+    LOCK(w1, m); on_cond_wait(w1, &cc, &mc);
+    LOCK(w2, m); on_cond_wait(w2, &cc, &mc);
+    on_cond_signal(t, &cc, false);
+    on_lock_destroy(t, &cc);
+    CHECK_EQ_INT(rt_findings_count("destroy_locked") - locked, 1);
+    CHECK(last_says("destroy_locked", "while 1 thread(s) wait on it"));
+    /* the woken one returns; a broadcast wakes the other: nobody is blocked
+     * on the condition, though w2 has not returned yet (it re-acquires m) */
+    on_cond_returned(w1, &cc, &mc, true); UNLOCK(w1, m);
+    on_cond_signal(t, &cc, true);
+    on_lock_destroy(t, &cc);
+    CHECK_EQ_INT(rt_findings_count("destroy_locked") - locked, 1);
+    on_lock_destroyed(t, &cc, true);
+    on_cond_returned(w2, &cc, &mc, true); UNLOCK(w2, m);
+    /* a timed wait that timed out while another waiter was woken: the
+     * blocked count goes down, not the woken one */
+    on_lock_init(t, &cc);
+    LOCK(w1, m); on_cond_wait(w1, &cc, &mc);
+    LOCK(w2, m); on_cond_wait(w2, &cc, &mc);
+    on_cond_signal(t, &cc, false);
+    on_cond_returned(w2, &cc, &mc, false); UNLOCK(w2, m); /* ETIMEDOUT */
+    on_lock_destroy(t, &cc);
+    CHECK_EQ_INT(rt_findings_count("destroy_locked") - locked, 1);
+    on_cond_returned(w1, &cc, &mc, true); UNLOCK(w1, m);
+}
+
+TEST(robust_mutex_whose_owner_died)
+{
+    uintptr_t r = fresh(), plain = fresh();
+    struct rt_thread *dies = thread(), *next = thread();
+    struct rt_sync_call c = mk(r, RT_MUTEX, RT_TYPE_NORMAL, true, false, __LINE__);
+    unsigned held = rt_findings_count("lock_held_at_exit"), unheld = rt_findings_count("unlock_not_held");
+    c.robust = true;
+    on_lock_init(main_thread, &c);
+    CHECK(on_lock_wait(dies, &c) == RT_PROCEED);
+    on_lock_acquired(dies, &c);
+    on_thread_exit(dies, 0, 0); /* dies holding it: its recovery path, not a leak */
+    CHECK_EQ_INT(rt_findings_count("lock_held_at_exit") - held, 0);
+    /* EOWNERDEAD: the next locker has it */
+    CHECK(on_lock_wait(next, &c) == RT_PROCEED);
+    on_lock_acquired(next, &c);
+    on_lock_release(next, &c);
+    CHECK_EQ_INT(rt_findings_count("unlock_not_held") - unheld, 0);
+    /* a plain mutex held at the end still is one */
+    LOCK(next, plain);
+    on_thread_exit(next, 0, 0);
+    CHECK_EQ_INT(rt_findings_count("lock_held_at_exit") - held, 1);
+}
+
+TEST(threads_running_at_exit_are_no_leak)
+{
+    pthread_t h1, h2;
+    struct rt_thread *finished = on_thread_create(main_thread, 0x2100, 0x8000, (uintptr_t)idle, false);
+    struct rt_thread *running = on_thread_create(main_thread, 0x2101, 0x8000, (uintptr_t)idle, false);
+    unsigned leaks = rt_findings_count("thread_leak");
+    pthread_create(&h1, NULL, idle, NULL);
+    pthread_create(&h2, NULL, idle, NULL);
+    on_thread_created(main_thread, finished, h1, true);
+    on_thread_created(main_thread, running, h2, true);
+    on_thread_exit(finished, 0, 0);
+    on_process_exit(main_thread);
+    CHECK_EQ_INT(rt_findings_count("thread_leak") - leaks, 1);
+    CHECK(last_says("thread_leak", "(it had finished)"));
+    /* asked for: the running one too */
+    rt_options.report_running_threads = true;
+    on_process_exit(main_thread);
+    rt_options.report_running_threads = false;
+    CHECK_EQ_INT(rt_findings_count("thread_leak") - leaks, 2);
+    CHECK(last_says("thread_leak", "(it was still running)"));
+    pthread_join(h1, NULL);
+    pthread_join(h2, NULL);
 }
 
 int main(void)
@@ -375,6 +680,17 @@ int main(void)
     RUN(cond_wait_with_and_without_the_mutex);
     RUN(thread_ending_with_a_lock);
     RUN(thread_leaks_at_exit);
+    RUN(timed_lock_closing_the_cycle_is_silent);
+    RUN(mutex_used_after_destroy);
+    RUN(destroyed_then_statically_initialised_is_a_new_mutex);
+    RUN(lock_in_freed_memory);
+    RUN(freeing_a_held_lock);
+    RUN(reinitialised_while_held);
+    RUN(main_thread_exits_holding_a_lock);
+    RUN(deadline_the_call_rejects);
+    RUN(cond_destroyed_after_its_waiters_were_woken);
+    RUN(robust_mutex_whose_owner_died);
+    RUN(threads_running_at_exit_are_no_leak);
     RUN(record_names_every_id_before_use);
     {
         char cmd[512];

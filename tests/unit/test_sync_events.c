@@ -1,19 +1,25 @@
 /*
  * Semaphores, barriers and blocking calls, fed events directly (no
  * LD_PRELOAD): sync_misuse for destroyed-while-in-use, use after destroy,
- * re-initialisation while in use and barrier count 0, and silence for
+ * re-initialisation while in use, barrier count 0, a semaphore value above
+ * SEM_VALUE_MAX (and uses of such objects) and deadlines the call rejects,
+ * and silence for
  * correct use (including a barrier destroyed as soon as it tripped, before
  * its threads returned); blocking_under_lock only for long calls made
- * holding a lock, once per call site.
+ * holding a lock that another thread also acquired or waited for (at the
+ * call, or later: then it is reported when that happens), once per call
+ * site.
  */
 #include "events/events.h"
 #include "core/findings.h"
 #include "core/record.h"
 #include "core/runtime.h"
 #include "unit.h"
+#include "findings_fixture.h"
 #include "deadlock/deadlock.h"
 
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 static char objmem[64 * 64]; /* fake object addresses */
@@ -73,36 +79,10 @@ static struct rt_thread *thread(void)
     return rt_thread_new(main_thread, RT_NO_STACK, 0);
 }
 
-/* The summary of the last finding in the record. */
-static char last_summary[512];
-static const char *last(void)
-{
-    char line[8192];
-    FILE *f = fopen(rt_record_path(), "r");
-    last_summary[0] = '\0';
-    if (!f)
-        return last_summary;
-    while (fgets(line, sizeof line, f)) {
-        char *s = strstr(line, "\"summary\":\""), *e;
-        if (!strstr(line, "\"t\":\"finding\"") || !s)
-            continue;
-        s += 11;
-        e = strchr(s, '"');
-        if (e && (size_t)(e - s) < sizeof last_summary) {
-            memcpy(last_summary, s, (size_t)(e - s));
-            last_summary[e - s] = '\0';
-        }
-    }
-    fclose(f);
-    return last_summary;
-}
-
+/* Does the last finding's summary contain `what`? */
 static bool says(const char *what)
 {
-    bool ok = strstr(last(), what) != NULL;
-    if (!ok)
-        fprintf(stderr, "  last summary: %s\n  expected: ...%s...\n", last_summary, what);
-    return ok;
+    return last_says(NULL, what);
 }
 
 TEST(correct_semaphore_use_is_silent)
@@ -234,6 +214,35 @@ TEST(barrier_count_zero)
     CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 2);
 }
 
+TEST(semaphore_value_above_the_maximum)
+{
+    uintptr_t s = fresh();
+    unsigned before = rt_findings_count("sync_misuse");
+    struct rt_sync_call c = obj(s, RT_SEM, __LINE__);
+    struct timespec bad = {.tv_nsec = 2000000000L};
+    on_sync_object_init(main_thread, &c, 0xffffffffu);
+    on_sync_object_inited(main_thread, &c, 0xffffffffu, false); /* EINVAL */
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 1);
+    CHECK(says("with the value 4294967295, above SEM_VALUE_MAX"));
+    /* not a semaphore: every use is misuse; the real calls are still made */
+    POST(main_thread, s);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 2);
+    CHECK(says("posts to {lock:"));
+    CHECK(says("whose initialisation failed"));
+    CHECK(SEM_WAIT(main_thread, s));
+    SEM_WAITED(main_thread, s);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 3);
+    CHECK(says("waits on {lock:"));
+    /* a proper init makes it a semaphore; a deadline sem_timedwait rejects */
+    SEM_INIT(main_thread, s, 0);
+    on_timed_wait(main_thread, &c, "sem_timedwait", &bad);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 4);
+    CHECK(says("calls sem_timedwait on {lock:"));
+    POST(main_thread, s);
+    SEM_DESTROY(main_thread, s);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - before, 4);
+}
+
 TEST(blocking_call_without_a_lock_is_not_timed)
 {
     CHECK_EQ_INT(on_blocking_begin(main_thread), 0);
@@ -246,7 +255,11 @@ TEST(long_blocking_call_under_a_lock_once_per_site)
                              .write = true, .pc = 0x5000, .sp = 0x9000};
     unsigned before = rt_findings_count("blocking_under_lock");
     uint64_t start;
+    struct rt_thread *other = thread();
     on_lock_init(main_thread, &c);
+    on_lock_wait(other, &c); /* another thread uses it too: shared */
+    on_lock_acquired(other, &c);
+    on_lock_release(other, &c);
     on_lock_wait(main_thread, &c);
     on_lock_acquired(main_thread, &c);
     start = on_blocking_begin(main_thread);
@@ -275,8 +288,11 @@ TEST(condition_wait_holding_another_mutex)
     struct rt_sync_call i = o, c = {.addr = (uintptr_t)&cv, .kind = RT_COND,
                                     .type = RT_TYPE_NONE, .pc = 0x7100, .sp = 0x9000};
     unsigned before = rt_findings_count("blocking_under_lock");
+    struct rt_thread *other = thread();
     i.addr = (uintptr_t)&inner;
     i.pc = 0x7010;
+    on_lock_acquired(other, &o); /* another thread uses outer too: shared */
+    on_lock_release(other, &o);
     on_lock_wait(main_thread, &o);
     on_lock_acquired(main_thread, &o);
     on_lock_wait(main_thread, &i);
@@ -296,6 +312,62 @@ TEST(condition_wait_holding_another_mutex)
     CHECK_EQ_INT(rt_findings_count("blocking_under_lock") - before, 1);
 }
 
+/* A call on the normal mutex at m, from pc. */
+static struct rt_sync_call mutex_call(const char *m, uintptr_t pc)
+{
+    return (struct rt_sync_call){.addr = (uintptr_t)m, .kind = RT_MUTEX, .type = RT_TYPE_NORMAL,
+                                 .write = true, .pc = pc, .sp = 0x9000};
+}
+
+TEST(blocking_under_a_lock_nobody_else_wants)
+{
+    char m;
+    struct rt_sync_call c = mutex_call(&m, 0x5100);
+    struct rt_thread *t = thread(), *other = thread();
+    unsigned before = rt_findings_count("blocking_under_lock");
+    uint64_t start;
+
+    on_lock_init(t, &c);
+    on_lock_acquired(t, &c);
+    start = on_blocking_begin(t);
+    CHECK(start != 0);
+    on_blocking_end(t, start - 300000000ull, "nanosleep", 0x6100);
+    on_lock_release(t, &c);
+    /* the same thread again: still private, still silent */
+    on_lock_acquired(t, &c);
+    on_blocking_end(t, on_blocking_begin(t) - 300000000ull, "read", 0x6101);
+    on_lock_release(t, &c);
+    CHECK_EQ_INT(rt_findings_count("blocking_under_lock") - before, 0);
+    /* another thread takes it: the earlier calls were made under a lock
+     * others use after all: reported now, once per site */
+    on_lock_acquired(other, &c);
+    CHECK_EQ_INT(rt_findings_count("blocking_under_lock") - before, 2);
+    CHECK(says("in read while holding {lock:"));
+    on_lock_release(other, &c);
+    on_lock_acquired(t, &c);
+    on_blocking_end(t, on_blocking_begin(t) - 300000000ull, "nanosleep", 0x6100);
+    on_lock_release(t, &c);
+    CHECK_EQ_INT(rt_findings_count("blocking_under_lock") - before, 2);
+}
+
+TEST(a_lock_only_waited_for_is_shared_too)
+{
+    char m;
+    struct rt_sync_call c = mutex_call(&m, 0x5200), try = c;
+    struct rt_thread *t = thread(), *other = thread();
+    unsigned before = rt_findings_count("blocking_under_lock");
+    try.trylock = true;
+    on_lock_init(t, &c);
+    on_lock_acquired(t, &c);
+    /* the other thread only tries it, and fails (EBUSY) */
+    on_lock_wait(other, &try);
+    on_lock_not_acquired(other, &try);
+    on_blocking_end(t, on_blocking_begin(t) - 300000000ull, "poll", 0x6200);
+    on_lock_release(t, &c);
+    CHECK_EQ_INT(rt_findings_count("blocking_under_lock") - before, 1);
+    CHECK(says("in poll while holding {lock:"));
+}
+
 int main(void)
 {
     char dir[] = "/tmp/racedet-unit.XXXXXX", err[256];
@@ -312,9 +384,12 @@ int main(void)
     RUN(barrier_rounds_are_silent);
     RUN(barrier_destroyed_while_threads_wait);
     RUN(barrier_count_zero);
+    RUN(semaphore_value_above_the_maximum);
     RUN(blocking_call_without_a_lock_is_not_timed);
     RUN(long_blocking_call_under_a_lock_once_per_site);
     RUN(condition_wait_holding_another_mutex);
+    RUN(blocking_under_a_lock_nobody_else_wants);
+    RUN(a_lock_only_waited_for_is_shared_too);
     {
         char cmd[512];
         rt_record_close();

@@ -2,9 +2,11 @@
  * The deadlock watchdog, fed events directly (no LD_PRELOAD, no watchdog
  * thread: the tests call the scan with a clock of their own). Fake threads
  * take locks and start waits; the scan must find real wait-for cycles once
- * their last thread has waited deadlock_timeout_ms, and nothing else: a long
- * wait for a lock whose holder is not blocked, timed waits, a join of a
- * thread that ended.
+ * their last thread has waited deadlock_timeout_ms, and a wait for a lock
+ * whose owner is gone (it ended holding it, or it is a thread of the parent
+ * of a forked child), and nothing else: a long wait for a lock whose holder
+ * is not blocked, timed waits, a join of a thread that ended, a robust
+ * mutex whose owner died.
  */
 #include "events/events.h"
 #include "core/findings.h"
@@ -274,6 +276,98 @@ TEST(join_of_an_ended_thread_is_no_deadlock)
     UNLOCK(joiner, a);
 }
 
+/* owner takes a lock, then goes (gone()); waiter waits for the lock: a
+ * deadlock of one thread, for the reason `why`, after the timeout. */
+static void owner_gone(void (*gone)(struct rt_thread *), enum rt_deadlock_why why)
+{
+    uintptr_t a = fresh(RT_MUTEX);
+    struct rt_thread *owner = thread(), *waiter = thread();
+    struct rt_deadlock d;
+    uint64_t next, now;
+    unsigned before = rt_findings_count("deadlock");
+
+    LOCK(owner, a);
+    gone(owner);
+    WAIT(waiter, a);
+    now = rt_now_ns();
+    CHECK(!rt_watchdog_scan(now, &d, &next)); /* not before the timeout */
+    CHECK(rt_watchdog_scan(now + 2 * SECOND, &d, &next));
+    CHECK_EQ_INT(d.why, why);
+    CHECK_EQ_INT(d.n, 1);
+    CHECK(d.m[0].thread == waiter && d.m[0].holder == owner);
+    CHECK(d.m[0].waits_for && d.m[0].waits_for->addr == a);
+    rt_watchdog_report(&d);
+    CHECK_EQ_INT(rt_findings_count("deadlock") - before, 1);
+    unblock(waiter);
+}
+
+static void returns_holding_it(struct rt_thread *t)
+{
+    on_thread_exit(t, 0, 0);
+}
+
+/* What a forked child sees of the threads that did not come with it. */
+static void left_in_the_parent(struct rt_thread *t)
+{
+    t->pid = getpid() + 1;
+    atomic_store(&t->running, false);
+}
+
+TEST(waiting_for_a_lock_whose_owner_exited)
+{
+    owner_gone(returns_holding_it, RT_DEADLOCK_OWNER_EXITED);
+}
+
+TEST(waiting_for_a_lock_held_by_a_thread_of_the_parent)
+{
+    owner_gone(left_in_the_parent, RT_DEADLOCK_OWNER_NOT_HERE);
+}
+
+TEST(robust_mutex_whose_owner_exited_is_no_deadlock)
+{
+    uintptr_t a = fresh(RT_MUTEX);
+    struct rt_thread *owner = thread(), *waiter = thread();
+    struct rt_deadlock d;
+    uint64_t next;
+    struct rt_sync_call c = call(a, RT_MUTEX, true, false, __LINE__);
+
+    c.robust = true;
+    on_lock_init(main_thread, &c);
+    LOCK(owner, a);
+    on_thread_exit(owner, 0, 0);
+    WAIT(waiter, a); /* the real call returns EOWNERDEAD */
+    CHECK(!rt_watchdog_scan(rt_now_ns() + 2 * SECOND, &d, &next));
+    unblock(waiter);
+}
+
+TEST(owner_gone_report)
+{
+    char line[8192];
+    FILE *f = fopen(rt_record_path(), "r");
+    int exited = 0, parent = 0;
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        if (!strstr(line, "\"kind\":\"deadlock\"") || !strstr(line, "waits forever for"))
+            continue;
+        CHECK(strstr(line, "blocked here, waiting for a lock") != NULL);
+        if (strstr(line, "which exited without releasing it")) {
+            exited++;
+            CHECK(strstr(line, "the lock was taken here, by the thread that exited") != NULL);
+            CHECK(strstr(line, "\"owner_gone\":\"exited\"") != NULL);
+        }
+        if (strstr(line, "does not exist in this forked child")) {
+            parent++;
+            CHECK(strstr(line, "the lock was taken here, in the parent process") != NULL);
+            CHECK(strstr(line, "\"owner_gone\":\"not_in_this_process\"") != NULL);
+        }
+    }
+    fclose(f);
+    CHECK_EQ_INT(exited, 1);
+    CHECK_EQ_INT(parent, 1);
+}
+
 TEST(report_has_every_stack)
 {
     char line[8192];
@@ -314,7 +408,11 @@ int main(void)
     RUN(writer_waiting_for_a_blocked_reader);
     RUN(join_of_a_thread_waiting_for_the_joiner);
     RUN(join_of_an_ended_thread_is_no_deadlock);
-    RUN(report_has_every_stack);
+    RUN(report_has_every_stack); /* (of the cycles above) */
+    RUN(waiting_for_a_lock_whose_owner_exited);
+    RUN(waiting_for_a_lock_held_by_a_thread_of_the_parent);
+    RUN(robust_mutex_whose_owner_exited_is_no_deadlock);
+    RUN(owner_gone_report);
     {
         char cmd[512];
         rt_record_close();

@@ -89,6 +89,8 @@ static struct rt_lock *new_lock(uintptr_t addr, int kind, int type, rt_stack_id 
     atomic_store(&l->readers, 0);
     l->acq_stack = RT_NO_STACK;
     atomic_store(&l->waiters, 0);
+    atomic_store(&l->user, 0);
+    l->robust = false;
     l->serial++;
     l->id = atomic_fetch_add(&next_id, 1);
     atomic_store(&l->live, true);
@@ -174,7 +176,19 @@ void rt_lock_forget(struct rt_lock *l)
     recycle(l);
 }
 
+static void forget_one(struct rt_lock *l, void *arg)
+{
+    (void)arg;
+    rt_lock_forget(l);
+}
+
 void rt_lock_forget_range(uintptr_t lo, uintptr_t hi)
+{
+    rt_lock_each_in_range(lo, hi, forget_one, NULL);
+}
+
+void rt_lock_each_in_range(uintptr_t lo, uintptr_t hi, void (*fn)(struct rt_lock *, void *),
+                           void *arg)
 {
     if (atomic_load_explicit(&live_locks, memory_order_relaxed) == 0 || hi <= lo)
         return;
@@ -196,7 +210,7 @@ void rt_lock_forget_range(uintptr_t lo, uintptr_t hi)
         for (; a < end; a += 4) {
             struct rt_lock *l = rt_lock_find(a);
             if (l)
-                rt_lock_forget(l);
+                fn(l, arg);
         }
     }
 }
@@ -206,16 +220,165 @@ void rt_lock_pin(struct rt_lock *l)
     l->pinned = true;
 }
 
+/* ---- gone locks --------------------------------------------------------------------- */
+
+/* The gone locks of one page, in no order. Under gone_lock. */
+struct gone_page {
+    UT_hash_handle hh;
+    uintptr_t page;
+    unsigned n, cap;
+    struct rt_gone_lock *e;
+};
+static rt_spin_t gone_lock = RT_SPIN_INIT;
+static struct gone_page *gone_pages;
+atomic_uint rt_gone_count;
+_Atomic uint64_t rt_gone_filter[1024];
+
+static struct gone_page *gone_page_of(uintptr_t page)
+{
+    struct gone_page *p;
+    HASH_FIND(hh, gone_pages, &page, sizeof page, p);
+    return p;
+}
+
+static struct rt_gone_lock *gone_entry(struct gone_page *p, uintptr_t addr)
+{
+    for (unsigned i = 0; p && i < p->n; i++)
+        if (p->e[i].addr == addr)
+            return &p->e[i];
+    return NULL;
+}
+
+void rt_gone_set(const struct rt_gone_lock *g)
+{
+    uintptr_t page = g->addr >> PAGE_SHIFT;
+    unsigned b = rt_gone_bit(page);
+    struct gone_page *p;
+    struct rt_gone_lock *e;
+
+    rt_spin_lock(&gone_lock);
+    p = gone_page_of(page);
+    if (!p) {
+        p = rt_alloc(sizeof *p);
+        p->page = page;
+        HASH_ADD(hh, gone_pages, page, sizeof p->page, p);
+    }
+    e = gone_entry(p, g->addr);
+    if (!e) {
+        if (p->n == p->cap) {
+            unsigned ncap = p->cap ? p->cap * 2 : 4;
+            p->e = rt_realloc(p->e, sizeof *p->e * p->cap, sizeof *p->e * ncap);
+            p->cap = ncap;
+        }
+        e = &p->e[p->n++];
+        atomic_fetch_add(&rt_gone_count, 1);
+    }
+    *e = *g;
+    atomic_fetch_or(&rt_gone_filter[b / 64], (uint64_t)1 << (b % 64));
+    rt_spin_unlock(&gone_lock);
+}
+
+bool rt_gone_find(uintptr_t addr, struct rt_gone_lock *out)
+{
+    struct rt_gone_lock *e;
+    if (!rt_gone_maybe(addr, addr + 1))
+        return false;
+    rt_spin_lock(&gone_lock);
+    e = gone_entry(gone_page_of(addr >> PAGE_SHIFT), addr);
+    if (e)
+        *out = *e;
+    rt_spin_unlock(&gone_lock);
+    return e != NULL;
+}
+
+void rt_gone_mark_used(uintptr_t addr)
+{
+    struct rt_gone_lock *e;
+    rt_spin_lock(&gone_lock);
+    e = gone_entry(gone_page_of(addr >> PAGE_SHIFT), addr);
+    if (e)
+        e->used = true;
+    rt_spin_unlock(&gone_lock);
+}
+
+void rt_gone_freed(uintptr_t lo, uintptr_t hi, int thread, rt_stack_id stack)
+{
+    if (!rt_gone_maybe(lo, hi))
+        return;
+    rt_spin_lock(&gone_lock);
+    for (uintptr_t page = lo >> PAGE_SHIFT; page <= (hi - 1) >> PAGE_SHIFT; page++) {
+        struct gone_page *p = gone_page_of(page);
+        for (unsigned i = 0; p && i < p->n; i++) {
+            struct rt_gone_lock *e = &p->e[i];
+            if (e->addr >= lo && e->addr < hi) {
+                e->how = RT_GONE_FREED;
+                e->thread = thread;
+                e->stack = stack;
+            }
+        }
+    }
+    rt_spin_unlock(&gone_lock);
+}
+
+void rt_gone_forget(uintptr_t lo, uintptr_t hi)
+{
+    if (!rt_gone_maybe(lo, hi))
+        return;
+    for (uintptr_t page = lo >> PAGE_SHIFT; page <= (hi - 1) >> PAGE_SHIFT; page++) {
+        unsigned b = rt_gone_bit(page), nused = 0;
+        struct gone_page *p;
+        if (!(atomic_load_explicit(&rt_gone_filter[b / 64], memory_order_relaxed) &
+              ((uint64_t)1 << (b % 64))))
+            continue;
+        rt_spin_lock(&gone_lock);
+        p = gone_page_of(page);
+        for (unsigned i = 0; p && i < p->n; i++)
+            nused += p->e[i].addr >= lo && p->e[i].addr < hi && p->e[i].used;
+        uintptr_t used[nused + 1];
+        nused = 0;
+        for (unsigned i = 0; p && i < p->n;) {
+            struct rt_gone_lock *e = &p->e[i];
+            if (e->addr >= lo && e->addr < hi) {
+                if (e->used)
+                    used[nused++] = e->addr;
+                *e = p->e[--p->n];
+                atomic_fetch_sub(&rt_gone_count, 1);
+                continue;
+            }
+            i++;
+        }
+        if (p && p->n == 0) {
+            HASH_DEL(gone_pages, p);
+            if (p->e)
+                rt_free(p->e, sizeof *p->e * p->cap);
+            rt_free(p, sizeof *p);
+        }
+        if (atomic_load(&rt_gone_count) == 0)
+            for (unsigned i = 0; i < 1024; i++)
+                atomic_store_explicit(&rt_gone_filter[i], 0, memory_order_relaxed);
+        rt_spin_unlock(&gone_lock);
+        /* the lock a reported use registered is no object: the new one
+         * starts afresh (not under gone_lock: the registry has its own) */
+        for (unsigned i = 0; i < nused; i++) {
+            struct rt_lock *l = rt_lock_find(used[i]);
+            if (l)
+                rt_lock_forget(l);
+        }
+    }
+}
+
 void rt_locks_lock_all(void)
 {
     for (int i = 0; i < NSTRIPES; i++)
         rt_spin_lock(&stripes[i].lock);
     rt_spin_lock(&free_lock);
     rt_spin_lock(&pages_lock);
+    rt_spin_lock(&gone_lock);
 }
 
 void rt_locks_unlock_all(void)
 {
+    rt_spin_unlock(&gone_lock);
     rt_spin_unlock(&pages_lock);
     rt_spin_unlock(&free_lock);
     for (int i = NSTRIPES - 1; i >= 0; i--)

@@ -12,8 +12,15 @@
  * by a record line or the lock-order graph), so stale pointers held in
  * per-thread caches always point at valid memory; they are validated by
  * comparing addr and `live`. Ownership fields are written by the thread
- * that holds the real lock (so the real lock serialises them); `readers`
- * and `waiters` are atomics. Lookup is striped over internal spinlocks.
+ * that holds the real lock (so the real lock serialises them); `readers`,
+ * `waiters` and `user` are atomics. Lookup is striped over internal
+ * spinlocks.
+ *
+ * A lock whose life ended (destroyed, or its memory freed) leaves a *gone*
+ * record at its address, with who ended it and where, until the address
+ * gets a new lock (init) or its memory is allocated again: so that a later
+ * use can be told apart from a new object (sync_misuse). One spinlock; a
+ * bit filter by page keeps allocations that touch no gone lock at one load.
  */
 #ifndef RT_SYNC_OBJECTS_H
 #define RT_SYNC_OBJECTS_H
@@ -44,9 +51,23 @@ struct rt_lock {
     atomic_int readers;           /* rwlock: read holds */
     uint64_t serial;              /* bumped when a hold is taken away from its owner */
     rt_stack_id acq_stack;        /* where the exclusive holder took it */
-    atomic_int waiters;           /* cond/barrier/sem: threads inside a wait */
+    /* cond: the threads inside a wait on it, in two counts of 32 bits:
+     * still blocked (low half: RT_COND_BLOCKED), and woken by a signal or
+     * broadcast but not yet returned (high half: RT_COND_WOKEN), which are
+     * no longer blocked on the condition (only re-acquiring the mutex) */
+    _Atomic uint64_t waiters;
+    /* Who ever wanted it: id + 1 of the first thread that acquired or
+     * waited for it, RT_LOCK_SHARED once another thread has too, 0 before
+     * anyone. Blocking calls are reported only under shared locks. */
+    atomic_int user;
+    bool robust;                  /* a robust mutex (its owner may die: EOWNERDEAD) */
     struct rt_lock *free_next;
 };
+
+#define RT_LOCK_SHARED (-1)
+#define RT_COND_BLOCKED(w) ((uint32_t)(w))
+#define RT_COND_WOKEN(w) ((uint32_t)((w) >> 32))
+#define RT_COND_ONE_WOKEN ((uint64_t)1 << 32)
 
 const char *rt_lock_kind_name(int kind);
 const char *rt_lock_type_name(int type);
@@ -63,6 +84,60 @@ void rt_lock_forget(struct rt_lock *l);
 void rt_lock_forget_range(uintptr_t lo, uintptr_t hi);
 /* Keep this lock's struct from being recycled (a record names it). */
 void rt_lock_pin(struct rt_lock *l);
+/* Call fn on every lock inside [lo, hi) (before they are forgotten). */
+void rt_lock_each_in_range(uintptr_t lo, uintptr_t hi, void (*fn)(struct rt_lock *, void *),
+                           void *arg);
+
+/* ---- gone locks ---------------------------------------------------------- */
+
+enum rt_gone_how { RT_GONE_DESTROYED = 1, RT_GONE_FREED };
+
+struct rt_gone_lock {
+    uintptr_t addr;
+    uint8_t kind;                 /* enum rt_lock_kind */
+    uint8_t how;                  /* enum rt_gone_how */
+    bool used;                    /* a use was reported: forget the lock
+                                     registered by that use with the record */
+    int thread;                   /* who destroyed or freed it */
+    rt_stack_id stack;            /* where */
+};
+
+extern atomic_uint rt_gone_count;
+extern _Atomic uint64_t rt_gone_filter[1024];
+
+static inline unsigned rt_gone_bit(uintptr_t page)
+{
+    return (unsigned)((page * 0x9e3779b97f4a7c15ull) >> 48); /* 16 bits */
+}
+
+/* Might [lo, hi) hold a gone lock? Cheap: false at once while none is
+ * recorded, else one filter bit per page. */
+static inline bool rt_gone_maybe(uintptr_t lo, uintptr_t hi)
+{
+    if (__builtin_expect(atomic_load_explicit(&rt_gone_count, memory_order_relaxed) == 0, 1) ||
+        hi <= lo)
+        return false;
+    for (uintptr_t page = lo >> 12; page <= (hi - 1) >> 12; page++) {
+        unsigned b = rt_gone_bit(page);
+        if (atomic_load_explicit(&rt_gone_filter[b / 64], memory_order_relaxed) &
+            ((uint64_t)1 << (b % 64)))
+            return true;
+    }
+    return false;
+}
+
+/* Record (or update) the gone lock at g->addr. */
+void rt_gone_set(const struct rt_gone_lock *g);
+/* The gone lock at addr: true and *out filled, else false. */
+bool rt_gone_find(uintptr_t addr, struct rt_gone_lock *out);
+/* Mark the gone lock at addr as used (see `used`). */
+void rt_gone_mark_used(uintptr_t addr);
+/* Every gone lock inside [lo, hi) whose memory is freed now: now FREED,
+ * by thread at stack. */
+void rt_gone_freed(uintptr_t lo, uintptr_t hi, int thread, rt_stack_id stack);
+/* [lo, hi) holds new objects (allocated, or a lock initialised at lo):
+ * forget the gone locks there, and the locks registered by their uses. */
+void rt_gone_forget(uintptr_t lo, uintptr_t hi);
 
 /* Is this hold still valid (not taken away or destroyed)? */
 #include "threads.h"
@@ -79,6 +154,10 @@ struct rt_sync_call {
     bool write;          /* exclusive acquisition (always for mutex/spin) */
     bool trylock;
     bool timed;
+    bool destroyed;      /* the object itself says it was destroyed and not
+                            initialised since (glibc sets a mutex's __kind
+                            to -1 in pthread_mutex_destroy) */
+    bool robust;         /* the object is a robust mutex */
     /* Asks the object itself whether the calling thread owns it: 1 yes,
      * 0 no, -1 cannot tell. Used only on the rare path where the engine
      * thinks the thread does not hold it (e.g. locked before racedet
@@ -88,6 +167,8 @@ struct rt_sync_call {
     uintptr_t sp;        /* the program's stack pointer at the call */
     struct rt_lock *lock; /* the engine's: filled by the first event of the
                              call and reused by the next (set NULL) */
+    bool gone;           /* the engine's: this call was reported as a use of
+                            a lock that is gone (set false) */
 };
 
 /* The stack of the program's call this sync call came from, through the

@@ -1,7 +1,8 @@
 /*
- * deadlock: the deadlock watchdog (watchdog.c). It finds real deadlocks — threads blocked on each other right now —
- * reports them and ends the process instead of letting it hang
- * (docs/design.md "The deadlock watchdog").
+ * deadlock: the deadlock watchdog (watchdog.c). It finds real deadlocks — threads blocked on each other right now,
+ * or a thread blocked on a lock that nobody can ever release — reports them
+ * and ends the process instead of letting it hang (docs/design.md "The
+ * deadlock watchdog").
  *
  * Who calls it:
  *   - on_lock_wait (an untimed lock call that could not take the lock at
@@ -61,16 +62,31 @@ struct rt_deadlock_member {
     uint64_t since_ns;
 };
 
+/* Why a deadlock can never end. */
+enum rt_deadlock_why {
+    RT_DEADLOCK_CYCLE,             /* the threads wait for each other */
+    RT_DEADLOCK_OWNER_EXITED,      /* one thread waits for a lock whose owner
+                                      ended without releasing it */
+    RT_DEADLOCK_OWNER_NOT_HERE,    /* ... whose owner is a thread of the parent
+                                      process, absent from this forked child */
+};
+
 struct rt_deadlock {
-    unsigned n;                    /* threads in the cycle */
-    struct rt_deadlock_member *m;  /* in cycle order: m[i] waits for m[i+1] */
+    enum rt_deadlock_why why;
+    unsigned n;                    /* threads in the cycle (1 for an owner gone) */
+    struct rt_deadlock_member *m;  /* in cycle order: m[i] waits for m[i+1];
+                                      for an owner gone, m[0] waits for a lock
+                                      held by m[0].holder, which is gone */
     uint64_t blocked_ns;           /* how long the last of them has been blocked */
 };
 
 /* Look at every thread once, at time now_ns. Returns true and fills *out
- * (valid until the next scan) when threads are blocked in a cycle and the
- * last of them has been blocked for deadlock_timeout_ms; else false, with
- * *next_ns the time worth looking again (0: nobody is blocked). */
+ * (valid until the next scan) when threads are blocked in a cycle, or a
+ * thread is blocked on a lock whose owner is gone (it ended holding it, or
+ * it does not exist in this forked child; robust mutexes excepted: their
+ * next locker gets EOWNERDEAD), and the last of them has been blocked for
+ * deadlock_timeout_ms; else false, with *next_ns the time worth looking
+ * again (0: nobody is blocked). */
 bool rt_watchdog_scan(uint64_t now_ns, struct rt_deadlock *out, uint64_t *next_ns);
 
 /* Write the `deadlock` finding (the caller then ends the process). */

@@ -221,6 +221,31 @@ static bool find_cycle(int root, struct rt_deadlock *out)
     return false;
 }
 
+/* The owner of the lock ripe node a waits for, when that owner can never
+ * release it: it ended holding it, or (a forked child) it is a thread of
+ * the parent. Not for robust mutexes (EOWNERDEAD ends the wait), nor for
+ * read holds (whose holders are not known). */
+static struct rt_thread *gone_owner(const struct node *a, pid_t pid, enum rt_deadlock_why *why)
+{
+    struct rt_lock *l = a->wf;
+    struct rt_thread *o;
+    int owner;
+    if (!l || l->robust)
+        return NULL;
+    owner = atomic_load_explicit(&l->owner, memory_order_relaxed) - 1;
+    if (owner < 0 || owner == a->t->id || !(o = rt_thread_by_id(owner)))
+        return NULL;
+    if (o->pid != pid) {
+        *why = RT_DEADLOCK_OWNER_NOT_HERE;
+        return o;
+    }
+    if (!atomic_load_explicit(&o->running, memory_order_acquire)) {
+        *why = RT_DEADLOCK_OWNER_EXITED;
+        return o;
+    }
+    return NULL;
+}
+
 bool rt_watchdog_scan(uint64_t now_ns, struct rt_deadlock *out, uint64_t *next_ns)
 {
     uint64_t timeout = ms_to_ns(rt_options.deadlock_timeout_ms);
@@ -273,10 +298,25 @@ bool rt_watchdog_scan(uint64_t now_ns, struct rt_deadlock *out, uint64_t *next_n
             for (unsigned k = 0; k < out->n; k++)
                 if (out->m[k].since_ns > last)
                     last = out->m[k].since_ns;
+            out->why = RT_DEADLOCK_CYCLE;
             out->blocked_ns = now_ns > last ? now_ns - last : 0;
             *next_ns = 0;
             return true;
         }
+    }
+    for (unsigned i = 0; i < n; i++) {
+        struct node *x = &nodes[i];
+        struct rt_thread *o;
+        enum rt_deadlock_why why;
+        if (!x->ripe || !(o = gone_owner(x, pid, &why)))
+            continue;
+        members[0] = (struct rt_deadlock_member){
+            .thread = x->t, .waits_for = x->wf, .holder = o, .waiting_stack = x->stack,
+            .since_ns = x->since};
+        *out = (struct rt_deadlock){.why = why, .n = 1, .m = members,
+                                    .blocked_ns = now_ns > x->since ? now_ns - x->since : 0};
+        *next_ns = 0;
+        return true;
     }
     if (any && (next == 0 || next > now_ns + poll))
         next = now_ns + poll;
@@ -294,7 +334,8 @@ static const struct node *node_of(const struct rt_thread *t)
 void rt_watchdog_report(const struct rt_deadlock *d)
 {
     struct rt_buf summary = {0}, details = {0};
-    unsigned nstacks = 0, nlocks = 0, maxstacks = d->n, maxlocks = d->n;
+    unsigned nstacks = 0, nlocks = 0, maxstacks = d->n + 1, maxlocks = d->n;
+    bool gone = d->why != RT_DEADLOCK_CYCLE;
 
     for (unsigned i = 0; i < d->n; i++) {
         const struct node *x = node_of(d->m[i].thread);
@@ -305,16 +346,30 @@ void rt_watchdog_report(const struct rt_deadlock *d)
     }
     struct rt_role_stack stacks[maxstacks];
     struct rt_lock *locks[maxlocks + 1];
-    struct rt_thread *threads[d->n];
+    struct rt_thread *threads[d->n + 1];
+    unsigned nthreads = d->n;
 
-    rt_buf_printf(&summary, "%u threads are blocked on each other: ", d->n);
+    if (gone) {
+        /* one thread, waiting for a lock nobody can release */
+        const struct rt_deadlock_member *m = &d->m[0];
+        rt_buf_printf(&summary, "{thread:%d} waits forever for {lock:%llu}, held by {thread:%d}, %s",
+                      m->thread->id, (unsigned long long)m->waits_for->id, m->holder->id,
+                      d->why == RT_DEADLOCK_OWNER_EXITED
+                          ? "which exited without releasing it"
+                          : "a thread of the parent process, which does not exist in this forked "
+                            "child");
+    } else {
+        rt_buf_printf(&summary, "%u threads are blocked on each other: ", d->n);
+    }
     for (unsigned i = 0; i < d->n; i++) {
         const struct rt_deadlock_member *m = &d->m[i];
         const struct node *x = node_of(m->thread);
         threads[i] = m->thread;
         if (i)
             rt_buf_puts(&summary, "; ");
-        if (m->waits_for) {
+        if (gone) {
+            locks[nlocks++] = m->waits_for;
+        } else if (m->waits_for) {
             rt_buf_printf(&summary, "{thread:%d} waits for {lock:%llu}, held by {thread:%d}",
                           m->thread->id, (unsigned long long)m->waits_for->id, m->holder->id);
             locks[nlocks++] = m->waits_for;
@@ -326,6 +381,14 @@ void rt_watchdog_report(const struct rt_deadlock *d)
             stacks[nstacks++] = (struct rt_role_stack){
                 m->waits_for ? "blocked here, waiting for a lock" : "blocked here, joining a thread",
                 m->thread->id, m->waiting_stack};
+        if (gone && m->waits_for->acq_stack != RT_NO_STACK) {
+            stacks[nstacks++] = (struct rt_role_stack){
+                d->why == RT_DEADLOCK_OWNER_EXITED
+                    ? "the lock was taken here, by the thread that exited"
+                    : "the lock was taken here, in the parent process, before the fork",
+                m->holder->id, m->waits_for->acq_stack};
+            threads[nthreads++] = m->holder;
+        }
         for (unsigned k = 0; x && k < x->nheld; k++) {
             const struct rt_held *h = &x->held[k];
             bool seen = false;
@@ -340,12 +403,18 @@ void rt_watchdog_report(const struct rt_deadlock *d)
                 locks[nlocks++] = h->lock;
         }
     }
-    rt_buf_printf(&details, "{\"blocked_ms\":%llu,\"timeout_ms\":%ld,\"cycle\":[",
+    rt_buf_printf(&details, "{\"blocked_ms\":%llu,\"timeout_ms\":%ld,",
                   (unsigned long long)(d->blocked_ns / 1000000ull), rt_options.deadlock_timeout_ms);
-    for (unsigned i = 0; i < d->n; i++)
-        rt_buf_printf(&details, "%s%d", i ? "," : "", d->m[i].thread->id);
-    rt_buf_puts(&details, "]}");
-    rt_finding_emit("deadlock", summary.p, threads, (int)d->n, locks, (int)nlocks, stacks,
+    if (gone) {
+        rt_buf_printf(&details, "\"owner\":%d,\"owner_gone\":\"%s\"}", d->m[0].holder->id,
+                      d->why == RT_DEADLOCK_OWNER_EXITED ? "exited" : "not_in_this_process");
+    } else {
+        rt_buf_puts(&details, "\"cycle\":[");
+        for (unsigned i = 0; i < d->n; i++)
+            rt_buf_printf(&details, "%s%d", i ? "," : "", d->m[i].thread->id);
+        rt_buf_puts(&details, "]}");
+    }
+    rt_finding_emit("deadlock", summary.p, threads, (int)nthreads, locks, (int)nlocks, stacks,
                     (int)nstacks, details.p);
     rt_buf_free(&summary);
     rt_buf_free(&details);

@@ -13,6 +13,8 @@
  *   on_lock_not_acquired after it failed (trylock busy, timeout, error)
  *   on_lock_release     BEFORE the real unlock (so the next owner's
  *                       acquisition is seen after this release)
+ *   on_lock_init_begin  before the real init; on_lock_init after it
+ *                       succeeded
  *   on_lock_destroy     before the real destroy; on_lock_destroyed after
  */
 #ifndef RT_EVENTS_H
@@ -33,16 +35,23 @@ enum rt_verdict on_lock_wait(struct rt_thread *t, const struct rt_sync_call *c);
 void on_lock_acquired(struct rt_thread *t, const struct rt_sync_call *c);
 void on_lock_not_acquired(struct rt_thread *t, const struct rt_sync_call *c);
 void on_lock_release(struct rt_thread *t, const struct rt_sync_call *c);
+void on_lock_init_begin(struct rt_thread *t, const struct rt_sync_call *c);
 void on_lock_init(struct rt_thread *t, const struct rt_sync_call *c);
 void on_lock_destroy(struct rt_thread *t, const struct rt_sync_call *c);
 void on_lock_destroyed(struct rt_thread *t, const struct rt_sync_call *c, bool ok);
 
 /* Condition variables: the mutex is released for the wait and re-acquired
- * after it (also after a timeout). */
+ * after it (also after a timeout). on_cond_returned after the real wait
+ * (woken: it returned 0); on_cond_woken is on_cond_returned(..., true).
+ * on_cond_signal before a real signal or broadcast: the threads it wakes
+ * are no longer blocked on the condition (a destroy then is fine). */
 void on_cond_wait(struct rt_thread *t, const struct rt_sync_call *cond,
                   const struct rt_sync_call *mutex);
+void on_cond_returned(struct rt_thread *t, const struct rt_sync_call *cond,
+                      const struct rt_sync_call *mutex, bool woken);
 void on_cond_woken(struct rt_thread *t, const struct rt_sync_call *cond,
                    const struct rt_sync_call *mutex);
+void on_cond_signal(struct rt_thread *t, const struct rt_sync_call *cond, bool broadcast);
 
 /* Threads. on_thread_create returns the new thread's state, which the
  * interceptor hands to the new thread for on_thread_start. */
@@ -66,19 +75,50 @@ void rt_fork_child(void);
 /* The process ends normally: leaked threads, the exit line. Idempotent. */
 void rt_finish(int status, const char *how);
 
-/* The process ends (exit, return from main): report leaked threads. */
+/* The process ends (exit, return from main) on thread t: the locks t
+ * still holds, and leaked threads. */
 void on_process_exit(struct rt_thread *t);
-/* Memory at [addr, addr+size) is gone (free, munmap): forget its locks. */
+/* Memory at [addr, addr+size) is gone (munmap, realloc): forget its locks. */
 void on_memory_freed(uintptr_t addr, uintptr_t size);
+/* The program frees the heap block [addr, addr+size) (free): a lock still
+ * in use in it is destroy_locked; its locks are remembered as freed (a
+ * later use of one is sync_misuse) until the memory is allocated again,
+ * unless the block was a mapping of its own, which the free unmaps
+ * (`unmapped`: another mapping may take its place unseen); then it is
+ * forgotten, as by on_memory_freed. */
+void on_heap_freed(struct rt_thread *t, uintptr_t addr, uintptr_t size, bool unmapped);
+/* The program got [addr, addr+size) from the allocator: what lies there is
+ * new. On every allocation: one load while no freed lock is remembered.
+ * Not from inside the runtime (t->in_runtime). */
+void on_memory_allocated_slow(uintptr_t addr, uintptr_t size);
+static inline void on_memory_allocated(uintptr_t addr, uintptr_t size)
+{
+    if (__builtin_expect(rt_gone_maybe(addr, addr + size), 0))
+        on_memory_allocated_slow(addr, size);
+}
+/* A timed call (c->timed, or a timed condition, semaphore or join wait)
+ * with this deadline, before the real call: a tv_nsec outside
+ * 0..999999999 makes it fail with EINVAL (sync_misuse). `call` names the
+ * function. NULL deadlines are ignored. */
+struct timespec;
+void on_timed_wait(struct rt_thread *t, const struct rt_sync_call *c, const char *call,
+                   const struct timespec *deadline);
 
 /* Blocking calls (blocking_events.c): sleeps, I/O, joins, semaphore,
  * barrier and condition waits. A call is timed only when the thread holds
  * a lock: on_blocking_begin returns the start time then (else 0, and the
  * call costs nothing more); on_blocking_end, after the real call, reports
  * blocking_under_lock when it lasted longer than blocking_threshold_ms
- * (once per call site pc). `call` names the function. */
+ * (once per call site pc) and one of the locks held is shared (another
+ * thread acquired or waited for it); when none is yet, the report waits
+ * until one becomes shared (on_lock_shared). `call` names the function. */
 uint64_t on_blocking_begin(struct rt_thread *t);
 void on_blocking_end(struct rt_thread *t, uint64_t start_ns, const char *call, uintptr_t pc);
+
+/* Between the event files: lock l has just become shared (a second thread
+ * acquired or waited for it): blocking calls made under it before now are
+ * reported (blocking_events.c). */
+void on_lock_shared(struct rt_lock *l);
 
 /* An untimed pthread_join of `target` begins / ended: while it waits the
  * thread waits for target, for the deadlock watchdog (watchdog.h). */

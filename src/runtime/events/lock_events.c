@@ -1,9 +1,12 @@
 /*
  * lock_events: what happens when the program locks, unlocks, initialises
- * and destroys mutexes, rwlocks, spinlocks and condition variables. Keeps
- * each thread's held set and each lock's owner, learns lock-order edges, and
- * reports the misuses of DESIGN.md §2 (self_deadlock, unlock_not_held,
- * destroy_locked, cond_wait_unheld).
+ * and destroys mutexes, rwlocks, spinlocks and condition variables, and
+ * frees the memory they are in. Keeps each thread's held set and each
+ * lock's owner, learns lock-order edges, and reports the misuses of
+ * DESIGN.md §2 (self_deadlock, unlock_not_held, destroy_locked,
+ * cond_wait_unheld; sync_misuse for a lock used after it was destroyed or
+ * its memory freed, re-initialised while in use, or given a deadline the
+ * call rejects).
  */
 #include "events.h"
 #include "core/core.h"
@@ -13,12 +16,19 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- helpers ---------------------------------------------------------------- */
 
+static struct rt_lock *lookup_slow(struct rt_thread *t, const struct rt_sync_call *c,
+                                   const char *verb);
+
 /* The lock a call is about: from the call itself when an earlier event of
- * the same call found it, else the thread's cache, else the registry. */
-static inline struct rt_lock *lookup(struct rt_thread *t, const struct rt_sync_call *c)
+ * the same call found it, else the thread's cache, else the registry.
+ * `verb` says what the call does to it ("locks"), for a report of a use
+ * of a lock that is gone. */
+static inline struct rt_lock *lookup(struct rt_thread *t, const struct rt_sync_call *c,
+                                     const char *verb)
 {
     struct rt_sync_call *mc = (struct rt_sync_call *)c;
     unsigned slot;
@@ -30,7 +40,7 @@ static inline struct rt_lock *lookup(struct rt_thread *t, const struct rt_sync_c
     l = cache->locks[slot].lock;
     if (!(l && cache->locks[slot].addr == c->addr && l->addr == c->addr &&
           atomic_load_explicit(&l->live, memory_order_relaxed))) {
-        l = rt_lock_get(c->addr, c->kind, c->type);
+        l = lookup_slow(t, c, verb);
         cache->locks[slot].addr = c->addr;
         cache->locks[slot].lock = l;
     }
@@ -68,6 +78,142 @@ static inline void clear_waiting(struct rt_thread *t)
         atomic_store_explicit(&t->waiting_for, NULL, memory_order_release);
 }
 
+/* ---- locks that are gone ------------------------------------------------------- */
+
+/* A call on a lock that is gone: the object says it was destroyed (a
+ * glibc mutex; every such call is checked), or the registry had no live
+ * lock at the address, which held a lock whose memory was freed and not
+ * allocated since (the first call after the free is checked: the lock
+ * registered then is found by the next ones). sync_misuse. */
+static void use_of_gone(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_call *c,
+                        const char *verb)
+{
+    bool again = strcmp(verb, "destroys") == 0;
+    struct rt_gone_lock g;
+    bool known = rt_gone_find(c->addr, &g);
+    char summary[256];
+    struct rt_role_stack stacks[2];
+    struct rt_thread *threads[2] = {t, NULL};
+    int nstacks = 0, nthreads = 1;
+    const char *what;
+
+    if (known && g.how == RT_GONE_FREED)
+        what = "whose memory was freed";
+    else if (c->destroyed)
+        what = !known ? "which is destroyed or was never initialised"
+               : again ? "which was already destroyed"
+               : g.thread == t->id ? "which it destroyed" : "which another thread destroyed";
+    else {
+        /* destroyed, then made again by a static initialiser: a new lock */
+        if (known)
+            rt_gone_forget(c->addr, c->addr + 1);
+        return;
+    }
+    if (known)
+        rt_gone_mark_used(c->addr);
+    ((struct rt_sync_call *)c)->gone = true; /* nothing more to say of this call */
+    if (!rt_options.report_lock_misuse)
+        return;
+    snprintf(summary, sizeof summary, "{thread:%d} %s {lock:%llu}, %s", t->id, verb,
+             (unsigned long long)l->id, what);
+    stacks[nstacks++] = (struct rt_role_stack){"the misuse", t->id, rt_stack_capture()};
+    if (known && g.stack != RT_NO_STACK) {
+        struct rt_thread *gt = rt_thread_by_id(g.thread);
+        stacks[nstacks++] = (struct rt_role_stack){
+            g.how == RT_GONE_FREED ? "its memory was freed here" : "it was destroyed here",
+            g.thread, g.stack};
+        if (gt && gt != t)
+            threads[nthreads++] = gt;
+    }
+    rt_finding_emit("sync_misuse", summary, threads, nthreads, &l, 1, stacks, nstacks, NULL);
+}
+
+static __attribute__((noinline)) struct rt_lock *lookup_slow(struct rt_thread *t,
+                                                             const struct rt_sync_call *c,
+                                                             const char *verb)
+{
+    struct rt_lock *l = rt_lock_find(c->addr);
+    if (!l) {
+        l = rt_lock_get(c->addr, c->kind, c->destroyed ? RT_TYPE_NONE : c->type);
+        if (__builtin_expect(!c->destroyed && rt_gone_maybe(c->addr, c->addr + 1), 0))
+            use_of_gone(t, l, c, verb); /* (destroyed: the event checks it) */
+    }
+    if (c->robust)
+        l->robust = true;
+    return l;
+}
+
+/* Is l in use (held, read-held, or a condition with blocked waiters)? Then
+ * report `kind`: "{thread} VERB {lock} while ...", with the holder's
+ * acquisition. */
+static bool in_use(struct rt_thread *t, struct rt_lock *l, const char *kind, const char *verb,
+                   const char *role)
+{
+    char summary[256];
+    struct rt_role_stack stacks[2];
+    struct rt_thread *threads[2] = {t, NULL};
+    int nstacks = 0, nthreads = 1;
+    int owner = atomic_load_explicit(&l->owner, memory_order_relaxed) - 1;
+    int readers = atomic_load_explicit(&l->readers, memory_order_relaxed);
+    int waiters = l->kind == RT_COND
+                      ? (int)RT_COND_BLOCKED(atomic_load_explicit(&l->waiters, memory_order_relaxed))
+                      : 0;
+
+    if (owner < 0 && readers == 0 && waiters == 0)
+        return false;
+    if (!rt_options.report_lock_misuse)
+        return true;
+    stacks[nstacks++] = (struct rt_role_stack){role, t->id, rt_stack_capture()};
+    if (owner >= 0) {
+        struct rt_thread *o = rt_thread_by_id(owner);
+        if (owner == t->id)
+            snprintf(summary, sizeof summary, "{thread:%d} %s {lock:%llu} while it holds it itself",
+                     t->id, verb, (unsigned long long)l->id);
+        else
+            snprintf(summary, sizeof summary, "{thread:%d} %s {lock:%llu} while {thread:%d} holds it",
+                     t->id, verb, (unsigned long long)l->id, owner);
+        if (o && l->acq_stack != RT_NO_STACK) {
+            stacks[nstacks++] = (struct rt_role_stack){"the holder's acquisition", owner, l->acq_stack};
+            if (o != t)
+                threads[nthreads++] = o;
+        }
+    } else if (readers > 0) {
+        snprintf(summary, sizeof summary, "{thread:%d} %s {lock:%llu} while %d reader(s) hold it",
+                 t->id, verb, (unsigned long long)l->id, readers);
+    } else {
+        snprintf(summary, sizeof summary, "{thread:%d} %s {lock:%llu} while %d thread(s) wait on it",
+                 t->id, verb, (unsigned long long)l->id, waiters);
+    }
+    rt_finding_emit(kind, summary, threads, nthreads, &l, 1, stacks, nstacks, NULL);
+    return true;
+}
+
+/* ---- who wants a lock ------------------------------------------------------------ */
+
+static __attribute__((noinline)) void note_user_slow(struct rt_thread *t, struct rt_lock *l, int u)
+{
+    if (u == 0 && atomic_compare_exchange_strong_explicit(&l->user, &u, t->id + 1,
+                                                          memory_order_relaxed,
+                                                          memory_order_relaxed))
+        return; /* the first */
+    while (u != RT_LOCK_SHARED && u != t->id + 1) {
+        if (atomic_compare_exchange_weak_explicit(&l->user, &u, RT_LOCK_SHARED,
+                                                  memory_order_seq_cst, memory_order_relaxed)) {
+            on_lock_shared(l); /* a second thread: blocking calls under it count */
+            return;
+        }
+    }
+}
+
+/* t acquires or waits for l: l becomes shared when t is not its first
+ * user. One load when nothing changes. */
+static inline void note_user(struct rt_thread *t, struct rt_lock *l)
+{
+    int u = atomic_load_explicit(&l->user, memory_order_relaxed);
+    if (__builtin_expect(u != t->id + 1 && u != RT_LOCK_SHARED, 0))
+        note_user_slow(t, l, u);
+}
+
 /* ---- acquisition ------------------------------------------------------------- */
 
 static enum rt_verdict self_deadlock(struct rt_thread *t, struct rt_lock *l,
@@ -90,9 +236,15 @@ static enum rt_verdict self_deadlock(struct rt_thread *t, struct rt_lock *l,
 
 enum rt_verdict on_lock_wait(struct rt_thread *t, const struct rt_sync_call *c)
 {
-    struct rt_lock *l = lookup(t, c);
+    const char *verb = c->trylock ? "try-locks" : c->write ? "locks" : "read-locks";
+    struct rt_lock *l = lookup(t, c, verb);
     int i;
 
+    if (__builtin_expect(c->destroyed, 0)) {
+        use_of_gone(t, l, c, verb);
+        return RT_PROCEED; /* glibc: EINVAL */
+    }
+    note_user(t, l);
     if (c->kind == RT_MUTEX && l->type != c->type && c->type != RT_TYPE_NONE)
         l->type = (uint8_t)c->type; /* set by an init we did not see */
     /* only a lock this thread owns, or read-holds, can be held by it */
@@ -181,7 +333,7 @@ static inline void learn_edges(struct rt_thread *t, struct rt_lock *l, const str
 
 void on_lock_acquired(struct rt_thread *t, const struct rt_sync_call *c)
 {
-    struct rt_lock *l = lookup(t, c);
+    struct rt_lock *l = lookup(t, c, c->write ? "locks" : "read-locks");
     struct rt_held *h;
     rt_stack_id stack;
 
@@ -193,9 +345,20 @@ void on_lock_acquired(struct rt_thread *t, const struct rt_sync_call *c)
         l->depth++;
         return;
     }
+    note_user(t, l);
     stack = rt_sync_call_stack(t, c);
-    if (t->nheld > 0 && rt_options.report_lock_order)
-        learn_edges(t, l, c, stack);
+    if (t->nheld > 0 && rt_options.report_lock_order) {
+        if (__builtin_expect(c->timed, 0)) {
+            /* a timed acquisition is a back-off, like a trylock: had it met
+             * the cycle it would have timed out, so its edges cannot close
+             * a deadlock (README "Timed locks back off", docs/design.md §7) */
+            struct rt_sync_call backoff = *c;
+            backoff.trylock = true;
+            learn_edges(t, l, &backoff, stack);
+        } else {
+            learn_edges(t, l, c, stack);
+        }
+    }
     h = rt_held_push(t);
     h->lock = l;
     h->lock_id = l->id;
@@ -253,13 +416,17 @@ static void unlock_not_held(struct rt_thread *t, struct rt_lock *l, const struct
 
 static __attribute__((noinline)) void release_slow(struct rt_thread *t, const struct rt_sync_call *c)
 {
-    struct rt_lock *l = lookup(t, c);
+    struct rt_lock *l = lookup(t, c, "unlocks");
     int owner = atomic_load_explicit(&l->owner, memory_order_relaxed);
     int want = c->kind == RT_RWLOCK ? (owner == t->id + 1 ? 1 : 0) : 1;
     int i = find_held(t, l, want);
     struct rt_held *h;
 
     if (i < 0) {
+        if (c->destroyed)
+            use_of_gone(t, l, c, "unlocks");
+        if (c->gone)
+            return; /* a use of a lock that is gone: sync_misuse */
         if (c->owner_probe && c->owner_probe(c->addr) == 1) {
             /* taken before racedet was watching: nothing to say */
             atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
@@ -314,67 +481,62 @@ void on_lock_release(struct rt_thread *t, const struct rt_sync_call *c)
 
 /* ---- life of the object ---------------------------------------------------------- */
 
+void on_lock_init_begin(struct rt_thread *t, const struct rt_sync_call *c)
+{
+    struct rt_lock *l;
+    if (c->destroyed)
+        return; /* destroyed: initialising it again is how it is reused */
+    l = rt_lock_find(c->addr);
+    if (l)
+        in_use(t, l, "sync_misuse", "re-initialises", "the re-initialisation");
+}
+
 void on_lock_init(struct rt_thread *t, const struct rt_sync_call *c)
 {
+    struct rt_lock *l;
     (void)t;
-    rt_lock_create(c->addr, c->kind, c->type, RT_NO_STACK);
+    rt_gone_forget(c->addr, c->addr + 1); /* a new object there */
+    l = rt_lock_create(c->addr, c->kind, c->type, RT_NO_STACK);
+    l->robust = c->robust;
     /* stale per-thread cache entries are caught by the live/addr check */
 }
 
 void on_lock_destroy(struct rt_thread *t, const struct rt_sync_call *c)
 {
     struct rt_lock *l = rt_lock_find(c->addr);
-    char summary[256];
-    struct rt_role_stack stacks[2];
-    struct rt_thread *threads[2] = {t, NULL};
-    int nstacks = 0, nthreads = 1;
-    int owner, readers, waiters;
 
-    if (!l || !rt_options.report_lock_misuse)
+    if (c->destroyed) {
+        use_of_gone(t, lookup(t, c, "destroys"), c, "destroys"); /* destroyed twice */
         return;
-    owner = atomic_load_explicit(&l->owner, memory_order_relaxed) - 1;
-    readers = atomic_load_explicit(&l->readers, memory_order_relaxed);
-    waiters = atomic_load_explicit(&l->waiters, memory_order_relaxed);
-    if (owner < 0 && readers == 0 && waiters == 0)
-        return;
-    stacks[nstacks++] = (struct rt_role_stack){"destroy", t->id, rt_stack_capture()};
-    if (owner >= 0) {
-        struct rt_thread *o = rt_thread_by_id(owner);
-        snprintf(summary, sizeof summary, "{thread:%d} destroys {lock:%llu} while {thread:%d} holds it",
-                 t->id, (unsigned long long)l->id, owner);
-        if (o && l->acq_stack != RT_NO_STACK) {
-            stacks[nstacks++] = (struct rt_role_stack){"the holder's acquisition", owner, l->acq_stack};
-            if (o != t)
-                threads[nthreads++] = o;
-        }
-    } else if (readers > 0) {
-        snprintf(summary, sizeof summary, "{thread:%d} destroys {lock:%llu} while %d reader(s) hold it",
-                 t->id, (unsigned long long)l->id, readers);
-    } else {
-        snprintf(summary, sizeof summary,
-                 "{thread:%d} destroys {lock:%llu} while %d thread(s) wait on it", t->id,
-                 (unsigned long long)l->id, waiters);
     }
-    rt_finding_emit("destroy_locked", summary, threads, nthreads, &l, 1, stacks, nstacks, NULL);
+    if (!l) {
+        if (rt_gone_maybe(c->addr, c->addr + 1))
+            lookup(t, c, "destroys"); /* its memory was freed */
+        return;
+    }
+    in_use(t, l, "destroy_locked", "destroys", "destroy");
 }
 
 void on_lock_destroyed(struct rt_thread *t, const struct rt_sync_call *c, bool ok)
 {
     struct rt_lock *l;
-    (void)t;
     if (!ok)
         return; /* EBUSY: it lives on */
     l = rt_lock_find(c->addr);
     if (l)
         rt_lock_forget(l);
+    if (c->kind == RT_MUTEX) /* its use after this is told by the object itself */
+        rt_gone_set(&(struct rt_gone_lock){.addr = c->addr, .kind = RT_MUTEX,
+                                           .how = RT_GONE_DESTROYED, .thread = t->id,
+                                           .stack = rt_sync_call_stack(t, c)});
 }
 
 /* ---- condition variables ----------------------------------------------------------- */
 
 void on_cond_wait(struct rt_thread *t, const struct rt_sync_call *cond, const struct rt_sync_call *mutex)
 {
-    struct rt_lock *cv = lookup(t, cond);
-    struct rt_lock *m = lookup(t, mutex);
+    struct rt_lock *cv = lookup(t, cond, "waits on");
+    struct rt_lock *m = lookup(t, mutex, "waits with");
     int i = find_held(t, m, 1);
 
     atomic_fetch_add_explicit(&cv->waiters, 1, memory_order_relaxed);
@@ -399,10 +561,42 @@ void on_cond_wait(struct rt_thread *t, const struct rt_sync_call *cond, const st
     t->cond_wait_since_ns = t->nheld ? on_blocking_begin(t) : 0;
 }
 
-void on_cond_woken(struct rt_thread *t, const struct rt_sync_call *cond, const struct rt_sync_call *mutex)
+/* A signal wakes one of the threads blocked on the condition, a broadcast
+ * all of them: they are no longer blocked on it (only re-acquiring the
+ * mutex; POSIX lets the condition be destroyed then). Which one a signal
+ * wakes is glibc's choice: only the counts are kept. A thread that had
+ * begun its wait (on_cond_wait) but not yet entered glibc's may be counted
+ * woken though glibc does not wake it: then a destroy is not reported,
+ * never the other way round. */
+void on_cond_signal(struct rt_thread *t, const struct rt_sync_call *cond, bool broadcast)
 {
-    struct rt_lock *cv = lookup(t, cond);
-    atomic_fetch_sub_explicit(&cv->waiters, 1, memory_order_relaxed);
+    struct rt_lock *cv = lookup(t, cond, broadcast ? "broadcasts" : "signals");
+    uint64_t w = atomic_load_explicit(&cv->waiters, memory_order_relaxed), n;
+    do {
+        uint64_t blocked = RT_COND_BLOCKED(w), wake = broadcast ? blocked : blocked > 0;
+        if (wake == 0)
+            return;
+        n = w - wake + wake * RT_COND_ONE_WOKEN;
+    } while (!atomic_compare_exchange_weak_explicit(&cv->waiters, &w, n, memory_order_relaxed,
+                                                    memory_order_relaxed));
+}
+
+/* The wait returned: woken (0) it was one of the woken threads if any is
+ * left, else blocked; else (a timeout, an error) one of the blocked if any
+ * is left. Either way the count that stays is the one that can only be
+ * too small. */
+void on_cond_returned(struct rt_thread *t, const struct rt_sync_call *cond,
+                      const struct rt_sync_call *mutex, bool woken)
+{
+    struct rt_lock *cv = lookup(t, cond, "waits on");
+    uint64_t w = atomic_load_explicit(&cv->waiters, memory_order_relaxed), n;
+    do {
+        bool from_woken = woken ? RT_COND_WOKEN(w) > 0 : RT_COND_BLOCKED(w) == 0;
+        if (w == 0)
+            break;
+        n = from_woken ? w - RT_COND_ONE_WOKEN : w - 1;
+    } while (!atomic_compare_exchange_weak_explicit(&cv->waiters, &w, n, memory_order_relaxed,
+                                                    memory_order_relaxed));
     if (t->cond_wait_since_ns) {
         on_blocking_end(t, t->cond_wait_since_ns, "pthread_cond_wait", cond->pc);
         t->cond_wait_since_ns = 0;
@@ -410,8 +604,88 @@ void on_cond_woken(struct rt_thread *t, const struct rt_sync_call *cond, const s
     on_lock_acquired(t, mutex);
 }
 
+void on_cond_woken(struct rt_thread *t, const struct rt_sync_call *cond, const struct rt_sync_call *mutex)
+{
+    on_cond_returned(t, cond, mutex, true);
+}
+
 void on_memory_freed(uintptr_t addr, uintptr_t size)
 {
     rt_lock_forget_range(addr, addr + size);
     rt_sync_forget_range(addr, addr + size);
+}
+
+/* ---- arguments the call rejects ------------------------------------------------------ */
+
+void on_timed_wait(struct rt_thread *t, const struct rt_sync_call *c, const char *call,
+                   const struct timespec *deadline)
+{
+    char summary[256], name[64];
+    struct rt_lock *l;
+    struct rt_role_stack stacks[1];
+
+    if (!deadline || (deadline->tv_nsec >= 0 && deadline->tv_nsec < 1000000000L) ||
+        !rt_options.report_lock_misuse)
+        return;
+    /* semaphores are sync_events' objects: named when they are known */
+    l = c->kind == RT_SEM || c->kind == RT_BARRIER ? rt_lock_find(c->addr)
+                                                   : lookup(t, c, "waits on");
+    if (l)
+        snprintf(name, sizeof name, "{lock:%llu}", (unsigned long long)l->id);
+    else
+        snprintf(name, sizeof name, "semaphore 0x%lx", (unsigned long)c->addr);
+    snprintf(summary, sizeof summary,
+             "{thread:%d} calls %s on %s with a deadline whose tv_nsec is %ld, not in "
+             "0..999999999: the call fails with EINVAL%s",
+             t->id, call, name, (long)deadline->tv_nsec,
+             c->kind == RT_MUTEX ? " whenever it has to wait" : "");
+    stacks[0] = (struct rt_role_stack){"the call", t->id, rt_stack_capture()};
+    rt_finding_emit("sync_misuse", summary, &t, 1, &l, l ? 1 : 0, stacks, 1, NULL);
+}
+
+/* ---- the program's heap ---------------------------------------------------------------- */
+
+struct heap_free {
+    struct rt_thread *t;
+    rt_stack_id stack;            /* of the free, captured at the first lock met */
+    bool unmapped;                /* the block's own mapping goes: remember nothing */
+};
+
+/* A lock in a block being freed: checked, remembered as freed, forgotten. */
+static void lock_freed(struct rt_lock *l, void *arg)
+{
+    struct heap_free *f = arg;
+    if (l->kind == RT_MUTEX || l->kind == RT_RWLOCK || l->kind == RT_SPIN || l->kind == RT_COND) {
+        /* (semaphores and barriers: sync_events) */
+        in_use(f->t, l, "destroy_locked", "frees the memory of", "the free");
+        if (f->unmapped)
+            goto forget;
+        if (f->stack == RT_NO_STACK)
+            f->stack = rt_stack_capture();
+        rt_gone_set(&(struct rt_gone_lock){.addr = l->addr, .kind = l->kind,
+                                           .how = RT_GONE_FREED, .thread = f->t->id,
+                                           .stack = f->stack});
+    }
+forget:
+    rt_lock_forget(l);
+}
+
+void on_heap_freed(struct rt_thread *t, uintptr_t addr, uintptr_t size, bool unmapped)
+{
+    struct heap_free f = {t, RT_NO_STACK, unmapped};
+    rt_lock_each_in_range(addr, addr + size, lock_freed, &f); /* and forgets them */
+    if (unmapped)
+        rt_gone_forget(addr, addr + size);
+    else if (rt_gone_maybe(addr, addr + size)) {
+        /* destroyed before: their memory is gone now too */
+        if (f.stack == RT_NO_STACK)
+            f.stack = rt_stack_capture();
+        rt_gone_freed(addr, addr + size, t->id, f.stack);
+    }
+    rt_sync_forget_range(addr, addr + size);
+}
+
+void on_memory_allocated_slow(uintptr_t addr, uintptr_t size)
+{
+    rt_gone_forget(addr, addr + size);
 }

@@ -2,8 +2,8 @@
  * sync_events: semaphores, barriers and pthread_once. Orders memory through
  * the happens-before events (happens_before.h) and reports their misuse as
  * sync_misuse (DESIGN.md §2): destroyed while in use, used after destroy,
- * barrier count 0 (and waiting on such a barrier), re-initialised while in
- * use.
+ * barrier count 0 or semaphore value above SEM_VALUE_MAX (and using such
+ * an object, whose init failed), re-initialised while in use.
  *
  * Each object the program initialises (or opens) gets an entry here, keyed
  * by address, besides its struct rt_lock (which names it in the record, with
@@ -19,13 +19,15 @@
 #include "core/core.h"
 #include "races/races.h"
 
+#include <limits.h> /* SEM_VALUE_MAX */
 #include <stdio.h>
 
 enum obj_state {
     OBJ_UNKNOWN,      /* never seen initialised (or its memory was freed) */
     OBJ_LIVE,
     OBJ_DESTROYED,
-    OBJ_INIT_FAILED,  /* its init failed (barrier count 0): not an object */
+    OBJ_INIT_FAILED,  /* its init failed (barrier count 0, semaphore value
+                         above SEM_VALUE_MAX): not an object */
 };
 
 struct obj {
@@ -166,10 +168,14 @@ static struct obj *used(struct rt_thread *t, const struct rt_sync_call *c, const
 {
     struct obj *o = find(c->addr, c->kind, true);
     int st = atomic_load(&o->state);
+    char what[96];
     if (st == OBJ_DESTROYED) {
-        char what[96];
         snprintf(what, sizeof what, "%s %%s, which was destroyed%s", verb,
                  o->destroy_thread == t->id ? "" : " by another thread");
+        misuse(t, o, c, what, 0);
+    } else if (st == OBJ_INIT_FAILED && o->kind == RT_SEM) {
+        /* (a barrier's wait is refused before: on_sync_object_wait) */
+        snprintf(what, sizeof what, "%s %%s, whose initialisation failed", verb);
         misuse(t, o, c, what, 0);
     }
     return o;
@@ -184,11 +190,20 @@ void on_sync_object_init(struct rt_thread *t, const struct rt_sync_call *c, unsi
     if (atomic_load(&o->state) == OBJ_LIVE && busy > 0)
         misuse(t, o, c, busy == 1 ? "re-initialises %s while %d thread waits on it"
                                   : "re-initialises %s while %d threads wait on it", busy);
-    if (c->kind == RT_BARRIER && count == 0) {
+    if ((c->kind == RT_BARRIER && count == 0) ||
+        (c->kind == RT_SEM && count > (unsigned)SEM_VALUE_MAX)) {
         o->init_stack = RT_NO_STACK;
         set_state(o, OBJ_INIT_FAILED);
-        misuse(t, o, c, "initialises %s with a count of 0 (EINVAL: it is not initialised)", 0);
-        /* what a later wait on it names as its creation */
+        if (c->kind == RT_BARRIER)
+            misuse(t, o, c, "initialises %s with a count of 0 (EINVAL: it is not initialised)", 0);
+        else {
+            char what[128];
+            snprintf(what, sizeof what,
+                     "initialises %%s with the value %u, above SEM_VALUE_MAX (EINVAL: it is not "
+                     "initialised)", count);
+            misuse(t, o, c, what, 0);
+        }
+        /* what a later use of it names as its creation */
         o->init_thread = t->id;
         o->init_stack = rt_sync_call_stack(t, c);
     }
@@ -199,7 +214,7 @@ void on_sync_object_inited(struct rt_thread *t, const struct rt_sync_call *c, un
     struct obj *o = find(c->addr, c->kind, true);
     struct rt_lock *l;
     if (!ok) {
-        if (atomic_load(&o->state) != OBJ_LIVE && c->kind == RT_BARRIER) {
+        if (atomic_load(&o->state) != OBJ_LIVE) {
             o->init_thread = t->id;
             o->init_stack = rt_sync_call_stack(t, c);
             set_state(o, OBJ_INIT_FAILED);
@@ -230,6 +245,10 @@ bool on_sync_object_destroy(struct rt_thread *t, const struct rt_sync_call *c)
         return true;
     }
     if (st == OBJ_INIT_FAILED) {
+        if (c->kind != RT_BARRIER) {
+            misuse(t, o, c, "destroys %s, whose initialisation failed", 0);
+            return true;
+        }
         misuse(t, o, c, "destroys %s, whose initialisation failed: the destroy is not made", 0);
         return false; /* glibc would divide by its count of 0 */
     }

@@ -1,7 +1,9 @@
 /*
  * thread_events: threads being created, starting, ending, joined and
- * detached; and the end of the process, where joinable threads that nobody
- * joined are reported as leaks.
+ * detached; and the end of the process, where joinable threads that
+ * finished and that nobody joined are reported as leaks (those still
+ * running too with report_running_threads), and the locks the thread
+ * ending the process holds.
  */
 #include "events.h"
 #include "core/core.h"
@@ -45,34 +47,45 @@ void on_thread_start(struct rt_thread *child)
     on_hb_thread_start(child);
 }
 
-void on_thread_exit(struct rt_thread *t, uintptr_t pc, uintptr_t sp)
+/* t ends (its start routine returns, pthread_exit, cancel; or it ends the
+ * process) still holding locks: lock_held_at_exit, with `end` as the
+ * stack of `role`. Robust mutexes are left out: the next thread to lock one
+ * gets EOWNERDEAD, with the mutex, and repairs what it protects; that is
+ * what they are for. */
+static void report_held_at_end(struct rt_thread *t, const char *role, rt_stack_id end)
 {
     unsigned nlive = 0;
-    (void)sp;
     for (unsigned i = 0; i < t->nheld; i++)
-        nlive += rt_held_is_live(&t->held[i]);
-    if (nlive > 0 && rt_options.report_lock_misuse) {
-        struct rt_role_stack stacks[nlive + 1];
-        struct rt_lock *locks[nlive];
-        char summary[160];
-        int n = 0, k = 0;
-        stacks[n++] = (struct rt_role_stack){
-            pc ? "the thread exits here" : "the thread returns from its start routine", t->id,
-            pc ? rt_stack_capture() : rt_stack_of_function(t->start_routine)};
-        for (unsigned i = 0; i < t->nheld; i++) {
-            if (!rt_held_is_live(&t->held[i]))
-                continue;
-            locks[k++] = t->held[i].lock;
-            stacks[n++] = (struct rt_role_stack){"acquired here, never released", t->id,
-                                                 t->held[i].stack};
-        }
-        if (nlive == 1)
-            snprintf(summary, sizeof summary, "{thread:%d} ends while holding {lock:%llu}", t->id,
-                     (unsigned long long)locks[0]->id);
-        else
-            snprintf(summary, sizeof summary, "{thread:%d} ends while holding %u locks", t->id, nlive);
-        rt_finding_emit("lock_held_at_exit", summary, &t, 1, locks, k, stacks, n, NULL);
+        nlive += rt_held_is_live(&t->held[i]) && !t->held[i].lock->robust;
+    if (nlive == 0 || !rt_options.report_lock_misuse)
+        return;
+    struct rt_role_stack stacks[nlive + 1];
+    struct rt_lock *locks[nlive];
+    char summary[160];
+    int n = 0, k = 0;
+    stacks[n++] = (struct rt_role_stack){role, t->id, end};
+    for (unsigned i = 0; i < t->nheld; i++) {
+        if (!rt_held_is_live(&t->held[i]) || t->held[i].lock->robust)
+            continue;
+        locks[k++] = t->held[i].lock;
+        stacks[n++] = (struct rt_role_stack){"acquired here, never released", t->id,
+                                             t->held[i].stack};
     }
+    if (nlive == 1)
+        snprintf(summary, sizeof summary, "{thread:%d} ends while holding {lock:%llu}", t->id,
+                 (unsigned long long)locks[0]->id);
+    else
+        snprintf(summary, sizeof summary, "{thread:%d} ends while holding %u locks", t->id, nlive);
+    rt_finding_emit("lock_held_at_exit", summary, &t, 1, locks, k, stacks, n, NULL);
+}
+
+void on_thread_exit(struct rt_thread *t, uintptr_t pc, uintptr_t sp)
+{
+    (void)sp;
+    if (t->nheld > 0)
+        report_held_at_end(t,
+                           pc ? "the thread exits here" : "the thread returns from its start routine",
+                           pc ? rt_stack_capture() : rt_stack_of_function(t->start_routine));
     on_hb_thread_exit(t); /* its clock waits for the joiner */
     rt_thread_retire(t);
 }
@@ -100,6 +113,10 @@ void on_process_exit(struct rt_thread *t)
 {
     pid_t pid = getpid();
     int n = rt_thread_count();
+    /* the thread that ends the process (main returning, or exit()) ends
+     * with it; the threads still running are not ending on their own */
+    if (t->nheld > 0)
+        report_held_at_end(t, "the process exits here", rt_stack_capture());
     if (!rt_options.report_thread_leaks)
         return;
     for (int id = 1; id < n; id++) {
@@ -108,6 +125,11 @@ void on_process_exit(struct rt_thread *t)
         char summary[160];
         if (!c || c == t || c->anonymous || c->pid != pid || c->create_stack == RT_NO_STACK ||
             atomic_load(&c->joined) || atomic_load(&c->detached))
+            continue;
+        /* ThreadSanitizer's rule: a leak is a thread that finished and
+         * stays a zombie until joined; one still running is ended by the
+         * exit, and reported only when asked */
+        if (atomic_load(&c->running) && !rt_options.report_running_threads)
             continue;
         parent = rt_thread_by_id(c->parent);
         snprintf(summary, sizeof summary,

@@ -1,0 +1,127 @@
+#!/bin/sh
+# misuse.sh: lock misuse through the shim, as the real calls behave: a mutex
+# used or destroyed again after pthread_mutex_destroy, used after its
+# memory was freed, freed while locked, re-initialised while held,
+# deadlines with tv_nsec out of range, a semaphore value above
+# SEM_VALUE_MAX and that semaphore's use, main returning with a lock held.
+# Each is reported with the call's stack, and the program's own results
+# are the same as without racedet. Correct uses that look alike stay
+# silent: a condition destroyed after its waiters were woken, a robust
+# mutex recovered after its owner died.
+#
+# Usage: sh tests/e2e/misuse.sh [BUILD_DIR]     (from the repository root)
+# Needs BUILD/bin/racedet and BUILD/tests/e2e/{lock_misuse,cond_destroy_woken,
+# robust_owner_died} (make e2e-helpers).
+# Prints "ok - ..." / "not ok - ..." and '#' lines; exits 1 when anything
+# failed.
+BUILD=${1:-build}
+. "$(dirname "$0")/lib.sh"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/racedet-misuse.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
+failed=0
+PROG=$BUILD/tests/e2e/lock_misuse
+
+for p in "$RACEDET" "$PROG"; do
+    if [ ! -x "$p" ]; then
+        echo "not ok - misuse: $p is not built (make e2e-helpers)"
+        exit 1
+    fi
+done
+
+# count KIND: findings of this kind in the report
+count() {
+    python3 -c '
+import json, sys
+print(sum(f["kind"] == sys.argv[2] for f in json.load(open(sys.argv[1]))["findings"]))' \
+        "$TMP/report.json" "$1" 2>/dev/null
+}
+
+# finding KIND TEXT FUNCTION: a finding of KIND whose summary has TEXT and
+# one of whose stacks has a frame of FUNCTION in lock_misuse.c
+finding() {
+    python3 -c '
+import json, sys
+kind, text, fn = sys.argv[2:5]
+for f in json.load(open(sys.argv[1]))["findings"]:
+    if f["kind"] == kind and text in f["summary"] and any(
+            fr.get("function") == fn and (fr.get("file") or "").endswith("lock_misuse.c")
+            for st in f["stacks"] for fr in st["frames"]):
+        sys.exit(0)
+sys.exit(1)' "$TMP/report.json" "$1" "$2" "$3" 2>/dev/null
+}
+
+"$PROG" > "$TMP/native" 2>&1
+timeout -k 5 60 "$RACEDET" run --format json -o "$TMP/report.json" -- "$PROG" \
+    > "$TMP/watched" 2> "$TMP/stderr" < /dev/null
+status=$?
+
+if [ "$status" -eq 66 ] && [ -s "$TMP/report.json" ]; then
+    ok "the misuses are found (exit 66)"
+else
+    not_ok "the misuses are found" "racedet run exited $status (want 66)"
+    indent '#   ' "$TMP/stderr" 10
+fi
+if cmp -s "$TMP/native" "$TMP/watched"; then
+    ok "every call returned what it returns without racedet"
+else
+    not_ok "every call returned what it returns without racedet" "diff native watched:"
+    diff "$TMP/native" "$TMP/watched" | sed 's/^/#   /'
+fi
+
+check() { # NAME KIND TEXT
+    if finding "$2" "$3" main; then
+        ok "$1"
+    else
+        not_ok "$1" "no $2 finding whose summary has '$3' with main in a stack"
+    fi
+}
+check "lock after destroy" sync_misuse "locks mutex \`destroyed_then_locked\`, which it destroyed"
+check "unlock after destroy" sync_misuse "unlocks mutex \`destroyed_then_unlocked\`, which it destroyed"
+check "destroy after destroy" sync_misuse "destroys mutex \`destroyed_twice\`, which was already destroyed"
+check "trylock in freed memory" sync_misuse "whose memory was freed"
+check "free of the memory of a locked mutex" destroy_locked "frees the memory of"
+check "init of a held mutex" sync_misuse "re-initialises mutex \`reinitialised\` while it holds it itself"
+check "cond timedwait with tv_nsec 1e9" sync_misuse "calls pthread_cond_timedwait on cond \`cond\` with a deadline whose tv_nsec is 1000000000"
+check "sem_timedwait with tv_nsec 1e9" sync_misuse "calls sem_timedwait on sem \`sem_ok\`"
+check "sem_init above SEM_VALUE_MAX" sync_misuse "initialises sem \`sem_too_big\` with the value 4294967295"
+check "sem_post on a semaphore whose init failed" sync_misuse "posts to sem \`sem_too_big\`, whose initialisation failed"
+check "sem_wait on a semaphore whose init failed" sync_misuse "waits on sem \`sem_too_big\`, whose initialisation failed"
+check "main returns holding a mutex" lock_held_at_exit "ends while holding mutex \`held_at_exit\`"
+
+n_misuse=$(count sync_misuse)
+n_all=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["findings"]))' \
+    "$TMP/report.json" 2>/dev/null)
+n_other=$((n_all - n_misuse - $(count destroy_locked) - $(count lock_held_at_exit)))
+if [ "$n_misuse" = 10 ] && [ "$(count destroy_locked)" = 1 ] &&
+    [ "$(count lock_held_at_exit)" = 1 ] && [ "$n_other" = 0 ]; then
+    ok "nothing else is reported (10 sync_misuse, 1 destroy_locked, 1 lock_held_at_exit)"
+else
+    not_ok "nothing else is reported" \
+        "$n_misuse sync_misuse (want 10), $(count destroy_locked) destroy_locked (want 1), $(count lock_held_at_exit) lock_held_at_exit (want 1), $n_other other (want 0)"
+    "$RACEDET" report "$TMP/report.json" 2>&1 | grep '^==racedet==' | sed 's/^/#   /'
+fi
+
+# ---- correct programs stay silent ----------------------------------------------
+# silent NAME PROG: the program exits 0 under racedet with no finding
+silent() {
+    if [ ! -x "$2" ]; then
+        not_ok "$1" "$2 is not built (make e2e-helpers)"
+        return
+    fi
+    timeout -k 5 60 "$RACEDET" run --format json -o "$TMP/silent.json" -- "$2" \
+        > "$TMP/silent.out" 2>&1 < /dev/null
+    _status=$?
+    if [ "$_status" -eq 0 ]; then
+        ok "$1"
+    else
+        not_ok "$1" "racedet run exited $_status (want 0: no finding)"
+        indent '#   ' "$TMP/silent.out" 15
+    fi
+}
+silent "a condition destroyed once its waiter was woken, before it returned, is fine" \
+    "$BUILD/tests/e2e/cond_destroy_woken"
+silent "a robust mutex whose owner died is recovered (EOWNERDEAD): no lock held at exit" \
+    "$BUILD/tests/e2e/robust_owner_died"
+exit $failed
