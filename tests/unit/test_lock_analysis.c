@@ -80,6 +80,17 @@ TEST(abba_in_two_threads_is_one_cycle)
     CHECK_EQ_INT(rt_findings_count("lock_order_cycle") - before, 1);
 }
 
+TEST(abba_in_one_thread_is_one_cycle)
+{
+    /* the thread's edge cache must tell a->b from b->a */
+    uintptr_t a = fresh(), b = fresh();
+    struct rt_thread *t = thread();
+    unsigned before = rt_findings_count("lock_order_cycle");
+    LOCK(t, a); LOCK(t, b); UNLOCK(t, b); UNLOCK(t, a);
+    LOCK(t, b); LOCK(t, a); UNLOCK(t, a); UNLOCK(t, b);
+    CHECK_EQ_INT(rt_findings_count("lock_order_cycle") - before, 1);
+}
+
 TEST(consistent_order_is_silent)
 {
     uintptr_t a = fresh(), b = fresh(), c = fresh();
@@ -359,6 +370,7 @@ int main(void)
     }
     main_thread = rt_self;
     RUN(abba_in_two_threads_is_one_cycle);
+    RUN(abba_in_one_thread_is_one_cycle);
     RUN(consistent_order_is_silent);
     RUN(common_gate_lock_is_silent);
     RUN(gate_lock_over_three_threads_is_silent);

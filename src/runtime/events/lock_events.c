@@ -169,11 +169,14 @@ static __attribute__((noinline)) void learn_edges_slow(struct rt_thread *t, stru
     rt_thread_caches(t)->edges[slot] = key;
 }
 
-/* Learn the edges held -> l, once per (l, held set) in this thread. */
+/* Learn the edges held -> l, once per (l, held set) in this thread. The
+ * acquired lock is mixed in apart from the held set's sum, so that taking
+ * b holding a and taking a holding b have different keys. */
 static inline void learn_edges(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_call *c,
                                rt_stack_id stack)
 {
-    uint64_t key = rt_held_key(l->id, c->write) ^ (c->trylock ? 0x5bd1e995u : 0u) ^ t->held_sig;
+    uint64_t key = rt_mix64(rt_held_key(l->id, c->write) ^ (c->trylock ? 0x5bd1e995u : 0u)) ^
+                   t->held_sig;
     unsigned slot = (unsigned)((key >> 7) % RT_EDGE_CACHE_WAYS);
     if (__builtin_expect(rt_thread_caches(t)->edges[slot] != key, 0))
         learn_edges_slow(t, l, c, stack, key, slot);
