@@ -3,53 +3,16 @@
  * the rules that keep correct programs silent, self-deadlocks, misuse, and
  * lock identity across destroy/re-init.
  */
-#include "events/events.h"
 #include "core/findings.h"
 #include "lock_order/lock_order.h"
 #include "core/record.h"
-#include "core/runtime.h"
-#include "unit.h"
+#include "lock_fixture.h"
 
 #include <stdlib.h>
 #include <unistd.h>
 
 static char lockmem[4096]; /* fake lock addresses */
 #define L(i) ((uintptr_t)&lockmem[(i) * 64])
-
-static struct rt_sync_call mk(uintptr_t addr, int kind, int type, bool write, bool try, int line)
-{
-    return (struct rt_sync_call){.addr = addr, .kind = kind, .type = type, .write = write,
-                                 .trylock = try, .pc = 0x1000 + (uintptr_t)line, .sp = 0x8000};
-}
-
-static void lock_(struct rt_thread *t, uintptr_t a, int line)
-{
-    struct rt_sync_call c = mk(a, RT_MUTEX, RT_TYPE_NORMAL, true, false, line);
-    CHECK(on_lock_wait(t, &c) == RT_PROCEED);
-    on_lock_acquired(t, &c);
-}
-static void trylock_(struct rt_thread *t, uintptr_t a, int line)
-{
-    struct rt_sync_call c = mk(a, RT_MUTEX, RT_TYPE_NORMAL, true, true, line);
-    on_lock_wait(t, &c);
-    on_lock_acquired(t, &c);
-}
-static void rdlock_(struct rt_thread *t, uintptr_t a, int line)
-{
-    struct rt_sync_call c = mk(a, RT_RWLOCK, RT_TYPE_NONE, false, false, line);
-    CHECK(on_lock_wait(t, &c) == RT_PROCEED);
-    on_lock_acquired(t, &c);
-}
-static void unlock_(struct rt_thread *t, uintptr_t a, int kind, int line)
-{
-    struct rt_sync_call c = mk(a, kind, kind == RT_MUTEX ? RT_TYPE_NORMAL : RT_TYPE_NONE, true, false, line);
-    on_lock_release(t, &c);
-}
-#define LOCK(t, a) lock_(t, a, __LINE__)
-#define TRYLOCK(t, a) trylock_(t, a, __LINE__)
-#define RDLOCK(t, a) rdlock_(t, a, __LINE__)
-#define UNLOCK(t, a) unlock_(t, a, RT_MUTEX, __LINE__)
-#define RWUNLOCK(t, a) unlock_(t, a, RT_RWLOCK, __LINE__)
 
 static struct rt_thread *main_thread;
 static int next_lock = 1;
