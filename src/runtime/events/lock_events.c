@@ -141,51 +141,72 @@ enum rt_verdict on_lock_wait(struct rt_thread *t, const struct rt_sync_call *c)
     return RT_PROCEED;
 }
 
-/* Learn the edges held -> l (slow path: a new (l, held set) pair). */
-static __attribute__((noinline)) void learn_edges_slow(struct rt_thread *t, struct rt_lock *l,
-                                                       const struct rt_sync_call *c,
-                                                       rt_stack_id stack, uint64_t key,
-                                                       unsigned slot)
+/* Learn the edges held -> l (lock_order.h): the slow path, when the
+ * thread's cache does not know the chain. The held stack's chain is the
+ * top entry's when every entry is live and has one; else it is made again
+ * from the live entries, skipping l itself (a read lock taken twice).
+ * Returns the chain of the held stack with l on top, for l's own entry,
+ * or NULL when that chain is not exactly the stack the thread holds. */
+static __attribute__((noinline)) const struct rt_chain *
+learn_edges_slow(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_call *c,
+                 rt_stack_id stack)
 {
-    unsigned n = t->nheld;
-    uint64_t gate[n + 1];
+    struct rt_thread_caches *cache = rt_thread_caches(t);
+    const struct rt_chain *parent = NULL, *got;
+    unsigned flags = rt_chain_flags(c->write, c->trylock), slot;
+    bool exact = true;
 
-    for (unsigned i = 0; i < n; i++) {
-        struct rt_held *from = &t->held[i];
-        unsigned ng = 0;
-        if (!rt_held_is_live(from) || from->lock == l)
+    for (unsigned i = 0; i < t->nheld; i++) {
+        struct rt_held *h = &t->held[i];
+        unsigned hflags;
+        if (!rt_held_is_live(h) || h->lock == l) {
+            exact = false;
             continue;
-        for (unsigned k = 0; k < n; k++)
-            if (k != i && rt_held_is_live(&t->held[k]) && t->held[k].lock != l)
-                gate[ng++] = t->held[k].lock_id;
-        struct rt_edge_event ev = {
-            .thread = t, .from = from->lock, .to = l,
-            .from_write = from->write, .to_write = c->write, .trylock = c->trylock,
-            .from_stack = from->stack, .to_stack = stack,
-            .gate = gate, .ngate = ng,
-        };
-        rt_graph_add_edge(&ev);
+        }
+        if (exact && h->chain) {
+            parent = h->chain;
+            continue;
+        }
+        hflags = rt_chain_flags(h->write, h->trylock);
+        slot = (unsigned)(rt_chain_hash(parent, h->lock, hflags) % RT_EDGE_CACHE_WAYS);
+        got = cache->chains[slot];
+        if (!(got && rt_chain_is(got, parent, h->lock, hflags))) {
+            got = rt_chain_path(parent, t, h->lock, hflags, h->stack);
+            cache->chains[slot] = got;
+        }
+        parent = got;
+        if (exact)
+            h->chain = parent;
     }
-    rt_thread_caches(t)->edges[slot] = key;
+    if (!parent)
+        return NULL; /* nothing live held */
+    got = rt_graph_acquired(parent, t, l, flags, stack);
+    if (!exact)
+        return NULL;
+    cache->chains[rt_chain_hash(parent, l, flags) % RT_EDGE_CACHE_WAYS] = got;
+    return got;
 }
 
-/* Learn the edges held -> l, once per (l, held set) in this thread. The
- * acquired lock is mixed in apart from the held set's sum, so that taking
- * b holding a and taking a holding b have different keys. */
-static inline void learn_edges(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_call *c,
-                               rt_stack_id stack)
+/* Learn the edges held -> l, once per chain (held stack + l) in the whole
+ * process; a chain this thread met before costs one probe of its cache. */
+static inline const struct rt_chain *learn_edges(struct rt_thread *t, struct rt_lock *l,
+                                                 const struct rt_sync_call *c, rt_stack_id stack)
 {
-    uint64_t key = rt_mix64(rt_held_key(l->id, c->write) ^ (c->trylock ? 0x5bd1e995u : 0u)) ^
-                   t->held_sig;
-    unsigned slot = (unsigned)((key >> 7) % RT_EDGE_CACHE_WAYS);
-    if (__builtin_expect(rt_thread_caches(t)->edges[slot] != key, 0))
-        learn_edges_slow(t, l, c, stack, key, slot);
+    const struct rt_chain *parent = t->held[t->nheld - 1].chain, *got;
+    unsigned flags = rt_chain_flags(c->write, c->trylock);
+    got = rt_thread_caches(t)->chains[rt_chain_hash(parent, l, flags) % RT_EDGE_CACHE_WAYS];
+    if (__builtin_expect(parent && got && rt_chain_is(got, parent, l, flags) &&
+                             atomic_load_explicit(&got->acquired, memory_order_relaxed),
+                         1))
+        return got;
+    return learn_edges_slow(t, l, c, stack);
 }
 
 void on_lock_acquired(struct rt_thread *t, const struct rt_sync_call *c)
 {
     struct rt_lock *l = lookup(t, c);
     struct rt_held *h;
+    const struct rt_chain *chain = NULL;
     rt_stack_id stack;
 
     if (rt_hb_enabled) /* no instrumented code: nothing to order */
@@ -198,8 +219,9 @@ void on_lock_acquired(struct rt_thread *t, const struct rt_sync_call *c)
     }
     stack = rt_sync_call_stack(t, c);
     if (t->nheld > 0 && rt_options.report_lock_order)
-        learn_edges(t, l, c, stack);
+        chain = learn_edges(t, l, c, stack);
     h = rt_held_push(t);
+    h->chain = chain;
     h->lock = l;
     h->lock_id = l->id;
     h->serial = l->serial;
