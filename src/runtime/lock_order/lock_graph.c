@@ -320,7 +320,8 @@ void lo_record_edge(const struct rt_chain *from, const struct rt_chain *c)
     rt_buf_free(&b);
 }
 
-/* An edge line for each pair of locks the chain is the first to show. */
+/* record_lock_graph: an edge line for each pair of locks the chain is the
+ * first to show. */
 static void record_pairs(const struct rt_chain *c, struct lo_node *b)
 {
     for (const struct rt_chain *q = c->parent; q; q = q->parent) {
@@ -338,7 +339,7 @@ static void learn(struct rt_chain *c)
 {
     struct lo_node *b = lo_node_get(c->lock), *a = lo_node_get(c->parent->lock);
     struct lo_pair *e = lo_pair_get(a, b);
-    if (rt_record_keeps_graph())
+    if (rt_options.record_lock_graph)
         record_pairs(c, b);
     if (!e->immediate) {
         e->immediate = true;
