@@ -415,11 +415,6 @@ static void report_cycle(struct lo_ctx **cycle, size_t len)
         const struct rt_chain *from = cycle[i]->from, *c = cycle[i]->chain;
         struct rt_thread *t = rt_thread_by_id(c->thread);
         bool dup = false;
-        /* its edge, for the lock graph of the report */
-        if (!cycle[i]->recorded) {
-            cycle[i]->recorded = true;
-            lo_record_edge(from, c);
-        }
         locks[i] = from->lock;
         rt_buf_printf(&summary, "{lock:%llu} -> ", (unsigned long long)from->lock->id);
         for (int k = 0; k < nthreads; k++)
@@ -436,8 +431,17 @@ static void report_cycle(struct lo_ctx **cycle, size_t len)
     }
     rt_buf_printf(&summary, "{lock:%llu}: threads taking them in these orders at once can deadlock",
                   (unsigned long long)cycle[0]->from->lock->id);
-    rt_finding_emit("lock_order_cycle", summary.p, threads, nthreads, locks, (int)len, stacks,
-                    (int)(2 * len), NULL);
+    /* then its edges, for the lock graph of the report; none for a finding
+     * that repeats another's stacks (it is not written) */
+    if (rt_finding_emit("lock_order_cycle", summary.p, threads, nthreads, locks, (int)len, stacks,
+                        (int)(2 * len), NULL)) {
+        for (size_t i = 0; i < len; i++) {
+            if (!cycle[i]->recorded) {
+                cycle[i]->recorded = true;
+                lo_record_edge(cycle[i]->from, cycle[i]->chain);
+            }
+        }
+    }
     rt_buf_free(&summary);
     rt_free(locks, len * sizeof *locks);
     rt_free(threads, len * sizeof *threads);
