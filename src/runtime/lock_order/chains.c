@@ -40,7 +40,7 @@ static char *bump, *bump_end;           /* under lo_lock */
 void *lo_alloc(size_t size)
 {
     void *p;
-    size = (size + 15) & ~(size_t)15;
+    size = (size + 7) & ~(size_t)7;
     if (size > BLOCK / 4)
         return rt_alloc(size);
     if ((size_t)(bump_end - bump) < size) {

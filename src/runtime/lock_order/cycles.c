@@ -95,14 +95,19 @@ static struct lo_ctx *add_ctx(const struct rt_chain *c, const struct rt_chain *f
     x->from_write = from->flags & RT_CHAIN_WRITE;
     x->to_write = c->flags & RT_CHAIN_WRITE;
 
-    for (struct lo_ctx *d = e->ctxs; d; d = d->next) {
+    if (!e->in) {
+        e->in = lo_alloc(sizeof *e->in);
+        e->in->next = a->m->inner;
+        a->m->inner = e;
+    }
+    for (struct lo_ctx *d = e->in->ctxs; d; d = d->next) {
         lo_steps++;
         if (covers(d, x)) {
             rt_free(x, ctx_size(x->nheld));
             return NULL;
         }
     }
-    for (pp = &e->ctxs; *pp;) {
+    for (pp = &e->in->ctxs; *pp;) {
         struct lo_ctx *d = *pp;
         if (covers(x, d)) {
             *pp = d->next;
@@ -111,13 +116,8 @@ static struct lo_ctx *add_ctx(const struct rt_chain *c, const struct rt_chain *f
             pp = &d->next;
         }
     }
-    x->next = e->ctxs;
-    e->ctxs = x;
-    if (!e->inner) {
-        e->inner = true;
-        e->next_inner = a->m->inner;
-        a->m->inner = e;
-    }
+    x->next = e->in->ctxs;
+    e->in->ctxs = x;
     return x;
 }
 
@@ -307,7 +307,7 @@ static void search(struct lo_ctx *c0)
                 unchoose(path[--n]);
                 continue;
             }
-            for (struct lo_ctx *c = back && back->inner ? back->ctxs : NULL; c; c = c->next) {
+            for (struct lo_ctx *c = back && back->in ? back->in->ctxs : NULL; c; c = c->next) {
                 lo_steps++;
                 /* closing: the first context's thread holds `target` for
                  * reading and c's reads it: no wait there */
@@ -321,7 +321,7 @@ static void search(struct lo_ctx *c0)
                 }
             }
             s->p = s->at->m->inner;
-            s->c = s->p ? s->p->ctxs : NULL;
+            s->c = s->p ? s->p->in->ctxs : NULL;
         }
         {
             struct lo_ctx *next = NULL;
@@ -329,8 +329,8 @@ static void search(struct lo_ctx *c0)
             while (s->p && !next) {
                 struct lo_ctx *c = s->c;
                 if (!c || s->p->to == target || s->p->to->held) {
-                    s->p = s->p->next_inner;
-                    s->c = s->p ? s->p->ctxs : NULL;
+                    s->p = s->p->in->next;
+                    s->c = s->p ? s->p->in->ctxs : NULL;
                     continue;
                 }
                 s->c = c->next;
@@ -461,7 +461,7 @@ void lo_contexts_after_merge(struct lo_node *rep)
             for (const struct rt_chain *q = c->parent; q; q = q->parent) {
                 struct lo_node *a = lo_node_get(q->lock);
                 lo_steps++;
-                if (a->rep == rep && a->m->old_rep != b->m->old_rep)
+                if (lo_rep(a) == rep && a->m->old_rep != b->m->old_rep)
                     add_ctx(c, q);
             }
         }
@@ -476,7 +476,7 @@ void lo_contexts_of_chain(const struct rt_chain *c)
         struct lo_node *a = lo_node_get(q->lock);
         struct lo_ctx *x;
         lo_steps++;
-        if (a->rep != b->rep || a == b)
+        if (lo_rep(a) != lo_rep(b) || a == b)
             continue;
         x = add_ctx(c, q);
         if (x)

@@ -19,13 +19,13 @@
 #include <stddef.h>
 
 struct lo_pair;
+struct lo_inner;
 struct lo_ctx;
 
 /* A lock of the graph: one that was held while another was taken, or
  * taken while another was held. */
 struct lo_node {
     struct rt_lock *lock;
-    struct lo_node *rep;             /* representative of its strong component */
     struct lo_pair *out;             /* immediate successors: taken with this one on top */
     const struct rt_chain *chains;   /* acquired chains whose top lock it is */
     struct lo_member *m;             /* in a component of two or more locks, else NULL */
@@ -37,20 +37,28 @@ struct lo_node {
 
 /* What a lock needs only inside a component of two or more. */
 struct lo_member {
+    struct lo_node *rep;             /* the component's representative */
     struct lo_node *next;            /* circular list of the component's locks */
     struct lo_pair *inner;           /* edges from this lock to others of its component */
     struct lo_node *old_rep;         /* while components merge: the one it was in */
     unsigned size;                   /* representatives: number of locks */
 };
 
-/* An edge from -> to: `to` was taken while `from` was held. */
+/* An edge from -> to: `to` was taken while `from` was held. Made for the
+ * immediate edges, the edges inside components and (record_lock_graph)
+ * every edge recorded. */
 struct lo_pair {
     struct lo_node *from, *to;
     struct lo_pair *next_out;        /* in from->out, once some chain has from right below to */
-    struct lo_pair *next_inner;      /* in from->m->inner, once both are in one component */
-    struct lo_ctx *ctxs;             /* inside a component: its contexts, none made redundant */
-    bool immediate, inner;
+    struct lo_inner *in;             /* once both ends are in one component */
+    bool immediate;
     bool recorded;                   /* an edge line was written (record_lock_graph) */
+};
+
+/* What an edge needs only inside a component. */
+struct lo_inner {
+    struct lo_pair *next;            /* the next edge in from->m->inner */
+    struct lo_ctx *ctxs;             /* its contexts, none made redundant */
 };
 
 /* One context of an edge inside a component: chain `chain` acquired the
@@ -64,6 +72,12 @@ struct lo_ctx {
     unsigned nheld;
     struct lo_node *held[];          /* from and the gate set, sorted by address */
 };
+
+/* The representative of n's strong component (itself when alone). */
+static inline struct lo_node *lo_rep(const struct lo_node *n)
+{
+    return n->m ? n->m->rep : (struct lo_node *)n;
+}
 
 extern rt_spin_t lo_lock;
 extern unsigned long long lo_steps;  /* rt_graph_search_steps */

@@ -109,7 +109,6 @@ struct lo_node *lo_node_get(struct rt_lock *l)
             return nodes.slot[i];
     n = lo_alloc(sizeof *n);
     n->lock = l;
-    n->rep = n;
     rt_lock_pin(l);
     if (norder == caporder) {
         size_t cap = caporder;
@@ -191,7 +190,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
                 frames[n - 1].comp->reach |= done->reach;
             continue;
         }
-        z = f->p->to->rep;
+        z = lo_rep(f->p->to);
         f->p = f->p->next_out;
         lo_steps++;
         if (z == f->comp || z->ord > ub)
@@ -225,6 +224,7 @@ static struct lo_node *merge(struct lo_node *x)
             continue;
         if (!s->m) {
             s->m = lo_alloc(sizeof *s->m);
+            s->m->rep = s;
             s->m->next = s;
             s->m->size = 1;
         }
@@ -240,7 +240,7 @@ static struct lo_node *merge(struct lo_node *x)
         if (!s->reach || s == rep)
             continue;
         do {
-            v->rep = rep;
+            v->m->rep = rep;
         } while ((v = next_member(s, v)) != NULL);
         after = rep->m->next; /* splice the two circular lists */
         rep->m->next = s->m->next;
@@ -250,10 +250,10 @@ static struct lo_node *merge(struct lo_node *x)
     return rep;
 }
 
-/* Place the edge a -> b in the order (issue: a new immediate edge). */
+/* A new immediate edge a -> b: keep the order topological. */
 static void order_add(struct lo_node *a, struct lo_node *b)
 {
-    struct lo_node *x = a->rep, *y = b->rep, *merged = NULL;
+    struct lo_node *x = lo_rep(a), *y = lo_rep(b), *merged = NULL;
     uint32_t lb, ub, k = 0;
     if (x == y || x->ord < y->ord)
         return;
