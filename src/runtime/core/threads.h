@@ -46,7 +46,7 @@ struct rt_held {
 };
 
 #define RT_LOCK_CACHE_WAYS 64
-#define RT_EDGE_CACHE_WAYS 256
+#define RT_CHAIN_CACHE_WAYS 256
 
 /* What only a live thread needs, to make its events cheap: kept apart
  * from struct rt_thread (which outlives the thread) and freed when the
@@ -56,7 +56,7 @@ struct rt_thread_caches {
     struct rt_callsite_cache callsites;
     struct { uintptr_t addr; struct rt_lock *lock; } locks[RT_LOCK_CACHE_WAYS];
     /* lock-order chains this thread met, by (chain below, lock, mode) */
-    const struct rt_chain *chains[RT_EDGE_CACHE_WAYS];
+    const struct rt_chain *chains[RT_CHAIN_CACHE_WAYS];
 };
 
 struct rt_thread {

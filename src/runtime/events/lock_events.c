@@ -141,6 +141,14 @@ enum rt_verdict on_lock_wait(struct rt_thread *t, const struct rt_sync_call *c)
     return RT_PROCEED;
 }
 
+/* The thread's cache entry for the chain parent + l, taken in `flags`. */
+static inline const struct rt_chain **cached_chain(struct rt_thread *t,
+                                                   const struct rt_chain *parent,
+                                                   const struct rt_lock *l, unsigned flags)
+{
+    return &rt_thread_caches(t)->chains[rt_chain_hash(parent, l, flags) % RT_CHAIN_CACHE_WAYS];
+}
+
 /* Learn the edges held -> l (lock_order.h): the slow path, when the
  * thread's cache does not know the chain. The held stack's chain is the
  * top entry's when every entry is live and has one; else it is made again
@@ -151,14 +159,13 @@ static __attribute__((noinline)) const struct rt_chain *
 learn_edges_slow(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_call *c,
                  rt_stack_id stack)
 {
-    struct rt_thread_caches *cache = rt_thread_caches(t);
-    const struct rt_chain *parent = NULL, *got;
-    unsigned flags = rt_chain_flags(c->write, c->trylock), slot;
+    const struct rt_chain *parent = NULL, *got, **entry;
+    unsigned flags = rt_chain_flags(c->write, c->trylock);
     bool exact = true;
 
     for (unsigned i = 0; i < t->nheld; i++) {
         struct rt_held *h = &t->held[i];
-        unsigned hflags;
+        unsigned hflags = rt_chain_flags(h->write, h->trylock);
         if (!rt_held_is_live(h) || h->lock == l) {
             exact = false;
             continue;
@@ -167,14 +174,10 @@ learn_edges_slow(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_ca
             parent = h->chain;
             continue;
         }
-        hflags = rt_chain_flags(h->write, h->trylock);
-        slot = (unsigned)(rt_chain_hash(parent, h->lock, hflags) % RT_EDGE_CACHE_WAYS);
-        got = cache->chains[slot];
-        if (!(got && rt_chain_is(got, parent, h->lock, hflags))) {
-            got = rt_chain_path(parent, t, h->lock, hflags, h->stack);
-            cache->chains[slot] = got;
-        }
-        parent = got;
+        entry = cached_chain(t, parent, h->lock, hflags);
+        if (!(*entry && rt_chain_is(*entry, parent, h->lock, hflags)))
+            *entry = rt_chain_path(parent, t, h->lock, hflags, h->stack);
+        parent = *entry;
         if (exact)
             h->chain = parent;
     }
@@ -183,7 +186,7 @@ learn_edges_slow(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_ca
     got = rt_graph_acquired(parent, t, l, flags, stack);
     if (!exact)
         return NULL;
-    cache->chains[rt_chain_hash(parent, l, flags) % RT_EDGE_CACHE_WAYS] = got;
+    *cached_chain(t, parent, l, flags) = got;
     return got;
 }
 
@@ -192,9 +195,9 @@ learn_edges_slow(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_ca
 static inline const struct rt_chain *learn_edges(struct rt_thread *t, struct rt_lock *l,
                                                  const struct rt_sync_call *c, rt_stack_id stack)
 {
-    const struct rt_chain *parent = t->held[t->nheld - 1].chain, *got;
+    const struct rt_chain *parent = t->held[t->nheld - 1].chain;
     unsigned flags = rt_chain_flags(c->write, c->trylock);
-    got = rt_thread_caches(t)->chains[rt_chain_hash(parent, l, flags) % RT_EDGE_CACHE_WAYS];
+    const struct rt_chain *got = *cached_chain(t, parent, l, flags);
     if (__builtin_expect(parent && got && rt_chain_is(got, parent, l, flags) &&
                              atomic_load_explicit(&got->acquired, memory_order_relaxed),
                          1))
