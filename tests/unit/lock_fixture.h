@@ -6,8 +6,11 @@
 #define RD_LOCK_FIXTURE_H
 
 #include "events/events.h"
+#include "core/record.h"
 #include "core/runtime.h"
 #include "unit.h"
+
+#include <stdlib.h>
 
 static inline struct rt_sync_call mk(uintptr_t addr, int kind, int type, bool write, bool try, int line)
 {
@@ -50,5 +53,28 @@ static inline void unlock_(struct rt_thread *t, uintptr_t a, int kind, int line)
 #define WRLOCK(t, a) wrlock_(t, a, __LINE__)
 #define UNLOCK(t, a) unlock_(t, a, RT_MUTEX, __LINE__)
 #define RWUNLOCK(t, a) unlock_(t, a, RT_RWLOCK, __LINE__)
+
+/* Start the runtime with these options, its record in a new directory
+ * (dir: room for 32 bytes). 0, or -1 after a "not ok" line. */
+static inline int lock_fixture_start(const char *options, char *dir)
+{
+    char err[256] = "cannot make a temporary directory";
+    strcpy(dir, "/tmp/racedet-unit.XXXXXX");
+    if (!mkdtemp(dir) || rt_start(options, dir, err, sizeof err) < 0) {
+        printf("not ok - start: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Close the record and remove its directory. */
+static inline void lock_fixture_end(const char *dir)
+{
+    char cmd[512];
+    rt_record_close();
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        printf("# could not remove %s\n", dir);
+}
 
 #endif

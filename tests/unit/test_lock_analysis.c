@@ -326,11 +326,9 @@ TEST(record_names_every_id_before_use)
 
 int main(void)
 {
-    char dir[] = "/tmp/racedet-unit.XXXXXX", err[256];
-    if (!mkdtemp(dir) || rt_start("report_thread_leaks=true", dir, err, sizeof err) < 0) {
-        printf("not ok - start: %s\n", err);
+    char dir[32];
+    if (lock_fixture_start("report_thread_leaks=true", dir) < 0)
         return 1;
-    }
     main_thread = rt_self;
     RUN(abba_in_two_threads_is_one_cycle);
     RUN(abba_in_one_thread_is_one_cycle);
@@ -351,12 +349,6 @@ int main(void)
     RUN(thread_ending_with_a_lock);
     RUN(thread_leaks_at_exit);
     RUN(record_names_every_id_before_use);
-    {
-        char cmd[512];
-        rt_record_close();
-        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-        if (system(cmd) != 0)
-            printf("# could not remove %s\n", dir);
-    }
+    lock_fixture_end(dir);
     UNIT_DONE();
 }

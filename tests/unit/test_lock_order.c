@@ -436,11 +436,9 @@ TEST(random_workloads_agree_with_a_brute_force_search)
 
 int main(void)
 {
-    char dir[] = "/tmp/racedet-unit.XXXXXX", err[256];
-    if (!mkdtemp(dir) || rt_start("", dir, err, sizeof err) < 0) {
-        printf("not ok - start: %s\n", err);
+    char dir[32];
+    if (lock_fixture_start("", dir) < 0)
         return 1;
-    }
     main_thread = rt_self;
     RUN(consistent_order_costs_bounded_search_work);
     RUN(long_chains_in_one_order_are_silent);
@@ -453,12 +451,6 @@ int main(void)
     RUN(gate_contexts_survive_an_out_of_order_release);
     RUN(record_keeps_only_the_edges_of_cycles);
     RUN(random_workloads_agree_with_a_brute_force_search);
-    {
-        char cmd[512];
-        rt_record_close();
-        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-        if (system(cmd) != 0)
-            printf("# could not remove %s\n", dir);
-    }
+    lock_fixture_end(dir);
     UNIT_DONE();
 }

@@ -56,18 +56,6 @@ static bool covers(const struct lo_ctx *d, const struct lo_ctx *c)
 static struct lo_node **tmp;      /* under lo_lock */
 static size_t captmp;
 
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    size_t n = *cap ? *cap : 64;
-    if (need <= *cap)
-        return p;
-    while (n < need)
-        n *= 2;
-    p = rt_realloc(p, *cap * elem, n * elem);
-    *cap = n;
-    return p;
-}
-
 /* The context of edge from->lock -> c->lock that chain c gives, kept in
  * the edge's list unless another makes it redundant: then NULL. */
 static struct lo_ctx *add_ctx(const struct rt_chain *c, const struct rt_chain *from)
@@ -78,7 +66,7 @@ static struct lo_ctx *add_ctx(const struct rt_chain *c, const struct rt_chain *f
     unsigned n = 0, k = 0;
 
     for (const struct rt_chain *g = c->parent; g; g = g->parent) {
-        tmp = grow(tmp, &captmp, n + 1, sizeof *tmp);
+        tmp = lo_grow(tmp, &captmp, n + 1, sizeof *tmp);
         tmp[n++] = lo_node_get(g->lock);
     }
     qsort(tmp, n, sizeof tmp[0], cmp_ptr);
@@ -189,7 +177,7 @@ static unsigned nheld;
 
 static void choose(size_t i, struct lo_ctx *c)
 {
-    path = grow(path, &cappath, i + 2, sizeof *path);
+    path = lo_grow(path, &cappath, i + 2, sizeof *path);
     path[i] = c;
     for (unsigned k = 0; k < c->nheld; k++)
         c->held[k]->held = true;
@@ -226,7 +214,7 @@ static uint64_t memo_hash(const struct lo_node *at, bool w)
 static void held_now(size_t n)
 {
     unsigned k = 0;
-    tmp = grow(tmp, &captmp, nheld + 1, sizeof *tmp);
+    tmp = lo_grow(tmp, &captmp, nheld + 1, sizeof *tmp);
     for (size_t i = 0; i < n; i++)
         for (unsigned j = 0; j < path[i]->nheld; j++)
             tmp[k++] = path[i]->held[j];
@@ -294,7 +282,7 @@ static void search(struct lo_ctx *c0)
     struct lo_node *target = lo_node_get(c0->from->lock);
     size_t n = 1;
 
-    stack = grow(stack, &capstack, 1, sizeof *stack);
+    stack = lo_grow(stack, &capstack, 1, sizeof *stack);
     choose(0, c0);
     stack[0] = (struct step){.at = lo_node_get(c0->chain->lock), .w = c0->to_write, .fresh = true};
     while (n > 0) {
@@ -312,7 +300,7 @@ static void search(struct lo_ctx *c0)
                 /* closing: the first context's thread holds `target` for
                  * reading and c's reads it: no wait there */
                 if (usable(c, s->w) && (c->to_write || c0->from_write)) {
-                    path = grow(path, &cappath, n + 1, sizeof *path);
+                    path = lo_grow(path, &cappath, n + 1, sizeof *path);
                     path[n] = c;
                     report_cycle(path, n + 1);
                     while (n > 0)
@@ -342,7 +330,7 @@ static void search(struct lo_ctx *c0)
             }
             if (next) {
                 choose(n, next);
-                stack = grow(stack, &capstack, n + 1, sizeof *stack);
+                stack = lo_grow(stack, &capstack, n + 1, sizeof *stack);
                 stack[n++] = (struct step){.at = to, .w = next->to_write, .fresh = true};
             } else { /* every way on from here tried: remember it */
                 memo_add(s->at, s->w, n);

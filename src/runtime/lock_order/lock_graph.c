@@ -74,7 +74,8 @@ static uint64_t pair_hash_of(const void *p)
 /* ---- the topological order ---------------------------------------------------------- */
 
 static struct lo_node **order;   /* order[k]: the representative placed k-th, or NULL */
-static uint32_t norder, caporder;
+static uint32_t norder;
+static size_t caporder;
 static uint32_t stamp;
 
 struct frame {
@@ -86,7 +87,7 @@ static size_t capframes;
 static struct lo_node **seen, **scratch;
 static size_t nseen, capseen, capscratch;
 
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+void *lo_grow(void *p, size_t *cap, size_t need, size_t elem)
 {
     size_t n = *cap ? *cap : 64;
     if (need <= *cap)
@@ -110,11 +111,7 @@ struct lo_node *lo_node_get(struct rt_lock *l)
     n = lo_alloc(sizeof *n);
     n->lock = l;
     rt_lock_pin(l);
-    if (norder == caporder) {
-        size_t cap = caporder;
-        order = grow(order, &cap, (size_t)norder + 1, sizeof *order);
-        caporder = (uint32_t)cap;
-    }
+    order = lo_grow(order, &caporder, (size_t)norder + 1, sizeof *order);
     n->ord = norder;
     order[norder++] = n;
     nodes.slot[i] = n;
@@ -173,7 +170,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
     stamp++;
     y->mark = stamp;
     y->reach = false;
-    frames = grow(frames, &capframes, 1, sizeof *frames);
+    frames = lo_grow(frames, &capframes, 1, sizeof *frames);
     frames[n++] = (struct frame){y, y, y->out};
     while (n > 0) {
         struct frame *f = &frames[n - 1];
@@ -184,7 +181,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
         }
         if (!f->p) {
             struct lo_node *done = f->comp;
-            seen = grow(seen, &capseen, nseen + 1, sizeof *seen);
+            seen = lo_grow(seen, &capseen, nseen + 1, sizeof *seen);
             seen[nseen++] = done;
             if (--n > 0)
                 frames[n - 1].comp->reach |= done->reach;
@@ -205,7 +202,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
             f->comp->reach = true;
             continue;
         }
-        frames = grow(frames, &capframes, n + 1, sizeof *frames);
+        frames = lo_grow(frames, &capframes, n + 1, sizeof *frames);
         frames[n++] = (struct frame){z, z, z->out};
     }
     return y->reach;
@@ -216,7 +213,7 @@ static struct lo_node *merge(struct lo_node *x)
 {
     struct lo_node *rep = NULL;
     unsigned total = 0;
-    seen = grow(seen, &capseen, nseen + 1, sizeof *seen);
+    seen = lo_grow(seen, &capseen, nseen + 1, sizeof *seen);
     seen[nseen++] = x;
     for (size_t i = 0; i < nseen; i++) {
         struct lo_node *s = seen[i], *v = s;
@@ -263,7 +260,7 @@ static void order_add(struct lo_node *a, struct lo_node *b)
         merged = merge(x);
     /* the region lb..ub: first what y does not reach (x among it), then
      * the new component, then what y reaches; each part in its old order */
-    scratch = grow(scratch, &capscratch, ub - lb + 1, sizeof *scratch);
+    scratch = lo_grow(scratch, &capscratch, ub - lb + 1, sizeof *scratch);
     for (int pass = 0; pass < 2; pass++) {
         for (uint32_t i = lb; i <= ub; i++) {
             struct lo_node *c = order[i];
