@@ -297,8 +297,8 @@ static void search(struct lo_ctx *c0)
             }
             for (struct lo_ctx *c = back && back->in ? back->in->ctxs : NULL; c; c = c->next) {
                 lo_steps++;
-                /* closing: the first context's thread holds `target` for
-                 * reading and c's reads it: no wait there */
+                /* closing at target, which c takes and c0's thread holds:
+                 * a read taken where a read is held does not wait */
                 if (usable(c, s->w) && (c->to_write || c0->from_write)) {
                     path = lo_grow(path, &cappath, n + 1, sizeof *path);
                     path[n] = c;
