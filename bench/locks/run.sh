@@ -74,14 +74,19 @@ if [ -n "$TIME" ]; then
     for who in n d; do : > "$OUT/$who.s"; : > "$OUT/$who.kb"; done
     i=0
     while [ $i -lt "$RUNS" ]; do
-        $TIME -f '%e %M' -o "$OUT/t" "$OUT/stress" chain 100000 100 > /dev/null 2>&1
-        read -r s kb < "$OUT/t"; echo "$s" >> "$OUT/n.s"; echo "$kb" >> "$OUT/n.kb"
-        $TIME -f '%e %M' -o "$OUT/t" env LD_PRELOAD="$BUILD/lib/libracedet.so" \
+        # wall time from date (ns; time(1) has 10 ms), peak RSS from time(1)
+        t0=$(date +%s%N)
+        $TIME -f '%M' -o "$OUT/t" "$OUT/stress" chain 100000 100 > /dev/null 2>&1
+        echo "$(date +%s%N) $t0" | awk '{printf "%.3f\n", ($1 - $2) / 1e9}' >> "$OUT/n.s"
+        cat "$OUT/t" >> "$OUT/n.kb"
+        t0=$(date +%s%N)
+        $TIME -f '%M' -o "$OUT/t" env LD_PRELOAD="$BUILD/lib/libracedet.so" \
             "$OUT/stress" chain 100000 100 > /dev/null 2>&1
-        read -r s kb < "$OUT/t"; echo "$s" >> "$OUT/d.s"; echo "$kb" >> "$OUT/d.kb"
+        echo "$(date +%s%N) $t0" | awk '{printf "%.3f\n", ($1 - $2) / 1e9}' >> "$OUT/d.s"
+        cat "$OUT/t" >> "$OUT/d.kb"
         i=$((i+1))
     done
-    ns=$(stats 2 < "$OUT/n.s"); ds=$(stats 2 < "$OUT/d.s")
+    ns=$(stats 3 < "$OUT/n.s"); ds=$(stats 3 < "$OUT/d.s")
     nk=$(stats 0 < "$OUT/n.kb"); dk=$(stats 0 < "$OUT/d.kb")
     printf 'chain  100000 mutexes, chains 100 deep: native %s s %s KB, racedet %s s %s KB: %s the time, %s bytes a lock\n' \
         "$ns" "$nk" "$ds" "$dk" \
