@@ -147,7 +147,7 @@ $(BUILD)/samples/%: samples/%.cpp
 	$(CXX) -std=c++17 -g -O0 -Wall -Wextra -pthread -o $@ $<
 
 # ---- tests ------------------------------------------------------------------
-$(BUILD)/tests/unit/%: tests/unit/%.c $(RUNTIME_OBJ) $(REPORT_OBJ) $(COMMON_OBJ) tests/unit/unit.h
+$(BUILD)/tests/unit/%: tests/unit/%.c $(RUNTIME_OBJ) $(REPORT_OBJ) $(COMMON_OBJ) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -Itests/unit -o $@ $< $(RUNTIME_OBJ) $(REPORT_OBJ) $(COMMON_OBJ) \
 	    $(SANLDFLAGS) $(RT_LIBS) $(REPORT_LIBS)

@@ -377,6 +377,10 @@ int cmd_run(int argc, char **argv)
     if (o.verbose)
         fprintf(stderr, "racedet: running %s with %s, records in %s\n", path, shim, dir);
 
+    /* these formats draw the whole lock-order graph: have it recorded */
+    if (strcmp(o.format, "dot") == 0 || strcmp(o.format, "svg") == 0 ||
+        strcmp(o.format, "html") == 0)
+        o.record_lock_graph = true;
     prepare_env(&ce, shim, dir, &o);
     pargv = rd_xcalloc(a.noperands + 1, sizeof *pargv);
     for (i = 0; i < a.noperands; i++)

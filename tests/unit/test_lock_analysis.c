@@ -3,53 +3,16 @@
  * the rules that keep correct programs silent, self-deadlocks, misuse, and
  * lock identity across destroy/re-init.
  */
-#include "events/events.h"
 #include "core/findings.h"
 #include "lock_order/lock_order.h"
 #include "core/record.h"
-#include "core/runtime.h"
-#include "unit.h"
+#include "lock_fixture.h"
 
 #include <stdlib.h>
 #include <unistd.h>
 
 static char lockmem[4096]; /* fake lock addresses */
 #define L(i) ((uintptr_t)&lockmem[(i) * 64])
-
-static struct rt_sync_call mk(uintptr_t addr, int kind, int type, bool write, bool try, int line)
-{
-    return (struct rt_sync_call){.addr = addr, .kind = kind, .type = type, .write = write,
-                                 .trylock = try, .pc = 0x1000 + (uintptr_t)line, .sp = 0x8000};
-}
-
-static void lock_(struct rt_thread *t, uintptr_t a, int line)
-{
-    struct rt_sync_call c = mk(a, RT_MUTEX, RT_TYPE_NORMAL, true, false, line);
-    CHECK(on_lock_wait(t, &c) == RT_PROCEED);
-    on_lock_acquired(t, &c);
-}
-static void trylock_(struct rt_thread *t, uintptr_t a, int line)
-{
-    struct rt_sync_call c = mk(a, RT_MUTEX, RT_TYPE_NORMAL, true, true, line);
-    on_lock_wait(t, &c);
-    on_lock_acquired(t, &c);
-}
-static void rdlock_(struct rt_thread *t, uintptr_t a, int line)
-{
-    struct rt_sync_call c = mk(a, RT_RWLOCK, RT_TYPE_NONE, false, false, line);
-    CHECK(on_lock_wait(t, &c) == RT_PROCEED);
-    on_lock_acquired(t, &c);
-}
-static void unlock_(struct rt_thread *t, uintptr_t a, int kind, int line)
-{
-    struct rt_sync_call c = mk(a, kind, kind == RT_MUTEX ? RT_TYPE_NORMAL : RT_TYPE_NONE, true, false, line);
-    on_lock_release(t, &c);
-}
-#define LOCK(t, a) lock_(t, a, __LINE__)
-#define TRYLOCK(t, a) trylock_(t, a, __LINE__)
-#define RDLOCK(t, a) rdlock_(t, a, __LINE__)
-#define UNLOCK(t, a) unlock_(t, a, RT_MUTEX, __LINE__)
-#define RWUNLOCK(t, a) unlock_(t, a, RT_RWLOCK, __LINE__)
 
 static struct rt_thread *main_thread;
 static int next_lock = 1;
@@ -77,6 +40,17 @@ TEST(abba_in_two_threads_is_one_cycle)
     LOCK(t2, b); LOCK(t2, a); UNLOCK(t2, a); UNLOCK(t2, b);
     /* seen again: still one */
     LOCK(t2, b); LOCK(t2, a); UNLOCK(t2, a); UNLOCK(t2, b);
+    CHECK_EQ_INT(rt_findings_count("lock_order_cycle") - before, 1);
+}
+
+TEST(abba_in_one_thread_is_one_cycle)
+{
+    /* the thread's edge cache must tell a->b from b->a */
+    uintptr_t a = fresh(), b = fresh();
+    struct rt_thread *t = thread();
+    unsigned before = rt_findings_count("lock_order_cycle");
+    LOCK(t, a); LOCK(t, b); UNLOCK(t, b); UNLOCK(t, a);
+    LOCK(t, b); LOCK(t, a); UNLOCK(t, a); UNLOCK(t, b);
     CHECK_EQ_INT(rt_findings_count("lock_order_cycle") - before, 1);
 }
 
@@ -657,13 +631,12 @@ TEST(threads_running_at_exit_are_no_leak)
 
 int main(void)
 {
-    char dir[] = "/tmp/racedet-unit.XXXXXX", err[256];
-    if (!mkdtemp(dir) || rt_start("report_thread_leaks=true", dir, err, sizeof err) < 0) {
-        printf("not ok - start: %s\n", err);
+    char dir[32];
+    if (lock_fixture_start("report_thread_leaks=true", dir) < 0)
         return 1;
-    }
     main_thread = rt_self;
     RUN(abba_in_two_threads_is_one_cycle);
+    RUN(abba_in_one_thread_is_one_cycle);
     RUN(consistent_order_is_silent);
     RUN(common_gate_lock_is_silent);
     RUN(gate_lock_over_three_threads_is_silent);
@@ -692,12 +665,6 @@ int main(void)
     RUN(robust_mutex_whose_owner_died);
     RUN(threads_running_at_exit_are_no_leak);
     RUN(record_names_every_id_before_use);
-    {
-        char cmd[512];
-        rt_record_close();
-        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-        if (system(cmd) != 0)
-            printf("# could not remove %s\n", dir);
-    }
+    lock_fixture_end(dir);
     UNIT_DONE();
 }

@@ -155,7 +155,7 @@ struct rt_thread *rt_thread_by_handle(pthread_t h)
  * and torn down with each thread). A call-site entry found this way is
  * as sound as one found in the thread that made it: same start routine,
  * same path to the same call, same stack pointer. The lock cache checks
- * every entry it returns; the edge cache is per thread (the graph records
+ * every entry it returns; the chain cache is per thread (the graph records
  * which thread learnt an edge), so it starts empty. Under parked_lock. */
 #define PARKED 16
 static rt_spin_t parked_lock = RT_SPIN_INIT;
@@ -192,7 +192,7 @@ struct rt_thread_caches *rt_thread_caches_make(struct rt_thread *t)
     }
     rt_spin_unlock(&parked_lock);
     if (c)
-        memset(c->edges, 0, sizeof c->edges);
+        memset(c->chains, 0, sizeof c->chains); /* what this thread met */
     else
         c = rt_alloc(sizeof *c);
     t->caches = c;

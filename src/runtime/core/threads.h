@@ -43,6 +43,7 @@
 
 struct rt_lock;
 struct rt_hb_thread;
+struct rt_chain;
 
 /* One lock the thread holds. The entry is stale (the lock was taken away
  * by another thread's unlock, or destroyed) when lock->id or lock->serial
@@ -54,10 +55,13 @@ struct rt_held {
     rt_stack_id stack;   /* where it was acquired */
     bool write;          /* exclusive (mutex, spin, rwlock write) */
     bool trylock;
+    /* the lock-order chain (lock_order.h) of the held stack up to and
+     * including this entry, NULL until the lock graph needs it */
+    const struct rt_chain *chain;
 };
 
 #define RT_LOCK_CACHE_WAYS 64
-#define RT_EDGE_CACHE_WAYS 256
+#define RT_CHAIN_CACHE_WAYS 256
 
 /* What only a live thread needs, to make its events cheap: kept apart
  * from struct rt_thread (which outlives the thread) and freed when the
@@ -67,7 +71,8 @@ struct rt_held {
 struct rt_thread_caches {
     struct rt_callsite_cache callsites;
     struct { uintptr_t addr; struct rt_lock *lock; } locks[RT_LOCK_CACHE_WAYS];
-    uint64_t edges[RT_EDGE_CACHE_WAYS];   /* hashes of (lock, held set) seen */
+    /* lock-order chains this thread met, by (chain below, lock, mode) */
+    const struct rt_chain *chains[RT_CHAIN_CACHE_WAYS];
 };
 
 struct rt_thread {
@@ -178,9 +183,12 @@ static inline struct rt_held *rt_held_push(struct rt_thread *t)
 
 static inline void rt_held_remove(struct rt_thread *t, unsigned index)
 {
-    /* keep acquisition order: the gate-lock rule and reports read it */
-    for (unsigned i = index; i + 1 < t->nheld; i++)
+    /* keep acquisition order: the gate-lock rule and reports read it; the
+     * entries moved down no longer hold the removed lock under them */
+    for (unsigned i = index; i + 1 < t->nheld; i++) {
         t->held[i] = t->held[i + 1];
+        t->held[i].chain = NULL;
+    }
     t->nheld--;
 }
 

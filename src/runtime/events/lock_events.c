@@ -293,48 +293,75 @@ enum rt_verdict on_lock_wait(struct rt_thread *t, const struct rt_sync_call *c)
     return RT_PROCEED;
 }
 
-/* Learn the edges held -> l (slow path: a new (l, held set) pair). */
-static __attribute__((noinline)) void learn_edges_slow(struct rt_thread *t, struct rt_lock *l,
-                                                       const struct rt_sync_call *c,
-                                                       rt_stack_id stack, uint64_t key,
-                                                       unsigned slot)
+/* The thread's cache entry for the chain parent + l, taken in `flags`. */
+static inline const struct rt_chain **cached_chain(struct rt_thread *t,
+                                                   const struct rt_chain *parent,
+                                                   const struct rt_lock *l, unsigned flags)
 {
-    unsigned n = t->nheld;
-    uint64_t gate[n + 1];
-
-    for (unsigned i = 0; i < n; i++) {
-        struct rt_held *from = &t->held[i];
-        unsigned ng = 0;
-        if (!rt_held_is_live(from) || from->lock == l)
-            continue;
-        for (unsigned k = 0; k < n; k++)
-            if (k != i && rt_held_is_live(&t->held[k]) && t->held[k].lock != l)
-                gate[ng++] = t->held[k].lock_id;
-        struct rt_edge_event ev = {
-            .thread = t, .from = from->lock, .to = l,
-            .from_write = from->write, .to_write = c->write, .trylock = c->trylock,
-            .from_stack = from->stack, .to_stack = stack,
-            .gate = gate, .ngate = ng,
-        };
-        rt_graph_add_edge(&ev);
-    }
-    rt_thread_caches(t)->edges[slot] = key;
+    return &rt_thread_caches(t)->chains[rt_chain_hash(parent, l, flags) % RT_CHAIN_CACHE_WAYS];
 }
 
-/* Learn the edges held -> l, once per (l, held set) in this thread. */
-static inline void learn_edges(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_call *c,
-                               rt_stack_id stack)
+/* Learn the edges held -> l (lock_order.h): the slow path, when the
+ * thread's cache does not know the chain. The held stack's chain is the
+ * top entry's when every entry is live and has one; else it is made again
+ * from the live entries, skipping l itself (a read lock taken twice).
+ * Returns the chain of the held stack with l on top, for l's own entry,
+ * or NULL when that chain is not exactly the stack the thread holds. */
+static __attribute__((noinline)) const struct rt_chain *
+learn_edges_slow(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_call *c,
+                 rt_stack_id stack)
 {
-    uint64_t key = rt_held_key(l->id, c->write) ^ (c->trylock ? 0x5bd1e995u : 0u) ^ t->held_sig;
-    unsigned slot = (unsigned)((key >> 7) % RT_EDGE_CACHE_WAYS);
-    if (__builtin_expect(rt_thread_caches(t)->edges[slot] != key, 0))
-        learn_edges_slow(t, l, c, stack, key, slot);
+    const struct rt_chain *parent = NULL, *got, **entry;
+    unsigned flags = rt_chain_flags(c->write, c->trylock);
+    bool exact = true;
+
+    for (unsigned i = 0; i < t->nheld; i++) {
+        struct rt_held *h = &t->held[i];
+        unsigned hflags = rt_chain_flags(h->write, h->trylock);
+        if (!rt_held_is_live(h) || h->lock == l) {
+            exact = false;
+            continue;
+        }
+        if (exact && h->chain) {
+            parent = h->chain;
+            continue;
+        }
+        entry = cached_chain(t, parent, h->lock, hflags);
+        if (!(*entry && rt_chain_is(*entry, parent, h->lock, hflags)))
+            *entry = rt_chain_path(parent, t, h->lock, hflags, h->stack);
+        parent = *entry;
+        if (exact)
+            h->chain = parent;
+    }
+    if (!parent)
+        return NULL; /* nothing live held */
+    got = rt_graph_acquired(parent, t, l, flags, stack);
+    if (!exact)
+        return NULL;
+    *cached_chain(t, parent, l, flags) = got;
+    return got;
+}
+
+/* Learn the edges held -> l, once per chain (held stack + l) in the whole
+ * process; a chain this thread met before costs one probe of its cache. */
+static inline const struct rt_chain *learn_edges(struct rt_thread *t, struct rt_lock *l,
+                                                 const struct rt_sync_call *c, rt_stack_id stack)
+{
+    const struct rt_chain *parent = t->held[t->nheld - 1].chain;
+    unsigned flags = rt_chain_flags(c->write, c->trylock);
+    const struct rt_chain *got = *cached_chain(t, parent, l, flags);
+    if (__builtin_expect(parent && got && rt_chain_is(got, parent, l, flags) &&
+                             atomic_load_explicit(&got->acquired, memory_order_relaxed),
+                         1))
+        return got;
+    return learn_edges_slow(t, l, c, stack);
 }
 
 void on_lock_acquired(struct rt_thread *t, const struct rt_sync_call *c)
 {
     struct rt_lock *l = lookup(t, c, c->write ? "locks" : "read-locks");
     struct rt_held *h;
+    const struct rt_chain *chain = NULL;
     rt_stack_id stack;
 
     if (rt_hb_enabled) /* no instrumented code: nothing to order */
@@ -354,12 +381,13 @@ void on_lock_acquired(struct rt_thread *t, const struct rt_sync_call *c)
              * a deadlock (README "Timed locks back off", docs/design.md §7) */
             struct rt_sync_call backoff = *c;
             backoff.trylock = true;
-            learn_edges(t, l, &backoff, stack);
+            chain = learn_edges(t, l, &backoff, stack);
         } else {
-            learn_edges(t, l, c, stack);
+            chain = learn_edges(t, l, c, stack);
         }
     }
     h = rt_held_push(t);
+    h->chain = chain;
     h->lock = l;
     h->lock_id = l->id;
     h->serial = l->serial;

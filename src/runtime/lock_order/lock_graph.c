@@ -1,347 +1,381 @@
-/* lock_graph: see lock_order.h. */
-#include "lock_order.h"
-#include "core/core.h"
+/*
+ * lock_graph: locks and edges, and the topological order of the graph's
+ * strongly connected components (graph.h; docs/design.md §3).
+ *
+ * For reachability the graph keeps only the *immediate* edges, from the
+ * top of an acquired chain's parent to its lock: every other edge h -> l
+ * of the chain follows from them (h was held, continuously, when each lock
+ * above it in the chain was taken). The components are kept in a
+ * topological order as edges arrive, after Marchetti-Spaccamela, Nanni
+ * and Rohnert (1996) as Pearce and Kelly present it ("A dynamic
+ * topological sort algorithm for directed acyclic graphs", JEA 2006): an
+ * edge that goes forward in the order costs nothing; one that goes back
+ * searches forward from its target over the components placed between its
+ * ends, and either moves the ones it reaches after its source or, when it
+ * reaches the source, merges the components on the new cycle into one.
+ */
+#include "graph.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-/* One context in which an edge was seen. */
-struct edge_ctx {
-    struct edge_ctx *next;
-    uint64_t *gate;          /* sorted */
-    unsigned ngate;
-    bool trylock, from_write, to_write;
-    int thread;
-    rt_stack_id from_stack, to_stack;
-};
+rt_spin_t lo_lock = RT_SPIN_INIT;
+unsigned long long lo_steps;
 
-struct edge_key {
-    uint64_t from, to;
-};
-
-struct node;
-
-struct edge {
-    UT_hash_handle hh;
-    struct edge_key key;
-    struct rt_lock *from_lock, *to_lock;
-    struct node *to;
-    struct edge_ctx *ctxs;
-    struct edge *next_out;
-};
-
-struct node {
-    UT_hash_handle hh;
-    uint64_t id;
-    struct edge *out;
-    bool on_path;
-};
-
-struct cycle_seen {
-    UT_hash_handle hh;
-    uint64_t key;
-};
-
-static rt_spin_t graph_lock = RT_SPIN_INIT;
-static struct edge *edges;
-static struct node *nodes;
-static struct cycle_seen *cycles_seen;
-static unsigned cycles_reported;
-
-/* The search is exponential in the worst case (dense graphs): it stops after
- * this many steps per new edge, and says so in the record. */
-#define SEARCH_BUDGET 200000
-
-unsigned rt_graph_cycles_reported(void)
+unsigned long long rt_graph_search_steps(void)
 {
-    return cycles_reported;
+    return lo_steps;
 }
 
-static struct node *node_get(uint64_t id)
+/* ---- tables: open addressing, grown at 3/4 -------------------------------------- */
+
+struct ptab {
+    void **slot;
+    size_t mask, n;
+};
+
+static void ptab_grow(struct ptab *t, uint64_t (*hash_of)(const void *))
 {
-    struct node *n;
-    HASH_FIND(hh, nodes, &id, sizeof id, n);
-    if (!n) {
-        n = rt_alloc(sizeof *n);
-        n->id = id;
-        HASH_ADD(hh, nodes, id, sizeof n->id, n);
+    size_t slots = t->slot ? (t->mask + 1) * 2 : 1024;
+    void **s = rt_alloc(slots * sizeof *s);
+    for (size_t i = 0; t->slot && i <= t->mask; i++) {
+        size_t j;
+        if (!t->slot[i])
+            continue;
+        for (j = hash_of(t->slot[i]) & (slots - 1); s[j]; j = (j + 1) & (slots - 1))
+            ;
+        s[j] = t->slot[i];
     }
+    if (t->slot)
+        rt_free(t->slot, (t->mask + 1) * sizeof *s);
+    t->slot = s;
+    t->mask = slots - 1;
+}
+
+static struct ptab nodes, pairs;
+
+static uint64_t node_hash(const struct rt_lock *l)
+{
+    return rt_mix64((uintptr_t)l);
+}
+static uint64_t node_hash_of(const void *n)
+{
+    return node_hash(((const struct lo_node *)n)->lock);
+}
+static uint64_t pair_hash(const struct lo_node *from, const struct lo_node *to)
+{
+    return rt_mix64((uintptr_t)from * 0x9e3779b97f4a7c15ull ^ (uintptr_t)to);
+}
+static uint64_t pair_hash_of(const void *p)
+{
+    return pair_hash(((const struct lo_pair *)p)->from, ((const struct lo_pair *)p)->to);
+}
+
+/* ---- the topological order ---------------------------------------------------------- */
+
+static struct lo_node **order;   /* order[k]: the representative placed k-th, or NULL */
+static uint32_t norder;
+static size_t caporder;
+static uint32_t stamp;
+
+struct frame {
+    struct lo_node *comp, *member;
+    struct lo_pair *p;           /* member's next out-edge to follow */
+};
+static struct frame *frames;
+static size_t capframes;
+static struct lo_node **seen, **scratch;
+static size_t nseen, capseen, capscratch;
+
+void *lo_grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    size_t n = *cap ? *cap : 64;
+    if (need <= *cap)
+        return p;
+    while (n < need)
+        n *= 2;
+    p = rt_realloc(p, *cap * elem, n * elem);
+    *cap = n;
+    return p;
+}
+
+struct lo_node *lo_node_get(struct rt_lock *l)
+{
+    struct lo_node *n;
+    size_t i;
+    if ((nodes.n + 1) * 4 > (nodes.mask + 1) * 3 || !nodes.slot)
+        ptab_grow(&nodes, node_hash_of);
+    for (i = node_hash(l) & nodes.mask; nodes.slot[i]; i = (i + 1) & nodes.mask)
+        if (((struct lo_node *)nodes.slot[i])->lock == l)
+            return nodes.slot[i];
+    n = lo_alloc(sizeof *n);
+    n->lock = l;
+    rt_lock_pin(l);
+    order = lo_grow(order, &caporder, (size_t)norder + 1, sizeof *order);
+    n->ord = norder;
+    order[norder++] = n;
+    nodes.slot[i] = n;
+    nodes.n++;
     return n;
 }
 
-static int cmp_u64(const void *a, const void *b)
+struct lo_pair *lo_pair_find(struct lo_node *from, struct lo_node *to)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static bool same_ctx(const struct edge_ctx *c, const struct rt_edge_event *e, const uint64_t *gate)
-{
-    return c->trylock == e->trylock && c->from_write == e->from_write &&
-           c->to_write == e->to_write && c->ngate == e->ngate &&
-           memcmp(c->gate, gate, sizeof *gate * e->ngate) == 0;
-}
-
-/* ---- cycle search --------------------------------------------------------- */
-
-struct search {
-    struct node *target;          /* the new edge's source */
-    struct edge *path_edges[256];
-    struct edge_ctx *path_ctx[256];
-    unsigned len;
-    unsigned long steps;
-    bool cut;
-};
-
-static bool holds(const struct edge_ctx *c, uint64_t from, uint64_t id)
-{
-    if (from == id)
-        return true;
-    if (c->ngate == 0)
-        return false; /* no gate array at all (and bsearch wants one) */
-    return bsearch(&id, c->gate, c->ngate, sizeof id, cmp_u64) != NULL;
-}
-
-/* Could the thread of context c hold what it holds while the thread of d
- * holds its locks? Not if they share a lock. */
-static bool disjoint(const struct edge_ctx *c, uint64_t cfrom, const struct edge_ctx *d, uint64_t dfrom)
-{
-    if (holds(c, cfrom, dfrom))
-        return false;
-    for (unsigned i = 0; i < d->ngate; i++)
-        if (holds(c, cfrom, d->gate[i]))
-            return false;
-    return true;
-}
-
-static bool compatible(struct search *s, struct edge *e, struct edge_ctx *c)
-{
-    if (c->trylock)
-        return false;
-    if (s->len > 0) {
-        struct edge_ctx *prev = s->path_ctx[s->len - 1];
-        if (!prev->to_write && !c->from_write)
-            return false; /* a reader waiting where a reader holds: no wait */
+    if (!pairs.slot)
+        return NULL;
+    for (size_t i = pair_hash(from, to) & pairs.mask; pairs.slot[i]; i = (i + 1) & pairs.mask) {
+        struct lo_pair *p = pairs.slot[i];
+        if (p->from == from && p->to == to)
+            return p;
     }
-    for (unsigned i = 0; i < s->len; i++)
-        if (!disjoint(s->path_ctx[i], s->path_edges[i]->key.from, c, e->key.from))
-            return false;
-    return true;
+    return NULL;
 }
 
-static uint64_t cycle_key(struct search *s)
+struct lo_pair *lo_pair_get(struct lo_node *from, struct lo_node *to)
 {
-    uint64_t ids[256], h = 0x9e3779b97f4a7c15ull;
-    for (unsigned i = 0; i < s->len; i++)
-        ids[i] = s->path_edges[i]->key.from;
-    qsort(ids, s->len, sizeof ids[0], cmp_u64);
-    for (unsigned i = 0; i < s->len; i++)
-        h = rt_mix64(h ^ ids[i]);
-    return h;
-}
-
-static void report_cycle(struct search *s)
-{
-    struct cycle_seen *seen;
-    uint64_t key = cycle_key(s);
-    struct rt_lock *locks[256];
-    struct rt_thread *threads[256];
-    struct rt_role_stack stacks[512];
-    char roles[512][96];
-    int nthreads = 0;
-    struct rt_buf summary = {0};
-
-    HASH_FIND(hh, cycles_seen, &key, sizeof key, seen);
-    if (seen)
-        return;
-    seen = rt_alloc(sizeof *seen);
-    seen->key = key;
-    HASH_ADD(hh, cycles_seen, key, sizeof seen->key, seen);
-    cycles_reported++;
-
-    rt_buf_puts(&summary, "lock-order cycle ");
-    for (unsigned i = 0; i < s->len; i++) {
-        struct edge *e = s->path_edges[i];
-        struct edge_ctx *c = s->path_ctx[i];
-        struct rt_thread *t = rt_thread_by_id(c->thread);
-        bool dup = false;
-        locks[i] = e->from_lock;
-        rt_buf_printf(&summary, "{lock:%llu} -> ", (unsigned long long)e->key.from);
-        for (int k = 0; k < nthreads; k++)
-            dup |= threads[k] == t;
-        if (t && !dup)
-            threads[nthreads++] = t;
-        snprintf(roles[2 * i], sizeof roles[0], "{thread:%d} took {lock:%llu} here", c->thread,
-                 (unsigned long long)e->key.from);
-        snprintf(roles[2 * i + 1], sizeof roles[0],
-                 "then took {lock:%llu} here, while holding {lock:%llu}",
-                 (unsigned long long)e->key.to, (unsigned long long)e->key.from);
-        stacks[2 * i] = (struct rt_role_stack){roles[2 * i], c->thread, c->from_stack};
-        stacks[2 * i + 1] = (struct rt_role_stack){roles[2 * i + 1], c->thread, c->to_stack};
+    struct lo_pair *p;
+    size_t i;
+    if ((pairs.n + 1) * 4 > (pairs.mask + 1) * 3 || !pairs.slot)
+        ptab_grow(&pairs, pair_hash_of);
+    for (i = pair_hash(from, to) & pairs.mask; pairs.slot[i]; i = (i + 1) & pairs.mask) {
+        p = pairs.slot[i];
+        if (p->from == from && p->to == to)
+            return p;
     }
-    rt_buf_printf(&summary, "{lock:%llu}: threads taking them in these orders at once can deadlock",
-                  (unsigned long long)s->path_edges[0]->key.from);
-    rt_finding_emit("lock_order_cycle", summary.p, threads, nthreads, locks, (int)s->len, stacks,
-                    (int)(2 * s->len), NULL);
-    rt_buf_free(&summary);
+    p = lo_alloc(sizeof *p);
+    p->from = from;
+    p->to = to;
+    pairs.slot[i] = p;
+    pairs.n++;
+    return p;
 }
 
-static void dfs(struct search *s, struct node *at)
+/* The member of comp's component after m, NULL after the last. */
+static struct lo_node *next_member(const struct lo_node *comp, const struct lo_node *m)
 {
-    if (s->cut)
-        return;
-    for (struct edge *e = at->out; e; e = e->next_out) {
-        if (++s->steps > SEARCH_BUDGET) {
-            s->cut = true;
-            return;
+    if (!m->m || m->m->next == comp)
+        return NULL;
+    return m->m->next;
+}
+
+/* Depth-first from y over the components placed no later than ub (x's
+ * place), marking each it reaches and whether it reaches x; x itself is
+ * not followed (all its edges go further on, but for the new one). The
+ * components reached are left in seen[], each after those it reaches.
+ * Returns whether y reaches x: the new edge x -> y closes a cycle. */
+static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
+{
+    size_t n = 0;
+    nseen = 0;
+    stamp++;
+    y->mark = stamp;
+    y->reach = false;
+    frames = lo_grow(frames, &capframes, 1, sizeof *frames);
+    frames[n++] = (struct frame){y, y, y->out};
+    while (n > 0) {
+        struct frame *f = &frames[n - 1];
+        struct lo_node *z;
+        while (!f->p && f->member) {
+            f->member = next_member(f->comp, f->member);
+            f->p = f->member ? f->member->out : NULL;
         }
-        if (e->to != s->target && e->to->on_path)
+        if (!f->p) {
+            struct lo_node *done = f->comp;
+            seen = lo_grow(seen, &capseen, nseen + 1, sizeof *seen);
+            seen[nseen++] = done;
+            if (--n > 0)
+                frames[n - 1].comp->reach |= done->reach;
             continue;
-        if (s->len >= 255)
-            continue;
-        for (struct edge_ctx *c = e->ctxs; c; c = c->next) {
-            if (!compatible(s, e, c))
-                continue;
-            s->path_edges[s->len] = e;
-            s->path_ctx[s->len] = c;
-            s->len++;
-            if (e->to == s->target) {
-                /* closing junction: back at the first edge's source */
-                if (s->path_ctx[s->len - 1]->to_write || s->path_ctx[0]->from_write)
-                    report_cycle(s);
-            } else {
-                e->to->on_path = true;
-                dfs(s, e->to);
-                e->to->on_path = false;
-            }
-            s->len--;
-            if (s->cut)
-                return;
-            if (e->to == s->target)
-                break; /* one context closing here is enough */
         }
+        z = lo_rep(f->p->to);
+        f->p = f->p->next_out;
+        lo_steps++;
+        if (z == f->comp || z->ord > ub)
+            continue;
+        if (z->mark == stamp) {
+            f->comp->reach |= z->reach;
+            continue;
+        }
+        z->mark = stamp;
+        z->reach = z == x;
+        if (z == x) {
+            f->comp->reach = true;
+            continue;
+        }
+        frames = lo_grow(frames, &capframes, n + 1, sizeof *frames);
+        frames[n++] = (struct frame){z, z, z->out};
     }
+    return y->reach;
 }
 
-static void search_cycles(struct edge *e, struct edge_ctx *c)
+/* The components reached that reach x, and x, become one. */
+static struct lo_node *merge(struct lo_node *x)
 {
-    static struct search s; /* under graph_lock; too big for small thread stacks */
-    memset(&s, 0, sizeof s);
-    s.target = node_get(e->key.from);
-    s.path_edges[0] = e;
-    s.path_ctx[0] = c;
-    s.len = 1;
-    s.target->on_path = true;
-    if (e->to == s.target) {
-        s.target->on_path = false;
-        return;
+    struct lo_node *rep = NULL;
+    unsigned total = 0;
+    seen = lo_grow(seen, &capseen, nseen + 1, sizeof *seen);
+    seen[nseen++] = x;
+    for (size_t i = 0; i < nseen; i++) {
+        struct lo_node *s = seen[i], *v = s;
+        if (!s->reach)
+            continue;
+        if (!s->m) {
+            s->m = lo_alloc(sizeof *s->m);
+            s->m->rep = s;
+            s->m->next = s;
+            s->m->size = 1;
+        }
+        do {
+            v->m->old_rep = s;
+        } while ((v = next_member(s, v)) != NULL);
+        total += s->m->size;
+        if (!rep || s->m->size > rep->m->size)
+            rep = s;
     }
-    e->to->on_path = true;
-    dfs(&s, e->to);
-    e->to->on_path = false;
-    s.target->on_path = false;
-    if (s.cut) {
-        struct rt_buf b = {0};
-        rt_buf_printf(&b, "{\"t\":\"warning\",\"text\":\"lock-order cycle search stopped after %d "
-                          "steps on a dense lock graph; some cycles may be missed\"}",
-                      SEARCH_BUDGET);
-        rt_record_lock();
-        rt_record_emit(&b);
-        rt_record_unlock();
-        rt_buf_free(&b);
+    for (size_t i = 0; i < nseen; i++) {
+        struct lo_node *s = seen[i], *v = s, *after;
+        if (!s->reach || s == rep)
+            continue;
+        do {
+            v->m->rep = rep;
+        } while ((v = next_member(s, v)) != NULL);
+        after = rep->m->next; /* splice the two circular lists */
+        rep->m->next = s->m->next;
+        s->m->next = after;
     }
+    rep->m->size = total;
+    return rep;
 }
 
-/* ---- adding edges ------------------------------------------------------- */
+/* A new immediate edge a -> b: keep the order topological. */
+static void order_add(struct lo_node *a, struct lo_node *b)
+{
+    struct lo_node *x = lo_rep(a), *y = lo_rep(b), *merged = NULL;
+    uint32_t lb, ub, k = 0;
+    if (x == y || x->ord < y->ord)
+        return;
+    lb = y->ord;
+    ub = x->ord;
+    if (forward(y, x, ub))
+        merged = merge(x);
+    /* the region lb..ub: first what y does not reach (x among it), then
+     * the new component, then what y reaches; each part in its old order */
+    scratch = lo_grow(scratch, &capscratch, ub - lb + 1, sizeof *scratch);
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t i = lb; i <= ub; i++) {
+            struct lo_node *c = order[i];
+            lo_steps++;
+            if (!c || (c->mark == stamp && c->reach))
+                continue; /* an empty place, or merged */
+            if ((c->mark == stamp) == (pass == 1))
+                scratch[k++] = c;
+        }
+        if (pass == 0 && merged)
+            scratch[k++] = merged;
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        order[lb + i] = scratch[i];
+        scratch[i]->ord = lb + i;
+    }
+    for (uint32_t i = lb + k; i <= ub; i++)
+        order[i] = NULL;
+    if (merged)
+        lo_contexts_after_merge(merged);
+}
 
-static void record_edge(const struct rt_edge_event *ev, const struct edge_ctx *c)
+/* ---- the record -------------------------------------------------------------------- */
+
+void lo_record_edge(const struct rt_chain *from, const struct rt_chain *c)
 {
     struct rt_buf b = {0};
+    struct rt_thread *t = rt_thread_by_id(c->thread);
+    bool first = true;
     rt_record_lock();
-    rt_record_def_thread(ev->thread);
-    rt_record_def_lock(ev->from);
-    rt_record_def_lock(ev->to);
-    rt_record_def_stack(c->from_stack);
-    rt_record_def_stack(c->to_stack);
+    if (t)
+        rt_record_def_thread(t);
+    rt_record_def_lock(from->lock);
+    rt_record_def_lock(c->lock);
+    rt_record_def_stack(from->stack);
+    rt_record_def_stack(c->stack);
     rt_buf_printf(&b, "{\"t\":\"edge\",\"from\":%llu,\"to\":%llu,\"thread\":%d,\"from_stack\":%d,"
                       "\"to_stack\":%d,\"gate\":[",
-                  (unsigned long long)ev->from->id, (unsigned long long)ev->to->id, c->thread,
-                  c->from_stack == RT_NO_STACK ? -1 : (int)c->from_stack,
-                  c->to_stack == RT_NO_STACK ? -1 : (int)c->to_stack);
-    for (unsigned i = 0; i < c->ngate; i++)
-        rt_buf_printf(&b, "%s%llu", i ? "," : "", (unsigned long long)c->gate[i]);
+                  (unsigned long long)from->lock->id, (unsigned long long)c->lock->id, c->thread,
+                  from->stack == RT_NO_STACK ? -1 : (int)from->stack,
+                  c->stack == RT_NO_STACK ? -1 : (int)c->stack);
+    for (const struct rt_chain *g = c->parent; g; g = g->parent) {
+        if (g == from)
+            continue;
+        rt_buf_printf(&b, "%s%llu", first ? "" : ",", (unsigned long long)g->lock->id);
+        first = false;
+    }
     rt_buf_printf(&b, "],\"trylock\":%s,\"from_mode\":\"%s\",\"to_mode\":\"%s\"}",
-                  c->trylock ? "true" : "false", c->from_write ? "write" : "read",
-                  c->to_write ? "write" : "read");
+                  c->flags & RT_CHAIN_TRYLOCK ? "true" : "false",
+                  from->flags & RT_CHAIN_WRITE ? "write" : "read",
+                  c->flags & RT_CHAIN_WRITE ? "write" : "read");
     rt_record_emit(&b);
     rt_record_unlock();
     rt_buf_free(&b);
 }
 
-void rt_graph_add_edge(const struct rt_edge_event *ev)
+/* record_lock_graph: an edge line for each pair of locks the chain is the
+ * first to show. */
+static void record_pairs(const struct rt_chain *c, struct lo_node *b)
 {
-    struct edge_key key = {ev->from->id, ev->to->id};
-    struct edge *e;
-    struct edge_ctx *c;
-    uint64_t gate[ev->ngate + 1];
-
-    memcpy(gate, ev->gate, sizeof gate[0] * ev->ngate);
-    qsort(gate, ev->ngate, sizeof gate[0], cmp_u64);
-
-    rt_spin_lock(&graph_lock);
-    HASH_FIND(hh, edges, &key, sizeof key, e);
-    if (!e) {
-        struct node *from = node_get(key.from);
-        e = rt_alloc(sizeof *e);
-        e->key = key;
-        e->from_lock = ev->from;
-        e->to_lock = ev->to;
-        e->to = node_get(key.to);
-        rt_lock_pin(ev->from);
-        rt_lock_pin(ev->to);
-        e->next_out = from->out;
-        from->out = e;
-        HASH_ADD(hh, edges, key, sizeof e->key, e);
-    }
-    for (c = e->ctxs; c; c = c->next) {
-        if (same_ctx(c, ev, gate)) {
-            rt_spin_unlock(&graph_lock);
-            return;
+    for (const struct rt_chain *q = c->parent; q; q = q->parent) {
+        struct lo_pair *p = lo_pair_get(lo_node_get(q->lock), b);
+        if (!p->recorded) {
+            p->recorded = true;
+            lo_record_edge(q, c);
         }
     }
-    c = rt_alloc(sizeof *c);
-    c->ngate = ev->ngate;
-    if (ev->ngate) {
-        c->gate = rt_alloc(sizeof gate[0] * ev->ngate);
-        memcpy(c->gate, gate, sizeof gate[0] * ev->ngate);
+}
+
+/* ---- learning an acquired chain -------------------------------------------------------- */
+
+static void learn(struct rt_chain *c)
+{
+    struct lo_node *b = lo_node_get(c->lock), *a = lo_node_get(c->parent->lock);
+    struct lo_pair *e = lo_pair_get(a, b);
+    if (rt_options.record_lock_graph)
+        record_pairs(c, b);
+    if (!e->immediate) {
+        e->immediate = true;
+        e->next_out = a->out;
+        a->out = e;
+        order_add(a, b);
     }
-    c->trylock = ev->trylock;
-    c->from_write = ev->from_write;
-    c->to_write = ev->to_write;
-    c->thread = ev->thread->id;
-    c->from_stack = ev->from_stack;
-    c->to_stack = ev->to_stack;
-    /* append: the first context seen stays first (its stacks are reported) */
-    {
-        struct edge_ctx **tail = &e->ctxs;
-        while (*tail)
-            tail = &(*tail)->next;
-        *tail = c;
+    if (b->m && !(c->flags & RT_CHAIN_TRYLOCK))
+        lo_contexts_of_chain(c);
+    c->next_of_lock = b->chains;
+    b->chains = c;
+}
+
+const struct rt_chain *rt_graph_acquired(const struct rt_chain *parent, struct rt_thread *t,
+                                         struct rt_lock *l, unsigned flags, rt_stack_id stack)
+{
+    const struct rt_chain *known = lo_chain_find(parent, l, flags);
+    struct rt_chain *c;
+    if (known && atomic_load_explicit(&known->acquired, memory_order_acquire))
+        return known;
+    rt_spin_lock(&lo_lock);
+    c = lo_chain_get(parent, t, l, flags, stack);
+    if (!atomic_load_explicit(&c->acquired, memory_order_relaxed)) {
+        /* it may have been a path only: now the acquisition's */
+        c->thread = t->id;
+        c->stack = stack;
+        learn(c);
+        atomic_store_explicit(&c->acquired, true, memory_order_release);
     }
-    if (rt_record_keeps_graph())
-        record_edge(ev, c);
-    if (!c->trylock)
-        search_cycles(e, c);
-    rt_spin_unlock(&graph_lock);
+    rt_spin_unlock(&lo_lock);
+    return c;
 }
 
 void rt_graph_lock_all(void)
 {
-    rt_spin_lock(&graph_lock);
+    rt_spin_lock(&lo_lock);
 }
 
 void rt_graph_unlock_all(void)
 {
-    rt_spin_unlock(&graph_lock);
+    rt_spin_unlock(&lo_lock);
 }

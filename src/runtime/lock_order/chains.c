@@ -1,0 +1,144 @@
+/*
+ * chains: the tree of held-lock stacks (graph.h, lock_order.h).
+ *
+ * Every chain is in one open-addressing table of pointers, keyed by
+ * (parent, lock, flags); the top 16 bits of a slot hold the top bits of
+ * the key's hash (user-space pointers have 47 bits), so that a probe reads
+ * a chain only when they match. Lookups take no lock: a chain is filled in
+ * before its slot is stored (release), and slots are only ever filled,
+ * never emptied. Insertions happen under lo_lock; a full table is copied into
+ * one twice its size, which is then published. A reader still probing the
+ * old table may miss a chain added since: it then takes lo_lock and looks
+ * again, so nothing is lost. Old tables are never freed (readers may still
+ * be in them); they add up to less than the current one.
+ */
+#include "graph.h"
+
+#include <string.h>
+
+struct table {
+    size_t mask;                        /* slots - 1, a power of two minus one */
+    _Atomic(uintptr_t) slot[];          /* tag << 48 | chain pointer; 0: empty */
+};
+
+#define TAG_SHIFT 48
+
+static uintptr_t slot_of(const struct rt_chain *c, uint64_t hash)
+{
+    return (uintptr_t)c | (uintptr_t)(hash >> TAG_SHIFT) << TAG_SHIFT;
+}
+
+static _Atomic(struct table *) table;
+static size_t nchains;                  /* under lo_lock */
+
+/* ---- memory ---------------------------------------------------------------------- */
+
+#define BLOCK (64u << 10)
+
+static char *bump, *bump_end;           /* under lo_lock */
+
+void *lo_alloc(size_t size)
+{
+    void *p;
+    size = (size + 7) & ~(size_t)7;
+    if (size > BLOCK / 4)
+        return rt_alloc(size);
+    if ((size_t)(bump_end - bump) < size) {
+        bump = rt_alloc(BLOCK);
+        bump_end = bump + BLOCK;
+    }
+    p = bump;
+    bump += size;
+    return p; /* rt_alloc's memory is zeroed */
+}
+
+/* ---- the table --------------------------------------------------------------------- */
+
+static const struct rt_chain *probe(const struct table *tab, const struct rt_chain *parent,
+                                    const struct rt_lock *l, unsigned flags, size_t *free_slot)
+{
+    uint64_t hash = rt_chain_hash(parent, l, flags);
+    uintptr_t tag = (uintptr_t)(hash >> TAG_SHIFT) << TAG_SHIFT;
+    for (size_t i = hash & tab->mask;; i = (i + 1) & tab->mask) {
+        uintptr_t s = atomic_load_explicit(&tab->slot[i], memory_order_acquire);
+        const struct rt_chain *c = (const struct rt_chain *)(s & (((uintptr_t)1 << TAG_SHIFT) - 1));
+        if (!s) {
+            if (free_slot)
+                *free_slot = i;
+            return NULL;
+        }
+        if ((s & ~(((uintptr_t)1 << TAG_SHIFT) - 1)) == tag && rt_chain_is(c, parent, l, flags))
+            return c;
+    }
+}
+
+const struct rt_chain *lo_chain_find(const struct rt_chain *parent, const struct rt_lock *l,
+                                     unsigned flags)
+{
+    struct table *tab = atomic_load_explicit(&table, memory_order_acquire);
+    return tab ? probe(tab, parent, l, flags, NULL) : NULL;
+}
+
+static struct table *table_new(size_t slots)
+{
+    struct table *tab = rt_alloc(sizeof *tab + slots * sizeof tab->slot[0]);
+    tab->mask = slots - 1;
+    return tab;
+}
+
+/* Under lo_lock: room for one more chain. */
+static struct table *table_for_one_more(void)
+{
+    struct table *tab = atomic_load_explicit(&table, memory_order_relaxed), *big;
+    if (!tab) {
+        tab = table_new(1024);
+        atomic_store_explicit(&table, tab, memory_order_release);
+    }
+    if ((nchains + 1) * 4 <= (tab->mask + 1) * 3)
+        return tab;
+    big = table_new((tab->mask + 1) * 2);
+    for (size_t i = 0; i <= tab->mask; i++) {
+        uintptr_t s = atomic_load_explicit(&tab->slot[i], memory_order_relaxed);
+        const struct rt_chain *c = (const struct rt_chain *)(s & (((uintptr_t)1 << TAG_SHIFT) - 1));
+        size_t j;
+        if (!s)
+            continue;
+        probe(big, c->parent, c->lock, c->flags, &j);
+        atomic_store_explicit(&big->slot[j], s, memory_order_relaxed);
+    }
+    atomic_store_explicit(&table, big, memory_order_release);
+    return big;
+}
+
+struct rt_chain *lo_chain_get(const struct rt_chain *parent, struct rt_thread *t,
+                              struct rt_lock *l, unsigned flags, rt_stack_id stack)
+{
+    struct table *tab = table_for_one_more();
+    size_t i;
+    struct rt_chain *c = (struct rt_chain *)probe(tab, parent, l, flags, &i);
+    if (c)
+        return c;
+    c = lo_alloc(sizeof *c);
+    c->parent = parent;
+    c->lock = l;
+    c->flags = (uint8_t)flags;
+    c->thread = t->id;
+    c->stack = stack;
+    rt_lock_pin(l); /* the chain names it: its struct must never be another lock's */
+    nchains++;
+    atomic_store_explicit(&tab->slot[i], slot_of(c, rt_chain_hash(parent, l, flags)),
+                          memory_order_release);
+    return c;
+}
+
+const struct rt_chain *rt_chain_path(const struct rt_chain *parent, struct rt_thread *t,
+                                     struct rt_lock *l, unsigned flags, rt_stack_id stack)
+{
+    const struct rt_chain *c = lo_chain_find(parent, l, flags);
+    if (c)
+        return c;
+    rt_spin_lock(&lo_lock);
+    c = lo_chain_get(parent, t, l, flags, stack);
+    rt_spin_unlock(&lo_lock);
+    return c;
+}

@@ -1,0 +1,114 @@
+/*
+ * graph: what the files of lock_order share (docs/design.md §3). Not for
+ * use outside this folder: lock_order.h is the part's interface.
+ *
+ *   chains.c      the tree of held-lock stacks, found without a lock
+ *   lock_graph.c  locks and edges, the topological order of the strongly
+ *                 connected components, learning an acquired chain
+ *   cycles.c      the contexts of edges inside a component, the search for
+ *                 a cycle through a new one, the lock_order_cycle finding
+ *
+ * Everything here is read and written under lo_lock, except the chain
+ * table's lock-free lookup (chains.c says how).
+ */
+#ifndef RT_LOCK_ORDER_GRAPH_H
+#define RT_LOCK_ORDER_GRAPH_H
+
+#include "lock_order.h"
+
+#include <stddef.h>
+
+struct lo_pair;
+struct lo_inner;
+struct lo_ctx;
+
+/* A lock of the graph: one that was held while another was taken, or
+ * taken while another was held. */
+struct lo_node {
+    struct rt_lock *lock;
+    struct lo_pair *out;             /* immediate successors: taken with this one on top */
+    const struct rt_chain *chains;   /* acquired chains whose top lock it is */
+    struct lo_member *m;             /* in a component of two or more locks, else NULL */
+    uint32_t ord;                    /* representatives: place in the topological order */
+    uint32_t mark;                   /* traversal stamp (lo_stamp) */
+    bool reach;                      /* order_add's traversal: reaches the new edge's source */
+    bool held;                       /* cycle search: held by a context chosen so far */
+};
+
+/* What a lock needs only inside a component of two or more. */
+struct lo_member {
+    struct lo_node *rep;             /* the component's representative */
+    struct lo_node *next;            /* circular list of the component's locks */
+    struct lo_pair *inner;           /* edges from this lock to others of its component */
+    struct lo_node *old_rep;         /* while components merge: the one it was in */
+    unsigned size;                   /* representatives: number of locks */
+};
+
+/* An edge from -> to: `to` was taken while `from` was held. Made for the
+ * immediate edges, the edges inside components and (record_lock_graph)
+ * every edge recorded. */
+struct lo_pair {
+    struct lo_node *from, *to;
+    struct lo_pair *next_out;        /* in from->out, once some chain has from right below to */
+    struct lo_inner *in;             /* once both ends are in one component */
+    bool immediate;
+    bool recorded;                   /* an edge line was written (record_lock_graph) */
+};
+
+/* What an edge needs only inside a component. */
+struct lo_inner {
+    struct lo_pair *next;            /* the next edge in from->m->inner */
+    struct lo_ctx *ctxs;             /* its contexts, none made redundant */
+};
+
+/* One context of an edge inside a component: chain `chain` acquired the
+ * edge's `to` while `from` (one of its ancestors) held the edge's `from`. */
+struct lo_ctx {
+    struct lo_ctx *next;
+    const struct rt_chain *chain, *from;
+    uint64_t key;                    /* hash of the held set (for the search's memo) */
+    bool from_write, to_write;
+    bool recorded;                   /* its edge line was written */
+    unsigned nheld;
+    struct lo_node *held[];          /* from and the gate set, sorted by address */
+};
+
+/* The representative of n's strong component (itself when alone). */
+static inline struct lo_node *lo_rep(const struct lo_node *n)
+{
+    return n->m ? n->m->rep : (struct lo_node *)n;
+}
+
+extern rt_spin_t lo_lock;
+extern unsigned long long lo_steps;  /* rt_graph_search_steps */
+
+/* Memory that lives as long as the process: carved from big blocks. */
+void *lo_alloc(size_t size);
+/* An array p of *cap elements of elem bytes, grown (doubling) to hold
+ * `need`; *cap updated. */
+void *lo_grow(void *p, size_t *cap, size_t need, size_t elem);
+
+/* chains.c: the chain parent + l, found or made (under lo_lock). */
+struct rt_chain *lo_chain_get(const struct rt_chain *parent, struct rt_thread *t,
+                              struct rt_lock *l, unsigned flags, rt_stack_id stack);
+/* Without lo_lock: the chain parent + l, or NULL if there is none yet. */
+const struct rt_chain *lo_chain_find(const struct rt_chain *parent, const struct rt_lock *l,
+                                     unsigned flags);
+
+/* lock_graph.c */
+struct lo_node *lo_node_get(struct rt_lock *l);
+struct lo_pair *lo_pair_get(struct lo_node *from, struct lo_node *to);
+struct lo_pair *lo_pair_find(struct lo_node *from, struct lo_node *to);
+/* Write the edge line of the context (from -> chain's lock). */
+void lo_record_edge(const struct rt_chain *from, const struct rt_chain *chain);
+
+/* cycles.c: a merge made `rep`'s component from smaller ones (each
+ * member's m->old_rep says which): take in the contexts of the edges it
+ * made inner, without searching (no cycle can be new through them alone). */
+void lo_contexts_after_merge(struct lo_node *rep);
+/* The acquired chain c is new and its lock is in a component of two or
+ * more: take in its contexts inside the component and search each one that
+ * is new for a cycle. */
+void lo_contexts_of_chain(const struct rt_chain *c);
+
+#endif
