@@ -343,13 +343,21 @@ learn_edges_slow(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_ca
 }
 
 /* Learn the edges held -> l, once per chain (held stack + l) in the whole
- * process; a chain this thread met before costs one probe of its cache. */
+ * process; a chain this thread met before costs one probe of its cache
+ * (two when the thread holds one lock: its own chain is looked up then). */
 static inline const struct rt_chain *learn_edges(struct rt_thread *t, struct rt_lock *l,
                                                  const struct rt_sync_call *c, rt_stack_id stack)
 {
-    const struct rt_chain *parent = t->held[t->nheld - 1].chain;
+    struct rt_held *top = &t->held[t->nheld - 1];
+    const struct rt_chain *parent = top->chain, *got;
     unsigned flags = rt_chain_flags(c->write, c->trylock);
-    const struct rt_chain *got = *cached_chain(t, parent, l, flags);
+    if (!parent && t->nheld == 1 && top->lock != l && rt_held_is_live(top)) {
+        unsigned tflags = rt_chain_flags(top->write, top->trylock);
+        got = *cached_chain(t, NULL, top->lock, tflags);
+        if (got && rt_chain_is(got, NULL, top->lock, tflags))
+            parent = top->chain = got;
+    }
+    got = *cached_chain(t, parent, l, flags);
     if (__builtin_expect(parent && got && rt_chain_is(got, parent, l, flags) &&
                              atomic_load_explicit(&got->acquired, memory_order_relaxed),
                          1))
