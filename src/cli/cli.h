@@ -48,6 +48,7 @@ struct cli_args {
 enum cli_mode {
     CLI_RUN,             /* options stop at the first operand (the program) */
     CLI_REPORT,          /* options and files mix; --from-records FILE is a file */
+    CLI_EXPLORE,         /* as CLI_RUN, and the explore options are allowed */
 };
 
 /* Defaults, then RACEDET_OPTIONS from the environment, then argv[first..].

@@ -25,13 +25,15 @@ static void print_usage(FILE *f)
             "starts) under racedet\n"
             "  racedet report [OPTIONS] FILE...           render / merge JSON reports and "
             "record files\n"
+            "  racedet explore [OPTIONS] [--] PROG [ARGS...]  run PROG many times under "
+            "controlled schedules\n"
             "  racedet help options [--markdown]          the option table\n"
             "  racedet --help | --version\n"
             "\n"
             "Options are flags (--name VALUE, --name=VALUE; booleans --name / --no-name;\n"
             "-o FILE is --output FILE) or, for the program and the report alike,\n"
             "RACEDET_OPTIONS=\"name=value name=value\" in the environment (flags win):\n");
-    rd_options_print_help(f, SHIM | REPORT, false);
+    rd_options_print_help(f, SHIM | REPORT | EXPLORE, false);
     fprintf(f,
             "\n"
             "Exit status of run: the program's own (128+N when killed by signal N); the\n"
@@ -100,7 +102,7 @@ int main(int argc, char **argv)
         const char *topic = argv[2];
         bool markdown = argc > 3 && strcmp(argv[3], "--markdown") == 0;
         if (strcmp(topic, "options") == 0 && (argc == 3 || (argc == 4 && markdown))) {
-            rd_options_print_help(stdout, SHIM | REPORT, markdown);
+            rd_options_print_help(stdout, SHIM | REPORT | EXPLORE, markdown);
             return 0;
         }
         if (strcmp(topic, "run") == 0 && argc == 3) {

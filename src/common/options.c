@@ -186,7 +186,7 @@ static const char *md_choices(const char *choices, char *buf, size_t len)
 
 static const char *scope_name(int scope)
 {
-    return scope == SHIM ? "program" : scope == REPORT ? "report" : "both";
+    return scope == SHIM ? "program" : scope == REPORT ? "report" : scope == EXPLORE ? "explore" : "both";
 }
 
 void rd_options_print_help(FILE *f, int scope_mask, bool markdown)
