@@ -12,8 +12,9 @@
                            .pc = CALLER_PC(), .sp = CALLER_SP()})
 
 /* A wait: the mutex is released during it and held again after it, also
- * when it times out or fails. */
-#define RD_COND_WAIT(cv, m, REALCALL)                                        \
+ * when it times out or fails. MODEL: an untimed wait, which a controlled
+ * schedule makes itself (sched_hooks.h). */
+#define RD_COND_WAIT(cv, m, MODEL, REALCALL)                                 \
     do {                                                                     \
         struct rt_thread *t_ = preload_enter();                              \
         struct rt_sync_call cc_, mc_;                                        \
@@ -22,10 +23,11 @@
             return REALCALL;                                                 \
         cc_ = COND_CALL(cv);                                                 \
         mc_ = MUTEX_OF_WAIT(m);                                              \
+        SCHED_POINT(t_);                                                     \
         on_sync_release(t_, mc_.addr); /* the wait unlocks the mutex */      \
         on_cond_wait(t_, &cc_, &mc_);                                        \
         rt_leave(t_);                                                        \
-        rc_ = REALCALL;                                                      \
+        rc_ = SCHED_COND_WAIT(t_, MODEL, cv, m, mc_, REALCALL);              \
         if ((t_ = rt_enter()) != NULL) {                                     \
             on_cond_woken(t_, &cc_, &mc_);                                   \
             on_sync_acquire(t_, cc_.addr); /* signal -> woken */             \
@@ -47,27 +49,29 @@ RD_EXPORT int pthread_cond_destroy(pthread_cond_t *cv)
 
 RD_EXPORT int pthread_cond_wait(pthread_cond_t *cv, pthread_mutex_t *m)
 {
-    RD_COND_WAIT(cv, m, REAL(pthread_cond_wait)(cv, m));
+    RD_COND_WAIT(cv, m, true, REAL(pthread_cond_wait)(cv, m));
 }
 
 RD_EXPORT int pthread_cond_timedwait(pthread_cond_t *cv, pthread_mutex_t *m, const struct timespec *ts)
 {
-    RD_COND_WAIT(cv, m, REAL(pthread_cond_timedwait)(cv, m, ts));
+    RD_COND_WAIT(cv, m, false, REAL(pthread_cond_timedwait)(cv, m, ts));
 }
 
 RD_EXPORT int pthread_cond_clockwait(pthread_cond_t *cv, pthread_mutex_t *m, clockid_t clk,
                                      const struct timespec *ts)
 {
-    RD_COND_WAIT(cv, m, REAL(pthread_cond_clockwait)(cv, m, clk, ts));
+    RD_COND_WAIT(cv, m, false, REAL(pthread_cond_clockwait)(cv, m, clk, ts));
 }
 
 RD_EXPORT int pthread_cond_signal(pthread_cond_t *cv)
 {
     struct rt_thread *t = preload_enter();
     if (t) {
+        SCHED_POINT(t);
         on_sync_release(t, (uintptr_t)cv); /* happens-before the woken waiter */
         rt_leave(t);
     }
+    SCHED_COND_SIGNAL(cv, false);
     return REAL(pthread_cond_signal)(cv);
 }
 
@@ -75,8 +79,10 @@ RD_EXPORT int pthread_cond_broadcast(pthread_cond_t *cv)
 {
     struct rt_thread *t = preload_enter();
     if (t) {
+        SCHED_POINT(t);
         on_sync_release(t, (uintptr_t)cv); /* happens-before the woken waiter */
         rt_leave(t);
     }
+    SCHED_COND_SIGNAL(cv, true);
     return REAL(pthread_cond_broadcast)(cv);
 }

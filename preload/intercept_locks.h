@@ -7,6 +7,7 @@
 #define RD_INTERCEPT_LOCKS_H
 
 #include "preload.h"
+#include "sched_hooks.h"
 
 /* What every acquisition does once it may block: check before (a
  * self-deadlock ends the process, since the call would never return), make
@@ -23,6 +24,7 @@
                 on_lock_acquired(t_, &c_);                                   \
             else                                                             \
                 on_lock_not_acquired(t_, &c_);                               \
+            SCHED_ACQUIRED(t_, c_, rc_);                                     \
             rt_leave(t_);                                                    \
         }                                                                    \
         return rc_;                                                          \
@@ -38,6 +40,7 @@
         if (!t_)                                                             \
             return REALCALL;                                                 \
         c_ = MAKE_CALL;                                                      \
+        SCHED_POINT(t_);                                                     \
         RD_WAIT_AND_ACQUIRE(t_, c_, REALCALL);                               \
     } while (0)
 
@@ -59,7 +62,9 @@
     do {                                                                     \
         struct rt_thread *t_;                                                \
         struct rt_sync_call c_;                                              \
-        int got_ = TRYCALL == 0;                                             \
+        int got_;                                                            \
+        SCHED_ACQUIRE(MAKE_CALL, TRYCALL)                                    \
+        got_ = TRYCALL == 0;                                                 \
         for (int n_ = 0; !got_ && n_ < RD_SPIN_TRIES; n_++) {                \
             __builtin_ia32_pause();                                          \
             got_ = TRYCALL == 0;                                             \
@@ -82,12 +87,19 @@
 #define RD_RELEASE(MAKE_CALL, REALCALL)                                      \
     do {                                                                     \
         struct rt_thread *t_ = preload_enter();                              \
+        uintptr_t a_ = 0;                                                    \
+        int rc_;                                                             \
         if (t_) {                                                            \
             struct rt_sync_call c_ = MAKE_CALL;                              \
+            SCHED_RELEASE_POINT(t_, c_);                                     \
             on_lock_release(t_, &c_);                                        \
             rt_leave(t_);                                                    \
         }                                                                    \
-        return REALCALL;                                                     \
+        if (__builtin_expect(rt_sched_active, 0))                            \
+            a_ = (MAKE_CALL).addr; /* before: the object may go with it */   \
+        rc_ = REALCALL;                                                      \
+        SCHED_RELEASED(a_);                                                  \
+        return rc_;                                                          \
     } while (0)
 
 /* Initialisation: the event comes after the real init succeeded. */
