@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "confirmation.h"
 #include "kinds.h"
 #include "mem.h"
 #include "user_frame.h"
@@ -233,7 +234,16 @@ static json_t *result_json(const struct rd_finding *f, json_t *rules, const char
     json_object_set_new(res, "ruleId", rd_json_text(f->kind));
     json_object_set_new(res, "ruleIndex", json_integer((json_int_t)rule_index(rules, f->kind)));
     json_object_set_new(res, "level", json_string(k && k->error ? "error" : "warning"));
-    json_object_set_new(res, "message", text_message(f->summary ? f->summary : f->kind));
+    {
+        char *confirmation = rd_confirmation_text(f);
+        char *text = confirmation ? rd_xasprintf("%s (%s)", f->summary ? f->summary : f->kind,
+                                                 confirmation)
+                                  : NULL;
+        json_object_set_new(res, "message",
+                            text_message(text ? text : f->summary ? f->summary : f->kind));
+        free(text);
+        free(confirmation);
+    }
 
     for (i = 0; i < f->nstacks && !primary; i++) {
         primary = rd_user_frame(f->stacks[i].frames, f->stacks[i].nframes, cwd);
@@ -301,6 +311,8 @@ static json_t *result_json(const struct rd_finding *f, json_t *rules, const char
     for (i = 0; i < f->npids; i++)
         json_array_append_new(pids, json_integer(f->pids[i]));
     json_object_set_new(props, "pids", pids);
+    if (f->details && json_object_get(f->details, "explore"))
+        json_object_set(props, "explore", json_object_get(f->details, "explore"));
     json_object_set_new(res, "properties", props);
     return res;
 }
@@ -333,6 +345,8 @@ static json_t *run_properties(const struct rd_model *m)
         json_array_append_new(supp, o);
     }
     json_object_set_new(props, "suppressions", supp);
+    if (m->explore)
+        json_object_set(props, "explore", m->explore);
     return props;
 }
 
