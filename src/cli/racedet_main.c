@@ -1,7 +1,7 @@
 /*
- * racedet_main: the `racedet` command line: dispatches to `run` and
- * `report` (cmd_run.c, cmd_report.c), prints help and the version. See
- * cli.h for the exit statuses.
+ * racedet_main: the `racedet` command line: dispatches to `run`, `report`
+ * and `explore` (cmd_run.c, cmd_report.c, cmd_explore.c), prints help and
+ * the version. See cli.h for the exit statuses.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +89,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
         return cmd_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "explore") == 0)
+        return cmd_explore(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
         (strcmp(cmd, "help") == 0 && argc == 2)) {
         print_usage(stdout);
@@ -113,8 +115,12 @@ int main(int argc, char **argv)
             cli_print_report_usage(stdout);
             return 0;
         }
+        if (strcmp(topic, "explore") == 0 && argc == 3) {
+            cli_print_explore_usage(stdout);
+            return 0;
+        }
         fprintf(stderr, "racedet: help: no help on '%s' (try: racedet help options "
-                        "[--markdown], racedet help run, racedet help report)\n", topic);
+                        "[--markdown], racedet help run, racedet help report, racedet help explore)\n", topic);
         return RD_EXIT_USAGE;
     }
     fprintf(stderr, "racedet: unknown command '%s' (racedet --help lists them)\n", cmd);
