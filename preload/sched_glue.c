@@ -141,6 +141,16 @@ void preload_sched_once(struct rt_thread *t, pthread_once_t *o, uintptr_t pc, ui
     }
 }
 
+void preload_sched_atomic_point(uintptr_t pc)
+{
+    struct rt_thread *t = preload_enter();
+    if (t) {
+        if (rt_sched_controls(t))
+            rt_sched_atomic_point(t, pc);
+        rt_leave(t);
+    }
+}
+
 void preload_sched_thread_start(struct rt_thread *child)
 {
     struct rt_thread *t = rt_enter();

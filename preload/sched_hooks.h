@@ -174,6 +174,16 @@
             rt_sched_thread_exit(t_);                                        \
     } while (0)
 
+/* An atomic operation of instrumented code (racedet-cc builds): a
+ * scheduling point when the schedule's points include atomics
+ * (racedet explore --points=atomics). pc_: where in the program. */
+#define SCHED_ATOMIC_POINT(pc_)                                              \
+    do {                                                                     \
+        if (__builtin_expect(rt_sched_active, 0) &&                          \
+            rt_sched_points == RT_SCHED_POINTS_ATOMICS)                      \
+            preload_sched_atomic_point(pc_);                                 \
+    } while (0)
+
 /* ---- sched_glue.c --------------------------------------------------------------- */
 
 void preload_sched_acquire_point(struct rt_thread *t, const struct rt_sync_call *c);
@@ -187,5 +197,6 @@ int preload_sched_sem_wait(struct rt_thread *t, sem_t *s, const struct rt_sync_c
 bool preload_sched_barrier_wait(struct rt_thread *t, const struct rt_sync_call *c, int *rc);
 void preload_sched_once(struct rt_thread *t, pthread_once_t *o, uintptr_t pc, uintptr_t sp);
 void preload_sched_thread_start(struct rt_thread *child);
+void preload_sched_atomic_point(uintptr_t pc);
 
 #endif

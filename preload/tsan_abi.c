@@ -14,6 +14,7 @@
  */
 #include "races/races.h"
 #include "preload.h"
+#include "sched_hooks.h"
 
 #include <stdint.h>
 
@@ -191,6 +192,7 @@ static inline __attribute__((always_inline)) void atomic_post(struct rt_hb_threa
 #define ATOMIC_RMW(T, n, name, op)                                                               \
     RD_EXPORT T __tsan_atomic##n##_##name(volatile T *a, T v, int mo)                           \
     {                                                                                           \
+        SCHED_ATOMIC_POINT(PC());                                                               \
         struct rt_hb_thread *h = atomic_pre(a, sizeof(T), W, mo, true, PC());                   \
         T r = op;                                                                               \
         atomic_post(h, a, mo);                                                                  \
@@ -200,6 +202,7 @@ static inline __attribute__((always_inline)) void atomic_post(struct rt_hb_threa
 #define ATOMIC_FNS(T, n)                                                                         \
     RD_EXPORT T __tsan_atomic##n##_load(const volatile T *a, int mo)                            \
     {                                                                                           \
+        SCHED_ATOMIC_POINT(PC());                                                               \
         T r = LOAD_ORDER(mo) == __ATOMIC_RELAXED ? __atomic_load_n(a, __ATOMIC_RELAXED)         \
                                                  : __atomic_load_n(a, __ATOMIC_SEQ_CST);        \
         struct rt_hb_thread *h = atomic_pre(a, sizeof(T), R, mo, false, PC());                  \
@@ -208,6 +211,7 @@ static inline __attribute__((always_inline)) void atomic_post(struct rt_hb_threa
     }                                                                                           \
     RD_EXPORT void __tsan_atomic##n##_store(volatile T *a, T v, int mo)                         \
     {                                                                                           \
+        SCHED_ATOMIC_POINT(PC());                                                               \
         atomic_pre(a, sizeof(T), W, mo, true, PC());                                            \
         if (STORE_ORDER(mo) == __ATOMIC_SEQ_CST)                                                \
             __atomic_store_n(a, v, __ATOMIC_SEQ_CST);                                           \
@@ -224,6 +228,7 @@ static inline __attribute__((always_inline)) void atomic_post(struct rt_hb_threa
     static inline __attribute__((always_inline)) int cas##n(volatile T *a, T *c, T v, int mo,   \
                                                             int fmo, uintptr_t pc)              \
     {                                                                                           \
+        SCHED_ATOMIC_POINT(pc);                                                                 \
         struct rt_hb_thread *h = atomic_pre(a, sizeof(T), W, mo, true, pc);                      \
         int ok = __atomic_compare_exchange_n(a, c, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
         atomic_post(h, a, ok ? mo : fmo);                                                       \
@@ -268,6 +273,7 @@ static CX16 a128 load128_raw(const volatile a128 *a)
 #define RMW128(name, expr)                                                                        \
     RD_EXPORT CX16 a128 __tsan_atomic128_##name(volatile a128 *a, a128 v, int mo)                 \
     {                                                                                           \
+        SCHED_ATOMIC_POINT(PC());                                                               \
         struct rt_hb_thread *h = atomic_pre(a, 16, W, mo, true, PC());                           \
         a128 old = load128_raw(a), seen;                                                        \
         while ((seen = cas128_raw(a, old, (expr))) != old)                                      \
@@ -278,6 +284,7 @@ static CX16 a128 load128_raw(const volatile a128 *a)
 
 RD_EXPORT CX16 a128 __tsan_atomic128_load(const volatile a128 *a, int mo)
 {
+    SCHED_ATOMIC_POINT(PC());
     a128 r = load128_raw(a);
     struct rt_hb_thread *h = atomic_pre(a, 16, R, mo, false, PC());
     atomic_post(h, a, mo);
@@ -287,6 +294,7 @@ RD_EXPORT CX16 a128 __tsan_atomic128_load(const volatile a128 *a, int mo)
 RD_EXPORT CX16 void __tsan_atomic128_store(volatile a128 *a, a128 v, int mo)
 {
     a128 old, seen;
+    SCHED_ATOMIC_POINT(PC());
     atomic_pre(a, 16, W, mo, true, PC());
     old = load128_raw(a);
     while ((seen = cas128_raw(a, old, v)) != old)
@@ -303,6 +311,7 @@ RMW128(fetch_nand, ~(old & v))
 
 static inline CX16 int cas128(volatile a128 *a, a128 *c, a128 v, int mo, int fmo, uintptr_t pc)
 {
+    SCHED_ATOMIC_POINT(pc);
     struct rt_hb_thread *h = atomic_pre(a, 16, W, mo, true, pc);
     a128 seen = cas128_raw(a, *c, v);
     int ok = seen == *c;
@@ -334,6 +343,7 @@ RD_EXPORT CX16 a128 __tsan_atomic128_compare_exchange_val(volatile a128 *a, a128
 RD_EXPORT void __tsan_atomic_thread_fence(int mo)
 {
     struct rt_hb_thread *h;
+    SCHED_ATOMIC_POINT(PC());
     if (rt_mo_norm(mo) != RT_MO_RELAXED)
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
     h = hb();

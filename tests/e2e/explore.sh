@@ -90,7 +90,10 @@ for name in $(sample_names); do
         continue
     fi
     json=$TMP/$name.json
-    explore_run "$json" --seed "$SEED" -- "$BUILD/samples/$name"
+    opts=$(echo "$want" | awk '{ for (i = 1; i <= NF && $i ~ /^--/; i++) printf "%s ", $i }')
+    want=$(echo "$want" | awk '{ for (i = 1; i <= NF && $i ~ /^--/; i++) $i = ""; sub(/^ +/, ""); print }')
+    # shellcheck disable=SC2086 # the options are words
+    explore_run "$json" $opts --seed "$SEED" -- "$BUILD/samples/$name"
     outcome=${want%% *}
     tokens=$(echo "$want" | awk '{ $1 = ""; sub(/^ +/, ""); print }')
     got=$(failure_of "$json")
@@ -104,7 +107,7 @@ for name in $(sample_names); do
             ;;
     esac
     if [ "$st" -eq 66 ] && [ "$match" = yes ]; then
-        ok "$name: found in run $run of seed $SEED ($outcome)"
+        ok "$name: found in run $run of seed $SEED ($outcome)${opts:+ with ${opts% }}"
     else
         not_ok "$name: not found as '$want' with seed $SEED (exit $st, got $got)" \
             "$(tail -n 5 "$json.err" 2>/dev/null)" "$(cat "$TMP/$name.check" 2>/dev/null)"
@@ -130,6 +133,7 @@ for name in $(sample_names); do
         signal:*)
             spec="pct:$SEED:$run:$(get "$json" explore.depth):$(get "$json" explore.steps)"
             [ "$run" = 1 ] && spec="pct:$SEED:1:$(get "$json" explore.depth):0"
+            [ "$(get "$json" explore.points)" = sync ] || spec="$spec:$(get "$json" explore.points)"
             RACEDET_OPTIONS="schedule=$spec" LD_PRELOAD=$PWD/$BUILD/lib/libracedet.so \
                 timeout -k 5 "$RUN_TIMEOUT" "$BUILD/samples/$name" > /dev/null 2>&1 < /dev/null
             shim_st=$?
@@ -143,7 +147,8 @@ for name in $(sample_names); do
 
     # its correct twin
     if [ -x "$BUILD/samples/${name}_fixed" ]; then
-        explore_run "$TMP/${name}_fixed.json" --seed "$SEED" --runs 200 -- \
+        # shellcheck disable=SC2086
+        explore_run "$TMP/${name}_fixed.json" $opts --seed "$SEED" --runs 200 -- \
             "$BUILD/samples/${name}_fixed"
         if [ "$st" -eq 0 ] && [ "$(get "$TMP/${name}_fixed.json" explore.failed_runs)" = 0 ]; then
             ok "${name}_fixed: 200 runs, none failed"

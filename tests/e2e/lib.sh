@@ -34,7 +34,8 @@ expects_findings() {
 
 # explore_expect NAME WHAT: the `explore` (WHAT=explore) or `confirm` line of
 # samples/NAME.expect without its first word ("signal:6", "deadlock f:12
-# g:30"); empty when there is none.
+# g:30", "--points=atomics signal:6": racedet explore's options come first);
+# empty when there is none.
 explore_expect() {
     sed 's/#.*//' "samples/$1.expect" | awk -v w="$2" '$1 == w { $1 = ""; sub(/^ +/, ""); print; exit }'
 }
@@ -62,7 +63,11 @@ lint_expect() {
         {
             sub(/#.*/, "")
             if (NF < 2 || $1 == "exit") next
-            first = $1 == "explore" || $1 == "confirm" ? 3 : 2
+            first = 2
+            if ($1 == "explore" || $1 == "confirm") {
+                while (first <= NF && $first ~ /^--/) first++   # its options
+                first++                                        # its outcome
+            }
             for (i = first; i <= NF; i++) {
                 fn = $i; line = ""
                 if (fn ~ /:[0-9]+$/) { line = fn; sub(/.*:/, "", line); sub(/:[0-9]+$/, "", fn) }

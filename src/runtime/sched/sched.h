@@ -43,7 +43,7 @@
 extern bool rt_sched_active;
 
 /* Where threads may be switched (the schedule's POINTS). */
-enum rt_sched_points { RT_SCHED_POINTS_SYNC, RT_SCHED_POINTS_ATOMICS, RT_SCHED_POINTS_MEMORY };
+enum rt_sched_points { RT_SCHED_POINTS_SYNC, RT_SCHED_POINTS_ATOMICS };
 extern enum rt_sched_points rt_sched_points;
 
 /* Start scheduling: spec is the `schedule` option (empty: nothing
@@ -70,10 +70,10 @@ void rt_sched_point(struct rt_thread *t);
  * cannot starve the thread it waits for. */
 void rt_sched_yield(struct rt_thread *t);
 
-/* A scheduling point at an atomic operation or a memory access of
- * instrumented code: the same as rt_sched_point, made only when the
- * schedule's POINTS include it. pc: where in the program. */
-void rt_sched_access_point(struct rt_thread *t, uintptr_t pc, bool atomic);
+/* A scheduling point at an atomic operation of instrumented code: the same
+ * as rt_sched_point, made only when the schedule's POINTS are atomics.
+ * pc: where in the program. */
+void rt_sched_atomic_point(struct rt_thread *t, uintptr_t pc);
 
 /* ---- waiting on modelled objects ---------------------------------------------- */
 

@@ -294,11 +294,10 @@ void rt_sched_yield(struct rt_thread *t)
     rt_spin_unlock(&S.lock);
 }
 
-void rt_sched_access_point(struct rt_thread *t, uintptr_t pc, bool atomic)
+void rt_sched_atomic_point(struct rt_thread *t, uintptr_t pc)
 {
     (void)pc;
-    if (atomic ? rt_sched_points >= RT_SCHED_POINTS_ATOMICS
-               : rt_sched_points >= RT_SCHED_POINTS_MEMORY)
+    if (rt_sched_points == RT_SCHED_POINTS_ATOMICS)
         rt_sched_point(t);
 }
 
