@@ -134,6 +134,15 @@ RD_EXPORT int pthread_detach(pthread_t th)
     return rc;
 }
 
+/* A thread waiting in racedet explore's scheduler (a modelled condition,
+ * semaphore or join wait: cancellation points) is woken to act on it. */
+RD_EXPORT int pthread_cancel(pthread_t th)
+{
+    int rc = REAL(pthread_cancel)(th);
+    SCHED_CANCELLED(th);
+    return rc;
+}
+
 RD_EXPORT void pthread_exit(void *ret)
 {
     struct rt_thread *t = preload_enter();

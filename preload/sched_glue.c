@@ -9,6 +9,27 @@
 
 #include <errno.h>
 
+/* At a modelled wait that is a cancellation point (condition, semaphore),
+ * when it is called and after each wait: act on a pending cancellation as
+ * the real call would, outside the runtime (the thread unwinds from here). */
+static void cancellation_point(struct rt_thread *t)
+{
+    rt_leave(t);
+    pthread_testcancel();
+    rt_reenter(t);
+}
+
+void preload_sched_cancelled(pthread_t th)
+{
+    struct rt_thread *t = preload_enter(), *target;
+    if (!t)
+        return;
+    target = rt_thread_by_handle(th);
+    if (target)
+        rt_sched_cancelled(target);
+    rt_leave(t);
+}
+
 void preload_sched_acquire_point(struct rt_thread *t, const struct rt_sync_call *c)
 {
     rt_sched_point(t);
@@ -43,6 +64,7 @@ int preload_sched_cond_wait(struct rt_thread *t, pthread_cond_t *cv, pthread_mut
     int e = errno, rc;
     if (!rt_reenter(t))
         return REAL(pthread_cond_wait)(cv, m);
+    cancellation_point(t); /* a pending cancellation acts at the call */
     rt_sched_wait_prepare(t, RT_SCHED_ON_COND, (uintptr_t)cv, mc->pc, mc->sp);
     rc = REAL(pthread_mutex_unlock)(m);
     if (rc != 0) {
@@ -70,6 +92,7 @@ int preload_sched_cond_wait(struct rt_thread *t, pthread_cond_t *cv, pthread_mut
         REAL(pthread_mutex_lock)(m); /* the process is ending: a spurious wake-up */
     }
     rt_sched_acquired(t, (uintptr_t)m, mc->pc);
+    cancellation_point(t); /* with the mutex held, as POSIX wants */
     rt_leave(t);
     errno = e;
     return 0;
@@ -80,6 +103,7 @@ int preload_sched_sem_wait(struct rt_thread *t, sem_t *s, const struct rt_sync_c
     int e = errno;
     if (!rt_reenter(t))
         return REAL(sem_wait)(s);
+    cancellation_point(t);
     for (;;) {
         rt_sched_wait_prepare(t, RT_SCHED_ON_SEM, (uintptr_t)s, c->pc, c->sp);
         if (REAL(sem_trywait)(s) == 0) {
@@ -100,6 +124,7 @@ int preload_sched_sem_wait(struct rt_thread *t, sem_t *s, const struct rt_sync_c
             errno = e;
             return REAL(sem_wait)(s);
         }
+        cancellation_point(t);
     }
 }
 

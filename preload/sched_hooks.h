@@ -184,6 +184,14 @@
             preload_sched_atomic_point(pc_);                                 \
     } while (0)
 
+/* pthread_cancel(th_) was made: if th_ waits in the scheduler at a
+ * cancellation point, it is woken, to act on it. */
+#define SCHED_CANCELLED(th_)                                                 \
+    do {                                                                     \
+        if (__builtin_expect(rt_sched_active, 0))                            \
+            preload_sched_cancelled(th_);                                    \
+    } while (0)
+
 /* ---- sched_glue.c --------------------------------------------------------------- */
 
 void preload_sched_acquire_point(struct rt_thread *t, const struct rt_sync_call *c);
@@ -198,5 +206,6 @@ bool preload_sched_barrier_wait(struct rt_thread *t, const struct rt_sync_call *
 void preload_sched_once(struct rt_thread *t, pthread_once_t *o, uintptr_t pc, uintptr_t sp);
 void preload_sched_thread_start(struct rt_thread *child);
 void preload_sched_atomic_point(uintptr_t pc);
+void preload_sched_cancelled(pthread_t th);
 
 #endif

@@ -236,6 +236,12 @@ for mode in sleep spin; do
         not_ok "explore_outside $mode: exit $st after $(seconds "$ms")s" "$(tail -n 5 "$TMP/out.json.err")"
     fi
 done
+explore_run "$TMP/out.json" --seed "$SEED" --runs 20 -- "$BUILD/tests/e2e/explore_outside" cancel
+if [ "$st" -eq 0 ]; then
+    ok "a thread cancelled while it waits in the scheduler (a condition wait) acts on it"
+else
+    not_ok "explore_outside cancel: exit $st" "$(tail -n 5 "$TMP/out.json.err")"
+fi
 
 t0=$(now_ms)
 explore_run "$TMP/hang.json" --seed "$SEED" --run-timeout 1 -- "$BUILD/tests/e2e/explore_outside" hang

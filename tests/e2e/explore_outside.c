@@ -10,6 +10,9 @@
  *                           goes on
  *   explore_outside hang    a thread reads a pipe nobody writes and the main
  *                           thread joins it: a real hang, for --run-timeout
+ *   explore_outside cancel  a thread waits on a condition nobody signals and
+ *                           the main thread cancels it (a cancellation point
+ *                           the scheduler makes itself), then joins it
  * Exits 0 when it got to the end.
  */
 #include <pthread.h>
@@ -46,6 +49,22 @@ static void *spinner(void *arg)
     return NULL;
 }
 
+static void unlock(void *mutex)
+{
+    pthread_mutex_unlock(mutex);
+}
+
+static void *waiter(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&m);
+    pthread_cleanup_push(unlock, &m);
+    for (;;)
+        pthread_cond_wait(&cv, &m);
+    pthread_cleanup_pop(1);
+    return NULL;
+}
+
 static void *reader(void *arg)
 {
     char c;
@@ -70,6 +89,11 @@ int main(int argc, char **argv)
         pthread_mutex_lock(&m);     /* a scheduling point: the spinner may go first */
         pthread_mutex_unlock(&m);
         atomic_store(&flag, 1);
+    } else if (strcmp(mode, "cancel") == 0) {
+        pthread_create(&t, NULL, waiter, NULL);
+        pthread_mutex_lock(&m);     /* the waiter may be waiting by now, or not yet */
+        pthread_mutex_unlock(&m);
+        pthread_cancel(t);
     } else {
         if (pipe(fds) != 0)
             return 1;

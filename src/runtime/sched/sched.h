@@ -122,6 +122,10 @@ int rt_sched_barrier_wait(struct rt_thread *t, uintptr_t addr, uintptr_t pc, uin
  * returned or it called pthread_exit), with t to make the real join. */
 void rt_sched_join(struct rt_thread *t, struct rt_thread *target, uintptr_t pc, uintptr_t sp);
 
+/* pthread_cancel of target was made: when it waits at a cancellation
+ * point (a condition, a semaphore, a join), it is woken, to act on it. */
+void rt_sched_cancelled(struct rt_thread *target);
+
 /* ---- threads ------------------------------------------------------------------ */
 
 /* parent is creating child (before the real pthread_create): the child

@@ -421,6 +421,25 @@ void rt_sched_cond_signal(uintptr_t cond, bool all)
     wake_up(next, NULL);
 }
 
+void rt_sched_cancelled(struct rt_thread *target)
+{
+    struct rt_sched_thread *s = target->sched, *next = NULL;
+    if (!s)
+        return;
+    rt_spin_lock(&S.lock);
+    if ((s->armed || state_of(s) == S_BLOCKED) &&
+        (s->wait_kind == RT_SCHED_ON_COND || s->wait_kind == RT_SCHED_ON_SEM ||
+         s->wait_kind == RT_SCHED_ON_JOIN)) {
+        s->woken = true;
+        if (state_of(s) == S_BLOCKED)
+            set_state(s, S_ENABLED);
+        if (!S.current)
+            next = dispatch();
+    }
+    rt_spin_unlock(&S.lock);
+    wake_up(next, NULL);
+}
+
 /* ---- barriers and joins ------------------------------------------------------------ */
 
 static struct sched_barrier *find_barrier(uintptr_t addr)
