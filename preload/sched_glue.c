@@ -9,9 +9,10 @@
 
 #include <errno.h>
 
-/* At a modelled wait that is a cancellation point (condition, semaphore),
- * when it is called and after each wait: act on a pending cancellation as
- * the real call would, outside the runtime (the thread unwinds from here). */
+/* At a modelled wait that is a cancellation point (condition, semaphore,
+ * join), when it is called and after each wait: act on a pending
+ * cancellation as the real call would, outside the runtime (the thread
+ * unwinds from here). */
 static void cancellation_point(struct rt_thread *t)
 {
     rt_leave(t);
@@ -174,6 +175,14 @@ void preload_sched_atomic_point(uintptr_t pc)
             rt_sched_atomic_point(t, pc);
         rt_leave(t);
     }
+}
+
+void preload_sched_join(struct rt_thread *t, pthread_t th, uintptr_t pc, uintptr_t sp)
+{
+    struct rt_thread *target = rt_thread_by_handle(th);
+    cancellation_point(t);
+    while (!rt_sched_join(t, target, pc, sp))
+        cancellation_point(t); /* woken by a pthread_cancel of t */
 }
 
 void preload_sched_thread_start(struct rt_thread *child)

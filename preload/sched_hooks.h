@@ -146,7 +146,7 @@
         if (SCHED_ON(t_)) {                                                  \
             rt_sched_point(t_);                                              \
             if (UNTIMED)                                                     \
-                rt_sched_join(t_, rt_thread_by_handle(th_), CALLER_PC(), CALLER_SP()); \
+                preload_sched_join(t_, th_, CALLER_PC(), CALLER_SP());       \
         }                                                                    \
     } while (0)
 
@@ -207,5 +207,6 @@ void preload_sched_once(struct rt_thread *t, pthread_once_t *o, uintptr_t pc, ui
 void preload_sched_thread_start(struct rt_thread *child);
 void preload_sched_atomic_point(uintptr_t pc);
 void preload_sched_cancelled(pthread_t th);
+void preload_sched_join(struct rt_thread *t, pthread_t th, uintptr_t pc, uintptr_t sp);
 
 #endif

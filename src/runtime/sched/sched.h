@@ -118,9 +118,11 @@ void rt_sched_barrier_init(uintptr_t addr, unsigned count);
  * seen): the caller makes the real call. */
 int rt_sched_barrier_wait(struct rt_thread *t, uintptr_t addr, uintptr_t pc, uintptr_t sp);
 
-/* t joins target: returns once target has ended (its start routine
- * returned or it called pthread_exit), with t to make the real join. */
-void rt_sched_join(struct rt_thread *t, struct rt_thread *target, uintptr_t pc, uintptr_t sp);
+/* t joins target: returns true once target has ended (its start routine
+ * returned or it called pthread_exit), with t to make the real join; false
+ * when t was woken for something else (a pthread_cancel of t: the caller
+ * acts on it, then joins again). */
+bool rt_sched_join(struct rt_thread *t, struct rt_thread *target, uintptr_t pc, uintptr_t sp);
 
 /* pthread_cancel of target was made: when it waits at a cancellation
  * point (a condition, a semaphore, a join), it is woken, to act on it. */

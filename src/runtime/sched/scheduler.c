@@ -495,22 +495,19 @@ int rt_sched_barrier_wait(struct rt_thread *t, uintptr_t addr, uintptr_t pc, uin
     return 0;
 }
 
-void rt_sched_join(struct rt_thread *t, struct rt_thread *target, uintptr_t pc, uintptr_t sp)
+bool rt_sched_join(struct rt_thread *t, struct rt_thread *target, uintptr_t pc, uintptr_t sp)
 {
     struct rt_sched_thread *me = t->sched, *ts = target ? target->sched : NULL;
     if (!me || !ts)
-        return;
-    for (;;) {
-        rt_spin_lock(&S.lock);
-        if (state_of(ts) == S_FINISHED) {
-            rt_spin_unlock(&S.lock);
-            return;
-        }
-        prepare(me, RT_SCHED_ON_JOIN, (uintptr_t)ts, pc, sp);
+        return true;
+    rt_spin_lock(&S.lock);
+    if (state_of(ts) == S_FINISHED) {
         rt_spin_unlock(&S.lock);
-        if (!rt_sched_wait(t))
-            return;
+        return true;
     }
+    prepare(me, RT_SCHED_ON_JOIN, (uintptr_t)ts, pc, sp);
+    rt_spin_unlock(&S.lock);
+    return !rt_sched_wait(t) || state_of(ts) == S_FINISHED;
 }
 
 /* ---- threads ------------------------------------------------------------------------ */
