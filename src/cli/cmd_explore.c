@@ -220,10 +220,13 @@ static int explore_runs(struct explore *x)
             rc = RD_EXIT_USAGE;
         rd_model_free(empty);
     }
-    fprintf(stderr, "racedet explore: %" PRIu64 " run%s, %" PRIu64 " failed, %zu distinct "
-                    "schedule%s (seed %" PRIu64 ", depth %ld, %s points), %.1f s\n",
-            x->runs, x->runs == 1 ? "" : "s", x->failed, x->nhashes, x->nhashes == 1 ? "" : "s",
-            x->seed, x->o.depth, x->o.points, elapsed_s(x));
+    fprintf(stderr, "racedet explore: %" PRIu64 " run%s, %" PRIu64 " failed", x->runs,
+            x->runs == 1 ? "" : "s", x->failed);
+    if (x->failed)
+        fprintf(stderr, " (%zu distinct failure%s)", nkeys, nkeys == 1 ? "" : "s");
+    fprintf(stderr, ", %zu distinct schedule%s (seed %" PRIu64 ", depth %ld, %s points), %.1f s\n",
+            x->nhashes, x->nhashes == 1 ? "" : "s", x->seed, x->o.depth, x->o.points,
+            elapsed_s(x));
 out:
     json_decref(failures);
     for (size_t k = 0; k < nkeys; k++)
