@@ -244,14 +244,8 @@ static int replay(struct explore *x, uint64_t number)
     struct explore_run r;
     json_t *summary;
     int rc;
-    if (number > 1) {
-        rc = explore_do_run(x, 1, false, &r);
-        if (!rc)
-            explore_learn_steps(x, &r);
-        explore_run_free(&r);
-        if (rc)
-            return rc;
-    }
+    if (number > 1 && (rc = explore_calibrate(x)) != 0)
+        return rc;
     rc = explore_do_run(x, number, true, &r);
     if (rc) {
         explore_run_free(&r);

@@ -77,6 +77,9 @@ char *explore_replay_command(const struct explore *x, uint64_t run);
 /* After a run: count its schedule if new; run 1 also gives k. */
 void explore_note_schedule(struct explore *x, const struct explore_run *r);
 void explore_learn_steps(struct explore *x, const struct explore_run *r);
+/* Run 1 again, its output kept and dropped, for k: a replay of a later run
+ * needs it. Returns 0, or the exit status racedet must end with. */
+int explore_calibrate(struct explore *x);
 
 uint64_t explore_now_ns(void);
 

@@ -134,15 +134,8 @@ int explore_confirm(struct explore *x, uint64_t replay_run)
     confirmed_in = rd_xcalloc(ncycles, sizeof *confirmed_in);
     deadlocks = rd_xcalloc(ncycles, sizeof *deadlocks);
 
-    if (first > 1) { /* a replay: run 1 gives k */
-        struct explore_run r;
-        rc = explore_do_run(x, 1, false, &r);
-        if (!rc)
-            explore_learn_steps(x, &r);
-        explore_run_free(&r);
-        if (rc)
-            goto out;
-    }
+    if (first > 1 && (rc = explore_calibrate(x)) != 0)
+        goto out;
     for (uint64_t n = first; n <= last && nconfirmed < ncycles; n++) {
         struct explore_run r;
         bool kept = false;

@@ -294,6 +294,16 @@ void explore_note_schedule(struct explore *x, const struct explore_run *r)
 }
 
 /* Keep a run's schedule length for the runs after it (run 1: k). */
+int explore_calibrate(struct explore *x)
+{
+    struct explore_run r;
+    int rc = explore_do_run(x, 1, false, &r);
+    if (!rc)
+        explore_learn_steps(x, &r);
+    explore_run_free(&r);
+    return rc;
+}
+
 void explore_learn_steps(struct explore *x, const struct explore_run *r)
 {
     if (r->number == 1)

@@ -80,6 +80,23 @@ replay() {
     explore_run "$_json" "$@"
 }
 
+# replayed CMD WHAT: runs the replay command CMD 5 times, each a success
+# when `WHAT JSON` is true after it exits 66; says how many were.
+replayed() {
+    _same=0
+    for _i in 1 2 3 4 5; do
+        replay "$1" "$TMP/replay$_i.json"
+        [ "$st" -eq 66 ] && "$2" "$TMP/replay$_i.json" && _same=$((_same + 1))
+    done
+    if [ "$_same" -eq 5 ]; then
+        ok "$name: '$1' $3 5 times out of 5"
+    else
+        not_ok "$name: '$1' $3 only $_same times out of 5"
+    fi
+}
+fails_the_same_way() { [ "$(failure_of "$1")" = "$got" ]; }
+deadlocks() { [ -n "$(get "$1" "findings.[kind=deadlock].id")" ]; }
+
 # ---- the samples' explore and confirm lines -------------------------------------
 
 for name in $(sample_names); do
@@ -115,18 +132,7 @@ for name in $(sample_names); do
     fi
 
     # the replay command it printed, 5 times
-    cmd=$(get "$json" explore.failures.0.replay)
-    same=0
-    for i in 1 2 3 4 5; do
-        replay "$cmd" "$TMP/$name.replay$i.json"
-        [ "$st" -eq 66 ] && [ "$(failure_of "$TMP/$name.replay$i.json")" = "$got" ] &&
-            same=$((same + 1))
-    done
-    if [ "$same" -eq 5 ]; then
-        ok "$name: '$cmd' fails the same way 5 times out of 5"
-    else
-        not_ok "$name: '$cmd' failed the same way $same times out of 5"
-    fi
+    replayed "$(get "$json" explore.failures.0.replay)" fails_the_same_way "fails the same way"
 
     # the shim alone, with the same schedule
     case $outcome in
@@ -186,18 +192,8 @@ for name in $(sample_names); do
     else
         not_ok "$name: the SARIF report does not mark the cycle confirmed"
     fi
-    cmd=$(get "$json" "findings.[kind=lock_order_cycle].details.explore.replay")
-    same=0
-    for i in 1 2 3 4 5; do
-        replay "$cmd" "$TMP/$name.creplay$i.json"
-        [ "$st" -eq 66 ] && [ -n "$(get "$TMP/$name.creplay$i.json" "findings.[kind=deadlock].id")" ] &&
-            same=$((same + 1))
-    done
-    if [ "$same" -eq 5 ]; then
-        ok "$name: '$cmd' deadlocks 5 times out of 5"
-    else
-        not_ok "$name: '$cmd' deadlocked $same times out of 5"
-    fi
+    replayed "$(get "$json" "findings.[kind=lock_order_cycle].details.explore.replay")" deadlocks \
+        deadlocks
 done
 
 # ---- correct programs stay correct ------------------------------------------------
