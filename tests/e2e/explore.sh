@@ -187,10 +187,20 @@ for name in $(sample_names); do
             "$(cat "$TMP/$name.check")" "$(tail -n 5 "$json.err")"
         continue
     fi
-    if "$RACEDET" report --format sarif "$json" 2>/dev/null | grep -q '(confirmed: the threads really deadlocked'; then
+    "$RACEDET" report --format sarif -o "$TMP/$name.sarif" "$json" 2>/dev/null
+    if grep -q '(confirmed: the threads really deadlocked' "$TMP/$name.sarif"; then
         ok "$name: the SARIF report marks the cycle confirmed"
     else
         not_ok "$name: the SARIF report does not mark the cycle confirmed"
+    fi
+    # and is still valid SARIF 2.1.0, when a python3 with jsonschema can say
+    if python3 -c 'import jsonschema' 2> /dev/null; then
+        if python3 tests/sarif/validate.py tests/sarif/sarif-schema-2.1.0.json "$TMP/$name.sarif" \
+            > "$TMP/sarif.check" 2>&1; then
+            ok "$name: the confirmed report is valid SARIF 2.1.0"
+        else
+            not_ok "$name: the confirmed report is not valid SARIF" "$(head -n 5 "$TMP/sarif.check")"
+        fi
     fi
     replayed "$(get "$json" "findings.[kind=lock_order_cycle].details.explore.replay")" deadlocks \
         deadlocks
