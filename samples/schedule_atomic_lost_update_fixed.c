@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <unistd.h>
 
 static atomic_long hits;
 
@@ -32,6 +33,7 @@ int main(void)
     void *ma, *mb;
 
     pthread_create(&a, NULL, worker, (void *)1L);
+    usleep(1000); /* the second one starts a little later */
     pthread_create(&b, NULL, worker, (void *)2L);
     pthread_join(a, &ma);
     pthread_join(b, &mb);

@@ -7,6 +7,7 @@
 #include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <unistd.h>
 
 static pthread_mutex_t seats_lock = PTHREAD_MUTEX_INITIALIZER;
 static int available = 1;
@@ -42,6 +43,7 @@ int main(void)
     pthread_t a, b;
 
     pthread_create(&a, NULL, clerk, NULL);
+    usleep(1000); /* the second one starts a little later */
     pthread_create(&b, NULL, clerk, NULL);
     pthread_join(a, NULL);
     pthread_join(b, NULL);

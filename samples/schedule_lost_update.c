@@ -14,6 +14,7 @@
 #include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <unistd.h>
 
 static pthread_mutex_t total_lock = PTHREAD_MUTEX_INITIALIZER;
 static long total;
@@ -46,6 +47,7 @@ int main(void)
     void *sa, *sb;
 
     pthread_create(&a, NULL, worker, (void *)1L);
+    usleep(1000); /* the second one starts a little later */
     pthread_create(&b, NULL, worker, (void *)2L);
     pthread_join(a, &sa);
     pthread_join(b, &sb);

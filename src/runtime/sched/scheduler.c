@@ -35,6 +35,11 @@ static struct {
     struct rt_pct pct;
     struct rt_sched_thread **all;   /* by sid */
     int n, cap;
+    /* the threads that have not ended, in creation order (the scans below
+     * look at these alone: a program that made thousands of threads does
+     * not pay for the ended ones) */
+    struct rt_sched_thread **live;
+    int nlive, caplive;
     struct rt_sched_thread *current; /* whose turn it is; NULL: nobody can run */
     uint64_t steps;                 /* scheduling points passed */
     uint64_t version;               /* bumped at every change of any thread's state */
@@ -83,6 +88,19 @@ static inline void set_state(struct rt_sched_thread *s, int st)
     S.version++;
 }
 
+/* s ended (under S.lock): out of the live list, which stays in creation
+ * order (the waiter a signal wakes is chosen by its place in it). */
+static void set_finished(struct rt_sched_thread *s)
+{
+    set_state(s, S_FINISHED);
+    for (int i = 0; i < S.nlive; i++)
+        if (S.live[i] == s) {
+            memmove(&S.live[i], &S.live[i + 1], sizeof *S.live * (size_t)(S.nlive - i - 1));
+            S.nlive--;
+            return;
+        }
+}
+
 /* The process is ending: the threads run freely from now on. */
 static inline bool stopped(void)
 {
@@ -111,8 +129,8 @@ bool rt_sched_controls(const struct rt_thread *t)
 static struct rt_sched_thread *pick(void)
 {
     struct rt_sched_thread *best = NULL;
-    for (int i = 0; i < S.n; i++) {
-        struct rt_sched_thread *s = S.all[i];
+    for (int i = 0; i < S.nlive; i++) {
+        struct rt_sched_thread *s = S.live[i];
         if (state_of(s) != S_ENABLED)
             continue;
         if (!best || (best->paused && !s->paused) ||
@@ -164,8 +182,8 @@ static uint64_t cpu_ns(const struct rt_sched_thread *s)
 
 static bool anyone_outside(void)
 {
-    for (int i = 0; i < S.n; i++)
-        if (state_of(S.all[i]) == S_OUTSIDE)
+    for (int i = 0; i < S.nlive; i++)
+        if (state_of(S.live[i]) == S_OUTSIDE)
             return true;
     return false;
 }
@@ -381,8 +399,8 @@ bool rt_sched_wait(struct rt_thread *t)
 static struct rt_sched_thread *wake_locked(uintptr_t obj, bool all)
 {
     int n = 0, chosen = -1;
-    for (int i = 0; i < S.n; i++) {
-        struct rt_sched_thread *s = S.all[i];
+    for (int i = 0; i < S.nlive; i++) {
+        struct rt_sched_thread *s = S.live[i];
         n += s->wait_obj == obj && (s->armed || state_of(s) == S_BLOCKED);
     }
     if (n == 0)
@@ -390,8 +408,8 @@ static struct rt_sched_thread *wake_locked(uintptr_t obj, bool all)
     if (!all)
         chosen = (int)(rt_pct_random(&S.pct) % (uint64_t)n);
     n = 0;
-    for (int i = 0; i < S.n; i++) {
-        struct rt_sched_thread *s = S.all[i];
+    for (int i = 0; i < S.nlive; i++) {
+        struct rt_sched_thread *s = S.live[i];
         if (s->wait_obj != obj || !(s->armed || state_of(s) == S_BLOCKED))
             continue;
         if (all || n++ == chosen) {
@@ -524,9 +542,15 @@ static struct rt_sched_thread *new_thread(struct rt_thread *t)
         S.all = rt_realloc(S.all, sizeof *S.all * (size_t)S.cap, sizeof *S.all * (size_t)ncap);
         S.cap = ncap;
     }
+    if (S.nlive == S.caplive) {
+        int ncap = S.caplive ? S.caplive * 2 : 64;
+        S.live = rt_realloc(S.live, sizeof *S.live * (size_t)S.caplive, sizeof *S.live * (size_t)ncap);
+        S.caplive = ncap;
+    }
     s->sid = S.n;
     s->prio = rt_pct_priority(&S.pct);
     S.all[S.n++] = s;
+    S.live[S.nlive++] = s;
     set_state(s, S_ENABLED);
     rt_sched_stats->threads = (uint32_t)S.n;
     rt_spin_unlock(&S.lock);
@@ -545,7 +569,7 @@ void rt_sched_thread_created(struct rt_thread *child, bool ok)
         return;
     struct rt_sched_thread *next = NULL;
     rt_spin_lock(&S.lock);
-    set_state(child->sched, S_FINISHED);
+    set_finished(child->sched);
     if (S.current == child->sched)
         next = dispatch(); /* it had been given the turn: never mind */
     rt_spin_unlock(&S.lock);
@@ -565,7 +589,7 @@ void rt_sched_thread_exit(struct rt_thread *t)
         return;
     rt_sched_point(t); /* its end is a visible event: joiners go on */
     rt_spin_lock(&S.lock);
-    set_state(me, S_FINISHED);
+    set_finished(me);
     woken = wake_locked((uintptr_t)me, true);
     if (S.current == me || !S.current)
         next = dispatch();
@@ -616,6 +640,9 @@ void rt_sched_fork_child(void)
     for (int i = 0; i < S.n; i++)
         if (S.all[i] != me)
             atomic_store_explicit(&S.all[i]->state, S_FINISHED, memory_order_relaxed);
+    S.nlive = 0;
+    if (me)
+        S.live[S.nlive++] = me;
     rt_pct_fork_child(&S.pct);
     S.steps = 0;
     S.watched = NULL;
