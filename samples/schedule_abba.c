@@ -14,6 +14,7 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <unistd.h>
 
 static pthread_mutex_t accounts_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t audit_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -59,6 +60,7 @@ int main(void)
     pthread_t t, a;
 
     pthread_create(&t, NULL, teller, NULL);
+    usleep(20000); /* the auditor starts later */
     pthread_create(&a, NULL, auditor, NULL);
     pthread_join(t, NULL);
     pthread_join(a, NULL);

@@ -44,7 +44,7 @@ int main(void)
     void *ma, *mb;
 
     pthread_create(&a, NULL, worker, (void *)1L);
-    usleep(1000); /* the second one starts a little later */
+    usleep(20000); /* the second one starts later */
     pthread_create(&b, NULL, worker, (void *)2L);
     pthread_join(a, &ma);
     pthread_join(b, &mb);

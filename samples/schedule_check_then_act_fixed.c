@@ -43,7 +43,7 @@ int main(void)
     pthread_t a, b;
 
     pthread_create(&a, NULL, clerk, NULL);
-    usleep(1000); /* the second one starts a little later */
+    usleep(20000); /* the second one starts later */
     pthread_create(&b, NULL, clerk, NULL);
     pthread_join(a, NULL);
     pthread_join(b, NULL);

@@ -15,6 +15,7 @@
 #include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #define JOBS 2
 
@@ -39,6 +40,7 @@ static void *consumer(void *arg)
 static void *producer(void *arg)
 {
     (void)arg;
+    usleep(20000); /* the jobs take a while to come */
     for (int i = 1; i <= JOBS; i++) {
         pthread_mutex_lock(&queue_lock);
         queue[queued++] = i;

@@ -246,7 +246,7 @@ static int replay(struct explore *x, uint64_t number)
     int rc;
     if (number > 1 && (rc = explore_calibrate(x)) != 0)
         return rc;
-    rc = explore_do_run(x, number, true, &r);
+    rc = explore_do_run(x, number, x->live_output, &r);
     if (rc) {
         explore_run_free(&r);
         return rc;
@@ -258,6 +258,7 @@ static int replay(struct explore *x, uint64_t number)
     if (explore_run_failed(&r)) {
         char *text = explore_failure_text(&r, x->o.run_timeout);
         x->failed = 1;
+        show_output(&r); /* when it was kept */
         json_object_set_new(summary, "failures", json_pack("[o]", explore_failure_json(&r, x->o.run_timeout)));
         rc = explore_deliver(x, r.m, summary) < 0 ? RD_EXIT_USAGE : (int)x->o.exitcode;
         fprintf(stderr, "racedet explore: replayed run %" PRIu64 " of seed %" PRIu64 ": %s\n",
@@ -354,6 +355,7 @@ int cmd_explore(int argc, char **argv)
         x.argv[i] = a.operands[i];
     x.seed = *x.o.replay ? replay_seed : x.o.seed > 0 ? (uint64_t)x.o.seed : fresh_seed();
     x.progress = !*x.o.replay && isatty(2) == 1;
+    x.live_output = strcmp(x.o.format, "text") == 0 || *x.o.output;
     x.started_ns = explore_now_ns();
 
     if (*x.o.confirm)

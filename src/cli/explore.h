@@ -43,6 +43,8 @@ struct explore {
     uint64_t steps;              /* k: the scheduling points of run 1 */
     char *cycle;                 /* "cycle=..." to steer towards (confirm), or NULL */
     bool progress;               /* a progress line on the terminal */
+    bool live_output;            /* a replay shows the program's output as it comes
+                                    (not when the report itself goes to stdout) */
     uint64_t started_ns;
     /* what the runs found */
     uint64_t runs, failed;

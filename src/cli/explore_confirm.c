@@ -139,7 +139,7 @@ int explore_confirm(struct explore *x, uint64_t replay_run)
     for (uint64_t n = first; n <= last && nconfirmed < ncycles; n++) {
         struct explore_run r;
         bool kept = false;
-        rc = explore_do_run(x, n, replay_run != 0, &r);
+        rc = explore_do_run(x, n, replay_run != 0 && x->live_output, &r);
         if (rc) {
             explore_run_free(&r);
             explore_progress_end(x);

@@ -294,6 +294,8 @@ void rt_sched_point(struct rt_thread *t)
     if (pick() != me) {
         atomic_store_explicit(&me->turn, 0, memory_order_relaxed);
         next = dispatch();
+    } else {
+        me->paused = false; /* picked again: it goes on (paused or not) */
     }
     rt_spin_unlock(&S.lock);
     if (next) {
