@@ -131,8 +131,12 @@ $(RACEDET_CXX): $(BUILD)/obj/src/cli/racedet_cxx.o $(call obj,src/report/mem.c) 
 	$(CC) $(SANLDFLAGS) -o $@ $^
 
 # ---- samples ----------------------------------------------------------------
-# race_* samples need memory-access instrumentation: built with racedet-cc.
-$(BUILD)/samples/race_%: samples/race_%.c $(RACEDET_CC) $(SHIM) $(TSANRT)
+# race_* samples need memory-access instrumentation, and schedule_atomic_*
+# ones racedet explore's scheduling points at their atomic operations:
+# built with racedet-cc.
+CC_SAMPLE_BIN := $(filter $(BUILD)/samples/race_% $(BUILD)/samples/schedule_atomic_%,\
+                   $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRC)))
+$(CC_SAMPLE_BIN): $(BUILD)/samples/%: samples/%.c $(RACEDET_CC) $(SHIM) $(TSANRT)
 	@mkdir -p $(dir $@)
 	RACEDET_CC=$(CC) $(RACEDET_CC) -g -O1 -o $@ $<
 $(BUILD)/samples/%: samples/%.c

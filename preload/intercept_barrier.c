@@ -6,6 +6,7 @@
  * and not made: glibc would divide by zero.
  */
 #include "preload.h"
+#include "sched_hooks.h"
 
 #include <errno.h>
 
@@ -25,6 +26,8 @@ RD_EXPORT int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierat
     on_sync_object_init(t, &c, count);
     rt_leave(t);
     rc = REAL(pthread_barrier_init)(b, a, count);
+    if (rc == 0)
+        SCHED_BARRIER_INIT(b, count);
     if (rt_reenter(t)) {
         on_sync_object_inited(t, &c, count, rc == 0);
         rt_leave(t);
@@ -62,13 +65,15 @@ RD_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
     if (!t)
         return REAL(pthread_barrier_wait)(b);
     c = BARRIER_CALL(b);
+    SCHED_POINT(t);
     if (!on_sync_object_wait(t, &c)) {
         rt_leave(t);
         return EINVAL;
     }
     since = on_blocking_begin(t);
     rt_leave(t);
-    rc = REAL(pthread_barrier_wait)(b);
+    if (!SCHED_BARRIER_WAIT(t, c, &rc))
+        rc = REAL(pthread_barrier_wait)(b);
     if (rt_reenter(t)) {
         on_blocking_end(t, since, "pthread_barrier_wait", c.pc);
         on_sync_object_waited(t, &c, rc == 0 || rc == PTHREAD_BARRIER_SERIAL_THREAD);

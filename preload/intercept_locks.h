@@ -7,6 +7,7 @@
 #define RD_INTERCEPT_LOCKS_H
 
 #include "preload.h"
+#include "sched_hooks.h"
 
 #include <errno.h>
 
@@ -26,6 +27,7 @@
                 on_lock_acquired(t_, &c_);                                   \
             else                                                             \
                 on_lock_not_acquired(t_, &c_);                               \
+            SCHED_ACQUIRED(t_, c_, rc_);                                     \
             rt_leave(t_);                                                    \
         }                                                                    \
         return rc_;                                                          \
@@ -43,6 +45,7 @@
             return REALCALL;                                                 \
         c_ = MAKE_CALL;                                                      \
         CHECK;                                                               \
+        SCHED_POINT(t_);                                                     \
         RD_WAIT_AND_ACQUIRE(t_, c_, REALCALL);                               \
     } while (0)
 #define RD_ACQUIRE(MAKE_CALL, REALCALL) RD_ACQUIRE_CHECKED(MAKE_CALL, (void)0, REALCALL)
@@ -68,7 +71,9 @@
     do {                                                                     \
         struct rt_thread *t_;                                                \
         struct rt_sync_call c_;                                              \
-        int got_ = TRYCALL == 0;                                             \
+        int got_;                                                            \
+        SCHED_ACQUIRE(MAKE_CALL, TRYCALL)                                    \
+        got_ = TRYCALL == 0;                                                 \
         for (int n_ = 0; !got_ && n_ < RD_SPIN_TRIES; n_++) {                \
             __builtin_ia32_pause();                                          \
             got_ = TRYCALL == 0;                                             \
@@ -91,12 +96,19 @@
 #define RD_RELEASE(MAKE_CALL, REALCALL)                                      \
     do {                                                                     \
         struct rt_thread *t_ = preload_enter();                              \
+        uintptr_t a_ = 0;                                                    \
+        int rc_;                                                             \
         if (t_) {                                                            \
             struct rt_sync_call c_ = MAKE_CALL;                              \
+            SCHED_RELEASE_POINT(t_, c_);                                     \
             on_lock_release(t_, &c_);                                        \
             rt_leave(t_);                                                    \
         }                                                                    \
-        return REALCALL;                                                     \
+        if (__builtin_expect(rt_sched_active, 0))                            \
+            a_ = (MAKE_CALL).addr; /* before: the object may go with it */   \
+        rc_ = REALCALL;                                                      \
+        SCHED_RELEASED(a_);                                                  \
+        return rc_;                                                          \
     } while (0)
 
 /* A call with an event before the real call and one after it: the

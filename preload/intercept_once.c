@@ -8,6 +8,7 @@
  * pthread_once.
  */
 #include "preload.h"
+#include "sched_hooks.h"
 
 static __thread void (*once_routine)(void);
 static __thread pthread_once_t *once_object;
@@ -32,6 +33,7 @@ RD_EXPORT int pthread_once(pthread_once_t *o, void (*routine)(void))
     int rc;
     if (!t)
         return REAL(pthread_once)(o, routine);
+    SCHED_ONCE(t, o);
     rt_leave(t);
     saved_routine = once_routine;
     saved_object = once_object;
@@ -40,6 +42,7 @@ RD_EXPORT int pthread_once(pthread_once_t *o, void (*routine)(void))
     rc = REAL(pthread_once)(o, once_trampoline);
     once_routine = saved_routine;
     once_object = saved_object;
+    SCHED_RELEASED(o); /* done: threads waiting for the routine go on */
     if (rt_reenter(t)) {
         on_once_done(t, (uintptr_t)o);
         rt_leave(t);

@@ -5,6 +5,7 @@
  * (blocking_under_lock). The real function is always made; errno is its.
  */
 #include "preload.h"
+#include "sched_hooks.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,8 +56,9 @@ RD_EXPORT int sem_destroy(sem_t *s)
 }
 
 /* A wait of any kind. CAN_BLOCK: it is a blocking call (not trywait);
- * DEADLINE: a timed wait's (else NULL). */
-#define RD_SEM_WAIT(s, NAME, CAN_BLOCK, DEADLINE, REALCALL)                  \
+ * DEADLINE: a timed wait's (else NULL). MODEL: sem_wait, which a
+ * controlled schedule makes itself. */
+#define RD_SEM_WAIT(s, NAME, CAN_BLOCK, DEADLINE, MODEL, REALCALL)           \
     do {                                                                     \
         struct rt_thread *t_ = preload_enter();                              \
         struct rt_sync_call c_;                                              \
@@ -66,15 +68,18 @@ RD_EXPORT int sem_destroy(sem_t *s)
             return REALCALL;                                                 \
         c_ = SEM_CALL(s);                                                    \
         on_timed_wait(t_, &c_, NAME, DEADLINE);                              \
+        SCHED_POINT(t_);                                                     \
         on_sync_object_wait(t_, &c_);                                        \
         if (CAN_BLOCK)                                                       \
             b_ = on_blocking_begin(t_);                                      \
         rt_leave(t_);                                                        \
-        rc_ = REALCALL;                                                      \
+        rc_ = SCHED_SEM_WAIT(t_, MODEL, s, c_, REALCALL);                    \
         e_ = errno;                                                          \
         if (rt_reenter(t_)) {                                                \
             on_blocking_end(t_, b_, NAME, c_.pc);                            \
             on_sync_object_waited(t_, &c_, rc_ == 0);                        \
+            if (rc_ != 0 && !(CAN_BLOCK))                                    \
+                SCHED_TRY_FAILED(t_);                                        \
             rt_leave(t_);                                                    \
         }                                                                    \
         errno = e_;                                                          \
@@ -83,33 +88,39 @@ RD_EXPORT int sem_destroy(sem_t *s)
 
 RD_EXPORT int sem_wait(sem_t *s)
 {
-    RD_SEM_WAIT(s, "sem_wait", true, NULL, REAL(sem_wait)(s));
+    RD_SEM_WAIT(s, "sem_wait", true, NULL, true, REAL(sem_wait)(s));
 }
 
 RD_EXPORT int sem_trywait(sem_t *s)
 {
-    RD_SEM_WAIT(s, "sem_trywait", false, NULL, REAL(sem_trywait)(s));
+    RD_SEM_WAIT(s, "sem_trywait", false, NULL, false, REAL(sem_trywait)(s));
 }
 
 RD_EXPORT int sem_timedwait(sem_t *s, const struct timespec *ts)
 {
-    RD_SEM_WAIT(s, "sem_timedwait", true, ts, REAL(sem_timedwait)(s, ts));
+    RD_SEM_WAIT(s, "sem_timedwait", true, ts, false, REAL(sem_timedwait)(s, ts));
 }
 
 RD_EXPORT int sem_clockwait(sem_t *s, clockid_t clk, const struct timespec *ts)
 {
-    RD_SEM_WAIT(s, "sem_clockwait", true, ts, REAL(sem_clockwait)(s, clk, ts));
+    RD_SEM_WAIT(s, "sem_clockwait", true, ts, false, REAL(sem_clockwait)(s, clk, ts));
 }
 
 RD_EXPORT int sem_post(sem_t *s)
 {
     struct rt_thread *t = preload_enter();
+    int rc, e;
     if (t) {
         struct rt_sync_call c = SEM_CALL(s);
+        SCHED_POINT(t);
         on_sync_object_post(t, &c); /* releases before the real post */
         rt_leave(t);
     }
-    return REAL(sem_post)(s);
+    rc = REAL(sem_post)(s);
+    e = errno;
+    SCHED_RELEASED(s);
+    errno = e;
+    return rc;
 }
 
 RD_EXPORT int sem_getvalue(sem_t *s, int *value)

@@ -6,6 +6,7 @@
  */
 #include "preload.h"
 #include "core/core.h"
+#include "sched_hooks.h"
 
 #include <stdlib.h>
 
@@ -21,6 +22,7 @@ static void thread_ended(void *child)
     (void)child;
     if (t) {
         on_thread_exit(t, 0, 0);
+        SCHED_THREAD_EXIT(t);
         rt_leave(t);
     }
 }
@@ -31,6 +33,7 @@ static void *thread_trampoline(void *p)
     void *ret;
     rt_free(p, sizeof a);
     on_thread_start(a.child);
+    SCHED_THREAD_START(a.child);
     pthread_cleanup_push(thread_ended, a.child);
     ret = a.start(a.arg);
     pthread_cleanup_pop(1);
@@ -48,13 +51,16 @@ RD_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
         return REAL(pthread_create)(th, attr, start, arg);
     if (attr)
         pthread_attr_getdetachstate(attr, &detach);
+    SCHED_POINT(t);
     a = rt_alloc(sizeof *a);
     a->start = start;
     a->arg = arg;
     child = a->child = on_thread_create(t, CALLER_PC(), CALLER_SP(), (uintptr_t)start,
                                 detach == PTHREAD_CREATE_DETACHED);
+    SCHED_THREAD_CREATE(t, child);
     rt_leave(t);
     rc = REAL(pthread_create)(th, attr, thread_trampoline, a);
+    SCHED_THREAD_CREATED(child, rc == 0);
     if ((t = rt_enter()) != NULL) {
         /* not a->child: the new thread frees `a` as soon as it starts */
         on_thread_created(t, child, rc == 0 ? *th : 0, rc == 0);
@@ -76,6 +82,7 @@ RD_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
         int rc_;                                                             \
         if (!t_)                                                             \
             return REALCALL;                                                 \
+        SCHED_JOIN(t_, th, UNTIMED);                                         \
         if (UNTIMED)                                                         \
             on_join_wait(t_, th, CALLER_PC(), CALLER_SP());                  \
         if (CAN_WAIT)                                                        \
@@ -88,6 +95,8 @@ RD_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
             on_blocking_end(t_, b_, NAME, CALLER_PC());                      \
             if (rc_ == 0)                                                    \
                 on_thread_join(t_, th);                                      \
+            else if (!(CAN_WAIT))                                            \
+                SCHED_TRY_FAILED(t_);                                        \
             rt_leave(t_);                                                    \
         }                                                                    \
         return rc_;                                                          \
@@ -125,11 +134,21 @@ RD_EXPORT int pthread_detach(pthread_t th)
     return rc;
 }
 
+/* A thread waiting in racedet explore's scheduler (a modelled condition,
+ * semaphore or join wait: cancellation points) is woken to act on it. */
+RD_EXPORT int pthread_cancel(pthread_t th)
+{
+    int rc = REAL(pthread_cancel)(th);
+    SCHED_CANCELLED(th);
+    return rc;
+}
+
 RD_EXPORT void pthread_exit(void *ret)
 {
     struct rt_thread *t = preload_enter();
     if (t) {
         on_thread_exit(t, CALLER_PC(), CALLER_SP());
+        SCHED_THREAD_EXIT(t);
         rt_leave(t);
     }
     REAL(pthread_exit)(ret);

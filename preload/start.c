@@ -7,6 +7,7 @@
 #include "preload.h"
 #include "core/core.h"
 #include "deadlock/deadlock.h"
+#include "sched/sched.h"
 
 #include <dlfcn.h>
 #include <libgen.h>
@@ -32,6 +33,7 @@ static void say(const char *msg)
  * in rt_fork_*); the child has no watchdog thread until it needs one. */
 static void fork_prepare(void)
 {
+    rt_sched_fork_prepare();
     rt_watchdog_fork_prepare();
     rt_sync_objects_lock_all();
     rt_blocking_lock_all();
@@ -42,6 +44,7 @@ static void fork_parent(void)
     rt_blocking_unlock_all();
     rt_sync_objects_unlock_all();
     rt_watchdog_fork_parent();
+    rt_sched_fork_parent();
 }
 
 static void fork_child(void)
@@ -49,6 +52,7 @@ static void fork_child(void)
     rt_blocking_unlock_all();
     rt_sync_objects_unlock_all();
     rt_watchdog_fork_child();
+    rt_sched_fork_child();
 }
 
 static void start_runtime(void)
@@ -81,6 +85,13 @@ static void start_runtime(void)
         return;
     default:
         say("racedet: ");
+        say(err);
+        say("\n");
+        _exit(2);
+    }
+    /* racedet explore: the threads run one at a time under its schedule */
+    if (rt_sched_start(rt_self, rt_options.schedule, standalone ? NULL : dir, err, sizeof err) < 0) {
+        say("racedet: RACEDET_OPTIONS: ");
         say(err);
         say("\n");
         _exit(2);

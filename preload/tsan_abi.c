@@ -15,6 +15,7 @@
 #include "races/races.h"
 #include "annotate.h"
 #include "preload.h"
+#include "sched_hooks.h"
 
 #include <stdint.h>
 
@@ -203,6 +204,7 @@ static inline __attribute__((always_inline)) void atomic_end(struct atomic_op o,
 #define ATOMIC_RMW(T, n, name, op)                                                               \
     RD_EXPORT T __tsan_atomic##n##_##name(volatile T *a, T v, int mo)                           \
     {                                                                                           \
+        SCHED_ATOMIC_POINT(PC());                                                               \
         struct atomic_op o = atomic_begin(a, sizeof(T), RT_ATOMIC_RMW, mo, PC());               \
         T r = op;                                                                               \
         atomic_end(o, a, RT_ATOMIC_RMW, mo);                                                    \
@@ -212,6 +214,7 @@ static inline __attribute__((always_inline)) void atomic_end(struct atomic_op o,
 #define ATOMIC_FNS(T, n)                                                                         \
     RD_EXPORT T __tsan_atomic##n##_load(const volatile T *a, int mo)                            \
     {                                                                                           \
+        SCHED_ATOMIC_POINT(PC());                                                               \
         struct atomic_op o = atomic_begin(a, sizeof(T), RT_ATOMIC_LOAD, mo, PC());              \
         T r = LOAD_ORDER(mo) == __ATOMIC_RELAXED ? __atomic_load_n(a, __ATOMIC_RELAXED)         \
                                                  : __atomic_load_n(a, __ATOMIC_SEQ_CST);        \
@@ -220,6 +223,7 @@ static inline __attribute__((always_inline)) void atomic_end(struct atomic_op o,
     }                                                                                           \
     RD_EXPORT void __tsan_atomic##n##_store(volatile T *a, T v, int mo)                         \
     {                                                                                           \
+        SCHED_ATOMIC_POINT(PC());                                                               \
         struct atomic_op o = atomic_begin(a, sizeof(T), RT_ATOMIC_STORE, mo, PC());             \
         if (STORE_ORDER(mo) == __ATOMIC_SEQ_CST)                                                \
             __atomic_store_n(a, v, __ATOMIC_SEQ_CST);                                           \
@@ -237,6 +241,7 @@ static inline __attribute__((always_inline)) void atomic_end(struct atomic_op o,
     static inline __attribute__((always_inline)) int cas##n(volatile T *a, T *c, T v, int mo,   \
                                                             int fmo, uintptr_t pc)              \
     {                                                                                           \
+        SCHED_ATOMIC_POINT(pc);                                                                  \
         struct atomic_op o = atomic_begin(a, sizeof(T), RT_ATOMIC_RMW, mo, pc);                  \
         int ok = __atomic_compare_exchange_n(a, c, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
         atomic_end(o, a, RT_ATOMIC_RMW, ok ? mo : fmo);                                         \
@@ -281,6 +286,7 @@ static CX16 a128 load128_raw(const volatile a128 *a)
 #define RMW128(name, expr)                                                                        \
     RD_EXPORT CX16 a128 __tsan_atomic128_##name(volatile a128 *a, a128 v, int mo)                 \
     {                                                                                           \
+        SCHED_ATOMIC_POINT(PC());                                                                \
         struct atomic_op o = atomic_begin(a, 16, RT_ATOMIC_RMW, mo, PC());                       \
         a128 old = load128_raw(a), seen;                                                        \
         while ((seen = cas128_raw(a, old, (expr))) != old)                                      \
@@ -291,6 +297,7 @@ static CX16 a128 load128_raw(const volatile a128 *a)
 
 RD_EXPORT CX16 a128 __tsan_atomic128_load(const volatile a128 *a, int mo)
 {
+    SCHED_ATOMIC_POINT(PC());
     struct atomic_op o = atomic_begin(a, 16, RT_ATOMIC_LOAD, mo, PC());
     a128 r = load128_raw(a);
     atomic_end(o, a, RT_ATOMIC_LOAD, mo);
@@ -299,6 +306,7 @@ RD_EXPORT CX16 a128 __tsan_atomic128_load(const volatile a128 *a, int mo)
 
 RD_EXPORT CX16 void __tsan_atomic128_store(volatile a128 *a, a128 v, int mo)
 {
+    SCHED_ATOMIC_POINT(PC());
     struct atomic_op o = atomic_begin(a, 16, RT_ATOMIC_STORE, mo, PC());
     a128 old = load128_raw(a), seen;
     while ((seen = cas128_raw(a, old, v)) != old)
@@ -316,6 +324,7 @@ RMW128(fetch_nand, ~(old & v))
 
 static inline CX16 int cas128(volatile a128 *a, a128 *c, a128 v, int mo, int fmo, uintptr_t pc)
 {
+    SCHED_ATOMIC_POINT(pc);
     struct atomic_op o = atomic_begin(a, 16, RT_ATOMIC_RMW, mo, pc);
     a128 seen = cas128_raw(a, *c, v);
     int ok = seen == *c;
@@ -347,6 +356,7 @@ RD_EXPORT CX16 a128 __tsan_atomic128_compare_exchange_val(volatile a128 *a, a128
 RD_EXPORT void __tsan_atomic_thread_fence(int mo)
 {
     struct rt_hb_thread *h;
+    SCHED_ATOMIC_POINT(PC());
     if (rt_mo_norm(mo) != RT_MO_RELAXED)
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
     h = hb();

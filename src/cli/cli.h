@@ -32,9 +32,11 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
 
 void cli_print_run_usage(FILE *f);
 void cli_print_report_usage(FILE *f);
+void cli_print_explore_usage(FILE *f);
 
 /* ---- flags.c ---------------------------------------------------------------- */
 
@@ -49,6 +51,7 @@ struct cli_args {
 enum cli_mode {
     CLI_RUN,             /* options stop at the first operand (the program) */
     CLI_REPORT,          /* options and files mix; --from-records FILE is a file */
+    CLI_EXPLORE,         /* as CLI_RUN, and the explore options are allowed */
 };
 
 /* Defaults, then RACEDET_OPTIONS from the environment, then argv[first..];
@@ -97,6 +100,33 @@ int cli_output_open(struct cli_output *out, const char *path);
  * path); without, throw it away (path stays as it was). Returns 0, or -1
  * with errno set when keeping it failed. */
 int cli_output_close(struct cli_output *out, bool keep);
+
+/* ---- cmd_run.c: one run, for racedet explore ------------------------------------ */
+
+/* The shim's path (next to racedet, or RACEDET_SHIM), or NULL after saying
+ * why. Fresh string. */
+char *cli_find_shim(void);
+/* A fresh private record directory (NULL after saying why), and its end. */
+char *cli_make_record_dir(void);
+void cli_remove_record_dir(const char *dir);
+/* Read every record file of dir into m; returns how many there were. */
+size_t cli_read_records(struct rd_model *m, const char *dir, bool verbose);
+/* The status racedet reports for a wait status (128+N for signal N). */
+int cli_program_status(int status);
+
+/* How one run's program is started: its standard streams (-1: racedet's
+ * own) and how long it may take (0: no limit; then it is killed). */
+struct cli_run_io {
+    int fds[3];
+    long timeout_s;
+};
+
+/* Run PROG once with the shim preloaded, the options o (SHIM scope, in
+ * RACEDET_OPTIONS) and records in dir, as racedet run does. Returns the
+ * wait status, or -1 when it could not be started (*exec_errno set when
+ * exec failed); *timed_out when it was killed after io->timeout_s. */
+int cli_run_in(const char *shim, const char *path, char **argv, const struct rd_options *o,
+               const char *dir, const struct cli_run_io *io, bool *timed_out, int *exec_errno);
 
 /* ---- program.c ---------------------------------------------------------------- */
 

@@ -435,3 +435,81 @@ out:
     cli_args_free(&a);
     return rc;
 }
+
+/* ---- one run, for racedet explore (cmd_explore.c) ---------------------------------- */
+
+char *cli_find_shim(void)
+{
+    return find_shim();
+}
+
+char *cli_make_record_dir(void)
+{
+    return make_record_dir();
+}
+
+void cli_remove_record_dir(const char *dir)
+{
+    remove_record_dir(dir);
+}
+
+size_t cli_read_records(struct rd_model *m, const char *dir, bool verbose)
+{
+    return read_records(m, dir, verbose);
+}
+
+int cli_program_status(int status)
+{
+    return program_status(status);
+}
+
+static volatile sig_atomic_t run_timed_out;
+
+/* SIGALRM: the run took too long. The child may not be known yet (the
+ * alarm came between fork and child_pid): look again in a second. */
+static void end_run(int sig)
+{
+    (void)sig;
+    if (child_pid > 0) {
+        run_timed_out = 1;
+        kill((pid_t)child_pid, SIGKILL);
+    } else {
+        alarm(1);
+    }
+}
+
+int cli_run_in(const char *shim, const char *path, char **argv, const struct rd_options *o,
+               const char *dir, const struct cli_run_io *io, bool *timed_out, int *exec_errno)
+{
+    struct child_env ce = {0};
+    struct sigaction alrm, old_alrm;
+    int status, saved[3] = {-1, -1, -1};
+    pid_t child;
+
+    prepare_env(&ce, shim, dir, o);
+    /* the program's standard streams for this run (the child inherits them) */
+    for (int fd = 0; io && fd < 3; fd++)
+        if (io->fds[fd] >= 0) {
+            saved[fd] = dup(fd);
+            dup2(io->fds[fd], fd);
+        }
+    run_timed_out = 0;
+    memset(&alrm, 0, sizeof alrm);
+    alrm.sa_handler = end_run;
+    sigemptyset(&alrm.sa_mask);
+    sigaction(SIGALRM, &alrm, &old_alrm);
+    if (io && io->timeout_s > 0)
+        alarm((unsigned)io->timeout_s);
+    status = run_child(path, argv, &ce, exec_errno, &child);
+    alarm(0);
+    sigaction(SIGALRM, &old_alrm, NULL);
+    for (int fd = 0; fd < 3; fd++)
+        if (saved[fd] >= 0) {
+            dup2(saved[fd], fd);
+            close(saved[fd]);
+        }
+    *timed_out = run_timed_out != 0;
+    free(ce.ld_preload);
+    free(ce.options);
+    return status;
+}

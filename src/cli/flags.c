@@ -119,6 +119,10 @@ static int parse_long_flag(struct rd_options *o, struct cli_args *a, enum cli_mo
         return -1;
     }
     snprintf(name, sizeof name, "%s", option_table[idx].name);
+    if (mode != CLI_EXPLORE && option_table[idx].scope == EXPLORE) {
+        fprintf(stderr, "racedet: option --%.*s is for `racedet explore`\n", (int)keylen, arg);
+        return -1;
+    }
     if (mode == CLI_REPORT && option_table[idx].scope == SHIM) {
         fprintf(stderr, "racedet: option --%.*s is read by the program under `racedet run`; "
                         "`racedet report` has no use for it\n", (int)keylen, arg);
@@ -150,7 +154,7 @@ int cli_parse(struct rd_options *o, struct cli_args *a, enum cli_mode mode, int 
     for (i = first; i < argc; i++) {
         char *arg = argv[i];
         if (only_operands || arg[0] != '-' || arg[1] == '\0') {
-            if (mode == CLI_RUN) {
+            if (mode == CLI_RUN || mode == CLI_EXPLORE) {
                 /* the program and everything after it are its own */
                 for (; i < argc; i++)
                     *RD_PUSH(a->operands, a->noperands, a->capoperands) = argv[i];

@@ -1,7 +1,7 @@
 /*
- * racedet_main: the `racedet` command line: dispatches to `run` and
- * `report` (cmd_run.c, cmd_report.c), prints help and the version. See
- * cli.h for the exit statuses.
+ * racedet_main: the `racedet` command line: dispatches to `run`, `report`
+ * and `explore` (cmd_run.c, cmd_report.c, cmd_explore.c), prints help and
+ * the version. See cli.h for the exit statuses.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +25,15 @@ static void print_usage(FILE *f)
             "starts) under racedet\n"
             "  racedet report [OPTIONS] FILE...           render / merge JSON reports and "
             "record files\n"
+            "  racedet explore [OPTIONS] [--] PROG [ARGS...]  run PROG many times under "
+            "controlled schedules\n"
             "  racedet help options [--markdown]          the option table\n"
             "  racedet --help | --version\n"
             "\n"
             "Options are flags (--name VALUE, --name=VALUE; booleans --name / --no-name;\n"
             "-o FILE is --output FILE) or, for the program and the report alike,\n"
             "RACEDET_OPTIONS=\"name=value name=value\" in the environment (flags win):\n");
-    rd_options_print_help(f, SHIM | REPORT, false);
+    rd_options_print_help(f, SHIM | REPORT | EXPLORE, false);
     fprintf(f,
             "\n"
             "Exit status of run: the program's own (128+N when killed by signal N); the\n"
@@ -88,6 +90,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
         return cmd_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "explore") == 0)
+        return cmd_explore(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
         (strcmp(cmd, "help") == 0 && argc == 2)) {
         print_usage(stdout);
@@ -101,7 +105,7 @@ int main(int argc, char **argv)
         const char *topic = argv[2];
         bool markdown = argc > 3 && strcmp(argv[3], "--markdown") == 0;
         if (strcmp(topic, "options") == 0 && (argc == 3 || (argc == 4 && markdown))) {
-            rd_options_print_help(stdout, SHIM | REPORT, markdown);
+            rd_options_print_help(stdout, SHIM | REPORT | EXPLORE, markdown);
             return 0;
         }
         if (strcmp(topic, "run") == 0 && argc == 3) {
@@ -112,8 +116,12 @@ int main(int argc, char **argv)
             cli_print_report_usage(stdout);
             return 0;
         }
+        if (strcmp(topic, "explore") == 0 && argc == 3) {
+            cli_print_explore_usage(stdout);
+            return 0;
+        }
         fprintf(stderr, "racedet: help: no help on '%s' (try: racedet help options "
-                        "[--markdown], racedet help run, racedet help report)\n", topic);
+                        "[--markdown], racedet help run, racedet help report, racedet help explore)\n", topic);
         return RD_EXIT_USAGE;
     }
     fprintf(stderr, "racedet: unknown command '%s' (racedet --help lists them)\n", cmd);

@@ -220,7 +220,7 @@ static const char *choices_lead(const char *type, const char *choices)
 
 static const char *scope_name(int scope)
 {
-    return scope == SHIM ? "program" : scope == REPORT ? "report" : "both";
+    return scope == SHIM ? "program" : scope == REPORT ? "report" : scope == EXPLORE ? "explore" : "both";
 }
 
 void rd_options_print_help(FILE *f, int scope_mask, bool markdown)

@@ -18,7 +18,7 @@
 #define RD_OPT_CTYPE_INT long
 #define RD_OPT_CTYPE_STRING const char *
 
-enum rd_option_scope { SHIM = 1, REPORT = 2, BOTH = 3 };
+enum rd_option_scope { SHIM = 1, REPORT = 2, BOTH = 3, EXPLORE = 4 };
 
 struct rd_options {
 #define RD_OPTION(type, name, def, scope, choices, help) RD_OPT_CTYPE_##type name;

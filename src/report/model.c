@@ -166,6 +166,8 @@ void rd_model_free(struct rd_model *m)
         free(m->suppressed[i].file);
     }
     free(m->suppressed);
+    if (m->explore)
+        json_decref(m->explore);
     free_key_index(&m->index->glocks);
     free_key_index(&m->index->gedges);
     free(m->index);

@@ -216,6 +216,8 @@ struct rd_model {
     struct rd_model_index *index;
     struct rd_suppressed *suppressed; /* every rule applied, in file order */
     size_t nsuppressed, capsuppressed;
+    json_t *explore;             /* racedet explore: what its runs found (an owned
+                                    object, rendered as is); NULL otherwise */
 };
 
 struct rd_model *rd_model_new(void);

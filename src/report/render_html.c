@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "confirmation.h"
 #include "escape.h"
 #include "kinds.h"
 #include "location.h"
@@ -155,6 +156,15 @@ static void put_finding(struct html_ctx *c, const struct rd_finding *f)
         h(c, where);
         fputs("</p>\n", out);
         free(where);
+    }
+    {
+        char *confirmation = rd_confirmation_text(f);
+        if (confirmation) {
+            fputs("<p class=\"meta\"><strong>", out);
+            h(c, confirmation);
+            fputs("</strong></p>\n", out);
+            free(confirmation);
+        }
     }
     if (k) {
         fputs("<p class=\"desc\">", out);

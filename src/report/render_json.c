@@ -191,6 +191,8 @@ json_t *rd_report_to_json(const struct rd_model *m)
         }
         json_object_set_new(doc, "suppressions", supp);
     }
+    if (m->explore)
+        json_object_set(doc, "explore", m->explore);
     return doc;
 }
 

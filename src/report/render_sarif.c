@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "confirmation.h"
 #include "kinds.h"
 #include "location.h"
 #include "mem.h"
@@ -226,15 +227,21 @@ static json_t *result_json(const struct rd_finding *f, json_t *rules, const char
     json_object_set_new(res, "ruleId", rd_json_text(f->kind));
     json_object_set_new(res, "ruleIndex", json_integer((json_int_t)rule_index(rules, f->kind)));
     json_object_set_new(res, "level", json_string(k && k->error ? "error" : "warning"));
-    if (where) {
-        /* where the memory is belongs in what code scanning shows */
-        char *text = rd_xasprintf("%s; %s", f->summary ? f->summary : f->kind, where);
-        json_object_set_new(res, "message", text_message(text));
-        json_object_set_new(props, "location", rd_json_text(where));
+    {
+        /* where the memory is belongs in what code scanning shows, and so
+         * does a lock-order cycle's confirmation (racedet explore) */
+        const char *summary = f->summary ? f->summary : f->kind;
+        char *confirmation = rd_confirmation_text(f);
+        char *text = where && confirmation ? rd_xasprintf("%s; %s (%s)", summary, where, confirmation)
+                     : where               ? rd_xasprintf("%s; %s", summary, where)
+                     : confirmation        ? rd_xasprintf("%s (%s)", summary, confirmation)
+                                           : NULL;
+        json_object_set_new(res, "message", text_message(text ? text : summary));
+        if (where)
+            json_object_set_new(props, "location", rd_json_text(where));
         free(text);
         free(where);
-    } else {
-        json_object_set_new(res, "message", text_message(f->summary ? f->summary : f->kind));
+        free(confirmation);
     }
 
     for (i = 0; i < f->nstacks && !primary; i++) {
@@ -303,6 +310,8 @@ static json_t *result_json(const struct rd_finding *f, json_t *rules, const char
     for (i = 0; i < f->npids; i++)
         json_array_append_new(pids, json_integer(f->pids[i]));
     json_object_set_new(props, "pids", pids);
+    if (f->details && json_object_get(f->details, "explore"))
+        json_object_set(props, "explore", json_object_get(f->details, "explore"));
     json_object_set_new(res, "properties", props);
     return res;
 }
@@ -335,6 +344,8 @@ static json_t *run_properties(const struct rd_model *m)
         json_array_append_new(supp, o);
     }
     json_object_set_new(props, "suppressions", supp);
+    if (m->explore)
+        json_object_set(props, "explore", m->explore);
     return props;
 }
 

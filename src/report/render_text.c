@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "confirmation.h"
 #include "location.h"
 #include "mem.h"
 #include "process_exit.h"
@@ -146,8 +147,12 @@ static void print_finding(struct text_ctx *c, const struct rd_model *m,
 {
     char *where;
     size_t i;
+    char *confirmation = rd_confirmation_text(f);
     fprintf(c->out, "==racedet== %s%s%s: %s%s%s\n", on(c, C_KIND), cl(c, f->kind), off(c),
             on(c, C_BOLD), cl(c, f->summary), off(c));
+    if (confirmation)
+        fprintf(c->out, "  %s%s%s\n", on(c, C_BOLD), cl(c, confirmation), off(c));
+    free(confirmation);
     if (rd_model_nprocesses(m) > 1) {
         const struct rd_process *p = find_process(m, f->pid);
         const char *name = p && p->argc ? p->argv[0] : p && p->exe ? p->exe : "?";

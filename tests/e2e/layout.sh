@@ -1,18 +1,19 @@
 #!/bin/sh
 # layout.sh: the runtime's parts depend on each other one way only
-# (docs/design.md, "The parts"): events -> lock_order, races, deadlock -> core.
+# (docs/design.md, "The parts"): events -> lock_order, races, deadlock -> core;
+# sched -> core.
 # Outside a part, only its one header (PART/PART.h) is included; the
 # analyzer and the tools include nothing of the runtime. Unit tests may
 # reach a part's internals (they test them) and are not checked.
 # Usage: tests/e2e/layout.sh [BUILD_DIR] (BUILD_DIR unused)
 cd "$(dirname "$0")/../.." || exit 1
-parts="core lock_order races deadlock events"
+parts="core lock_order races deadlock sched events"
 
 # allowed FROM: the parts code in FROM may include
 allowed() {
     case $1 in
         core) echo "" ;;
-        lock_order | races | deadlock) echo "core" ;;
+        lock_order | races | deadlock | sched) echo "core" ;;
         events) echo "core lock_order races deadlock" ;;
         preload) echo "$parts" ;;
         *) echo "" ;;

@@ -38,12 +38,22 @@ sample_source() {
 # expects_findings NAME: true when samples/NAME.expect has finding lines.
 expects_findings() {
     sed 's/#.*//' "samples/$1.expect" | grep -v '^[[:space:]]*$' |
+        grep -v '^[[:space:]]*\(explore\|confirm\)[[:space:]]' |
         grep -qv '^[[:space:]]*exit[[:space:]]'
+}
+
+# explore_expect NAME WHAT: the `explore` (WHAT=explore) or `confirm` line of
+# samples/NAME.expect without its first word ("signal:6", "deadlock f:12
+# g:30", "--points=atomics signal:6": racedet explore's options come first);
+# empty when there is none.
+explore_expect() {
+    sed 's/#.*//' "samples/$1.expect" | awk -v w="$2" '$1 == w { $1 = ""; sub(/^ +/, ""); print; exit }'
 }
 
 # lint_expect NAME: checks, without running anything, that every frame token
 # of samples/NAME.expect names a function defined in its source and, for
-# `function:line`, a line inside that function's body. Prints one line per
+# `function:line`, a line inside that function's body (also on `explore` and
+# `confirm` lines, whose tokens come after the outcome). Prints one line per
 # problem (none when all is well), so stale line numbers show up at once.
 lint_expect() {
     _src=$(sample_source "$1")
@@ -64,7 +74,12 @@ lint_expect() {
         {
             sub(/#.*/, "")
             if (NF < 2 || $1 == "exit") next
-            for (i = 2; i <= NF; i++) {
+            first = 2
+            if ($1 == "explore" || $1 == "confirm") {
+                while (first <= NF && $first ~ /^--/) first++   # its options
+                first++                                        # its outcome
+            }
+            for (i = first; i <= NF; i++) {
                 fn = $i; line = ""
                 if (fn ~ /:[0-9]+$/) { line = fn; sub(/.*:/, "", line); sub(/:[0-9]+$/, "", fn) }
                 if (!(fn in start))

@@ -44,6 +44,7 @@
 struct rt_lock;
 struct rt_hb_thread;
 struct rt_chain;
+struct rt_sched_thread;
 
 /* One lock the thread holds. The entry is stale (the lock was taken away
  * by another thread's unlock, or destroyed) when lock->id or lock->serial
@@ -117,6 +118,9 @@ struct rt_thread {
     /* race detection (happens_before.h): made by the creator before the
      * thread runs, or lazily by the thread itself; read by its joiner */
     struct rt_hb_thread *hb;
+    /* the controlled scheduler's view (sched/sched.h): made by the creator
+     * before the thread runs; NULL when no schedule controls the thread */
+    struct rt_sched_thread *sched;
 };
 
 /* The calling thread's state; NULL until it has one. */
