@@ -25,7 +25,7 @@ static char *site_of(const struct rd_stack_info *s)
 }
 
 /* The edges of a lock_order_cycle finding: its stacks come in pairs, where
- * the first lock was taken, then where the second was ("then took ...").
+ * the first lock was taken, then where the second was ("then ... took").
  * Appends "FROM>TO" per edge to *spec; false when an edge cannot be named. */
 static bool cycle_edges(const struct rd_finding *f, char **spec)
 {
@@ -33,7 +33,7 @@ static bool cycle_edges(const struct rd_finding *f, char **spec)
         return false;
     for (size_t i = 0; i + 1 < f->nstacks; i += 2) {
         char *from = site_of(&f->stacks[i]), *to = site_of(&f->stacks[i + 1]);
-        bool ok = from && to && strncmp(f->stacks[i + 1].role, "then took", 9) == 0;
+        bool ok = from && to && strncmp(f->stacks[i + 1].role, "then ", 5) == 0;
         if (ok) {
             char *n = rd_xasprintf("%s%s%s>%s", *spec, **spec ? "/" : "", from, to);
             free(*spec);
