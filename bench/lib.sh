@@ -10,6 +10,8 @@
 #   timed FILE CMD...     runs CMD (stdin, stdout and stderr as given), appends
 #                         "seconds peak_rss_kib" to FILE; returns CMD's status
 #   have CMD              is CMD on PATH?
+#   bench_input KIND MIB FILE   FILE= gen_input's deterministic input (mix
+#                         or lines) of MIB MiB; the generator is built in $OUT
 
 BENCH_ON_EXIT=""
 
@@ -61,4 +63,11 @@ timed() {
 
 have() {
     command -v "$1" > /dev/null 2>&1
+}
+
+bench_input() {
+    if ! [ -x "$OUT/gen_input" ]; then
+        "${CC:-cc}" -O2 -o "$OUT/gen_input" "$(dirname "$HERE")/real/gen_input.c" || exit 1
+    fi
+    "$OUT/gen_input" "$1" "$2" > "$3" || exit 1
 }

@@ -142,8 +142,7 @@ build() {
 }
 
 # ---- runs -------------------------------------------------------------------
-"${CC:-cc}" -O2 -o "$OUT/gen_input" "$HERE/gen_input.c" || exit 1
-"$OUT/gen_input" mix "$INPUT_MIB" > "$OUT/input" || exit 1
+bench_input mix "$INPUT_MIB" "$OUT/input"
 failures=0
 buildfail=""
 failed() {
