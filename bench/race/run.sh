@@ -12,7 +12,7 @@
 # and the largest peak RSS (GNU time's %M). Output goes to stdout;
 # binaries to BUILD_DIR/bench/race.
 BUILD=${1:-build}
-RUNS=${2:-5}
+RUNS=${2:-${BENCH_RUNS:-5}}
 BENCHES=${BENCHES:-"mem_loop lock_loop prodcons churn mixed"}
 COMPILERS=${COMPILERS:-"gcc clang"}
 OUT=$BUILD/bench/race

@@ -11,7 +11,7 @@
 #            contended wait is published to the watchdog
 # Usage: bench/watchdog/run.sh [BUILD_DIR] [RUNS] [THREADS]
 BUILD=$(cd "${1:-build}" && pwd)
-RUNS=${2:-7}
+RUNS=${2:-${BENCH_RUNS:-7}}
 THREADS=${3:-2}
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/racedet-bench.XXXXXX")
