@@ -112,13 +112,13 @@ server() {
     spid=$! # the server itself, or racedet run, which passes SIGTERM on
     BENCH_ON_EXIT="kill $spid 2> /dev/null; wait $spid"
     # up to 10 s for the server to answer, then the timed client
-    i=0
+    tries=0
     until case $name in
               memcached) "$OUT/mc_client" $PORT 1 2 ;;
               redis) redis-cli -h 127.0.0.1 -p $PORT ping ;;
           esac > /dev/null 2>&1; do
-        i=$((i + 1))
-        if [ $i -ge 50 ] || ! kill -0 $spid 2> /dev/null; then
+        tries=$((tries + 1))
+        if [ $tries -ge 50 ] || ! kill -0 $spid 2> /dev/null; then
             echo "the server did not answer on 127.0.0.1:$PORT within 10 s" > "$OUT/err"
             kill -TERM $spid 2> /dev/null
             sleep 1

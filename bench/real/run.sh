@@ -31,7 +31,9 @@
 # are kept, with the builds, under BUILD_DIR/bench-src/: a second run
 # fetches and builds nothing (a racedet build is relinked when
 # libracedet_tsan.a changed). Without network the programs whose sources
-# are missing are skipped with one line each.
+# are missing are skipped with one line each. A build that fails leaves its
+# column "build failed", the others run; the exit status is then 1, as for
+# a failed run or an output that differs.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
@@ -282,4 +284,5 @@ echo "summary: $RUNS runs per build; programs run:${available:- none};" \
     "$failures failed runs or output mismatches; builds that failed:${buildfail:- none};" \
     "racedet slower than libtsan on $( [ -f "$OUT/slower" ] && wc -l < "$OUT/slower" || echo 0) rows" \
     "$( [ -f "$OUT/slower" ] && tr '\n' ';' < "$OUT/slower" | sed 's/;$//; s/^/(/; s/$/)/')"
-[ "$failures" -eq 0 ]
+# a build that failed is a missed check too: racedet-cc must build what cc builds
+[ "$failures" -eq 0 ] && [ -z "$buildfail" ]
