@@ -7,9 +7,9 @@
 #   racedet  RACEDET_CC=cc racedet-cc -O2 -g      (racedet's runtime, run
 #                                                  directly: it loads itself)
 #
-#   sh bench/real/run.sh [BUILD_DIR]              (from the repository root)
+#   sh bench/real/run.sh [BUILD_DIR] [RUNS]       (from the repository root)
 #
-# Environment: BENCH_RUNS (runs of each build, default 3), COMPILERS
+# Environment: BENCH_RUNS (runs of each build when RUNS is not given, default 3), COMPILERS
 # ("gcc clang"), BENCH_PROGRAMS ("zstd pigz libuv"), BENCH_INPUT_MIB (32).
 #
 # Workloads: `zstd -T2 -9` and `pigz -p 2` of a BENCH_INPUT_MIB MiB input made
@@ -37,8 +37,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
-BUILD=$(cd "${1:-build}" && pwd)
-RUNS=${BENCH_RUNS:-3}
+bench_init 3 "$@"
 COMPILERS=${COMPILERS:-"gcc clang"}
 PROGRAMS=${BENCH_PROGRAMS:-"zstd pigz libuv"}
 INPUT_MIB=${BENCH_INPUT_MIB:-32}
@@ -58,7 +57,6 @@ export RACEDET_OPTIONS="exitcode=0"
 # libuv's test runner refuses root unless told; its thread tests (the ones
 # above: no network beyond the machine itself) do not care
 [ "$(id -u)" = 0 ] && export UV_RUN_AS_ROOT=1
-bench_tmpdir
 
 pkg_of() {
     case $1 in libuv) echo libuv1 ;; *) echo "$1" ;; esac
