@@ -65,18 +65,24 @@ pkg_of() {
 # ---- sources ----------------------------------------------------------------
 pkgs=""
 for p in $PROGRAMS; do pkgs="$pkgs $(pkg_of "$p")"; done
-sh "$HERE/fetch.sh" "$CACHE" $pkgs
+why=$(sh "$HERE/fetch.sh" "$CACHE" $pkgs) # says something only when nothing could be fetched
 available=""
+missing=""
 for p in $PROGRAMS; do
+    log=$CACHE/src/$(pkg_of "$p").log
     if [ -f "$CACHE/src/$(pkg_of "$p")/.fetched" ]; then
         available="$available $p"
-    elif [ -f "$CACHE/src/$(pkg_of "$p").log" ]; then
-        echo "real: $p skipped, its source could not be fetched:" \
-            "$(grep -m1 '^E:' "$CACHE/src/$(pkg_of "$p").log")"
+    elif [ -f "$log" ] && grep -q '^E:' "$log"; then
+        missing="$missing; $p ($(grep -m1 '^E:' "$log"))"
     else
-        echo "real: $p skipped, no source"
+        missing="$missing; $p"
     fi
 done
+if [ -n "$why" ]; then
+    echo "real: no sources, skipped:$(echo "$missing" | sed 's/ ([^)]*)//g; s/;//g'): ${why#fetch: }"
+elif [ -n "$missing" ]; then
+    echo "real: skipped, source could not be fetched: ${missing#; }"
+fi
 case " $available " in *" pigz "*)
     dpkg -s zlib1g-dev > /dev/null 2>&1 || apt-get install -y -q zlib1g-dev > /dev/null 2>&1 ||
         echo "real: zlib1g-dev could not be installed; pigz will not build" ;;
