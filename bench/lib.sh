@@ -1,6 +1,10 @@
 # bench/lib.sh: what the bench/*/run.sh scripts share. POSIX sh; source it
 # with `. "$HERE/../lib.sh"` after setting HERE. Nothing here runs by itself.
 #
+#   bench_init RUNS [BUILD_DIR] [N]   a benchmark starts with it, passing
+#                         its own arguments: BUILD= BUILD_DIR's absolute path
+#                         (default build), RUNS= N, else $BENCH_RUNS, else
+#                         RUNS; then bench_tmpdir
 #   bench_tmpdir          OUT= a fresh temporary directory, removed at exit
 #                         (with whatever BENCH_ON_EXIT says to do first)
 #   bench_load            the machine's load average: "1.02 0.98 0.87"
@@ -14,6 +18,12 @@
 #                         or lines) of MIB MiB; the generator is built in $OUT
 
 BENCH_ON_EXIT=""
+
+bench_init() {
+    RUNS=${3:-${BENCH_RUNS:-$1}}
+    BUILD=$(cd "${2:-build}" && pwd) || exit 1
+    bench_tmpdir
+}
 
 bench_tmpdir() {
     OUT=$(mktemp -d "${TMPDIR:-/tmp}/racedet-bench.XXXXXX") || exit 1

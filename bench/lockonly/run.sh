@@ -3,9 +3,9 @@
 # own binaries, not rebuilt, run natively and under `racedet run`. The
 # issue's targets: median slowdown <= 1.2x, none above 1.5x.
 #
-#   sh bench/lockonly/run.sh [BUILD_DIR]          (from the repository root)
+#   sh bench/lockonly/run.sh [BUILD_DIR] [RUNS]   (from the repository root)
 #
-# Environment: BENCH_RUNS (runs of each, default 3), LOCKONLY_PROGRAMS
+# Environment: BENCH_RUNS (runs of each when RUNS is not given, default 3), LOCKONLY_PROGRAMS
 # (default: all of pigz zstd xz sort sqlite3 python3 git memcached redis),
 # BENCH_TIMEOUT (seconds a run may take, default 300; then it is killed).
 #
@@ -30,13 +30,11 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
-BUILD=$(cd "${1:-build}" && pwd)
-RUNS=${BENCH_RUNS:-3}
+bench_init 3 "$@"
 PROGRAMS=${LOCKONLY_PROGRAMS:-"pigz zstd xz sort sqlite3 python3 git memcached redis"}
 RACEDET=$BUILD/bin/racedet
 LIMIT=${BENCH_TIMEOUT:-300} # seconds for one run; a run past it is killed and counted as failed
 export RACEDET_OPTIONS="exitcode=0"
-bench_tmpdir
 
 # ---- programs ---------------------------------------------------------------
 binary_of() {
@@ -112,13 +110,13 @@ server() {
     spid=$! # the server itself, or racedet run, which passes SIGTERM on
     BENCH_ON_EXIT="kill $spid 2> /dev/null; wait $spid"
     # up to 10 s for the server to answer, then the timed client
-    i=0
+    tries=0
     until case $name in
               memcached) "$OUT/mc_client" $PORT 1 2 ;;
               redis) redis-cli -h 127.0.0.1 -p $PORT ping ;;
           esac > /dev/null 2>&1; do
-        i=$((i + 1))
-        if [ $i -ge 50 ] || ! kill -0 $spid 2> /dev/null; then
+        tries=$((tries + 1))
+        if [ $tries -ge 50 ] || ! kill -0 $spid 2> /dev/null; then
             echo "the server did not answer on 127.0.0.1:$PORT within 10 s" > "$OUT/err"
             kill -TERM $spid 2> /dev/null
             sleep 1

@@ -15,11 +15,9 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
-BUILD=$(cd "${1:-build}" && pwd)
-RUNS=${2:-${BENCH_RUNS:-7}}
+bench_init 7 "$@"
 SHIM=$BUILD/lib/libracedet.so
 RACEDET=$BUILD/bin/racedet
-bench_tmpdir
 cc -O2 -pthread -o "$OUT/native" "$HERE/lock_bench.c" || exit 1
 tsan=""
 if cc -O2 -pthread -fsanitize=thread -o "$OUT/tsan" "$HERE/lock_bench.c" 2>/dev/null; then tsan=yes; fi

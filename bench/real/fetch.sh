@@ -86,7 +86,8 @@ if ! ls "$APT/state/lists/"*Sources* > /dev/null 2>&1; then
     fi
     if ! timeout 300 apt-get -q update > "$APT/update.log" 2>&1 ||
         ! ls "$APT/state/lists/"*Sources* > /dev/null 2>&1; then
-        echo "fetch: apt-get update of the private source list failed (no network?): $(tail -1 "$APT/update.log")"
+        echo "fetch: apt-get update of the private source list failed (no network?):" \
+            "$(grep -m1 -E '^(Err|E):' "$APT/update.log" || tail -1 "$APT/update.log")"
         exit 1
     fi
 fi

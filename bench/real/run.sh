@@ -7,9 +7,9 @@
 #   racedet  RACEDET_CC=cc racedet-cc -O2 -g      (racedet's runtime, run
 #                                                  directly: it loads itself)
 #
-#   sh bench/real/run.sh [BUILD_DIR]              (from the repository root)
+#   sh bench/real/run.sh [BUILD_DIR] [RUNS]       (from the repository root)
 #
-# Environment: BENCH_RUNS (runs of each build, default 3), COMPILERS
+# Environment: BENCH_RUNS (runs of each build when RUNS is not given, default 3), COMPILERS
 # ("gcc clang"), BENCH_PROGRAMS ("zstd pigz libuv"), BENCH_INPUT_MIB (32).
 #
 # Workloads: `zstd -T2 -9` and `pigz -p 2` of a BENCH_INPUT_MIB MiB input made
@@ -31,12 +31,13 @@
 # are kept, with the builds, under BUILD_DIR/bench-src/: a second run
 # fetches and builds nothing (a racedet build is relinked when
 # libracedet_tsan.a changed). Without network the programs whose sources
-# are missing are skipped with one line each.
+# are missing are skipped with one line each. A build that fails leaves its
+# column "build failed", the others run; the exit status is then 1, as for
+# a failed run or an output that differs.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
-BUILD=$(cd "${1:-build}" && pwd)
-RUNS=${BENCH_RUNS:-3}
+bench_init 3 "$@"
 COMPILERS=${COMPILERS:-"gcc clang"}
 PROGRAMS=${BENCH_PROGRAMS:-"zstd pigz libuv"}
 INPUT_MIB=${BENCH_INPUT_MIB:-32}
@@ -56,7 +57,6 @@ export RACEDET_OPTIONS="exitcode=0"
 # libuv's test runner refuses root unless told; its thread tests (the ones
 # above: no network beyond the machine itself) do not care
 [ "$(id -u)" = 0 ] && export UV_RUN_AS_ROOT=1
-bench_tmpdir
 
 pkg_of() {
     case $1 in libuv) echo libuv1 ;; *) echo "$1" ;; esac
@@ -65,18 +65,24 @@ pkg_of() {
 # ---- sources ----------------------------------------------------------------
 pkgs=""
 for p in $PROGRAMS; do pkgs="$pkgs $(pkg_of "$p")"; done
-sh "$HERE/fetch.sh" "$CACHE" $pkgs
+why=$(sh "$HERE/fetch.sh" "$CACHE" $pkgs) # says something only when nothing could be fetched
 available=""
+missing=""
 for p in $PROGRAMS; do
+    log=$CACHE/src/$(pkg_of "$p").log
     if [ -f "$CACHE/src/$(pkg_of "$p")/.fetched" ]; then
         available="$available $p"
-    elif [ -f "$CACHE/src/$(pkg_of "$p").log" ]; then
-        echo "real: $p skipped, its source could not be fetched:" \
-            "$(grep -m1 '^E:' "$CACHE/src/$(pkg_of "$p").log")"
+    elif [ -f "$log" ] && grep -q '^E:' "$log"; then
+        missing="$missing; $p ($(grep -m1 '^E:' "$log"))"
     else
-        echo "real: $p skipped, no source"
+        missing="$missing; $p"
     fi
 done
+if [ -n "$why" ]; then
+    echo "real: no sources, skipped:$(echo "$missing" | sed 's/ ([^)]*)//g; s/;//g'): ${why#fetch: }"
+elif [ -n "$missing" ]; then
+    echo "real: skipped, source could not be fetched: ${missing#; }"
+fi
 case " $available " in *" pigz "*)
     dpkg -s zlib1g-dev > /dev/null 2>&1 || apt-get install -y -q zlib1g-dev > /dev/null 2>&1 ||
         echo "real: zlib1g-dev could not be installed; pigz will not build" ;;
@@ -282,4 +288,5 @@ echo "summary: $RUNS runs per build; programs run:${available:- none};" \
     "$failures failed runs or output mismatches; builds that failed:${buildfail:- none};" \
     "racedet slower than libtsan on $( [ -f "$OUT/slower" ] && wc -l < "$OUT/slower" || echo 0) rows" \
     "$( [ -f "$OUT/slower" ] && tr '\n' ';' < "$OUT/slower" | sed 's/;$//; s/^/(/; s/$/)/')"
-[ "$failures" -eq 0 ]
+# a build that failed is a missed check too: racedet-cc must build what cc builds
+[ "$failures" -eq 0 ] && [ -z "$buildfail" ]
