@@ -59,6 +59,8 @@ static void *early_alloc(size_t n)
     return early + at; /* static storage: already zero */
 }
 
+static bool glibc_free;
+
 static void resolve(void)
 {
     if (resolving)
@@ -76,6 +78,9 @@ static void resolve(void)
     RESOLVE(pvalloc);
     RESOLVE(malloc_usable_size);
     RESOLVE(munmap);
+    /* glibc's own allocator (not jemalloc, tcmalloc, ...): only then does a
+     * block have glibc's chunk header in front of it */
+    glibc_free = real_free && real_free == (void (*)(void *))dlsym(RTLD_NEXT, "__libc_free");
     RESOLVE(malloc); /* last: its being set means all are */
 #undef RESOLVE
     resolving = 0;
@@ -141,7 +146,9 @@ static void gone(void *p, size_t n, uintptr_t pc, bool heap, bool unmapped)
 
 /* glibc's chunk header, the word before the block: a block of its own
  * mapping (large ones) has this bit; its free unmaps it, and a mapping
- * racedet does not see may take its place, as for munmap. */
+ * racedet does not see may take its place, as for munmap. Another
+ * allocator's block has no such header (reading it can fault): its free
+ * is taken as one that may unmap. */
 #define GLIBC_CHUNK_IS_MMAPPED 2
 
 /* A heap block is freed: a write of the block by this thread (races.h),
@@ -162,7 +169,8 @@ static void freed(void *p, uintptr_t pc, bool heap)
         }
         rt_heap_remove((uintptr_t)p, &b);
     }
-    gone(p, n, pc, heap, heap && (((const size_t *)p)[-1] & GLIBC_CHUNK_IS_MMAPPED));
+    gone(p, n, pc, heap,
+         heap && (!glibc_free || (((const size_t *)p)[-1] & GLIBC_CHUNK_IS_MMAPPED)));
 }
 
 /* ---- the interceptors ------------------------------------------------------------------ */

@@ -96,23 +96,30 @@ rt_stack_id rt_stack_of_function(uintptr_t entry)
     return rt_stack_put(&pc, 1, false);
 }
 
-/* The calling thread's stack, [lo, hi), looked up once per thread. */
+/* The calling thread's stack, [lo, hi): looked up when the thread starts
+ * (rt_stack_note_bounds), never on the path of a lock call, since
+ * pthread_getattr_np allocates (and, for the main thread, reads
+ * /proc/self/maps through stdio): inside an interceptor that would re-enter
+ * a malloc whose lock the thread may hold (jemalloc takes its arena lock
+ * with pthread_mutex_trylock). Unknown bounds: call sites are not cached. */
 static __thread uintptr_t stack_lo, stack_hi;
+
+void rt_stack_note_bounds(void)
+{
+    pthread_attr_t attr;
+    void *addr;
+    size_t size;
+    if (stack_hi || pthread_getattr_np(pthread_self(), &attr) != 0)
+        return;
+    if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+        stack_lo = (uintptr_t)addr;
+        stack_hi = (uintptr_t)addr + size;
+    }
+    pthread_attr_destroy(&attr);
+}
 
 static bool own_stack(uintptr_t *lo, uintptr_t *hi)
 {
-    if (!stack_hi) {
-        pthread_attr_t attr;
-        void *addr;
-        size_t size;
-        if (pthread_getattr_np(pthread_self(), &attr) != 0)
-            return false;
-        if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
-            stack_lo = (uintptr_t)addr;
-            stack_hi = (uintptr_t)addr + size;
-        }
-        pthread_attr_destroy(&attr);
-    }
     *lo = stack_lo;
     *hi = stack_hi;
     return stack_hi != 0;

@@ -89,6 +89,11 @@ static inline rt_stack_id rt_stack_at_callsite(struct rt_callsite_cache *c, uint
     return rt_stack_callsite_miss(c, set, pc, sp);
 }
 
+/* The calling thread notes its stack's bounds, which the call-site cache
+ * needs: once, when the thread starts (and for the main thread at
+ * start-up), where no program lock can be held. */
+void rt_stack_note_bounds(void);
+
 /* Set once from the options at start-up. */
 extern unsigned rt_stack_max_frames;
 

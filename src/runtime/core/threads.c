@@ -91,6 +91,7 @@ struct rt_thread *rt_thread_current(void)
 
 void rt_thread_begin(struct rt_thread *t)
 {
+    rt_stack_note_bounds();
     rt_self = t;
     t->tid = current_tid();
     rt_thread_set_handle(t, pthread_self());
