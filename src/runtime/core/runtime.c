@@ -86,8 +86,10 @@ int rt_start(const char *options_text, const char *record_dir, char *err, size_t
     if (rt_record_open(record_dir, err, errlen) < 0)
         return RT_START_NO_RECORD;
     rt_self = NULL;
-    rt_stack_note_bounds(); /* before any lock call: see stack.c */
     rt_thread_current(); /* the main thread is T0 */
+    rt_self->in_runtime++; /* before any lock call (stack.c); its frees are ours */
+    rt_stack_note_bounds();
+    rt_self->in_runtime--;
     atomic_store(&rt_state, RT_READY);
     return 0;
 }

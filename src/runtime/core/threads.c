@@ -91,8 +91,10 @@ struct rt_thread *rt_thread_current(void)
 
 void rt_thread_begin(struct rt_thread *t)
 {
-    rt_stack_note_bounds();
     rt_self = t;
+    t->in_runtime++; /* its frees are the runtime's, not the program's */
+    rt_stack_note_bounds();
+    t->in_runtime--;
     t->tid = current_tid();
     rt_thread_set_handle(t, pthread_self());
 }
