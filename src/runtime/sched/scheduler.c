@@ -43,7 +43,6 @@ static struct {
     struct rt_sched_thread *current; /* whose turn it is; NULL: nobody can run */
     uint64_t steps;                 /* scheduling points passed */
     uint64_t version;               /* bumped at every change of any thread's state */
-    int64_t lowest;                 /* priority last given to a yielding thread */
     uint64_t idle_since, idle_version;
     /* the watch over the running thread: who, since when, at which step */
     struct rt_sched_thread *watched;
@@ -206,6 +205,11 @@ static void watch(struct rt_sched_thread *me)
                  now - S.idle_since >= DEADLOCK_GRACE_NS && !anyone_outside() &&
                  state_of(me) == S_BLOCKED)
             deadlock = S.deadlock_reported = true;
+    } else if (cur != me && state_of(cur) == S_ENABLED &&
+               !atomic_load_explicit(&cur->running, memory_order_acquire)) {
+        /* given its turn but not awake yet (a loaded machine): wait for it */
+        S.watched = NULL;
+        next = cur;
     } else if (cur != me && state_of(cur) == S_ENABLED) {
         if (S.watched != cur || S.watch_steps != S.steps) {
             S.watched = cur;
@@ -237,14 +241,19 @@ static void watch(struct rt_sched_thread *me)
  * thread runs freely from now on. */
 static bool wait_turn(struct rt_sched_thread *me)
 {
+    bool ok = true;
+    atomic_store_explicit(&me->running, false, memory_order_release);
     while (!atomic_load_explicit(&me->turn, memory_order_acquire)) {
-        if (stopped())
-            return false;
+        if (stopped()) {
+            ok = false;
+            break;
+        }
         futex_wait(&me->turn, 0, TICK_NS);
         if (!atomic_load_explicit(&me->turn, memory_order_acquire))
             watch(me);
     }
-    return true;
+    atomic_store_explicit(&me->running, true, memory_order_release);
+    return ok;
 }
 
 /* ---- scheduling points ------------------------------------------------------------ */
@@ -310,7 +319,10 @@ void rt_sched_yield(struct rt_thread *t)
     if (!me)
         return;
     rt_spin_lock(&S.lock);
-    me->prio = --S.lowest; /* below everybody, the latest yielder lowest */
+    /* below everybody that did not yield, at a random place among those
+     * that did: a fixed order (the latest yielder last) makes threads that
+     * back off and retry take turns in lockstep for ever */
+    me->prio = -1 - (int64_t)(rt_pct_random(&S.pct) >> 34);
     rt_spin_unlock(&S.lock);
 }
 
@@ -538,6 +550,7 @@ static struct rt_sched_thread *new_thread(struct rt_thread *t)
     memset(s, 0, sizeof *s);
     s->t = t;
     s->wait_stack = RT_NO_STACK;
+    atomic_store(&s->running, t == rt_self); /* a child runs once it is started */
     rt_spin_lock(&S.lock);
     if (S.n == S.cap) {
         int ncap = S.cap ? S.cap * 2 : 64;
