@@ -3,8 +3,10 @@
 #include "sched_internal.h"
 #include "core/core.h"
 
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -179,6 +181,31 @@ static uint64_t cpu_ns(const struct rt_sched_thread *s)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Is the thread asleep in the kernel (1), runnable (0), or unknown (-1)?
+ * From /proc/self/task/TID/stat: a thread that waits for a CPU on a loaded
+ * machine is runnable, not blocked, and uses little CPU time too. */
+static int asleep(const struct rt_sched_thread *s)
+{
+    char path[64], buf[256], *p;
+    int tid = atomic_load_explicit(&s->tid, memory_order_relaxed), fd;
+    ssize_t n;
+    if (!tid)
+        return -1;
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    p = strrchr(buf, ')'); /* after the command name, which may hold anything */
+    if (!p || p[1] != ' ')
+        return -1;
+    return p[2] == 'S' || p[2] == 'D';
+}
+
 static bool anyone_outside(void)
 {
     for (int i = 0; i < S.nlive; i++)
@@ -217,8 +244,11 @@ static void watch(struct rt_sched_thread *me)
             S.watch_ns = now;
             S.watch_cpu = cpu_ns(cur);
         } else if (now - S.watch_ns >= STALL_NS) {
-            uint64_t used = cpu_ns(cur) - S.watch_cpu, took = now - S.watch_ns;
-            if (used < took / 2 || took >= BUSY_STALL_NS) {
+            uint64_t took = now - S.watch_ns;
+            int sleeping = asleep(cur);
+            if (sleeping < 0) /* no /proc: little CPU time used means asleep */
+                sleeping = cpu_ns(cur) - S.watch_cpu < took / 2;
+            if (sleeping || took >= BUSY_STALL_NS) {
                 /* it goes on uncontrolled and comes back at its next point */
                 set_state(cur, S_OUTSIDE);
                 atomic_store_explicit(&cur->turn, 0, memory_order_relaxed);
@@ -253,6 +283,8 @@ static bool wait_turn(struct rt_sched_thread *me)
             watch(me);
     }
     atomic_store_explicit(&me->running, true, memory_order_release);
+    if (!atomic_load_explicit(&me->tid, memory_order_relaxed))
+        atomic_store_explicit(&me->tid, (int)syscall(SYS_gettid), memory_order_relaxed);
     return ok;
 }
 
@@ -551,6 +583,8 @@ static struct rt_sched_thread *new_thread(struct rt_thread *t)
     s->t = t;
     s->wait_stack = RT_NO_STACK;
     atomic_store(&s->running, t == rt_self); /* a child runs once it is started */
+    if (t == rt_self)
+        atomic_store(&s->tid, (int)syscall(SYS_gettid));
     rt_spin_lock(&S.lock);
     if (S.n == S.cap) {
         int ncap = S.cap ? S.cap * 2 : 64;
