@@ -100,14 +100,14 @@
         int rc_;                                                             \
         if (t_) {                                                            \
             struct rt_sync_call c_ = MAKE_CALL;                              \
-            SCHED_RELEASE_POINT(t_, c_);                                     \
+            SCHED_RELEASING(t_, c_);                                         \
             on_lock_release(t_, &c_);                                        \
             rt_leave(t_);                                                    \
         }                                                                    \
         if (__builtin_expect(rt_sched_active, 0))                            \
             a_ = (MAKE_CALL).addr; /* before: the object may go with it */   \
         rc_ = REALCALL;                                                      \
-        SCHED_RELEASED(a_);                                                  \
+        SCHED_RELEASED_POINT(t_, a_);                                        \
         return rc_;                                                          \
     } while (0)
 

@@ -112,13 +112,12 @@ RD_EXPORT int sem_post(sem_t *s)
     int rc, e;
     if (t) {
         struct rt_sync_call c = SEM_CALL(s);
-        SCHED_POINT(t);
         on_sync_object_post(t, &c); /* releases before the real post */
         rt_leave(t);
     }
     rc = REAL(sem_post)(s);
     e = errno;
-    SCHED_RELEASED(s);
+    SCHED_RELEASED_POINT(t, s);
     errno = e;
     return rc;
 }

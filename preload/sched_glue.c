@@ -31,6 +31,15 @@ void preload_sched_cancelled(pthread_t th)
     rt_leave(t);
 }
 
+void preload_sched_released_point(struct rt_thread *t, uintptr_t addr)
+{
+    rt_sched_released(addr);
+    if (t && rt_sched_controls(t) && rt_reenter(t)) {
+        rt_sched_point(t);
+        rt_leave(t);
+    }
+}
+
 void preload_sched_acquire_point(struct rt_thread *t, const struct rt_sync_call *c)
 {
     rt_sched_point(t);

@@ -90,13 +90,23 @@
         }                                                                    \
     } while (0)
 
-/* Before a release: a scheduling point; the lock's site is forgotten. */
-#define SCHED_RELEASE_POINT(t_, c_)                                          \
+/* Before a release: the lock's site is forgotten (confirm.c). */
+#define SCHED_RELEASING(t_, c_)                                              \
     do {                                                                     \
-        if (SCHED_ON(t_)) {                                                  \
-            rt_sched_point(t_);                                              \
+        if (SCHED_ON(t_))                                                    \
             rt_sched_releasing(t_, (c_).addr);                               \
-        }                                                                    \
+    } while (0)
+
+/* After a release (unlock, sem_post): the object's waiters may try again,
+ * then a scheduling point, the object free. (A point before the release
+ * would add nothing a race-free program can see, and it would let other
+ * threads run while this one still holds what it is about to give back:
+ * threads that back off and retry could then wait on each other for ever.)
+ * t_ has left the runtime (NULL: not entered). */
+#define SCHED_RELEASED_POINT(t_, addr_)                                      \
+    do {                                                                     \
+        if (__builtin_expect(rt_sched_active, 0))                            \
+            preload_sched_released_point(t_, (uintptr_t)(addr_));            \
     } while (0)
 
 /* pthread_cond_wait (MODEL: not a timed wait) under the schedule: the
@@ -207,6 +217,7 @@ void preload_sched_once(struct rt_thread *t, pthread_once_t *o, uintptr_t pc, ui
 void preload_sched_thread_start(struct rt_thread *child);
 void preload_sched_atomic_point(uintptr_t pc);
 void preload_sched_cancelled(pthread_t th);
+void preload_sched_released_point(struct rt_thread *t, uintptr_t addr);
 void preload_sched_join(struct rt_thread *t, pthread_t th, uintptr_t pc, uintptr_t sp);
 
 #endif

@@ -24,6 +24,7 @@ BUILD=${1:-build}
 JSON_GET=$BUILD/tests/e2e/json_get
 SEED=${EXPLORE_SEED:-1}
 TWIN_RUNS=${EXPLORE_TWIN_RUNS:-10}
+EXPLORE_TIMEOUT=${EXPLORE_TIMEOUT:-900} # seconds one racedet explore may take (many runs)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/racedet-explore.XXXXXX") || exit 1
 mkdir "$TMP/want"   # expect files made here are named like the sample's
 trap 'rm -rf "$TMP"' EXIT
@@ -47,7 +48,8 @@ done
 # sets st (its exit status); its stderr goes to OUT.err.
 explore_run() {
     _out=$1; shift
-    timeout -k 5 "$RUN_TIMEOUT" "$RACEDET" explore --format json -o "$_out" "$@" \
+    rm -f "$_out"
+    timeout -k 5 "$EXPLORE_TIMEOUT" "$RACEDET" explore --format json -o "$_out" "$@" \
         > "$_out.out" 2> "$_out.err" < /dev/null
     st=$?
 }
@@ -219,7 +221,8 @@ for twin in "$BUILD"/samples/*_fixed; do
     # way of forcing its interleaving) never reaches a scheduling point.
     case $name in deadlock_fork_fixed | race_barrier_round_fixed) continue ;; esac
     explore_run "$TMP/twin.json" --seed "$SEED" --runs "$TWIN_RUNS" -- "$twin"
-    [ "$st" -eq 0 ] || bad="$bad $name(exit $st: $(get "$TMP/twin.json" explore.failures.0.summary))"
+    [ "$st" -eq 0 ] ||
+        bad="$bad $name(exit $st: $(get "$TMP/twin.json" explore.failures.0.summary || tail -n 1 "$TMP/twin.json.err"))"
 done
 if [ -z "$bad" ]; then
     ok "every other correct twin passes $TWIN_RUNS runs"

@@ -95,6 +95,9 @@ struct rt_sched_thread {
     uintptr_t wait_obj, wait_pc, wait_sp;
     rt_stack_id wait_stack;       /* written by the thread before it blocks */
     atomic_int turn;              /* futex word: 1 while this thread may run */
+    atomic_bool running;          /* not asleep waiting for its turn (the watch
+                                     never takes out a thread still waking up) */
+    atomic_int tid;               /* the kernel's id, once the thread runs (0 before) */
     /* confirm.c: the sites of the locks it holds (only the thread itself) */
     struct rt_sched_held_site *sites;
     unsigned nsites, capsites;

@@ -3,8 +3,10 @@
 #include "sched_internal.h"
 #include "core/core.h"
 
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -43,7 +45,6 @@ static struct {
     struct rt_sched_thread *current; /* whose turn it is; NULL: nobody can run */
     uint64_t steps;                 /* scheduling points passed */
     uint64_t version;               /* bumped at every change of any thread's state */
-    int64_t lowest;                 /* priority last given to a yielding thread */
     uint64_t idle_since, idle_version;
     /* the watch over the running thread: who, since when, at which step */
     struct rt_sched_thread *watched;
@@ -180,6 +181,31 @@ static uint64_t cpu_ns(const struct rt_sched_thread *s)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Is the thread asleep in the kernel (1), runnable (0), or unknown (-1)?
+ * From /proc/self/task/TID/stat: a thread that waits for a CPU on a loaded
+ * machine is runnable, not blocked, and uses little CPU time too. */
+static int asleep(const struct rt_sched_thread *s)
+{
+    char path[64], buf[256], *p;
+    int tid = atomic_load_explicit(&s->tid, memory_order_relaxed), fd;
+    ssize_t n;
+    if (!tid)
+        return -1;
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    p = strrchr(buf, ')'); /* after the command name, which may hold anything */
+    if (!p || p[1] != ' ')
+        return -1;
+    return p[2] == 'S' || p[2] == 'D';
+}
+
 static bool anyone_outside(void)
 {
     for (int i = 0; i < S.nlive; i++)
@@ -206,6 +232,11 @@ static void watch(struct rt_sched_thread *me)
                  now - S.idle_since >= DEADLOCK_GRACE_NS && !anyone_outside() &&
                  state_of(me) == S_BLOCKED)
             deadlock = S.deadlock_reported = true;
+    } else if (cur != me && state_of(cur) == S_ENABLED &&
+               !atomic_load_explicit(&cur->running, memory_order_acquire)) {
+        /* given its turn but not awake yet (a loaded machine): wait for it */
+        S.watched = NULL;
+        next = cur;
     } else if (cur != me && state_of(cur) == S_ENABLED) {
         if (S.watched != cur || S.watch_steps != S.steps) {
             S.watched = cur;
@@ -213,8 +244,11 @@ static void watch(struct rt_sched_thread *me)
             S.watch_ns = now;
             S.watch_cpu = cpu_ns(cur);
         } else if (now - S.watch_ns >= STALL_NS) {
-            uint64_t used = cpu_ns(cur) - S.watch_cpu, took = now - S.watch_ns;
-            if (used < took / 2 || took >= BUSY_STALL_NS) {
+            uint64_t took = now - S.watch_ns;
+            int sleeping = asleep(cur);
+            if (sleeping < 0) /* no /proc: little CPU time used means asleep */
+                sleeping = cpu_ns(cur) - S.watch_cpu < took / 2;
+            if (sleeping || took >= BUSY_STALL_NS) {
                 /* it goes on uncontrolled and comes back at its next point */
                 set_state(cur, S_OUTSIDE);
                 atomic_store_explicit(&cur->turn, 0, memory_order_relaxed);
@@ -237,14 +271,21 @@ static void watch(struct rt_sched_thread *me)
  * thread runs freely from now on. */
 static bool wait_turn(struct rt_sched_thread *me)
 {
+    bool ok = true;
+    atomic_store_explicit(&me->running, false, memory_order_release);
     while (!atomic_load_explicit(&me->turn, memory_order_acquire)) {
-        if (stopped())
-            return false;
+        if (stopped()) {
+            ok = false;
+            break;
+        }
         futex_wait(&me->turn, 0, TICK_NS);
         if (!atomic_load_explicit(&me->turn, memory_order_acquire))
             watch(me);
     }
-    return true;
+    atomic_store_explicit(&me->running, true, memory_order_release);
+    if (!atomic_load_explicit(&me->tid, memory_order_relaxed))
+        atomic_store_explicit(&me->tid, (int)syscall(SYS_gettid), memory_order_relaxed);
+    return ok;
 }
 
 /* ---- scheduling points ------------------------------------------------------------ */
@@ -310,7 +351,10 @@ void rt_sched_yield(struct rt_thread *t)
     if (!me)
         return;
     rt_spin_lock(&S.lock);
-    me->prio = --S.lowest; /* below everybody, the latest yielder lowest */
+    /* below everybody that did not yield, at a random place among those
+     * that did: a fixed order (the latest yielder last) makes threads that
+     * back off and retry take turns in lockstep for ever */
+    me->prio = -1 - (int64_t)(rt_pct_random(&S.pct) >> 34);
     rt_spin_unlock(&S.lock);
 }
 
@@ -538,6 +582,9 @@ static struct rt_sched_thread *new_thread(struct rt_thread *t)
     memset(s, 0, sizeof *s);
     s->t = t;
     s->wait_stack = RT_NO_STACK;
+    atomic_store(&s->running, t == rt_self); /* a child runs once it is started */
+    if (t == rt_self)
+        atomic_store(&s->tid, (int)syscall(SYS_gettid));
     rt_spin_lock(&S.lock);
     if (S.n == S.cap) {
         int ncap = S.cap ? S.cap * 2 : 64;
