@@ -16,7 +16,10 @@
  *     (EINVAL);
  *   - sem_init with a value above SEM_VALUE_MAX (EINVAL), then sem_post and
  *     sem_wait on that semaphore (on zeroed memory: they work);
- *   - main returns holding a mutex.
+ *   - main returns holding a mutex another thread used before, and a
+ *     mutex no other thread ever wanted (only the first is reported: the
+ *     second can't make another thread wait, like redis's module lock that
+ *     its main thread holds for its whole life).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -31,6 +34,7 @@ static pthread_mutex_t destroyed_then_locked, destroyed_then_unlocked, destroyed
 static pthread_mutex_t reinitialised = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t cond_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t held_at_exit = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t private_at_exit = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static sem_t sem_ok, sem_too_big;
 
@@ -42,6 +46,13 @@ struct record {
 static void say(const char *what, int rc)
 {
     printf("%s: %s\n", what, rc == 0 ? "0" : strerror(rc));
+}
+
+static void *use_held_at_exit(void *arg)
+{
+    pthread_mutex_lock(&held_at_exit);
+    pthread_mutex_unlock(&held_at_exit);
+    return arg;
 }
 
 static struct record *new_record(void)
@@ -100,7 +111,11 @@ int main(void)
     say("sem_post on it", sem_post(&sem_too_big) == 0 ? 0 : errno);
     say("sem_wait on it", sem_wait(&sem_too_big) == 0 ? 0 : errno);
 
+    pthread_t user;
+    pthread_create(&user, NULL, use_held_at_exit, NULL);
+    pthread_join(user, NULL);
     pthread_mutex_lock(&held_at_exit);
-    say("return from main holding a mutex", 0);
+    pthread_mutex_lock(&private_at_exit);
+    say("return from main holding two mutexes", 0);
     return 0;
 }

@@ -514,11 +514,16 @@ TEST(main_thread_exits_holding_a_lock)
     unsigned held = rt_findings_count("lock_held_at_exit");
     struct rt_thread *running = thread();
     uintptr_t other = fresh();
+    uintptr_t private = fresh();
+    LOCK(running, m); /* m is shared: another thread wanted it */
+    UNLOCK(running, m);
     LOCK(running, other); /* another thread's hold: not the exiting thread's */
     LOCK(main_thread, m);
+    LOCK(main_thread, private); /* nobody else ever wanted it: harmless */
     on_process_exit(main_thread);
     CHECK_EQ_INT(rt_findings_count("lock_held_at_exit") - held, 1);
     CHECK(last_says("lock_held_at_exit", "{thread:0} ends while holding {lock:"));
+    UNLOCK(main_thread, private);
     UNLOCK(main_thread, m);
     UNLOCK(running, other);
 }

@@ -146,6 +146,14 @@ static inline bool rt_held_is_live(const struct rt_held *h)
     return h->lock->id == h->lock_id && h->lock->serial == h->serial;
 }
 
+/* Has a second thread ever acquired or waited for lock (still the object
+ * with this id)? A lock only one thread ever wanted can't make another
+ * thread wait. */
+static inline bool rt_lock_is_shared(const struct rt_lock *lock, uint64_t id)
+{
+    return lock->id == id && atomic_load_explicit(&lock->user, memory_order_relaxed) == RT_LOCK_SHARED;
+}
+
 /* What the interceptor knows of one call on a synchronisation object. */
 struct rt_sync_call {
     uintptr_t addr;

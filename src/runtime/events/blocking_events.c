@@ -87,8 +87,7 @@ static void mark_reported_locked(uintptr_t pc)
 
 static bool is_shared(const struct held_lock *h)
 {
-    return h->lock->id == h->id &&
-           atomic_load_explicit(&h->lock->user, memory_order_relaxed) == RT_LOCK_SHARED;
+    return rt_lock_is_shared(h->lock, h->id);
 }
 
 /* Write the finding: the call, and the held locks that are shared. */

@@ -51,12 +51,23 @@ void on_thread_start(struct rt_thread *child)
  * process) still holding locks: lock_held_at_exit, with `end` as the
  * stack of `role`. Robust mutexes are left out: the next thread to lock one
  * gets EOWNERDEAD, with the mutex, and repairs what it protects; that is
- * what they are for. */
-static void report_held_at_end(struct rt_thread *t, const char *role, rt_stack_id end)
+ * what they are for. When the process ends, so do its other threads: a lock
+ * no other thread ever wanted can't make one of them wait (redis exits
+ * holding the module lock its main thread keeps for its whole life), so
+ * only shared locks are reported there. A thread that ends alone leaves
+ * every lock it holds to the threads that come after it. */
+static bool held_at_end(const struct rt_held *h, bool process_ends)
+{
+    return rt_held_is_live(h) && !h->lock->robust &&
+           (!process_ends || rt_lock_is_shared(h->lock, h->lock_id));
+}
+
+static void report_held_at_end(struct rt_thread *t, const char *role, rt_stack_id end,
+                               bool process_ends)
 {
     unsigned nlive = 0;
     for (unsigned i = 0; i < t->nheld; i++)
-        nlive += rt_held_is_live(&t->held[i]) && !t->held[i].lock->robust;
+        nlive += held_at_end(&t->held[i], process_ends);
     if (nlive == 0 || !rt_options.report_lock_misuse)
         return;
     struct rt_role_stack stacks[nlive + 1];
@@ -65,7 +76,7 @@ static void report_held_at_end(struct rt_thread *t, const char *role, rt_stack_i
     int n = 0, k = 0;
     stacks[n++] = (struct rt_role_stack){role, t->id, end};
     for (unsigned i = 0; i < t->nheld; i++) {
-        if (!rt_held_is_live(&t->held[i]) || t->held[i].lock->robust)
+        if (!held_at_end(&t->held[i], process_ends))
             continue;
         locks[k++] = t->held[i].lock;
         stacks[n++] = (struct rt_role_stack){"acquired here, never released", t->id,
@@ -85,7 +96,8 @@ void on_thread_exit(struct rt_thread *t, uintptr_t pc, uintptr_t sp)
     if (t->nheld > 0)
         report_held_at_end(t,
                            pc ? "the thread exits here" : "the thread returns from its start routine",
-                           pc ? rt_stack_capture() : rt_stack_of_function(t->start_routine));
+                           pc ? rt_stack_capture() : rt_stack_of_function(t->start_routine),
+                           false);
     on_hb_thread_exit(t); /* its clock waits for the joiner */
     rt_thread_retire(t);
 }
@@ -116,7 +128,7 @@ void on_process_exit(struct rt_thread *t)
     /* the thread that ends the process (main returning, or exit()) ends
      * with it; the threads still running are not ending on their own */
     if (t->nheld > 0)
-        report_held_at_end(t, "the process exits here", rt_stack_capture());
+        report_held_at_end(t, "the process exits here", rt_stack_capture(), true);
     if (!rt_options.report_thread_leaks)
         return;
     for (int id = 1; id < n; id++) {
