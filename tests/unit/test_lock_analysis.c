@@ -160,6 +160,29 @@ TEST(freed_memory_forgets_its_locks)
     CHECK_EQ_INT(rt_findings_count(NULL) - before, 0);
 }
 
+/* The registry's tables (open addressing, entries shifted back on removal):
+ * after thousands of locks, some forgotten, every live one is found at its
+ * address and no forgotten one is. */
+TEST(lock_registry_finds_every_live_lock)
+{
+    enum { N = 20000 };
+    static char mem[N * 8];
+    static struct rt_lock *made[N];
+    int wrong = 0;
+    for (int i = 0; i < N; i++)
+        made[i] = rt_lock_create((uintptr_t)&mem[i * 8], RT_MUTEX, RT_TYPE_NORMAL, RT_NO_STACK);
+    for (int i = 0; i < N; i += 3)
+        rt_lock_forget(made[i]);
+    for (int i = 0; i < N; i++)
+        wrong += rt_lock_find((uintptr_t)&mem[i * 8]) != (i % 3 ? made[i] : NULL);
+    CHECK_EQ_INT(wrong, 0);
+    /* the freed memory's: every lock in the range goes */
+    rt_lock_forget_range((uintptr_t)mem, (uintptr_t)mem + sizeof mem);
+    for (int i = 0; i < N; i++)
+        wrong += rt_lock_find((uintptr_t)&mem[i * 8]) != NULL;
+    CHECK_EQ_INT(wrong, 0);
+}
+
 TEST(no_limit_on_locks_held_at_once)
 {
     struct rt_thread *t = thread();
@@ -646,6 +669,7 @@ int main(void)
     RUN(five_dining_philosophers_is_one_cycle);
     RUN(destroyed_and_recreated_lock_is_a_new_lock);
     RUN(freed_memory_forgets_its_locks);
+    RUN(lock_registry_finds_every_live_lock);
     RUN(no_limit_on_locks_held_at_once);
     RUN(self_deadlock_by_type);
     RUN(unlock_by_non_owner_and_double_unlock);

@@ -98,7 +98,6 @@ struct rt_thread {
     int in_runtime;                /* >0 while inside an interceptor: re-entry passes through */
     struct rt_held *held;
     unsigned nheld, cap_held;
-    uint64_t held_sig;             /* order-independent signature of the held set */
     rt_spin_t peek_lock;           /* held while `held` is resized, for the watchdog */
     /* the wait in progress, for the deadlock watchdog (watchdog.h): an
      * untimed lock acquisition that could not take the lock at once
@@ -194,12 +193,6 @@ static inline void rt_held_remove(struct rt_thread *t, unsigned index)
         t->held[i].chain = NULL;
     }
     t->nheld--;
-}
-
-/* Order-independent contribution of one hold to the held-set signature. */
-static inline uint64_t rt_held_key(uint64_t lock_id, bool write)
-{
-    return (lock_id * 2 + (write ? 1 : 0)) * 0x9e3779b97f4a7c15ull;
 }
 
 /* Fork support: forget the threads that did not survive into the child. */

@@ -62,7 +62,6 @@ static inline int find_held(struct rt_thread *t, struct rt_lock *l, int want_wri
     for (int i = (int)t->nheld - 1; i >= 0; i--) {
         struct rt_held *h = &t->held[i];
         if (!rt_held_is_live(h)) {
-            t->held_sig -= rt_held_key(h->lock_id, h->write);
             rt_held_remove(t, (unsigned)i);
             continue;
         }
@@ -402,7 +401,6 @@ void on_lock_acquired(struct rt_thread *t, const struct rt_sync_call *c)
     h->stack = stack;
     h->write = c->write;
     h->trylock = c->trylock;
-    t->held_sig += rt_held_key(l->id, c->write);
     if (c->write) {
         atomic_store_explicit(&l->owner, t->id + 1, memory_order_relaxed);
         l->depth = 1;
@@ -484,7 +482,6 @@ static __attribute__((noinline)) void release_slow(struct rt_thread *t, const st
         l->depth--;
         return;
     }
-    t->held_sig -= rt_held_key(h->lock_id, h->write);
     if (h->write) {
         l->depth = 0;
         atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
@@ -505,7 +502,6 @@ void on_lock_release(struct rt_thread *t, const struct rt_sync_call *c)
         struct rt_lock *l = h->lock;
         if (l->addr == c->addr && rt_held_is_live(h) && h->write &&
             !(l->type == RT_TYPE_RECURSIVE && l->depth > 1)) {
-            t->held_sig -= rt_held_key(h->lock_id, true);
             l->depth = 0;
             atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
             t->nheld--;
@@ -588,8 +584,6 @@ void on_cond_wait(struct rt_thread *t, const struct rt_sync_call *cond, const st
         return;
     }
     /* the wait releases the mutex, whatever its recursion depth */
-    struct rt_held *h = &t->held[i];
-    t->held_sig -= rt_held_key(h->lock_id, true);
     m->depth = 0;
     atomic_store_explicit(&m->owner, 0, memory_order_relaxed);
     rt_held_remove(t, (unsigned)i);
