@@ -1,5 +1,6 @@
 /* intercept_spin: pthread_spin_* (see intercept_locks.h). */
 #include "intercept_locks.h"
+#include "events/lock_fast.h"
 
 #define SPIN_CALL(s, try)                                                            \
     ((struct rt_sync_call){.addr = (uintptr_t)(s), .kind = RT_SPIN,                  \
@@ -29,5 +30,5 @@ RD_EXPORT int pthread_spin_trylock(pthread_spinlock_t *s)
 
 RD_EXPORT int pthread_spin_unlock(pthread_spinlock_t *s)
 {
-    RD_RELEASE(SPIN_CALL(s, false), REAL(pthread_spin_unlock)(s));
+    RD_RELEASE(SPIN_CALL(s, false), on_lock_release_fast(t_, (uintptr_t)s), REAL(pthread_spin_unlock)(s));
 }

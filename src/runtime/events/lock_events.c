@@ -9,6 +9,7 @@
  * call rejects).
  */
 #include "events.h"
+#include "lock_fast.h"
 #include "core/core.h"
 #include "races/races.h"
 #include "lock_order/lock_order.h"
@@ -35,7 +36,7 @@ static inline struct rt_lock *lookup(struct rt_thread *t, const struct rt_sync_c
     struct rt_lock *l = c->lock;
     if (l && l->addr == c->addr && atomic_load_explicit(&l->live, memory_order_relaxed))
         return l;
-    slot = (unsigned)(((c->addr >> 3) ^ (c->addr >> 11)) % RT_LOCK_CACHE_WAYS);
+    slot = rt_lock_cache_slot(c->addr);
     struct rt_thread_caches *cache = rt_thread_caches(t);
     l = cache->locks[slot].lock;
     if (!(l && cache->locks[slot].addr == c->addr && l->addr == c->addr &&
@@ -292,12 +293,12 @@ enum rt_verdict on_lock_wait(struct rt_thread *t, const struct rt_sync_call *c)
     return RT_PROCEED;
 }
 
-/* The thread's cache entry for the chain parent + l, taken in `flags`. */
-static inline const struct rt_chain **cached_chain(struct rt_thread *t,
-                                                   const struct rt_chain *parent,
-                                                   const struct rt_lock *l, unsigned flags)
+/* A miss of the thread's chain cache for parent + l: the entry to fill
+ * (the cache may grow). */
+static const struct rt_chain **chain_missed(struct rt_thread *t, const struct rt_chain *parent,
+                                            const struct rt_lock *l, unsigned flags)
 {
-    return &rt_thread_caches(t)->chains[rt_chain_hash(parent, l, flags) % RT_CHAIN_CACHE_WAYS];
+    return rt_chain_cache_missed(rt_thread_caches(t), rt_chain_hash(parent, l, flags));
 }
 
 /* Learn the edges held -> l (lock_order.h): the slow path, when the
@@ -325,9 +326,11 @@ learn_edges_slow(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_ca
             parent = h->chain;
             continue;
         }
-        entry = cached_chain(t, parent, h->lock, hflags);
-        if (!(*entry && rt_chain_is(*entry, parent, h->lock, hflags)))
+        entry = rt_chain_cached(rt_thread_caches(t), parent, h->lock, hflags);
+        if (!(*entry && rt_chain_is(*entry, parent, h->lock, hflags))) {
+            entry = chain_missed(t, parent, h->lock, hflags);
             *entry = rt_chain_path(parent, t, h->lock, hflags, h->stack);
+        }
         parent = *entry;
         if (exact)
             h->chain = parent;
@@ -337,7 +340,7 @@ learn_edges_slow(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_ca
     got = rt_graph_acquired(parent, t, l, flags, stack);
     if (!exact)
         return NULL;
-    *cached_chain(t, parent, l, flags) = got;
+    *chain_missed(t, parent, l, flags) = got;
     return got;
 }
 
@@ -347,19 +350,10 @@ learn_edges_slow(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_ca
 static inline const struct rt_chain *learn_edges(struct rt_thread *t, struct rt_lock *l,
                                                  const struct rt_sync_call *c, rt_stack_id stack)
 {
-    struct rt_held *top = &t->held[t->nheld - 1];
-    const struct rt_chain *parent = top->chain, *got;
+    struct rt_thread_caches *cache = rt_thread_caches(t);
     unsigned flags = rt_chain_flags(c->write, c->trylock);
-    if (!parent && t->nheld == 1 && top->lock != l && rt_held_is_live(top)) {
-        unsigned tflags = rt_chain_flags(top->write, top->trylock);
-        got = *cached_chain(t, NULL, top->lock, tflags);
-        if (got && rt_chain_is(got, NULL, top->lock, tflags))
-            parent = top->chain = got;
-    }
-    got = *cached_chain(t, parent, l, flags);
-    if (__builtin_expect(parent && got && rt_chain_is(got, parent, l, flags) &&
-                             atomic_load_explicit(&got->acquired, memory_order_relaxed),
-                         1))
+    const struct rt_chain *got = rt_chain_known(cache, rt_held_chain(t, cache, l), l, flags);
+    if (__builtin_expect(got != NULL, 1))
         return got;
     return learn_edges_slow(t, l, c, stack);
 }
@@ -497,17 +491,8 @@ void on_lock_release(struct rt_thread *t, const struct rt_sync_call *c)
         on_sync_call_release(t, c); /* happens-before: now -> the next acquisition */
     /* the lock released is almost always the newest one held, exclusively
      * and not recursively */
-    if (__builtin_expect(t->nheld > 0, 1)) {
-        struct rt_held *h = &t->held[t->nheld - 1];
-        struct rt_lock *l = h->lock;
-        if (l->addr == c->addr && rt_held_is_live(h) && h->write &&
-            !(l->type == RT_TYPE_RECURSIVE && l->depth > 1)) {
-            l->depth = 0;
-            atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
-            t->nheld--;
-            return;
-        }
-    }
+    if (__builtin_expect(rt_release_top(t, c->addr), 1))
+        return;
     release_slow(t, c);
 }
 

@@ -87,18 +87,6 @@ static size_t capframes;
 static struct lo_node **seen, **scratch;
 static size_t nseen, capseen, capscratch;
 
-void *lo_grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    size_t n = *cap ? *cap : 64;
-    if (need <= *cap)
-        return p;
-    while (n < need)
-        n *= 2;
-    p = rt_realloc(p, *cap * elem, n * elem);
-    *cap = n;
-    return p;
-}
-
 struct lo_node *lo_node_get(struct rt_lock *l)
 {
     struct lo_node *n;
@@ -111,7 +99,7 @@ struct lo_node *lo_node_get(struct rt_lock *l)
     n = lo_alloc(sizeof *n);
     n->lock = l;
     rt_lock_pin(l);
-    order = lo_grow(order, &caporder, (size_t)norder + 1, sizeof *order);
+    order = rt_grow(order, &caporder, (size_t)norder + 1, sizeof *order);
     n->ord = norder;
     order[norder++] = n;
     nodes.slot[i] = n;
@@ -170,7 +158,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
     stamp++;
     y->mark = stamp;
     y->reach = false;
-    frames = lo_grow(frames, &capframes, 1, sizeof *frames);
+    frames = rt_grow(frames, &capframes, 1, sizeof *frames);
     frames[n++] = (struct frame){y, y, y->out};
     while (n > 0) {
         struct frame *f = &frames[n - 1];
@@ -181,7 +169,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
         }
         if (!f->p) {
             struct lo_node *done = f->comp;
-            seen = lo_grow(seen, &capseen, nseen + 1, sizeof *seen);
+            seen = rt_grow(seen, &capseen, nseen + 1, sizeof *seen);
             seen[nseen++] = done;
             if (--n > 0)
                 frames[n - 1].comp->reach |= done->reach;
@@ -202,7 +190,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
             f->comp->reach = true;
             continue;
         }
-        frames = lo_grow(frames, &capframes, n + 1, sizeof *frames);
+        frames = rt_grow(frames, &capframes, n + 1, sizeof *frames);
         frames[n++] = (struct frame){z, z, z->out};
     }
     return y->reach;
@@ -213,7 +201,7 @@ static struct lo_node *merge(struct lo_node *x)
 {
     struct lo_node *rep = NULL;
     unsigned total = 0;
-    seen = lo_grow(seen, &capseen, nseen + 1, sizeof *seen);
+    seen = rt_grow(seen, &capseen, nseen + 1, sizeof *seen);
     seen[nseen++] = x;
     for (size_t i = 0; i < nseen; i++) {
         struct lo_node *s = seen[i], *v = s;
@@ -260,7 +248,7 @@ static void order_add(struct lo_node *a, struct lo_node *b)
         merged = merge(x);
     /* the region lb..ub: first what y does not reach (x among it), then
      * the new component, then what y reaches; each part in its old order */
-    scratch = lo_grow(scratch, &capscratch, ub - lb + 1, sizeof *scratch);
+    scratch = rt_grow(scratch, &capscratch, ub - lb + 1, sizeof *scratch);
     for (int pass = 0; pass < 2; pass++) {
         for (uint32_t i = lb; i <= ub; i++) {
             struct lo_node *c = order[i];
