@@ -48,7 +48,13 @@ struct rt_lock {
      * broadcast but not yet returned (high half: RT_COND_WOKEN), which are
      * no longer blocked on the condition (only re-acquiring the mutex) */
     _Atomic uint64_t waiters;
-    struct rt_lock *free_next;
+    union {
+        /* the lock-order graph's node for it (lock_order/graph.h), made
+         * and read under its lock; a lock with one is pinned, so never
+         * on the free list */
+        void *graph_node;
+        struct rt_lock *free_next;  /* on the free list */
+    };
     atomic_int owner;             /* thread id + 1 of the exclusive holder; 0: none */
     unsigned depth;               /* recursion depth of the owner */
     atomic_int readers;           /* rwlock: read holds */

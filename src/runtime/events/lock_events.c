@@ -314,7 +314,18 @@ learn_edges_slow(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_ca
     const struct rt_chain *parent = NULL, *got, **entry;
     unsigned flags = rt_chain_flags(c->write, c->trylock);
     bool exact = true;
+    struct rt_held *top = &t->held[t->nheld - 1];
 
+    /* the top entry's chain is the held stack's, as the fast path takes it,
+     * when l is in it nowhere (no one holds l): then no walk over a deep
+     * stack for each new chain (a program locking thousands of locks
+     * nested would pay for the depth at every lock) */
+    if (top->chain && top->lock != l && rt_held_is_live(top) &&
+        atomic_load_explicit(&l->owner, memory_order_relaxed) != t->id + 1 &&
+        atomic_load_explicit(&l->readers, memory_order_relaxed) == 0) {
+        parent = top->chain;
+        goto known;
+    }
     for (unsigned i = 0; i < t->nheld; i++) {
         struct rt_held *h = &t->held[i];
         unsigned hflags = rt_chain_flags(h->write, h->trylock);
@@ -337,6 +348,7 @@ learn_edges_slow(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_ca
     }
     if (!parent)
         return NULL; /* nothing live held */
+known:
     got = rt_graph_acquired(parent, t, l, flags, stack);
     if (!exact)
         return NULL;

@@ -52,16 +52,8 @@ static void ptab_grow(struct ptab *t, uint64_t (*hash_of)(const void *))
     t->mask = slots - 1;
 }
 
-static struct ptab nodes, pairs;
+static struct ptab pairs;
 
-static uint64_t node_hash(const struct rt_lock *l)
-{
-    return rt_mix64((uintptr_t)l);
-}
-static uint64_t node_hash_of(const void *n)
-{
-    return node_hash(((const struct lo_node *)n)->lock);
-}
 static uint64_t pair_hash(const struct lo_node *from, const struct lo_node *to)
 {
     return rt_mix64((uintptr_t)from * 0x9e3779b97f4a7c15ull ^ (uintptr_t)to);
@@ -89,21 +81,16 @@ static size_t nseen, capseen, capscratch;
 
 struct lo_node *lo_node_get(struct rt_lock *l)
 {
-    struct lo_node *n;
-    size_t i;
-    if ((nodes.n + 1) * 4 > (nodes.mask + 1) * 3 || !nodes.slot)
-        ptab_grow(&nodes, node_hash_of);
-    for (i = node_hash(l) & nodes.mask; nodes.slot[i]; i = (i + 1) & nodes.mask)
-        if (((struct lo_node *)nodes.slot[i])->lock == l)
-            return nodes.slot[i];
+    struct lo_node *n = l->graph_node;
+    if (n)
+        return n;
     n = lo_alloc(sizeof *n);
     n->lock = l;
-    rt_lock_pin(l);
+    rt_lock_pin(l); /* never recycled: the pointer to n stays with it */
     order = rt_grow(order, &caporder, (size_t)norder + 1, sizeof *order);
     n->ord = norder;
     order[norder++] = n;
-    nodes.slot[i] = n;
-    nodes.n++;
+    l->graph_node = n;
     return n;
 }
 
