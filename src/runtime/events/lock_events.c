@@ -298,7 +298,7 @@ enum rt_verdict on_lock_wait(struct rt_thread *t, const struct rt_sync_call *c)
 static const struct rt_chain **chain_missed(struct rt_thread *t, const struct rt_chain *parent,
                                             const struct rt_lock *l, unsigned flags)
 {
-    return rt_chain_cache_missed(rt_thread_caches(t), rt_chain_hash(parent, l, flags));
+    return rt_chain_cache_missed(rt_thread_caches(t), rt_chain_cache_hash(parent, l, flags));
 }
 
 /* Learn the edges held -> l (lock_order.h): the slow path, when the
