@@ -7,6 +7,7 @@
 #include "lock_order/lock_order.h"
 #include "core/record.h"
 #include "lock_fixture.h"
+#include "events/lock_fast.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -52,6 +53,32 @@ TEST(abba_in_one_thread_is_one_cycle)
     LOCK(t, a); LOCK(t, b); UNLOCK(t, b); UNLOCK(t, a);
     LOCK(t, b); LOCK(t, a); UNLOCK(t, a); UNLOCK(t, b);
     CHECK_EQ_INT(rt_findings_count("lock_order_cycle") - before, 1);
+}
+
+/* The interceptors' fast paths (events/lock_fast.h): a known a -> b is
+ * taken and released without the full events; b then a is not known, so
+ * the fast path declines and the full event reports the cycle. */
+TEST(fast_path_tells_a_then_b_from_b_then_a)
+{
+    uintptr_t a = fresh(), b = fresh();
+    struct rt_thread *t = thread();
+    unsigned before = rt_findings_count("lock_order_cycle");
+    LOCK(t, a); LOCK(t, b); UNLOCK(t, b); UNLOCK(t, a);
+    for (int i = 0; i < 3; i++) {
+        CHECK(on_mutex_acquired_fast(t, a, 0x1000, 0x8000));
+        CHECK(on_mutex_acquired_fast(t, b, 0x1001, 0x8000));
+        CHECK_EQ_INT(t->nheld, 2);
+        CHECK(on_lock_release_fast(t, b));
+        CHECK(on_lock_release_fast(t, a));
+    }
+    CHECK_EQ_INT(rt_findings_count("lock_order_cycle") - before, 0);
+    CHECK(on_mutex_acquired_fast(t, b, 0x1002, 0x8000));  /* alone: nothing to learn */
+    CHECK(!on_mutex_acquired_fast(t, a, 0x1003, 0x8000)); /* a on b: new */
+    CHECK(!on_lock_release_fast(t, a));                   /* not held: the full event says */
+    LOCK(t, a);
+    CHECK_EQ_INT(rt_findings_count("lock_order_cycle") - before, 1);
+    UNLOCK(t, a); UNLOCK(t, b);
+    CHECK_EQ_INT(t->nheld, 0);
 }
 
 TEST(consistent_order_is_silent)
@@ -660,6 +687,7 @@ int main(void)
     main_thread = rt_self;
     RUN(abba_in_two_threads_is_one_cycle);
     RUN(abba_in_one_thread_is_one_cycle);
+    RUN(fast_path_tells_a_then_b_from_b_then_a);
     RUN(consistent_order_is_silent);
     RUN(common_gate_lock_is_silent);
     RUN(gate_lock_over_three_threads_is_silent);
