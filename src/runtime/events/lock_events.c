@@ -293,6 +293,17 @@ enum rt_verdict on_lock_wait(struct rt_thread *t, const struct rt_sync_call *c)
     return RT_PROCEED;
 }
 
+const struct rt_chain *rt_chain_known_slow(struct rt_thread_caches *cache,
+                                           const struct rt_chain *parent,
+                                           const struct rt_lock *l, unsigned flags)
+{
+    const struct rt_chain *got = rt_chain_find(parent, l, flags);
+    if (!got || !atomic_load_explicit(&got->acquired, memory_order_acquire))
+        return NULL;
+    *rt_chain_cache_missed(cache, rt_chain_cache_hash(parent, l, flags)) = got;
+    return got;
+}
+
 /* A miss of the thread's chain cache for parent + l: the entry to fill
  * (the cache may grow). */
 static const struct rt_chain **chain_missed(struct rt_thread *t, const struct rt_chain *parent,

@@ -59,17 +59,26 @@ static inline const struct rt_chain *rt_held_chain(struct rt_thread *t,
     return top->chain;
 }
 
-/* A known acquired chain: the thread's cache has parent + l, and some
- * thread made it acquired (its edges are in the graph). */
+/* Not in the thread's chain cache: parent + l from the table all threads
+ * share (no lock), put in the cache, if some thread made it acquired;
+ * else NULL (lock_events.c). */
+const struct rt_chain *rt_chain_known_slow(struct rt_thread_caches *cache,
+                                           const struct rt_chain *parent,
+                                           const struct rt_lock *l, unsigned flags);
+
+/* A known acquired chain: parent + l, which some thread made acquired (its
+ * edges are in the graph), from the thread's cache or the shared table;
+ * NULL when it is new or parent is NULL. */
 static inline const struct rt_chain *rt_chain_known(struct rt_thread_caches *cache,
                                                     const struct rt_chain *parent,
                                                     const struct rt_lock *l, unsigned flags)
 {
     const struct rt_chain *got = *rt_chain_cached(cache, parent, l, flags);
-    if (parent && got && rt_chain_is(got, parent, l, flags) &&
-        atomic_load_explicit(&got->acquired, memory_order_relaxed))
+    if (__builtin_expect(parent && got && rt_chain_is(got, parent, l, flags) &&
+                             atomic_load_explicit(&got->acquired, memory_order_relaxed),
+                         1))
         return got;
-    return NULL;
+    return parent ? rt_chain_known_slow(cache, parent, l, flags) : NULL;
 }
 
 /* t took the mutex at addr with an uncontended trylock, called at (pc,
