@@ -1,6 +1,5 @@
 /* intercept_mutex: pthread_mutex_* (see intercept_locks.h). */
 #include "intercept_locks.h"
-#include "events/lock_fast.h"
 
 #define MUTEX_CALL_AT(m, try, tmd, pc_, sp_)                                          \
     ((struct rt_sync_call){.addr = (uintptr_t)(m), .kind = RT_MUTEX,                 \

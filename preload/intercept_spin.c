@@ -1,6 +1,5 @@
 /* intercept_spin: pthread_spin_* (see intercept_locks.h). */
 #include "intercept_locks.h"
-#include "events/lock_fast.h"
 
 #define SPIN_CALL(s, try)                                                            \
     ((struct rt_sync_call){.addr = (uintptr_t)(s), .kind = RT_SPIN,                  \

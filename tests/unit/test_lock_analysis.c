@@ -7,7 +7,6 @@
 #include "lock_order/lock_order.h"
 #include "core/record.h"
 #include "lock_fixture.h"
-#include "events/lock_fast.h"
 
 #include <stdlib.h>
 #include <unistd.h>

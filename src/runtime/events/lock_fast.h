@@ -18,7 +18,7 @@
 
 #include "core/core.h"
 #include "lock_order/lock_order.h"
-#include "races/happens_before.h"
+#include "races/races.h"
 
 /* Where the thread's chain cache keeps parent + l taken in `flags`: a
  * cheaper mix than rt_chain_hash's (two multiplies; the top bits, the
