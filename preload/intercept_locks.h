@@ -92,16 +92,20 @@
         RD_WAIT_AND_ACQUIRE(t_, c_, REALCALL);                               \
     } while (0)
 
-/* A release: the event comes before the real unlock. */
-#define RD_RELEASE(MAKE_CALL, REALCALL)                                      \
+/* A release: the event comes before the real unlock. FAST (an expression
+ * with t_; false for none) may record it instead of the full event when
+ * no schedule runs: true when it did (events/lock_fast.h). */
+#define RD_RELEASE(MAKE_CALL, FAST, REALCALL)                                \
     do {                                                                     \
         struct rt_thread *t_ = preload_enter();                              \
         uintptr_t a_ = 0;                                                    \
         int rc_;                                                             \
         if (t_) {                                                            \
-            struct rt_sync_call c_ = MAKE_CALL;                              \
-            SCHED_RELEASING(t_, c_);                                         \
-            on_lock_release(t_, &c_);                                        \
+            if (__builtin_expect(rt_sched_active, 0) || !(FAST)) {           \
+                struct rt_sync_call c_ = MAKE_CALL;                          \
+                SCHED_RELEASING(t_, c_);                                     \
+                on_lock_release(t_, &c_);                                    \
+            }                                                                \
             rt_leave(t_);                                                    \
         }                                                                    \
         if (__builtin_expect(rt_sched_active, 0))                            \

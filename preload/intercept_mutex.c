@@ -1,14 +1,15 @@
 /* intercept_mutex: pthread_mutex_* (see intercept_locks.h). */
 #include "intercept_locks.h"
 
-#define MUTEX_CALL(m, try, tmd)                                                      \
+#define MUTEX_CALL_AT(m, try, tmd, pc_, sp_)                                          \
     ((struct rt_sync_call){.addr = (uintptr_t)(m), .kind = RT_MUTEX,                 \
                            .type = preload_mutex_type(m), .write = true,             \
                            .trylock = (try), .timed = (tmd),                         \
                            .destroyed = preload_mutex_destroyed(m),                  \
                            .robust = preload_mutex_robust(m),                        \
                            .owner_probe = preload_mutex_owned_by_self,               \
-                           .pc = CALLER_PC(), .sp = CALLER_SP()})
+                           .pc = (pc_), .sp = (sp_)})
+#define MUTEX_CALL(m, try, tmd) MUTEX_CALL_AT(m, try, tmd, CALLER_PC(), CALLER_SP())
 
 RD_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 {
@@ -20,15 +21,43 @@ RD_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
     RD_DESTROY(MUTEX_CALL(m, false, false), REAL(pthread_mutex_destroy)(m));
 }
 
+/* Lock and unlock take the quick way (events/lock_fast.h) in the common
+ * case, a plain mutex, free, no schedule, and everything else in the
+ * functions below, out of line so that the quick way saves no registers
+ * it does not use. pc and sp are the program's call's. */
+
 /* Robust mutexes answer a trylock with EOWNERDEAD (taken, owner died),
  * which must not be followed by a lock: they take the plain path, as do
  * destroyed ones (__kind -1: every call fails with EINVAL). */
-RD_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
+static __attribute__((noinline)) int mutex_lock_full(pthread_mutex_t *m, uintptr_t pc,
+                                                     uintptr_t sp)
 {
     if (m->__data.__kind & PRELOAD_MUTEX_ROBUST)
-        RD_ACQUIRE(MUTEX_CALL(m, false, false), REAL(pthread_mutex_lock)(m));
-    RD_ACQUIRE_TRY_FIRST(MUTEX_CALL(m, false, false), REAL(pthread_mutex_trylock)(m),
+        RD_ACQUIRE(MUTEX_CALL_AT(m, false, false, pc, sp), REAL(pthread_mutex_lock)(m));
+    RD_ACQUIRE_TRY_FIRST(MUTEX_CALL_AT(m, false, false, pc, sp), REAL(pthread_mutex_trylock)(m),
                          REAL(pthread_mutex_lock)(m));
+}
+
+static __attribute__((noinline)) void mutex_acquired_full(struct rt_thread *t, pthread_mutex_t *m,
+                                                          uintptr_t pc, uintptr_t sp)
+{
+    struct rt_sync_call c = MUTEX_CALL_AT(m, false, false, pc, sp);
+    on_lock_acquired(t, &c);
+}
+
+RD_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
+{
+    uintptr_t pc = CALLER_PC(), sp = CALLER_SP();
+    struct rt_thread *t;
+    if (__builtin_expect((m->__data.__kind & PRELOAD_MUTEX_ROBUST) || rt_sched_active, 0) ||
+        REAL(pthread_mutex_trylock)(m) != 0)
+        return mutex_lock_full(m, pc, sp);
+    if ((t = preload_enter()) != NULL) {
+        if (!on_mutex_acquired_fast(t, (uintptr_t)m, pc, sp))
+            mutex_acquired_full(t, m, pc, sp);
+        rt_leave(t);
+    }
+    return 0;
 }
 
 RD_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
@@ -48,7 +77,20 @@ RD_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk, const s
                      REAL(pthread_mutex_clocklock)(m, clk, ts));
 }
 
+static __attribute__((noinline)) int mutex_unlock_full(pthread_mutex_t *m, uintptr_t pc,
+                                                       uintptr_t sp)
+{
+    RD_RELEASE(MUTEX_CALL_AT(m, false, false, pc, sp), false, REAL(pthread_mutex_unlock)(m));
+}
+
 RD_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
-    RD_RELEASE(MUTEX_CALL(m, false, false), REAL(pthread_mutex_unlock)(m));
+    struct rt_thread *t;
+    if (__builtin_expect(!rt_sched_active, 1) && (t = preload_enter()) != NULL) {
+        bool done = on_lock_release_fast(t, (uintptr_t)m);
+        rt_leave(t);
+        if (__builtin_expect(done, 1))
+            return REAL(pthread_mutex_unlock)(m);
+    }
+    return mutex_unlock_full(m, CALLER_PC(), CALLER_SP());
 }

@@ -65,5 +65,5 @@ RD_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *rw, clockid_t clk, co
 
 RD_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
 {
-    RD_RELEASE(RW_CALL(rw, false, false, false), REAL(pthread_rwlock_unlock)(rw));
+    RD_RELEASE(RW_CALL(rw, false, false, false), false, REAL(pthread_rwlock_unlock)(rw));
 }

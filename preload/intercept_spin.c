@@ -29,5 +29,6 @@ RD_EXPORT int pthread_spin_trylock(pthread_spinlock_t *s)
 
 RD_EXPORT int pthread_spin_unlock(pthread_spinlock_t *s)
 {
-    RD_RELEASE(SPIN_CALL(s, false), REAL(pthread_spin_unlock)(s));
+    RD_RELEASE(SPIN_CALL(s, false), on_lock_release_fast(t_, (uintptr_t)s),
+               REAL(pthread_spin_unlock)(s));
 }

@@ -27,12 +27,16 @@ const struct rd_kind_info rd_kinds[] = {
      "The report shows, for every edge of the cycle, where the first lock was taken and "
      "where the second was taken while it was held."},
     {"deadlock", "Deadlock", true,
-     "Threads are blocked on each other now and can never continue.",
-     "The threads listed are each waiting for a lock (or a thread to join) that another "
-     "one of them holds. racedet reported the cycle and ended the process instead of "
-     "letting it hang.",
+     "Threads are blocked now and can never continue.",
+     "Either the threads listed are each waiting for a lock (or a thread to join) that "
+     "another one of them holds, or a thread waits for a lock nobody can ever release: "
+     "its owner thread exited holding it, or, in a forked child, the owner is a thread of "
+     "the parent that does not exist in the child. racedet reported it and ended the "
+     "process instead of letting it hang.",
      "Break the cycle: take the locks in one consistent order, do not join a thread while "
-     "holding a lock it needs, or release locks before waiting. Each blocked thread's "
+     "holding a lock it needs, or release locks before waiting. Release every lock before "
+     "a thread ends, and do not fork while another thread holds a lock the child needs "
+     "(or re-initialise it in a pthread_atfork child handler). Each blocked thread's "
      "waiting stack and where it took what it holds are shown."},
     {"self_deadlock", "SelfDeadlock", true,
      "A thread locks a non-recursive lock it already holds.",
@@ -49,11 +53,15 @@ const struct rd_kind_info rd_kinds[] = {
      "Make every unlock match a lock taken by the same thread on the same path, "
      "including error paths and early returns."},
     {"destroy_locked", "DestroyLocked", false,
-     "A lock (or condition variable or barrier) is destroyed while in use.",
-     "pthread_*_destroy was called on an object that is held or has waiters. The "
-     "behaviour is undefined; other threads may still use the freed state.",
-     "Destroy an object only after every thread is done with it, for example after "
-     "joining the threads that use it."},
+     "A lock is destroyed, or its memory freed, while it is held (or a condition variable "
+     "while a thread is blocked on it).",
+     "pthread_*_destroy was called on a lock that is held, or on a condition variable a "
+     "thread is blocked on, or the memory holding such a lock was freed. The behaviour is "
+     "undefined; other threads may still use the freed state. (A condition variable whose "
+     "waiters were all signalled or broadcast may be destroyed: they are no longer "
+     "blocked on it.)",
+     "Destroy or free an object only after every thread is done with it, for example "
+     "after joining the threads that use it."},
     {"cond_wait_unheld", "CondWaitUnheld", false,
      "A condition variable is waited on with a mutex the caller does not hold.",
      "pthread_cond_wait / timedwait must be called with the mutex locked by the calling "
@@ -61,22 +69,30 @@ const struct rd_kind_info rd_kinds[] = {
      "Lock the mutex, check the predicate in a loop, and wait while holding it."},
     {"lock_held_at_exit", "LockHeldAtExit", false,
      "A thread ends while still holding locks.",
-     "The thread returned or called pthread_exit while holding the locks listed. Other "
-     "threads waiting for them will wait forever.",
+     "The thread returned or called pthread_exit while holding the locks listed, or it "
+     "ended the process (returned from main or called exit()) holding them. Other threads "
+     "waiting for them will wait forever. Locks held by threads still running at exit are "
+     "not reported, nor is a robust mutex (its next locker gets EOWNERDEAD, which is what "
+     "robust mutexes are for).",
      "Release every lock on every path out of the thread function, including error "
      "paths, or use cleanup handlers."},
     {"thread_leak", "ThreadLeak", false,
-     "A joinable thread was never joined or detached.",
-     "When the program exited, a thread created joinable had been neither joined nor "
-     "detached. Its resources are never reclaimed and its work may be cut short.",
-     "Join the thread (pthread_join) before exiting, or detach it (pthread_detach or a "
-     "detached attribute) if nobody needs its result."},
+     "A joinable thread finished and was never joined or detached.",
+     "When the program exited, a thread created joinable had finished but had been "
+     "neither joined nor detached: its resources (stack, thread descriptor) are held "
+     "until the process ends. Threads still running at exit are not reported unless "
+     "report_running_threads is set (ThreadSanitizer's rule).",
+     "Join the thread (pthread_join) once its work is done, or detach it (pthread_detach "
+     "or a detached attribute) if nobody needs its result."},
     {"sync_misuse", "SyncMisuse", false,
-     "A semaphore, barrier or once object is misused.",
-     "A synchronisation object was destroyed while in use, used after destroy or before "
-     "init, initialised again while in use, or a barrier was made with a count of 0.",
-     "Initialise the object once before any thread uses it and destroy it only after "
-     "every thread is done with it."},
+     "A mutex, semaphore, barrier or once object is misused.",
+     "A synchronisation object was used (locked, unlocked, waited on, destroyed again) "
+     "after it was destroyed or after its memory was freed, initialised again while held "
+     "or waited on, or given an argument the call rejects with EINVAL (a deadline whose "
+     "tv_nsec is not in 0..999999999, a semaphore value above SEM_VALUE_MAX, a barrier "
+     "count of 0), or used after its initialisation so failed.",
+     "Initialise the object once before any thread uses it, pass arguments in range, and "
+     "destroy it (or free its memory) only after every thread is done with it."},
     {"blocking_under_lock", "BlockingUnderLock", false,
      "A blocking call was made while holding a lock.",
      "A call that can block for a long time (sleep, I/O, join, a wait on another object) "

@@ -138,13 +138,18 @@ indent() {
 }
 
 # ok NAME: a passed check. not_ok NAME [WHY...]: a failed one (sets
-# failed=1), each WHY on a '#' line after it.
+# failed=1), each WHY on a '#' line after it, then the end of the file
+# RUN_OUT names (a run's output) when the caller set it and it is not empty.
 ok() { echo "ok - $1"; }
 not_ok() {
     failed=1
     echo "not ok - $1"
     shift
     for _why in "$@"; do echo "# $_why"; done
+    if [ -n "${RUN_OUT:-}" ] && [ -s "$RUN_OUT" ]; then
+        echo "# output of the run (last 10 lines):"
+        indent '#   ' "$RUN_OUT" 10
+    fi
 }
 
 # seconds MS: "1.234" for 1234.

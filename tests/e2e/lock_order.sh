@@ -4,7 +4,8 @@
 # two threads finishes quietly; LLVM's rotation stress (24 threads, each
 # taking 45 locks nested in every rotation) finishes with its cycles
 # reported; a two-lock inversion inside one thread is a cycle with both
-# edges in the report's graph; 79,800 edges and no cycle make a small report
+# edges in the report's graph, also after the thread's caches learnt the
+# other order well; 79,800 edges and no cycle make a small report
 # fast; --format dot still draws every edge.
 #
 # Usage: sh tests/e2e/lock_order.sh [BUILD_DIR]     (from the repository root)
@@ -19,18 +20,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/racedet-lock-order.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 failed=0
-
-ok() { echo "ok - $1"; }
-not_ok() {
-    failed=1
-    echo "not ok - $1"
-    shift
-    for _why in "$@"; do echo "# $_why"; done
-    if [ -s "$TMP/out" ]; then
-        echo "# output of the run (last 10 lines):"
-        indent '#   ' "$TMP/out" 10
-    fi
-}
+RUN_OUT=$TMP/out   # lib.sh's not_ok shows its end
 
 # run FORMAT OUTPUT LIMIT ARGS...: racedet run --format FORMAT -o OUTPUT on
 # the stress program, killed after LIMIT seconds. Sets status and ms.
@@ -92,6 +82,17 @@ if [ $status -eq 66 ] && [ "$(count lock_order_cycle "$TMP/abba.json")" = 1 ] &&
 else
     not_ok "a two-lock inversion inside one thread: one cycle, both edges in the graph" \
         "status $status, $(count lock_order_cycle "$TMP/abba.json") cycles, $(cycle_edges "$TMP/abba.json") cycle edges"
+fi
+
+# 3b. the same after the thread's caches know a -> b well (and grew): the
+# fast paths must not take b -> a for it
+run json "$TMP/warm.json" 30 warm_abba
+if [ $status -eq 66 ] && [ "$(count lock_order_cycle "$TMP/warm.json")" = 1 ] &&
+    [ "$(cycle_edges "$TMP/warm.json")" = 2 ]; then
+    ok "b then a after a then b 1000 times amid 2016 other pairs, in one thread: one cycle"
+else
+    not_ok "b then a after a then b 1000 times amid 2016 other pairs, in one thread: one cycle" \
+        "status $status, $(count lock_order_cycle "$TMP/warm.json") cycles, $(cycle_edges "$TMP/warm.json") cycle edges"
 fi
 
 # 4. many edges, no cycle: the report does not grow with them

@@ -15,6 +15,11 @@
  *                   iteration: one pair): N(N-1)/2 edges and no cycle,
  *                   the shape of Helgrind's t2t_laog
  *   self_abba       one thread takes a then b, later b then a (prints nothing)
+ *   warm_abba       one thread takes a then b 1,000 times through one helper,
+ *                   amid 2,016 other lock pairs (more than the thread's
+ *                   caches first hold, so they grow), then b then a once
+ *                   through the same helper: the fast paths' caches must
+ *                   tell a -> b from b -> a (prints nothing)
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -73,6 +78,15 @@ static void *rotate_thread(void *arg)
             pthread_mutex_unlock(&m[(i + j) % 45]);
     }
     return NULL;
+}
+
+/* One call site for every pair warm_abba takes. */
+static __attribute__((noinline)) void take_pair(pthread_mutex_t *x, pthread_mutex_t *y)
+{
+    pthread_mutex_lock(x);
+    pthread_mutex_lock(y);
+    pthread_mutex_unlock(y);
+    pthread_mutex_unlock(x);
 }
 
 static void run_threads(int n, void *(*fn)(void *), int at_once)
@@ -139,9 +153,19 @@ int main(int argc, char **argv)
         pthread_mutex_unlock(&m[0]);
         pthread_mutex_unlock(&m[1]);
         return 0;
+    } else if (strcmp(mode, "warm_abba") == 0) {
+        m = make_locks(66); /* a, b, and 64 others */
+        for (int round = 0; round < 1000; round++) {
+            take_pair(&m[0], &m[1]);
+            for (int i = 2; round < 2 && i < 66; i++)
+                for (int j = i + 1; j < 66; j++)
+                    take_pair(&m[i], &m[j]);
+        }
+        take_pair(&m[1], &m[0]);
+        return 0;
     } else {
         fprintf(stderr, "usage: lock_order_stress fixed N | rotate T | chain N DEPTH | graph N | "
-                        "self_abba\n");
+                        "self_abba | warm_abba\n");
         return 2;
     }
     printf("%.1f\n", (now() - t0) / per);

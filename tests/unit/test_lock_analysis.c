@@ -54,6 +54,32 @@ TEST(abba_in_one_thread_is_one_cycle)
     CHECK_EQ_INT(rt_findings_count("lock_order_cycle") - before, 1);
 }
 
+/* The interceptors' fast paths (events/lock_fast.h): a known a -> b is
+ * taken and released without the full events; b then a is not known, so
+ * the fast path declines and the full event reports the cycle. */
+TEST(fast_path_tells_a_then_b_from_b_then_a)
+{
+    uintptr_t a = fresh(), b = fresh();
+    struct rt_thread *t = thread();
+    unsigned before = rt_findings_count("lock_order_cycle");
+    LOCK(t, a); LOCK(t, b); UNLOCK(t, b); UNLOCK(t, a);
+    for (int i = 0; i < 3; i++) {
+        CHECK(on_mutex_acquired_fast(t, a, 0x1000, 0x8000));
+        CHECK(on_mutex_acquired_fast(t, b, 0x1001, 0x8000));
+        CHECK_EQ_INT(t->nheld, 2);
+        CHECK(on_lock_release_fast(t, b));
+        CHECK(on_lock_release_fast(t, a));
+    }
+    CHECK_EQ_INT(rt_findings_count("lock_order_cycle") - before, 0);
+    CHECK(on_mutex_acquired_fast(t, b, 0x1002, 0x8000));  /* alone: nothing to learn */
+    CHECK(!on_mutex_acquired_fast(t, a, 0x1003, 0x8000)); /* a on b: new */
+    CHECK(!on_lock_release_fast(t, a));                   /* not held: the full event says */
+    LOCK(t, a);
+    CHECK_EQ_INT(rt_findings_count("lock_order_cycle") - before, 1);
+    UNLOCK(t, a); UNLOCK(t, b);
+    CHECK_EQ_INT(t->nheld, 0);
+}
+
 TEST(consistent_order_is_silent)
 {
     uintptr_t a = fresh(), b = fresh(), c = fresh();
@@ -158,6 +184,29 @@ TEST(freed_memory_forgets_its_locks)
     on_memory_freed(a, 40);
     LOCK(t2, b); LOCK(t2, a); UNLOCK(t2, a); UNLOCK(t2, b);
     CHECK_EQ_INT(rt_findings_count(NULL) - before, 0);
+}
+
+/* The registry's tables (open addressing, entries shifted back on removal):
+ * after thousands of locks, some forgotten, every live one is found at its
+ * address and no forgotten one is. */
+TEST(lock_registry_finds_every_live_lock)
+{
+    enum { N = 20000 };
+    static char mem[N * 8];
+    static struct rt_lock *made[N];
+    int wrong = 0;
+    for (int i = 0; i < N; i++)
+        made[i] = rt_lock_create((uintptr_t)&mem[i * 8], RT_MUTEX, RT_TYPE_NORMAL, RT_NO_STACK);
+    for (int i = 0; i < N; i += 3)
+        rt_lock_forget(made[i]);
+    for (int i = 0; i < N; i++)
+        wrong += rt_lock_find((uintptr_t)&mem[i * 8]) != (i % 3 ? made[i] : NULL);
+    CHECK_EQ_INT(wrong, 0);
+    /* the freed memory's: every lock in the range goes */
+    rt_lock_forget_range((uintptr_t)mem, (uintptr_t)mem + sizeof mem);
+    for (int i = 0; i < N; i++)
+        wrong += rt_lock_find((uintptr_t)&mem[i * 8]) != NULL;
+    CHECK_EQ_INT(wrong, 0);
 }
 
 TEST(no_limit_on_locks_held_at_once)
@@ -642,6 +691,7 @@ int main(void)
     main_thread = rt_self;
     RUN(abba_in_two_threads_is_one_cycle);
     RUN(abba_in_one_thread_is_one_cycle);
+    RUN(fast_path_tells_a_then_b_from_b_then_a);
     RUN(consistent_order_is_silent);
     RUN(common_gate_lock_is_silent);
     RUN(gate_lock_over_three_threads_is_silent);
@@ -651,6 +701,7 @@ int main(void)
     RUN(five_dining_philosophers_is_one_cycle);
     RUN(destroyed_and_recreated_lock_is_a_new_lock);
     RUN(freed_memory_forgets_its_locks);
+    RUN(lock_registry_finds_every_live_lock);
     RUN(no_limit_on_locks_held_at_once);
     RUN(self_deadlock_by_type);
     RUN(unlock_by_non_owner_and_double_unlock);

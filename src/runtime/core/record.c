@@ -282,11 +282,6 @@ int rt_record_open(const char *dir, char *err, size_t errlen)
     return open_file(err, errlen);
 }
 
-bool rt_record_keeps_graph(void)
-{
-    return !record_is_temp;
-}
-
 const char *rt_record_path(void)
 {
     return record_path;

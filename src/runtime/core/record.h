@@ -29,9 +29,6 @@ struct rt_lock;
 int rt_record_open(const char *dir, char *err, size_t errlen);
 /* Path of the open record file ("" if none). */
 const char *rt_record_path(void);
-/* Whether lock-order edges are worth recording (only when an analyzer
- * will draw the graph: under racedet run). */
-bool rt_record_keeps_graph(void);
 bool rt_record_is_open(void);
 
 void rt_record_lock(void);

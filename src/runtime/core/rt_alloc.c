@@ -117,6 +117,18 @@ void *rt_realloc(void *p, size_t old_size, size_t new_size)
     return q;
 }
 
+void *rt_grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    size_t n = *cap ? *cap : 8;
+    if (need <= *cap)
+        return p;
+    while (n < need)
+        n *= 2;
+    p = rt_realloc(p, *cap * elem, n * elem);
+    *cap = n;
+    return p;
+}
+
 size_t rt_alloc_bytes_in_use(void)
 {
     return atomic_load_explicit(&in_use, memory_order_relaxed);

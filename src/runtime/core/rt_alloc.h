@@ -17,6 +17,9 @@
 void *rt_alloc(size_t size);
 void rt_free(void *p, size_t size);
 void *rt_realloc(void *p, size_t old_size, size_t new_size);
+/* An array p of *cap elements of elem bytes, grown (doubling, from 8) to
+ * hold `need`; *cap updated. The runtime's one growth rule for arrays. */
+void *rt_grow(void *p, size_t *cap, size_t need, size_t elem);
 char *rt_strdup(const char *s);
 void rt_free_str(char *s);
 

@@ -153,22 +153,13 @@ static rt_stack_id capture_path(uintptr_t sp, struct rt_callsite *e)
         if (at >= hi || at - sp > UINT32_MAX)
             return id;
         if (k > 0) {
-            if (k - 1 == e->cap) {
-                uint32_t cap = e->cap ? e->cap * 2 : 8;
-                uint32_t *slots = rt_alloc(cap * sizeof *slots);
-                if (e->slots) {
-                    memcpy(slots, e->slots, e->cap * sizeof *slots);
-                    rt_free(e->slots, e->cap * sizeof *slots);
-                }
-                e->slots = slots;
-                e->cap = cap;
-            }
-            e->slots[k - 1] = (uint32_t)(at - sp);
+            e->proof = rt_grow(e->proof, &e->cap, 2 * (size_t)k, sizeof *e->proof);
+            e->proof[2 * (k - 1)] = at - sp;
+            e->proof[2 * (k - 1) + 1] = st->pcs[k];
         }
         at += sizeof(uintptr_t);
     }
     e->nslots = n ? n - 1 : 0;
-    e->pcs = st->pcs;
     return id;
 }
 
@@ -182,7 +173,7 @@ rt_stack_id rt_stack_callsite_miss(struct rt_callsite_cache *c, unsigned set, ui
         if (rt_callsite_hit(&ways[w], pc, sp))
             break;
     if (w == RT_CALLSITE_WAYS) {
-        /* a new path: it takes the last way (its slots array is reused) */
+        /* a new path: it takes the last way (its proof array is reused) */
         struct rt_callsite *e = &ways[--w];
         e->stack = 0; /* empty while it is rewritten */
         id = capture_path(sp, e);
@@ -203,8 +194,8 @@ void rt_stack_callsite_release(struct rt_callsite_cache *c)
 {
     for (unsigned i = 0; i < RT_CALLSITE_SETS; i++)
         for (unsigned w = 0; w < RT_CALLSITE_WAYS; w++)
-            if (c->e[i][w].slots)
-                rt_free(c->e[i][w].slots, c->e[i][w].cap * sizeof *c->e[i][w].slots);
+            if (c->e[i][w].proof)
+                rt_free(c->e[i][w].proof, c->e[i][w].cap * sizeof *c->e[i][w].proof);
 }
 
 void rt_stack_lock_all(void)

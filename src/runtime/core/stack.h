@@ -14,6 +14,7 @@
 #define RT_STACK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef uint32_t rt_stack_id;
@@ -53,9 +54,12 @@ rt_stack_id rt_stack_of_function(uintptr_t entry);
 struct rt_callsite {
     uintptr_t pc, sp;
     rt_stack_id stack;        /* +1: zero is an empty entry */
-    uint32_t nslots, cap;     /* return-address slots to compare; capacity */
-    const uintptr_t *pcs;     /* the stack's frames (the depot never frees) */
-    uint32_t *slots;          /* slots[i]: sp + slots[i] holds pcs[i + 1] */
+    uint32_t nslots;          /* return-address slots to compare */
+    size_t cap;               /* of proof, in words */
+    /* the proof, one pair a frame above the innermost: an offset from sp,
+     * and the return address that slot held (kept side by side: one
+     * cache line serves both loads) */
+    uintptr_t *proof;
 };
 struct rt_callsite_cache {
     struct rt_callsite e[RT_CALLSITE_SETS][RT_CALLSITE_WAYS];
@@ -69,8 +73,9 @@ void rt_stack_callsite_release(struct rt_callsite_cache *c);
 
 static inline bool rt_callsite_same_path(const struct rt_callsite *e, uintptr_t sp)
 {
-    for (uint32_t i = 0; i < e->nslots; i++)
-        if (*(const uintptr_t *)(sp + e->slots[i]) != e->pcs[i + 1])
+    const uintptr_t *p = e->proof, *end = p + 2 * (size_t)e->nslots;
+    for (; p < end; p += 2)
+        if (*(const uintptr_t *)(sp + p[0]) != p[1])
             return false;
     return true;
 }
@@ -80,9 +85,14 @@ static inline bool rt_callsite_hit(const struct rt_callsite *e, uintptr_t pc, ui
     return e->pc == pc && e->sp == sp && e->stack != 0 && rt_callsite_same_path(e, sp);
 }
 
+static inline unsigned rt_callsite_set(uintptr_t pc, uintptr_t sp)
+{
+    return (unsigned)((pc ^ (pc >> 9) ^ (sp >> 4)) % RT_CALLSITE_SETS);
+}
+
 static inline rt_stack_id rt_stack_at_callsite(struct rt_callsite_cache *c, uintptr_t pc, uintptr_t sp)
 {
-    unsigned set = (unsigned)((pc ^ (pc >> 9) ^ (sp >> 4)) % RT_CALLSITE_SETS);
+    unsigned set = rt_callsite_set(pc, sp);
     const struct rt_callsite *e = &c->e[set][0];
     if (__builtin_expect(rt_callsite_hit(e, pc, sp), 1))
         return e->stack - 1;

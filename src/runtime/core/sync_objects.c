@@ -6,16 +6,25 @@
 /* Locks inside one page, for forgetting the locks in freed memory quickly. */
 #define PAGE_SHIFT 12
 
+/* One stripe: an open-addressing table (linear probing, grown at 3/4,
+ * deletion by shifting back the entries after the hole, so no tombstones)
+ * of the live locks whose address hashes to it. */
 struct stripe {
     rt_spin_t lock;
-    struct rt_lock *table;
-    char pad[64 - sizeof(rt_spin_t) - sizeof(void *)];
+    uint32_t n;
+    size_t mask;                  /* slots - 1; 0 with no table yet */
+    struct rt_lock **slot;
+    char pad[64 - sizeof(rt_spin_t) - sizeof(uint32_t) - sizeof(size_t) - sizeof(void *)];
 };
 
 static struct stripe stripes[NSTRIPES];
 static atomic_uint_fast64_t next_id = 1;
 static rt_spin_t free_lock = RT_SPIN_INIT;
 static struct rt_lock *free_list;
+/* structs are carved from blocks at their exact size (rt_alloc would round
+ * them up to a power of two); under free_lock */
+#define SLAB_BYTES (64u << 10)
+static char *slab, *slab_end;
 /* How many live locks each page holds, so that freeing memory with no lock
  * in it costs one probe per page. */
 struct page_count {
@@ -45,6 +54,68 @@ static struct stripe *stripe_of(uintptr_t addr)
     return &stripes[rt_mix64(addr) % NSTRIPES];
 }
 
+/* The slot of a lock in its stripe's table (the stripe is chosen by the
+ * low bits of the same hash: use the high ones here). */
+static size_t home_of(const struct stripe *s, uintptr_t addr)
+{
+    return (size_t)(rt_mix64(addr) >> 8) & s->mask;
+}
+
+/* Under s->lock: the live lock at addr, or NULL. */
+static struct rt_lock *table_find(const struct stripe *s, uintptr_t addr)
+{
+    if (!s->slot)
+        return NULL;
+    for (size_t i = home_of(s, addr);; i = (i + 1) & s->mask) {
+        struct rt_lock *l = s->slot[i];
+        if (!l || l->addr == addr)
+            return l;
+    }
+}
+
+/* Under s->lock: put l in (no lock at its address is in). */
+static void table_put(struct stripe *s, struct rt_lock *l)
+{
+    size_t i;
+    if (!s->slot || (s->n + 1) * 4 > (s->mask + 1) * 3) {
+        size_t slots = s->slot ? (s->mask + 1) * 2 : 16, old = s->slot ? s->mask + 1 : 0;
+        struct rt_lock **from = s->slot;
+        s->slot = rt_alloc(slots * sizeof *s->slot);
+        s->mask = slots - 1;
+        for (size_t k = 0; k < old; k++)
+            if (from[k]) {
+                for (i = home_of(s, from[k]->addr); s->slot[i]; i = (i + 1) & s->mask)
+                    ;
+                s->slot[i] = from[k];
+            }
+        if (from)
+            rt_free(from, old * sizeof *from);
+    }
+    for (i = home_of(s, l->addr); s->slot[i]; i = (i + 1) & s->mask)
+        ;
+    s->slot[i] = l;
+    s->n++;
+}
+
+/* Under s->lock: take l out; the entries after it in its run move back
+ * into the hole when their home allows (every probe still finds them). */
+static void table_del(struct stripe *s, const struct rt_lock *l)
+{
+    size_t i = home_of(s, l->addr), j;
+    while (s->slot[i] != l)
+        i = (i + 1) & s->mask;
+    for (j = (i + 1) & s->mask; s->slot[j]; j = (j + 1) & s->mask) {
+        size_t h = home_of(s, s->slot[j]->addr);
+        /* slot[j] may move to i unless its home lies cyclically in (i, j] */
+        if (i <= j ? (h <= i || h > j) : (h <= i && h > j)) {
+            s->slot[i] = s->slot[j];
+            i = j;
+        }
+    }
+    s->slot[i] = NULL;
+    s->n--;
+}
+
 static void page_add(uintptr_t addr, int delta)
 {
     struct page_count *p;
@@ -71,17 +142,25 @@ static struct rt_lock *new_lock(uintptr_t addr, int kind, int type, rt_stack_id 
     struct rt_lock *l;
     rt_spin_lock(&free_lock);
     l = free_list;
-    if (l)
+    if (l) {
         free_list = l->free_next;
+    } else {
+        const size_t size = (sizeof *l + 7) & ~(size_t)7;
+        if ((size_t)(slab_end - slab) < size) {
+            slab = rt_alloc(SLAB_BYTES); /* zeroed */
+            slab_end = slab + SLAB_BYTES;
+        }
+        l = (struct rt_lock *)slab;
+        slab += size;
+    }
     rt_spin_unlock(&free_lock);
-    if (!l)
-        l = rt_alloc(sizeof *l);
     /* a recycled struct may still be read through stale caches: publish the
      * new identity before it can be found */
     l->addr = addr;
     l->kind = (uint8_t)kind;
     l->type = (uint8_t)type;
     l->pinned = false;
+    l->graph_node = NULL;
     l->written_epoch = 0;
     l->init_stack = init_stack;
     atomic_store(&l->owner, 0);
@@ -102,7 +181,7 @@ struct rt_lock *rt_lock_find(uintptr_t addr)
     struct stripe *s = stripe_of(addr);
     struct rt_lock *l;
     rt_spin_lock(&s->lock);
-    HASH_FIND(hh, s->table, &addr, sizeof addr, l);
+    l = table_find(s, addr);
     rt_spin_unlock(&s->lock);
     return l;
 }
@@ -112,10 +191,10 @@ struct rt_lock *rt_lock_get(uintptr_t addr, int kind, int type)
     struct stripe *s = stripe_of(addr);
     struct rt_lock *l;
     rt_spin_lock(&s->lock);
-    HASH_FIND(hh, s->table, &addr, sizeof addr, l);
+    l = table_find(s, addr);
     if (!l) {
         l = new_lock(addr, kind, type, RT_NO_STACK);
-        HASH_ADD(hh, s->table, addr, sizeof l->addr, l);
+        table_put(s, l);
         rt_spin_unlock(&s->lock);
         atomic_fetch_add(&live_locks, 1);
         page_add(addr, 1);
@@ -127,7 +206,7 @@ struct rt_lock *rt_lock_get(uintptr_t addr, int kind, int type)
 
 static void unlink_locked(struct stripe *s, struct rt_lock *l)
 {
-    HASH_DEL(s->table, l);
+    table_del(s, l);
     atomic_store(&l->live, false);
     l->serial++;
 }
@@ -149,10 +228,10 @@ struct rt_lock *rt_lock_create(uintptr_t addr, int kind, int type, rt_stack_id i
     struct stripe *s = stripe_of(addr);
     struct rt_lock *old, *l = new_lock(addr, kind, type, init_stack);
     rt_spin_lock(&s->lock);
-    HASH_FIND(hh, s->table, &addr, sizeof addr, old);
+    old = table_find(s, addr);
     if (old)
         unlink_locked(s, old);
-    HASH_ADD(hh, s->table, addr, sizeof l->addr, l);
+    table_put(s, l);
     rt_spin_unlock(&s->lock);
     atomic_fetch_add(&live_locks, 1);
     page_add(addr, 1);
@@ -166,7 +245,7 @@ void rt_lock_forget(struct rt_lock *l)
     struct stripe *s = stripe_of(l->addr);
     struct rt_lock *cur;
     rt_spin_lock(&s->lock);
-    HASH_FIND(hh, s->table, &l->addr, sizeof l->addr, cur);
+    cur = table_find(s, l->addr);
     if (cur != l) {
         rt_spin_unlock(&s->lock);
         return;

@@ -14,7 +14,10 @@
  * comparing addr and `live`. Ownership fields are written by the thread
  * that holds the real lock (so the real lock serialises them); `readers`,
  * `waiters` and `user` are atomics. Lookup is striped over internal
- * spinlocks.
+ * spinlocks, each stripe an open-addressing table of pointers (no per-lock
+ * hash handle), and the structs are carved at their exact size from big
+ * blocks: a lock costs sizeof(struct rt_lock) plus about 12 bytes of table
+ * (docs/design.md, "Memory").
  *
  * A lock whose life ended (destroyed, or its memory freed) leaves a *gone*
  * record at its address, with who ended it and where, until the address
@@ -37,31 +40,35 @@ enum rt_lock_type { RT_TYPE_NORMAL, RT_TYPE_RECURSIVE, RT_TYPE_ERRORCHECK, RT_TY
                     RT_TYPE_NONE };
 
 struct rt_lock {
-    UT_hash_handle hh;
     uintptr_t addr;
     uint64_t id;                  /* unique per address and generation */
-    uint8_t kind, type;
-    atomic_bool live;
-    bool pinned;
-    unsigned written_epoch;       /* under the record lock */
-    rt_stack_id init_stack;
-
-    atomic_int owner;             /* thread id + 1 of the exclusive holder; 0: none */
-    unsigned depth;               /* recursion depth of the owner */
-    atomic_int readers;           /* rwlock: read holds */
     uint64_t serial;              /* bumped when a hold is taken away from its owner */
-    rt_stack_id acq_stack;        /* where the exclusive holder took it */
     /* cond: the threads inside a wait on it, in two counts of 32 bits:
      * still blocked (low half: RT_COND_BLOCKED), and woken by a signal or
      * broadcast but not yet returned (high half: RT_COND_WOKEN), which are
      * no longer blocked on the condition (only re-acquiring the mutex) */
     _Atomic uint64_t waiters;
+    union {
+        /* the lock-order graph's node for it (lock_order/graph.h), made
+         * and read under its lock; a lock with one is pinned, so never
+         * on the free list */
+        void *graph_node;
+        struct rt_lock *free_next;  /* on the free list */
+    };
+    atomic_int owner;             /* thread id + 1 of the exclusive holder; 0: none */
+    unsigned depth;               /* recursion depth of the owner */
+    atomic_int readers;           /* rwlock: read holds */
+    rt_stack_id acq_stack;        /* where the exclusive holder took it */
     /* Who ever wanted it: id + 1 of the first thread that acquired or
      * waited for it, RT_LOCK_SHARED once another thread has too, 0 before
      * anyone. Blocking calls are reported only under shared locks. */
     atomic_int user;
+    unsigned written_epoch;       /* under the record lock */
+    rt_stack_id init_stack;
+    uint8_t kind, type;
+    atomic_bool live;
+    bool pinned;
     bool robust;                  /* a robust mutex (its owner may die: EOWNERDEAD) */
-    struct rt_lock *free_next;
 };
 
 #define RT_LOCK_SHARED (-1)

@@ -174,6 +174,29 @@ static uintptr_t distance(uintptr_t a, uintptr_t b)
     return a > b ? a - b : b - a;
 }
 
+static struct rt_thread_caches *new_caches(void)
+{
+    struct rt_thread_caches *c = rt_alloc(sizeof *c);
+    c->chains = c->chains0;
+    c->chain_mask = RT_CHAIN_CACHE_MIN - 1;
+    return c;
+}
+
+const struct rt_chain **rt_chain_cache_missed(struct rt_thread_caches *c, uint64_t hash)
+{
+    size_t n = (size_t)c->chain_mask + 1, big = n * 4;
+    const struct rt_chain **to;
+    if (++c->chain_misses < 2 * n || big > RT_CHAIN_CACHE_MAX)
+        return &c->chains[hash & c->chain_mask];
+    to = rt_alloc(big * sizeof *to); /* empty: the misses fill it again */
+    if (c->chains != c->chains0)
+        rt_free(c->chains, n * sizeof *to);
+    c->chains = to;
+    c->chain_mask = (unsigned)(big - 1);
+    c->chain_misses = 0;
+    return &c->chains[hash & c->chain_mask];
+}
+
 struct rt_thread_caches *rt_thread_caches_make(struct rt_thread *t)
 {
     uintptr_t here = (uintptr_t)__builtin_frame_address(0);
@@ -181,7 +204,7 @@ struct rt_thread_caches *rt_thread_caches_make(struct rt_thread *t)
     int best = -1;
     /* threads started by nobody we saw have no routine in common */
     if (t->start_routine == 0) {
-        t->caches = rt_alloc(sizeof *t->caches);
+        t->caches = new_caches();
         return t->caches;
     }
     rt_spin_lock(&parked_lock);
@@ -195,9 +218,9 @@ struct rt_thread_caches *rt_thread_caches_make(struct rt_thread *t)
     }
     rt_spin_unlock(&parked_lock);
     if (c)
-        memset(c->chains, 0, sizeof c->chains); /* what this thread met */
+        memset(c->chains, 0, sizeof *c->chains * (c->chain_mask + 1)); /* what this thread met */
     else
-        c = rt_alloc(sizeof *c);
+        c = new_caches();
     t->caches = c;
     t->caches_sp = here;
     return c;
@@ -207,6 +230,8 @@ struct rt_thread_caches *rt_thread_caches_make(struct rt_thread *t)
 static void free_caches(struct rt_thread_caches *c)
 {
     rt_stack_callsite_release(&c->callsites);
+    if (c->chains != c->chains0)
+        rt_free(c->chains, sizeof *c->chains * (c->chain_mask + 1));
     rt_free(c, sizeof *c);
 }
 

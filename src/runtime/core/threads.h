@@ -61,8 +61,9 @@ struct rt_held {
     const struct rt_chain *chain;
 };
 
-#define RT_LOCK_CACHE_WAYS 64
-#define RT_CHAIN_CACHE_WAYS 256
+#define RT_LOCK_CACHE_WAYS 256
+#define RT_CHAIN_CACHE_MIN 256      /* entries of a thread's chain cache at first */
+#define RT_CHAIN_CACHE_MAX 16384    /* ... and at most (128 KiB) */
 
 /* What only a live thread needs, to make its events cheap: kept apart
  * from struct rt_thread (which outlives the thread) and freed when the
@@ -72,9 +73,28 @@ struct rt_held {
 struct rt_thread_caches {
     struct rt_callsite_cache callsites;
     struct { uintptr_t addr; struct rt_lock *lock; } locks[RT_LOCK_CACHE_WAYS];
-    /* lock-order chains this thread met, by (chain below, lock, mode) */
-    const struct rt_chain *chains[RT_CHAIN_CACHE_WAYS];
+    /* lock-order chains this thread met, by (chain below, lock, mode):
+     * direct-mapped, chain_mask + 1 entries, in chains0 at first; a thread
+     * that keeps missing (more lock stacks than entries) gets one four
+     * times as big, up to RT_CHAIN_CACHE_MAX (rt_chain_cache_missed). The
+ * key is the chain below (which says what is held, in which order) and
+ * the lock taken: A then B and B then A are different entries. */
+    const struct rt_chain **chains;
+    unsigned chain_mask;
+    unsigned chain_misses;          /* since the cache last grew */
+    const struct rt_chain *chains0[RT_CHAIN_CACHE_MIN];
 };
+
+/* The slot of the lock cache for a lock's address. */
+static inline unsigned rt_lock_cache_slot(uintptr_t addr)
+{
+    return (unsigned)((addr * 0x9e3779b97f4a7c15ull) >> 56) % RT_LOCK_CACHE_WAYS;
+}
+
+/* A miss in the chain cache: counted; when they reach twice its size, the
+ * cache grows (and starts empty: the chains are in the lock graph's table).
+ * Returns the entry for hash to fill. */
+const struct rt_chain **rt_chain_cache_missed(struct rt_thread_caches *c, uint64_t hash);
 
 struct rt_thread {
     /* identity */
@@ -98,7 +118,6 @@ struct rt_thread {
     int in_runtime;                /* >0 while inside an interceptor: re-entry passes through */
     struct rt_held *held;
     unsigned nheld, cap_held;
-    uint64_t held_sig;             /* order-independent signature of the held set */
     rt_spin_t peek_lock;           /* held while `held` is resized, for the watchdog */
     /* the wait in progress, for the deadlock watchdog (watchdog.h): an
      * untimed lock acquisition that could not take the lock at once
@@ -194,12 +213,6 @@ static inline void rt_held_remove(struct rt_thread *t, unsigned index)
         t->held[i].chain = NULL;
     }
     t->nheld--;
-}
-
-/* Order-independent contribution of one hold to the held-set signature. */
-static inline uint64_t rt_held_key(uint64_t lock_id, bool write)
-{
-    return (lock_id * 2 + (write ? 1 : 0)) * 0x9e3779b97f4a7c15ull;
 }
 
 /* Fork support: forget the threads that did not survive into the child. */

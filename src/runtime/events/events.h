@@ -166,4 +166,7 @@ void rt_sync_objects_unlock_all(void);
 void rt_blocking_lock_all(void);
 void rt_blocking_unlock_all(void);
 
+/* The fast paths of the commonest lock events, inline for the interceptors. */
+#include "lock_fast.h"
+
 #endif

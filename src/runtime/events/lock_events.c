@@ -9,6 +9,7 @@
  * call rejects).
  */
 #include "events.h"
+#include "lock_fast.h"
 #include "core/core.h"
 #include "races/races.h"
 #include "lock_order/lock_order.h"
@@ -35,7 +36,7 @@ static inline struct rt_lock *lookup(struct rt_thread *t, const struct rt_sync_c
     struct rt_lock *l = c->lock;
     if (l && l->addr == c->addr && atomic_load_explicit(&l->live, memory_order_relaxed))
         return l;
-    slot = (unsigned)(((c->addr >> 3) ^ (c->addr >> 11)) % RT_LOCK_CACHE_WAYS);
+    slot = rt_lock_cache_slot(c->addr);
     struct rt_thread_caches *cache = rt_thread_caches(t);
     l = cache->locks[slot].lock;
     if (!(l && cache->locks[slot].addr == c->addr && l->addr == c->addr &&
@@ -62,7 +63,6 @@ static inline int find_held(struct rt_thread *t, struct rt_lock *l, int want_wri
     for (int i = (int)t->nheld - 1; i >= 0; i--) {
         struct rt_held *h = &t->held[i];
         if (!rt_held_is_live(h)) {
-            t->held_sig -= rt_held_key(h->lock_id, h->write);
             rt_held_remove(t, (unsigned)i);
             continue;
         }
@@ -293,12 +293,23 @@ enum rt_verdict on_lock_wait(struct rt_thread *t, const struct rt_sync_call *c)
     return RT_PROCEED;
 }
 
-/* The thread's cache entry for the chain parent + l, taken in `flags`. */
-static inline const struct rt_chain **cached_chain(struct rt_thread *t,
-                                                   const struct rt_chain *parent,
-                                                   const struct rt_lock *l, unsigned flags)
+const struct rt_chain *rt_chain_known_slow(struct rt_thread_caches *cache,
+                                           const struct rt_chain *parent,
+                                           const struct rt_lock *l, unsigned flags)
 {
-    return &rt_thread_caches(t)->chains[rt_chain_hash(parent, l, flags) % RT_CHAIN_CACHE_WAYS];
+    const struct rt_chain *got = rt_chain_find(parent, l, flags);
+    if (!got || !atomic_load_explicit(&got->acquired, memory_order_acquire))
+        return NULL;
+    *rt_chain_cache_missed(cache, rt_chain_cache_hash(parent, l, flags)) = got;
+    return got;
+}
+
+/* A miss of the thread's chain cache for parent + l: the entry to fill
+ * (the cache may grow). */
+static const struct rt_chain **chain_missed(struct rt_thread *t, const struct rt_chain *parent,
+                                            const struct rt_lock *l, unsigned flags)
+{
+    return rt_chain_cache_missed(rt_thread_caches(t), rt_chain_cache_hash(parent, l, flags));
 }
 
 /* Learn the edges held -> l (lock_order.h): the slow path, when the
@@ -314,7 +325,18 @@ learn_edges_slow(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_ca
     const struct rt_chain *parent = NULL, *got, **entry;
     unsigned flags = rt_chain_flags(c->write, c->trylock);
     bool exact = true;
+    struct rt_held *top = &t->held[t->nheld - 1];
 
+    /* the top entry's chain is the held stack's, as the fast path takes it,
+     * when l is in it nowhere (no one holds l): then no walk over a deep
+     * stack for each new chain (a program locking thousands of locks
+     * nested would pay for the depth at every lock) */
+    if (top->chain && top->lock != l && rt_held_is_live(top) &&
+        atomic_load_explicit(&l->owner, memory_order_relaxed) != t->id + 1 &&
+        atomic_load_explicit(&l->readers, memory_order_relaxed) == 0) {
+        parent = top->chain;
+        goto known;
+    }
     for (unsigned i = 0; i < t->nheld; i++) {
         struct rt_held *h = &t->held[i];
         unsigned hflags = rt_chain_flags(h->write, h->trylock);
@@ -326,19 +348,22 @@ learn_edges_slow(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_ca
             parent = h->chain;
             continue;
         }
-        entry = cached_chain(t, parent, h->lock, hflags);
-        if (!(*entry && rt_chain_is(*entry, parent, h->lock, hflags)))
+        entry = rt_chain_cached(rt_thread_caches(t), parent, h->lock, hflags);
+        if (!(*entry && rt_chain_is(*entry, parent, h->lock, hflags))) {
+            entry = chain_missed(t, parent, h->lock, hflags);
             *entry = rt_chain_path(parent, t, h->lock, hflags, h->stack);
+        }
         parent = *entry;
         if (exact)
             h->chain = parent;
     }
     if (!parent)
         return NULL; /* nothing live held */
+known:
     got = rt_graph_acquired(parent, t, l, flags, stack);
     if (!exact)
         return NULL;
-    *cached_chain(t, parent, l, flags) = got;
+    *chain_missed(t, parent, l, flags) = got;
     return got;
 }
 
@@ -348,19 +373,10 @@ learn_edges_slow(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_ca
 static inline const struct rt_chain *learn_edges(struct rt_thread *t, struct rt_lock *l,
                                                  const struct rt_sync_call *c, rt_stack_id stack)
 {
-    struct rt_held *top = &t->held[t->nheld - 1];
-    const struct rt_chain *parent = top->chain, *got;
+    struct rt_thread_caches *cache = rt_thread_caches(t);
     unsigned flags = rt_chain_flags(c->write, c->trylock);
-    if (!parent && t->nheld == 1 && top->lock != l && rt_held_is_live(top)) {
-        unsigned tflags = rt_chain_flags(top->write, top->trylock);
-        got = *cached_chain(t, NULL, top->lock, tflags);
-        if (got && rt_chain_is(got, NULL, top->lock, tflags))
-            parent = top->chain = got;
-    }
-    got = *cached_chain(t, parent, l, flags);
-    if (__builtin_expect(parent && got && rt_chain_is(got, parent, l, flags) &&
-                             atomic_load_explicit(&got->acquired, memory_order_relaxed),
-                         1))
+    const struct rt_chain *got = rt_chain_known(cache, rt_held_chain(t, cache, l), l, flags);
+    if (__builtin_expect(got != NULL, 1))
         return got;
     return learn_edges_slow(t, l, c, stack);
 }
@@ -402,7 +418,6 @@ void on_lock_acquired(struct rt_thread *t, const struct rt_sync_call *c)
     h->stack = stack;
     h->write = c->write;
     h->trylock = c->trylock;
-    t->held_sig += rt_held_key(l->id, c->write);
     if (c->write) {
         atomic_store_explicit(&l->owner, t->id + 1, memory_order_relaxed);
         l->depth = 1;
@@ -484,7 +499,6 @@ static __attribute__((noinline)) void release_slow(struct rt_thread *t, const st
         l->depth--;
         return;
     }
-    t->held_sig -= rt_held_key(h->lock_id, h->write);
     if (h->write) {
         l->depth = 0;
         atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
@@ -500,18 +514,8 @@ void on_lock_release(struct rt_thread *t, const struct rt_sync_call *c)
         on_sync_call_release(t, c); /* happens-before: now -> the next acquisition */
     /* the lock released is almost always the newest one held, exclusively
      * and not recursively */
-    if (__builtin_expect(t->nheld > 0, 1)) {
-        struct rt_held *h = &t->held[t->nheld - 1];
-        struct rt_lock *l = h->lock;
-        if (l->addr == c->addr && rt_held_is_live(h) && h->write &&
-            !(l->type == RT_TYPE_RECURSIVE && l->depth > 1)) {
-            t->held_sig -= rt_held_key(h->lock_id, true);
-            l->depth = 0;
-            atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
-            t->nheld--;
-            return;
-        }
-    }
+    if (__builtin_expect(rt_release_top(t, c->addr), 1))
+        return;
     release_slow(t, c);
 }
 
@@ -588,8 +592,6 @@ void on_cond_wait(struct rt_thread *t, const struct rt_sync_call *cond, const st
         return;
     }
     /* the wait releases the mutex, whatever its recursion depth */
-    struct rt_held *h = &t->held[i];
-    t->held_sig -= rt_held_key(h->lock_id, true);
     m->depth = 0;
     atomic_store_explicit(&m->owner, 0, memory_order_relaxed);
     rt_held_remove(t, (unsigned)i);

@@ -79,6 +79,12 @@ const struct rt_chain *lo_chain_find(const struct rt_chain *parent, const struct
     return tab ? probe(tab, parent, l, flags, NULL) : NULL;
 }
 
+const struct rt_chain *rt_chain_find(const struct rt_chain *parent, const struct rt_lock *l,
+                                     unsigned flags)
+{
+    return lo_chain_find(parent, l, flags);
+}
+
 static struct table *table_new(size_t slots)
 {
     struct table *tab = rt_alloc(sizeof *tab + slots * sizeof tab->slot[0]);

@@ -66,7 +66,7 @@ static struct lo_ctx *add_ctx(const struct rt_chain *c, const struct rt_chain *f
     unsigned n = 0, k = 0;
 
     for (const struct rt_chain *g = c->parent; g; g = g->parent) {
-        tmp = lo_grow(tmp, &captmp, n + 1, sizeof *tmp);
+        tmp = rt_grow(tmp, &captmp, n + 1, sizeof *tmp);
         tmp[n++] = lo_node_get(g->lock);
     }
     qsort(tmp, n, sizeof tmp[0], cmp_ptr);
@@ -177,7 +177,7 @@ static unsigned nheld;
 
 static void choose(size_t i, struct lo_ctx *c)
 {
-    path = lo_grow(path, &cappath, i + 2, sizeof *path);
+    path = rt_grow(path, &cappath, i + 2, sizeof *path);
     path[i] = c;
     for (unsigned k = 0; k < c->nheld; k++)
         c->held[k]->held = true;
@@ -214,7 +214,7 @@ static uint64_t memo_hash(const struct lo_node *at, bool w)
 static void held_now(size_t n)
 {
     unsigned k = 0;
-    tmp = lo_grow(tmp, &captmp, nheld + 1, sizeof *tmp);
+    tmp = rt_grow(tmp, &captmp, nheld + 1, sizeof *tmp);
     for (size_t i = 0; i < n; i++)
         for (unsigned j = 0; j < path[i]->nheld; j++)
             tmp[k++] = path[i]->held[j];
@@ -282,7 +282,7 @@ static void search(struct lo_ctx *c0)
     struct lo_node *target = lo_node_get(c0->from->lock);
     size_t n = 1;
 
-    stack = lo_grow(stack, &capstack, 1, sizeof *stack);
+    stack = rt_grow(stack, &capstack, 1, sizeof *stack);
     choose(0, c0);
     stack[0] = (struct step){.at = lo_node_get(c0->chain->lock), .w = c0->to_write, .fresh = true};
     while (n > 0) {
@@ -300,7 +300,7 @@ static void search(struct lo_ctx *c0)
                 /* closing at target, which c takes and c0's thread holds:
                  * a read taken where a read is held does not wait */
                 if (usable(c, s->w) && (c->to_write || c0->from_write)) {
-                    path = lo_grow(path, &cappath, n + 1, sizeof *path);
+                    path = rt_grow(path, &cappath, n + 1, sizeof *path);
                     path[n] = c;
                     report_cycle(path, n + 1);
                     while (n > 0)
@@ -330,7 +330,7 @@ static void search(struct lo_ctx *c0)
             }
             if (next) {
                 choose(n, next);
-                stack = lo_grow(stack, &capstack, n + 1, sizeof *stack);
+                stack = rt_grow(stack, &capstack, n + 1, sizeof *stack);
                 stack[n++] = (struct step){.at = to, .w = next->to_write, .fresh = true};
             } else { /* every way on from here tried: remember it */
                 memo_add(s->at, s->w, n);

@@ -84,9 +84,6 @@ extern unsigned long long lo_steps;  /* rt_graph_search_steps */
 
 /* Memory that lives as long as the process: carved from big blocks. */
 void *lo_alloc(size_t size);
-/* An array p of *cap elements of elem bytes, grown (doubling) to hold
- * `need`; *cap updated. */
-void *lo_grow(void *p, size_t *cap, size_t need, size_t elem);
 
 /* chains.c: the chain parent + l, found or made (under lo_lock). */
 struct rt_chain *lo_chain_get(const struct rt_chain *parent, struct rt_thread *t,

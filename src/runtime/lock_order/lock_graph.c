@@ -52,16 +52,8 @@ static void ptab_grow(struct ptab *t, uint64_t (*hash_of)(const void *))
     t->mask = slots - 1;
 }
 
-static struct ptab nodes, pairs;
+static struct ptab pairs;
 
-static uint64_t node_hash(const struct rt_lock *l)
-{
-    return rt_mix64((uintptr_t)l);
-}
-static uint64_t node_hash_of(const void *n)
-{
-    return node_hash(((const struct lo_node *)n)->lock);
-}
 static uint64_t pair_hash(const struct lo_node *from, const struct lo_node *to)
 {
     return rt_mix64((uintptr_t)from * 0x9e3779b97f4a7c15ull ^ (uintptr_t)to);
@@ -87,35 +79,18 @@ static size_t capframes;
 static struct lo_node **seen, **scratch;
 static size_t nseen, capseen, capscratch;
 
-void *lo_grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    size_t n = *cap ? *cap : 64;
-    if (need <= *cap)
-        return p;
-    while (n < need)
-        n *= 2;
-    p = rt_realloc(p, *cap * elem, n * elem);
-    *cap = n;
-    return p;
-}
-
 struct lo_node *lo_node_get(struct rt_lock *l)
 {
-    struct lo_node *n;
-    size_t i;
-    if ((nodes.n + 1) * 4 > (nodes.mask + 1) * 3 || !nodes.slot)
-        ptab_grow(&nodes, node_hash_of);
-    for (i = node_hash(l) & nodes.mask; nodes.slot[i]; i = (i + 1) & nodes.mask)
-        if (((struct lo_node *)nodes.slot[i])->lock == l)
-            return nodes.slot[i];
+    struct lo_node *n = l->graph_node;
+    if (n)
+        return n;
     n = lo_alloc(sizeof *n);
     n->lock = l;
-    rt_lock_pin(l);
-    order = lo_grow(order, &caporder, (size_t)norder + 1, sizeof *order);
+    rt_lock_pin(l); /* never recycled: the pointer to n stays with it */
+    order = rt_grow(order, &caporder, (size_t)norder + 1, sizeof *order);
     n->ord = norder;
     order[norder++] = n;
-    nodes.slot[i] = n;
-    nodes.n++;
+    l->graph_node = n;
     return n;
 }
 
@@ -170,7 +145,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
     stamp++;
     y->mark = stamp;
     y->reach = false;
-    frames = lo_grow(frames, &capframes, 1, sizeof *frames);
+    frames = rt_grow(frames, &capframes, 1, sizeof *frames);
     frames[n++] = (struct frame){y, y, y->out};
     while (n > 0) {
         struct frame *f = &frames[n - 1];
@@ -181,7 +156,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
         }
         if (!f->p) {
             struct lo_node *done = f->comp;
-            seen = lo_grow(seen, &capseen, nseen + 1, sizeof *seen);
+            seen = rt_grow(seen, &capseen, nseen + 1, sizeof *seen);
             seen[nseen++] = done;
             if (--n > 0)
                 frames[n - 1].comp->reach |= done->reach;
@@ -202,7 +177,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
             f->comp->reach = true;
             continue;
         }
-        frames = lo_grow(frames, &capframes, n + 1, sizeof *frames);
+        frames = rt_grow(frames, &capframes, n + 1, sizeof *frames);
         frames[n++] = (struct frame){z, z, z->out};
     }
     return y->reach;
@@ -213,7 +188,7 @@ static struct lo_node *merge(struct lo_node *x)
 {
     struct lo_node *rep = NULL;
     unsigned total = 0;
-    seen = lo_grow(seen, &capseen, nseen + 1, sizeof *seen);
+    seen = rt_grow(seen, &capseen, nseen + 1, sizeof *seen);
     seen[nseen++] = x;
     for (size_t i = 0; i < nseen; i++) {
         struct lo_node *s = seen[i], *v = s;
@@ -260,7 +235,7 @@ static void order_add(struct lo_node *a, struct lo_node *b)
         merged = merge(x);
     /* the region lb..ub: first what y does not reach (x among it), then
      * the new component, then what y reaches; each part in its old order */
-    scratch = lo_grow(scratch, &capscratch, ub - lb + 1, sizeof *scratch);
+    scratch = rt_grow(scratch, &capscratch, ub - lb + 1, sizeof *scratch);
     for (int pass = 0; pass < 2; pass++) {
         for (uint32_t i = lb; i <= ub; i++) {
             struct lo_node *c = order[i];

@@ -71,6 +71,11 @@ static inline bool rt_chain_is(const struct rt_chain *c, const struct rt_chain *
     return c->parent == parent && c->lock == l && c->flags == flags;
 }
 
+/* The chain `parent` + l if some thread made it, else NULL. Takes no lock
+ * (chains.c says how). */
+const struct rt_chain *rt_chain_find(const struct rt_chain *parent, const struct rt_lock *l,
+                                     unsigned flags);
+
 /* The chain `parent` + l, as a stack a thread holds (nothing is learnt
  * from it): found, or made. */
 const struct rt_chain *rt_chain_path(const struct rt_chain *parent, struct rt_thread *t,
