@@ -132,9 +132,9 @@ $(RACEDET_CXX): $(BUILD)/obj/src/cli/racedet_cxx.o $(call obj,src/report/mem.c) 
 
 # ---- samples ----------------------------------------------------------------
 # race_* samples need memory-access instrumentation, and schedule_atomic_*
-# ones racedet explore's scheduling points at their atomic operations:
-# built with racedet-cc.
-CC_SAMPLE_BIN := $(filter $(BUILD)/samples/race_% $(BUILD)/samples/schedule_atomic_%,\
+# and schedule_memory_* ones racedet explore's scheduling points at their
+# atomic operations and memory accesses: built with racedet-cc.
+CC_SAMPLE_BIN := $(filter $(BUILD)/samples/race_% $(BUILD)/samples/schedule_atomic_% $(BUILD)/samples/schedule_memory_%,\
                    $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRC)))
 $(CC_SAMPLE_BIN): $(BUILD)/samples/%: samples/%.c $(RACEDET_CC) $(SHIM) $(TSANRT)
 	@mkdir -p $(dir $@)

@@ -19,6 +19,8 @@
 #define RD_SCHED_HOOKS_H
 
 #include "preload.h"
+#include "races/linked_abi.h"
+#include "races/shadow.h"
 #include "sched/sched.h"
 
 #include <semaphore.h>
@@ -186,12 +188,28 @@
 
 /* An atomic operation of instrumented code (racedet-cc builds): a
  * scheduling point when the schedule's points include atomics
- * (racedet explore --points=atomics). pc_: where in the program. */
+ * (racedet explore --points=atomics or memory). pc_: where in the program. */
 #define SCHED_ATOMIC_POINT(pc_)                                              \
     do {                                                                     \
         if (__builtin_expect(rt_sched_active, 0) &&                          \
-            rt_sched_points == RT_SCHED_POINTS_ATOMICS)                      \
+            rt_sched_points >= RT_SCHED_POINTS_ATOMICS)                      \
             preload_sched_atomic_point(pc_);                                 \
+    } while (0)
+
+/* racedet explore --points=memory (sched_memory.c): true for the whole
+ * run; every instrumented access then takes the whole path, where
+ * SCHED_MEMORY_POINT makes it a scheduling point if its location is
+ * shared. Exported for the fast path linked into programs. */
+extern bool preload_sched_memory __asm__(RT_LINKED_NAME("sched_memory"));
+
+/* A plain access of size_ bytes at addr_ by h_ (the thread's race state,
+ * not NULL), before it is checked: a scheduling point when memory points
+ * are on and another thread accessed the location before. */
+#define SCHED_MEMORY_POINT(h_, addr_, size_, flags_)                         \
+    do {                                                                     \
+        if (__builtin_expect(preload_sched_memory, 0) &&                     \
+            !((flags_) & RT_ACCESS_ATOMIC))                                  \
+            preload_sched_memory_point(h_, addr_, size_);                    \
     } while (0)
 
 /* pthread_cancel(th_) was made: if th_ waits in the scheduler at a
@@ -219,5 +237,13 @@ void preload_sched_atomic_point(uintptr_t pc);
 void preload_sched_cancelled(pthread_t th);
 void preload_sched_released_point(struct rt_thread *t, uintptr_t addr);
 void preload_sched_join(struct rt_thread *t, pthread_t th, uintptr_t pc, uintptr_t sp);
+
+/* ---- sched_memory.c ------------------------------------------------------------- */
+
+/* After rt_sched_start: turn the memory points on when the schedule's
+ * points are memory. */
+void preload_sched_memory_start(void);
+struct rt_hb_thread;
+void preload_sched_memory_point(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size);
 
 #endif

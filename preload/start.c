@@ -8,6 +8,7 @@
 #include "core/core.h"
 #include "deadlock/deadlock.h"
 #include "sched/sched.h"
+#include "sched_hooks.h"
 
 #include <dlfcn.h>
 #include <libgen.h>
@@ -96,6 +97,7 @@ static void start_runtime(void)
         say("\n");
         _exit(2);
     }
+    preload_sched_memory_start();
     rt_on_record_complete = preload_show_report;
     pthread_atfork(rt_fork_prepare, rt_fork_parent, rt_fork_child);
     /* registered second: its prepare runs first, its child handler last */

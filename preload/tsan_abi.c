@@ -45,6 +45,7 @@ static __attribute__((noinline)) void mem_access_slow(uintptr_t addr, unsigned s
     struct rt_hb_thread *h = hb();
     if (!h || rt_hb_ignores(h, flags & RT_ACCESS_WRITE))
         return;
+    SCHED_MEMORY_POINT(h, addr, size, flags);
     if (size <= 8)
         rt_race_access(h, addr, size, flags, pc);
     else
@@ -59,6 +60,10 @@ static inline __attribute__((always_inline)) void mem_access_of(uintptr_t addr, 
                                                                 unsigned flags, bool aligned,
                                                                 uintptr_t pc)
 {
+    if (__builtin_expect(preload_sched_memory, 0)) { /* explore --points=memory */
+        mem_access_slow(addr, size, flags, pc);
+        return;
+    }
     rt_race_fast(rt_hb_self, addr, size, flags, aligned, pc, mem_access_slow, rt_race_word);
 }
 #define mem_access(addr, size, flags, pc) mem_access_of(addr, size, flags, true, pc)
@@ -70,6 +75,7 @@ static inline __attribute__((always_inline)) void range(uintptr_t addr, uintptr_
     struct rt_hb_thread *h = hb();
     if (!h || rt_hb_ignores(h, flags & RT_ACCESS_WRITE))
         return;
+    SCHED_MEMORY_POINT(h, addr, size, flags);
     rt_race_range(h, addr, size, flags, pc);
 }
 

@@ -94,7 +94,7 @@ static void read_stats(const char *dir, struct rd_sched_stats *out)
 
 static const char *points_suffix(const char *points)
 {
-    return strcmp(points, "atomics") == 0 ? ":atomics" : "";
+    return strcmp(points, "sync") == 0 ? "" : strcmp(points, "atomics") == 0 ? ":atomics" : ":memory";
 }
 
 /* Make run number `number`; its output is kept unless show_output. Returns

@@ -30,6 +30,8 @@ TEST(spec_parses_and_refuses)
     CHECK(s.points == RT_SCHED_POINTS_SYNC && s.nedges == 0);
     CHECK(rt_sched_spec_parse("pct:1:1:2:0:atomics", &s, err, sizeof err) == 0);
     CHECK(s.points == RT_SCHED_POINTS_ATOMICS);
+    CHECK(rt_sched_spec_parse("pct:1:1:2:0:memory", &s, err, sizeof err) == 0);
+    CHECK(s.points == RT_SCHED_POINTS_MEMORY);
     CHECK(rt_sched_spec_parse("pct:1:1:2:9:cycle=a.out+0x1a>a.out+0x2b/a.out+0x3c>libx.so.1+0x4d",
                               &s, err, sizeof err) == 0);
     CHECK_EQ_INT(s.nedges, 2);

@@ -86,6 +86,8 @@ int rt_sched_spec_parse(const char *spec, struct rt_sched_spec *out, char *err, 
             out->points = RT_SCHED_POINTS_SYNC;
         else if (n == 7 && strncmp(p, "atomics", 7) == 0)
             out->points = RT_SCHED_POINTS_ATOMICS;
+        else if (n == 6 && strncmp(p, "memory", 6) == 0)
+            out->points = RT_SCHED_POINTS_MEMORY;
         else
             goto bad;
         p += n + (colon ? 1 : 0);
@@ -93,7 +95,7 @@ int rt_sched_spec_parse(const char *spec, struct rt_sched_spec *out, char *err, 
     return 0;
 bad:
     snprintf(err, errlen,
-             "option schedule wants pct:SEED:RUN:DEPTH:STEPS[:sync|atomics]"
+             "option schedule wants pct:SEED:RUN:DEPTH:STEPS[:sync|atomics|memory]"
              "[:cycle=MOD+0xOFF>MOD+0xOFF/...] (DEPTH 1 to 64), not '%s'", spec);
     return -1;
 }

@@ -42,8 +42,11 @@
  * before anything else, so that it costs one load when there is none. */
 extern bool rt_sched_active;
 
-/* Where threads may be switched (the schedule's POINTS). */
-enum rt_sched_points { RT_SCHED_POINTS_SYNC, RT_SCHED_POINTS_ATOMICS };
+/* Where threads may be switched (the schedule's POINTS), each level with
+ * the points of the ones before it: synchronisation calls; atomic
+ * operations of instrumented code; plain accesses of instrumented code to
+ * shared locations (memory.c). */
+enum rt_sched_points { RT_SCHED_POINTS_SYNC, RT_SCHED_POINTS_ATOMICS, RT_SCHED_POINTS_MEMORY };
 extern enum rt_sched_points rt_sched_points;
 
 /* Start scheduling: spec is the `schedule` option (empty: nothing

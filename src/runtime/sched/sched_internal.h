@@ -33,7 +33,7 @@ struct rt_sched_edge {
     struct rt_sched_site from, to;   /* where the held lock was taken; where the next is */
 };
 
-/* The `schedule` option: pct:SEED:RUN:DEPTH:STEPS[:sync|atomics][:cycle=EDGES] */
+/* The `schedule` option: pct:SEED:RUN:DEPTH:STEPS[:sync|atomics|memory][:cycle=EDGES] */
 struct rt_sched_spec {
     uint64_t seed, run;
     unsigned depth;          /* PCT's d: d-1 change points */

@@ -31,6 +31,15 @@ const char *rt_sched_spec_text = "";
  * does not control (one that ended but is still unwinding) release what
  * it holds. */
 #define DEADLOCK_GRACE_NS (200ull * 1000000ull)
+/* A thread that passed this many scheduling points in a row, no other
+ * thread running in between, gives way as if it had yielded: a thread
+ * that spins on a flag at atomic or memory points (--points=atomics,
+ * memory), or on a lock it takes and lets go, would otherwise keep the
+ * highest priority for ever, and the thread that would set the flag never
+ * run. Counted in points, not time, so that a replay makes the same
+ * choices; far more than a bug of small depth needs between two
+ * switches. */
+#define RUN_POINTS 1000u
 
 static struct {
     rt_spin_t lock;
@@ -44,6 +53,7 @@ static struct {
     int nlive, caplive;
     struct rt_sched_thread *current; /* whose turn it is; NULL: nobody can run */
     uint64_t steps;                 /* scheduling points passed */
+    uint32_t run_points;            /* points passed by `current` since it was given the turn */
     uint64_t version;               /* bumped at every change of any thread's state */
     uint64_t idle_since, idle_version;
     /* the watch over the running thread: who, since when, at which step */
@@ -159,6 +169,7 @@ static struct rt_sched_thread *dispatch(void)
         return NULL;
     }
     next->paused = false;
+    S.run_points = 0;
     rt_sched_stats->hash = rt_mix64(rt_sched_stats->hash ^ (S.steps << 20) ^ (uint64_t)next->sid);
     atomic_store_explicit(&next->turn, 1, memory_order_release);
     return next;
@@ -303,6 +314,15 @@ static void rejoin(struct rt_sched_thread *me)
     wait_turn(me);
 }
 
+/* me gives way (under S.lock): below everybody that did not yield, at a
+ * random place among those that did: a fixed order (the latest yielder
+ * last) makes threads that back off and retry take turns in lockstep for
+ * ever. */
+static void yield_locked(struct rt_sched_thread *me)
+{
+    me->prio = -1 - (int64_t)(rt_pct_random(&S.pct) >> 34);
+}
+
 void rt_sched_point(struct rt_thread *t)
 {
     struct rt_sched_thread *me = t->sched, *next = NULL;
@@ -332,6 +352,10 @@ void rt_sched_point(struct rt_thread *t)
     prio = rt_pct_change(&S.pct, S.steps);
     if (prio)
         me->prio = prio;
+    if (++S.run_points >= RUN_POINTS) {
+        yield_locked(me); /* spinning, most likely: the others go first */
+        S.run_points = 0;
+    }
     if (pick() != me) {
         atomic_store_explicit(&me->turn, 0, memory_order_relaxed);
         next = dispatch();
@@ -351,17 +375,14 @@ void rt_sched_yield(struct rt_thread *t)
     if (!me)
         return;
     rt_spin_lock(&S.lock);
-    /* below everybody that did not yield, at a random place among those
-     * that did: a fixed order (the latest yielder last) makes threads that
-     * back off and retry take turns in lockstep for ever */
-    me->prio = -1 - (int64_t)(rt_pct_random(&S.pct) >> 34);
+    yield_locked(me);
     rt_spin_unlock(&S.lock);
 }
 
 void rt_sched_atomic_point(struct rt_thread *t, uintptr_t pc)
 {
     (void)pc;
-    if (rt_sched_points == RT_SCHED_POINTS_ATOMICS)
+    if (rt_sched_points >= RT_SCHED_POINTS_ATOMICS)
         rt_sched_point(t);
 }
 

@@ -32,6 +32,10 @@ void racedet_access(uintptr_t addr, unsigned size, unsigned flags, uintptr_t pc)
 void racedet_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                        uintptr_t pc) __asm__(RT_LINKED_NAME("race_word"));
 void racedet_func_entry(void *call_pc) __asm__(RT_LINKED_NAME("func_entry"));
+/* racedet explore --points=memory (preload/sched_memory.c): while true,
+ * every access takes racedet_access, where a shared location's access is a
+ * scheduling point */
+extern bool racedet_sched_memory __asm__(RT_LINKED_NAME("sched_memory"));
 
 #define PC() ((uintptr_t)__builtin_return_address(0))
 #define R 0u
@@ -41,6 +45,11 @@ void racedet_func_entry(void *call_pc) __asm__(RT_LINKED_NAME("func_entry"));
 static inline __attribute__((always_inline)) void access(uintptr_t addr, unsigned size,
                                                          unsigned flags, bool aligned, uintptr_t pc)
 {
+    /* SCHED HOOK: the one branch racedet explore --points=memory adds */
+    if (__builtin_expect(racedet_sched_memory, 0)) {
+        racedet_access(addr, size, flags, pc);
+        return;
+    }
     rt_race_fast(rt_hb_self, addr, size, flags, aligned, pc, racedet_access, racedet_race_word);
 }
 
