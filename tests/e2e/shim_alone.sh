@@ -1,0 +1,137 @@
+#!/bin/sh
+# The shim alone (LD_PRELOAD, no racedet run) never loses a report (issue
+# 14, item 2): after a finding, a program that calls _exit, aborts, is
+# killed with SIGKILL from outside, crashes, closes its stderr, calls exit
+# from another thread, forks or execs, still gets the finding on its
+# stderr, with function names and lines, and ends with the status it has
+# natively (a normal exit with findings: the exitcode option, as
+# documented). The reporter process is one per program, leaves no process
+# behind, and `racedet run` still gives one report.
+BUILD=${1:-build}
+. tests/e2e/lib.sh
+PROG=$BUILD/tests/e2e/die_after_finding
+SHIM=$BUILD/lib/libracedet.so
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/racedet-shim-alone.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+failed=0
+# the reporter's directory is made in TMPDIR: ours, so that its processes
+# are told from other runs' by their command line
+RDIR=$TMP/rd
+mkdir -p "$RDIR"
+
+reporters() { pgrep -f "_reporter [0-9]+ $RDIR/" | wc -l; }
+
+# wait_reporters_gone: true once no reporter of ours is left (30 s at most)
+wait_reporters_gone() {
+    _i=0
+    while [ "$(reporters)" -ne 0 ]; do
+        _i=$((_i + 1))
+        [ $_i -gt 300 ] && return 1
+        sleep 0.1
+    done
+}
+
+# wait_ready FILE: until the program has written "ready PID" (30 s at most)
+wait_ready() {
+    _i=0
+    until grep -q '^ready' "$1" 2>/dev/null; do
+        _i=$((_i + 1))
+        [ $_i -gt 300 ] && return 1
+        sleep 0.1
+    done
+}
+
+# has_report FILE: the cycle, with both threads' functions and lines
+has_report() {
+    grep -q '==racedet== lock_order_cycle' "$1" &&
+        grep -q 'second_then_first tests/e2e/die_after_finding\.c:[0-9][0-9]* ' "$1" &&
+        grep -q 'first_then_second tests/e2e/die_after_finding\.c:[0-9][0-9]* ' "$1"
+}
+
+native_status() {
+    sh -c '"$0" "$1" > /dev/null 2>&1; echo $?' "$PROG" "$1" 2> /dev/null
+}
+
+# check NAME EXPECTED_STATUS STATUS ERRFILE
+check() {
+    _gone=yes
+    wait_reporters_gone || _gone=no
+    if [ "$3" -eq "$2" ] && has_report "$4" && [ $_gone = yes ] &&
+        [ "$(grep -c '==racedet== lock_order_cycle' "$4")" -eq 1 ]; then
+        ok "shim alone: $1: the report, once, with lines; status $3 (natively: the same; a normal exit with findings: exitcode); no reporter left"
+    else
+        not_ok "shim alone: $1 (status $3, expected $2; reporters left: $(reporters))" \
+            "$(tail -n 5 "$4")"
+    fi
+}
+
+# the exit paths the program itself takes: the command substitution reads
+# stderr to its end, which the reporter holds until it has printed
+for mode in _exit abort segv kill close_stderr; do
+    want=$(native_status $mode)
+    err=$(TMPDIR=$RDIR LD_PRELOAD=$SHIM timeout -k 5 60 "$PROG" $mode 2>&1 > /dev/null)
+    status=$?
+    printf '%s\n' "$err" > "$TMP/$mode.err"
+    check "$mode" "$want" "$status" "$TMP/$mode.err"
+done
+
+# exit(4) from a non-main thread: a normal exit, so the exitcode option
+# applies (66), and with exitcode=0 the program's own 4
+err=$(TMPDIR=$RDIR LD_PRELOAD=$SHIM timeout -k 5 60 "$PROG" thread_exit 2>&1 > /dev/null)
+status=$?
+printf '%s\n' "$err" > "$TMP/thread_exit.err"
+check "exit from a non-main thread" 66 "$status" "$TMP/thread_exit.err"
+err=$(TMPDIR=$RDIR LD_PRELOAD=$SHIM RACEDET_OPTIONS=exitcode=0 timeout -k 5 60 "$PROG" thread_exit 2>&1 > /dev/null)
+status=$?
+printf '%s\n' "$err" > "$TMP/thread_exit0.err"
+check "exit from a non-main thread, exitcode=0" "$(native_status thread_exit)" "$status" \
+    "$TMP/thread_exit0.err"
+
+# SIGKILL from outside, and a fork or an exec (one reporter for all the
+# images and processes of the program): stderr goes to a file, which the
+# reporter has finished writing when it is gone
+for mode in pause fork exec; do
+    rm -f "$TMP/$mode.out"
+    TMPDIR=$RDIR LD_PRELOAD=$SHIM "$PROG" $mode > "$TMP/$mode.out" 2> "$TMP/$mode.err" &
+    pid=$!
+    if ! wait_ready "$TMP/$mode.out"; then
+        kill -KILL $pid 2> /dev/null
+        not_ok "shim alone: SIGKILL from outside ($mode): the program never got ready"
+        continue
+    fi
+    n=$(reporters)
+    kill -KILL "$(sed -n 's/^ready //p' "$TMP/$mode.out")"
+    wait $pid
+    status=$?
+    case $mode in
+        fork) want=3 ;;      # the parent's _exit(3) after its child was killed
+        *) want=137 ;;
+    esac
+    if [ "$n" -ne 1 ]; then
+        not_ok "shim alone: SIGKILL from outside ($mode): $n reporters ran while it did, not 1"
+        continue
+    fi
+    check "SIGKILL from outside ($mode), one reporter" $want $status "$TMP/$mode.err"
+done
+
+# a correct program: silent, its status, no reporter left
+err=$(TMPDIR=$RDIR LD_PRELOAD=$SHIM "$BUILD/samples/lock_order_abba_fixed" 2>&1 > /dev/null)
+status=$?
+if [ $status -eq 0 ] && [ -z "$err" ] && wait_reporters_gone && [ -z "$(ls -A "$RDIR")" ]; then
+    ok "shim alone: a correct program is silent, exits 0, leaves no reporter and no file"
+else
+    not_ok "shim alone: correct program (status $status, files: $(ls -A "$RDIR"))" "$err"
+fi
+
+# racedet run: no reporter, one report
+err=$(TMPDIR=$RDIR "$BUILD/bin/racedet" run -- "$PROG" _exit 2>&1 > /dev/null)
+status=$?
+printf '%s\n' "$err" > "$TMP/run.err"
+if [ $status -eq 66 ] && [ "$(grep -c '==racedet== lock_order_cycle' "$TMP/run.err")" -eq 1 ] &&
+    [ "$(grep -c '^racedet: 1 finding' "$TMP/run.err")" -eq 1 ]; then
+    ok "racedet run: one report, no second one from a reporter"
+else
+    not_ok "racedet run (status $status)" "$(tail -n 5 "$TMP/run.err")"
+fi
+
+exit $failed
