@@ -6,6 +6,7 @@
  * (shim_alone.sh):
  *   pause         prints "ready PID" and waits to be killed from outside
  *   close_stderr  closes fd 2, then returns 0
+ *   return        returns 5 from main
  *   thread_exit   a second thread calls exit(4)
  *   fork          a child prints "ready PID" and waits to be killed; the
  *                 parent waits for it, then calls _exit(3)
@@ -76,6 +77,8 @@ int main(int argc, char **argv)
     else if (strcmp(mode, "close_stderr") == 0) {
         close(2);
         return 0;
+    } else if (strcmp(mode, "return") == 0) {
+        return 5;
     } else if (strcmp(mode, "thread_exit") == 0) {
         pthread_create(&t, NULL, exit_from_thread, NULL);
         for (;;)

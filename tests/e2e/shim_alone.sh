@@ -114,6 +114,38 @@ for mode in pause fork exec; do
     check "SIGKILL from outside ($mode), one reporter" $want $status "$TMP/$mode.err"
 done
 
+# the record says how each process ended (issue 14, item 3): main's return
+# value, exit(n) from a thread, _exit(n); written by the reporter or at exit
+for case in "return 5 return" "thread_exit 4 exit" "_exit 3 _exit"; do
+    set -- $case
+    rm -f "$TMP/status.json"
+    TMPDIR=$RDIR LD_PRELOAD=$SHIM RACEDET_OPTIONS="exitcode=0 format=json output=$TMP/status.json" \
+        "$PROG" "$1" > "$TMP/status.out" 2> "$TMP/status.err"
+    status=$?
+    wait_reporters_gone
+    if [ $status -eq "$2" ] && [ ! -s "$TMP/status.out" ] &&
+        tr -d ' \n' < "$TMP/status.json" | grep -q "\"exit\":{\"status\":$2,\"how\":\"$3\"}"; then
+        ok "shim alone: $1: the report says status $2 ($3)"
+    else
+        not_ok "shim alone: $1: exit status in the JSON report (status $status)" \
+            "$(tr -d ' \n' < "$TMP/status.json" 2>/dev/null | grep -o '"exit":{[^}]*}')" \
+            "$(tail -n 3 "$TMP/status.err")"
+    fi
+done
+
+# a machine format never shares the program's stdout (DESIGN.md §5): as
+# racedet run does, the shim refuses format=json without output=FILE
+TMPDIR=$RDIR LD_PRELOAD=$SHIM RACEDET_OPTIONS=format=json "$PROG" return > "$TMP/json.out" 2> "$TMP/json.err"
+status=$?
+if [ $status -eq 2 ] && [ ! -s "$TMP/json.out" ] &&
+    grep -q '^racedet: RACEDET_OPTIONS: format=json needs output=FILE' "$TMP/json.err" &&
+    wait_reporters_gone; then
+    ok "shim alone: format=json without output=FILE: one line, exit 2, nothing on stdout"
+else
+    not_ok "shim alone: format=json without output (status $status)" \
+        "stdout: $(head -c 200 "$TMP/json.out")" "stderr: $(head -n 3 "$TMP/json.err")"
+fi
+
 # a correct program: silent, its status, no reporter left
 err=$(TMPDIR=$RDIR LD_PRELOAD=$SHIM "$BUILD/samples/lock_order_abba_fixed" 2>&1 > /dev/null)
 status=$?
