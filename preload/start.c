@@ -73,9 +73,6 @@ static void start_runtime(void)
     if (dladdr((void *)start_runtime, &info))
         rt_modules_mark_runtime((void *)start_runtime, dlsym(RTLD_DEFAULT, "unw_backtrace"));
     standalone = dir == NULL || *dir == '\0';
-    /* before the first record line: it is made in the reporter's directory */
-    if (standalone)
-        preload_reporter_start();
     switch (rt_start(getenv("RACEDET_OPTIONS"), standalone ? NULL : dir, err, sizeof err)) {
     case 0:
         break;
@@ -97,6 +94,13 @@ static void start_runtime(void)
         say(rt_options.format);
         say(" needs output=FILE: the program's own output goes to stdout\n");
         _exit(2);
+    }
+    /* once the options are known good (the reporter reads them too), and
+     * before the record's first line, which is made in its directory */
+    if (standalone) {
+        rt_self->in_runtime++; /* its allocations and fd calls are ours */
+        preload_reporter_start();
+        rt_self->in_runtime--;
     }
     /* racedet explore: the threads run one at a time under its schedule */
     if (rt_sched_start(rt_self, rt_options.schedule, standalone ? NULL : dir, err, sizeof err) < 0) {
