@@ -146,6 +146,39 @@ else
         "stdout: $(head -c 200 "$TMP/json.out")" "stderr: $(head -n 3 "$TMP/json.err")"
 fi
 
+# Ctrl-C: the terminal signals the program's process group, in its
+# session. The reporter is in neither (a session of its own) and is not
+# the program's child: SIGINT ends the program as natively (130), and the
+# report still comes.
+rm -f "$TMP/int.out"
+# (a background job of a script starts with SIGINT ignored: not this one)
+TMPDIR=$RDIR LD_PRELOAD=$SHIM env --default-signal=INT "$PROG" pause > "$TMP/int.out" \
+    2> "$TMP/int.err" &
+pid=$!
+if wait_ready "$TMP/int.out"; then
+    rpid=$(pgrep -f "_reporter [0-9]+ $RDIR/" | head -n 1)
+    set -- $(ps -o sid=,pgid=,ppid= -p "$rpid") x x x
+    set -- "$@" $(ps -o sid=,pgid= -p $pid) x x
+    kill -INT $pid
+    _i=0
+    while kill -0 $pid 2> /dev/null && [ $_i -lt 300 ]; do
+        _i=$((_i + 1))
+        sleep 0.1
+    done
+    kill -KILL $pid 2> /dev/null # still there after 30 s: SIGINT did not end it
+    wait $pid
+    status=$?
+    if [ "$1" != "$7" ] && [ "$2" != "$8" ] && [ "$3" != "$pid" ] && [ "$1" = "$rpid" ]; then
+        check "SIGINT (Ctrl-C), the reporter in a session of its own" 130 $status "$TMP/int.err"
+    else
+        wait_reporters_gone
+        not_ok "shim alone: the reporter's session, group, parent: $1 $2 $3; the program's: $7 $8, pid $pid"
+    fi
+else
+    kill -KILL $pid 2> /dev/null
+    not_ok "shim alone: Ctrl-C: the program never got ready"
+fi
+
 # a correct program: silent, its status, no reporter left
 err=$(TMPDIR=$RDIR LD_PRELOAD=$SHIM "$BUILD/samples/lock_order_abba_fixed" 2>&1 > /dev/null)
 status=$?
