@@ -30,8 +30,9 @@ check() {
     fi
 }
 
-LD_PRELOAD="$SHIM:$ALLOC" timeout -k 5 120 "$PROG" > "$TMP/out" 2> "$TMP/err"
+# (timeout itself without them: a hang must not take the guard with it)
+timeout -k 5 120 env LD_PRELOAD="$SHIM:$ALLOC" "$PROG" > "$TMP/out" 2> "$TMP/err"
 check "shim alone" $?
-LD_PRELOAD="$ALLOC" timeout -k 5 120 "$BUILD/bin/racedet" run -- "$PROG" > "$TMP/out" 2> "$TMP/err"
+timeout -k 5 120 env LD_PRELOAD="$ALLOC" "$BUILD/bin/racedet" run -- "$PROG" > "$TMP/out" 2> "$TMP/err"
 check "racedet run" $?
 exit $failed
