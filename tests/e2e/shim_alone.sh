@@ -179,6 +179,24 @@ else
     not_ok "shim alone: Ctrl-C: the program never got ready"
 fi
 
+# a racedet-cc binary run directly links the runtime: the same reporter
+if "$BUILD/bin/racedet-cc" -g -O0 -o "$TMP/race_then_exit" tests/e2e/shim_alone/race_then_exit.c \
+    2> "$TMP/cc.err"; then
+    err=$(TMPDIR=$RDIR "$TMP/race_then_exit" 2>&1 > /dev/null)
+    status=$?
+    printf '%s\n' "$err" > "$TMP/rcc.err"
+    wait_reporters_gone
+    if [ $status -eq 7 ] && grep -q '==racedet== data_race' "$TMP/rcc.err" &&
+        grep -q '#0 bump .*race_then_exit\.c:13 ' "$TMP/rcc.err" &&
+        grep -q '#0 main .*race_then_exit\.c:21 ' "$TMP/rcc.err"; then
+        ok "racedet-cc binary run directly: _exit(7) after a race: the race with lines, status 7"
+    else
+        not_ok "racedet-cc binary run directly (status $status)" "$(head -n 5 "$TMP/rcc.err")"
+    fi
+else
+    not_ok "racedet-cc could not build tests/e2e/shim_alone/race_then_exit.c" "$(head -n 5 "$TMP/cc.err")"
+fi
+
 # a correct program: silent, its status, no reporter left
 err=$(TMPDIR=$RDIR LD_PRELOAD=$SHIM "$BUILD/samples/lock_order_abba_fixed" 2>&1 > /dev/null)
 status=$?
