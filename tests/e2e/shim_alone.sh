@@ -147,8 +147,8 @@ else
 fi
 
 # Ctrl-C: the terminal signals the program's process group, in its
-# session. The reporter is in neither (a session of its own) and is not
-# the program's child: SIGINT ends the program as natively (130), and the
+# session. The reporter is in neither (a session of its own), is not the
+# program's child, and holds /dev/null as stdin and stdout: SIGINT ends the program as natively (130), and the
 # report still comes.
 rm -f "$TMP/int.out"
 # (a background job of a script starts with SIGINT ignored: not this one)
@@ -159,6 +159,7 @@ if wait_ready "$TMP/int.out"; then
     rpid=$(pgrep -f "_reporter [0-9]+ $RDIR/" | head -n 1)
     set -- $(ps -o sid=,pgid=,ppid= -p "$rpid") x x x
     set -- "$@" $(ps -o sid=,pgid= -p $pid) x x
+    rio="$(readlink "/proc/$rpid/fd/0") $(readlink "/proc/$rpid/fd/1")"
     kill -INT $pid
     _i=0
     while kill -0 $pid 2> /dev/null && [ $_i -lt 300 ]; do
@@ -168,11 +169,12 @@ if wait_ready "$TMP/int.out"; then
     kill -KILL $pid 2> /dev/null # still there after 30 s: SIGINT did not end it
     wait $pid
     status=$?
-    if [ "$1" != "$7" ] && [ "$2" != "$8" ] && [ "$3" != "$pid" ] && [ "$1" = "$rpid" ]; then
+    if [ "$1" != "$7" ] && [ "$2" != "$8" ] && [ "$3" != "$pid" ] && [ "$1" = "$rpid" ] &&
+        [ "$rio" = "/dev/null /dev/null" ]; then
         check "SIGINT (Ctrl-C), the reporter in a session of its own" 130 $status "$TMP/int.err"
     else
         wait_reporters_gone
-        not_ok "shim alone: the reporter's session, group, parent: $1 $2 $3; the program's: $7 $8, pid $pid"
+        not_ok "shim alone: the reporter's session, group, parent: $1 $2 $3 (stdin, stdout: $rio); the program's: $7 $8, pid $pid"
     fi
 else
     kill -KILL $pid 2> /dev/null
