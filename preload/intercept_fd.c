@@ -5,8 +5,9 @@
  * never opened, and closes nothing; close_range and closefrom close
  * everything else in their range; dup, dup2, dup3 and fcntl of it fail
  * with EBADF; dup2 or dup3 onto its number works, the record moving to
- * another number first. Every other call goes straight to libc, at the
- * cost of one comparison. The runtime's own calls on its descriptor are
+ * another number first. The reporter's pipe (reporter.c), when there is
+ * one, is treated the same way. Every other call goes straight to libc, at
+ * the cost of two comparisons. The runtime's own calls on its descriptor are
  * system calls, never these.
  */
 #include "preload.h"
@@ -23,16 +24,21 @@ static int not_there(void)
     return -1;
 }
 
+static bool ours(int fd)
+{
+    return rt_record_owns_fd(fd) || preload_reporter_owns_fd(fd);
+}
+
 RD_EXPORT int close(int fd)
 {
-    if (__builtin_expect(rt_record_owns_fd(fd), 0))
+    if (__builtin_expect(ours(fd), 0))
         return not_there();
     return REAL(close)(fd);
 }
 
 RD_EXPORT int dup(int fd)
 {
-    if (__builtin_expect(rt_record_owns_fd(fd), 0))
+    if (__builtin_expect(ours(fd), 0))
         return not_there();
     return REAL(dup)(fd);
 }
@@ -58,12 +64,19 @@ static int close_range_part(unsigned lo, unsigned hi, void *flagsp)
     return 0;
 }
 
+/* The parts of a range without the reporter's pipe: without the record's
+ * descriptor too. */
+static int close_range_record(unsigned lo, unsigned hi, void *flagsp)
+{
+    int rec = rt_record_fd();
+    if (__builtin_expect(rec < 0 || (unsigned)rec < lo || (unsigned)rec > hi, 1))
+        return close_range_part(lo, hi, flagsp);
+    return rt_record_fd_around(lo, hi, close_range_part, flagsp);
+}
+
 RD_EXPORT int close_range(unsigned lo, unsigned hi, int flags)
 {
-    int ours = rt_record_fd();
-    if (__builtin_expect(ours < 0 || (unsigned)ours < lo || (unsigned)ours > hi, 1))
-        return close_range_part(lo, hi, &flags);
-    return rt_record_fd_around(lo, hi, close_range_part, &flags);
+    return preload_reporter_fd_around(lo, hi, close_range_record, &flags);
 }
 
 /* closefrom's upper part is libc's own (it falls back to reading
@@ -81,15 +94,19 @@ static int closefrom_part(unsigned lo, unsigned hi, void *unused)
     return close_range_part(lo, hi, &flags);
 }
 
+static int closefrom_record(unsigned lo, unsigned hi, void *unused)
+{
+    int rec = rt_record_fd();
+    if (__builtin_expect(rec < 0 || (unsigned)rec < lo || (unsigned)rec > hi, 1))
+        return closefrom_part(lo, hi, unused);
+    return rt_record_fd_around(lo, hi, closefrom_part, unused);
+}
+
 RD_EXPORT void closefrom(int lowfd)
 {
-    int ours = rt_record_fd();
     unsigned lo = lowfd < 0 ? 0u : (unsigned)lowfd;
     int saved = errno; /* closefrom reports nothing */
-    if (__builtin_expect(ours < 0 || (unsigned)ours < lo, 1))
-        closefrom_part(lo, ~0u, NULL);
-    else
-        rt_record_fd_around(lo, ~0u, closefrom_part, NULL);
+    preload_reporter_fd_around(lo, ~0u, closefrom_record, NULL);
     errno = saved;
 }
 
@@ -109,8 +126,9 @@ static int dup_onto(void *p)
 RD_EXPORT int dup2(int oldfd, int newfd)
 {
     struct dup_args a = {oldfd, newfd, 0, false};
-    if (__builtin_expect(rt_record_owns_fd(oldfd), 0))
+    if (__builtin_expect(ours(oldfd), 0))
         return not_there();
+    preload_reporter_fd_wanted(newfd);
     if (__builtin_expect(rt_record_owns_fd(newfd), 0))
         return rt_record_fd_wanted(newfd, dup_onto, &a);
     return REAL(dup2)(oldfd, newfd);
@@ -119,8 +137,10 @@ RD_EXPORT int dup2(int oldfd, int newfd)
 RD_EXPORT int dup3(int oldfd, int newfd, int flags)
 {
     struct dup_args a = {oldfd, newfd, flags, true};
-    if (__builtin_expect(rt_record_owns_fd(oldfd) && oldfd != newfd, 0))
+    if (__builtin_expect(ours(oldfd) && oldfd != newfd, 0))
         return not_there(); /* oldfd == newfd: EINVAL first, as the kernel does */
+    if (oldfd != newfd)
+        preload_reporter_fd_wanted(newfd);
     if (__builtin_expect(rt_record_owns_fd(newfd) && oldfd != newfd, 0))
         return rt_record_fd_wanted(newfd, dup_onto, &a);
     return REAL(dup3)(oldfd, newfd, flags);
@@ -138,7 +158,7 @@ RD_EXPORT int dup3(int oldfd, int newfd, int flags)
         va_start(ap, cmd);                                                   \
         arg = va_arg(ap, void *);                                            \
         va_end(ap);                                                          \
-        if (__builtin_expect(rt_record_owns_fd(fd), 0))                      \
+        if (__builtin_expect(ours(fd), 0))                                   \
             return not_there();                                              \
         return (REALFN)(fd, cmd, arg);                                       \
     } while (0)

@@ -80,10 +80,31 @@ static inline bool preload_mutex_robust(const pthread_mutex_t *m)
     return k != -1 && (k & PRELOAD_MUTEX_ROBUST) != 0;
 }
 
-/* exit(status) was called: the status the record's exit line will carry. */
-void preload_note_exit_status(int status);
+/* exit(status) was called, or main returned status: the status the
+ * record's exit line will carry, and how ("exit", "return"). */
+void preload_note_exit_status(int status, const char *how);
 
 /* Make the report visible when no `racedet run` collects the record. */
 void preload_show_report(void);
+
+/* ---- reporter.c: the reporter process of the shim alone ------------------------- */
+
+/* In the program's first process: start the reporter (or, after exec, use
+ * the one that waits already). Without one, reports show at exit only. */
+void preload_reporter_start(void);
+bool preload_reporter_active(void);
+/* The reporter's pipe is racedet's descriptor, like the record's: the
+ * program's close, dup and fcntl see EBADF (intercept_fd.c). */
+bool preload_reporter_owns_fd(int fd);
+/* fn on the parts of [lo, hi] without the pipe's descriptor. */
+int preload_reporter_fd_around(unsigned lo, unsigned hi,
+                               int (*fn)(unsigned lo, unsigned hi, void *arg), void *arg);
+/* The program dup2s onto fd: if it is the pipe's, move the pipe first. */
+void preload_reporter_fd_wanted(int fd);
+/* The racedet command next to this shim (../bin/racedet): false if none. */
+bool preload_racedet_path(char *out, size_t n);
+/* The environment without LD_PRELOAD into env[0..n) with its NULL; returns
+ * the size needed (call with env NULL to learn it). */
+size_t preload_env_without_shim(char **env, size_t n);
 
 #endif

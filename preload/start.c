@@ -11,7 +11,7 @@
 #include "sched_hooks.h"
 
 #include <dlfcn.h>
-#include <libgen.h>
+#include <errno.h>
 #include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -19,8 +19,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 static bool standalone;        /* no `racedet run`: we show the report */
 
@@ -90,6 +88,21 @@ static void start_runtime(void)
         say("\n");
         _exit(2);
     }
+    if (standalone && strcmp(rt_options.format, "text") != 0 && !*rt_options.output) {
+        /* as racedet run: a JSON document mixed with the program's own
+         * output on stdout is no JSON document */
+        say("racedet: RACEDET_OPTIONS: format=");
+        say(rt_options.format);
+        say(" needs output=FILE: the program's own output goes to stdout\n");
+        _exit(2);
+    }
+    /* once the options are known good (the reporter reads them too), and
+     * before the record's first line, which is made in its directory */
+    if (standalone) {
+        rt_self->in_runtime++; /* its allocations and fd calls are ours */
+        preload_reporter_start();
+        rt_self->in_runtime--;
+    }
     /* racedet explore: the threads run one at a time under its schedule */
     if (rt_sched_start(rt_self, rt_options.schedule, standalone ? NULL : dir, err, sizeof err) < 0) {
         say("racedet: RACEDET_OPTIONS: ");
@@ -114,13 +127,15 @@ __attribute__((constructor(101))) static void preload_init(void)
     start_runtime();
 }
 
-static atomic_int exit_status = -1; /* -1: not known (main returned) */
+static atomic_int exit_status = -1; /* -1: not known (exit inside libc) */
+static const char *_Atomic exit_how = "exit";
 /* The report shown at exit had findings left after suppressions (the
  * analyzer decides: it exits with exitcode then). */
 static bool report_found_something;
 
-void preload_note_exit_status(int status)
+void preload_note_exit_status(int status, const char *how)
 {
+    atomic_store(&exit_how, how);
     atomic_store(&exit_status, status & 0xff);
 }
 
@@ -128,7 +143,7 @@ __attribute__((destructor(101))) static void preload_fini(void)
 {
     if (atomic_load(&rt_state) != RT_READY)
         return;
-    rt_finish(atomic_load(&exit_status), "exit");
+    rt_finish(atomic_load(&exit_status), atomic_load(&exit_how));
     if (standalone && report_found_something) {
         /* as ThreadSanitizer does: a run with (unsuppressed) findings fails */
         fflush(NULL);
@@ -137,13 +152,13 @@ __attribute__((destructor(101))) static void preload_fini(void)
 }
 
 /* Run `racedet report --from-records FILE` (the racedet next to this
- * shim) on stderr, without the shim in its environment. */
+ * shim) on stderr, without the shim in its environment. When stderr is not
+ * what it was at start-up (closed, or another file put at 2), the reporter
+ * shows this record on the stderr the program started with. */
 void preload_show_report(void)
 {
-    Dl_info info;
-    char shim[PATH_MAX], racedet[PATH_MAX + 32];
+    char racedet[PATH_MAX + 32];
     const char *record = rt_record_path();
-    size_t n = 0;
     pid_t pid;
     int status;
 
@@ -154,23 +169,18 @@ void preload_show_report(void)
         unlink(record);
         return;
     }
+    if (preload_reporter_active() && !rt_stderr_unchanged())
+        return; /* the reporter's, with the status the program chose */
     report_found_something = true; /* unless the analyzer says otherwise */
-    if (!dladdr((void *)preload_show_report, &info) || !info.dli_fname ||
-        !realpath(info.dli_fname, shim)) {
+    if (!preload_racedet_path(racedet, sizeof racedet)) {
         say("racedet: findings were recorded in ");
         say(record);
         say("; read them with `racedet report --from-records FILE`\n");
         return;
     }
-    snprintf(racedet, sizeof racedet, "%s/../bin/racedet", dirname(shim));
-    for (char **e = environ; e && *e; e++)
-        n++;
-    char *env[n + 1];
-    n = 0;
-    for (char **e = environ; e && *e; e++)
-        if (strncmp(*e, "LD_PRELOAD=", 11) != 0)
-            env[n++] = *e;
-    env[n] = NULL;
+    size_t n = preload_env_without_shim(NULL, 0);
+    char *env[n];
+    preload_env_without_shim(env, n);
     char *argv[] = {racedet, "report", "--from-records", (char *)record, NULL};
     if (posix_spawn(&pid, racedet, NULL, NULL, argv, env) != 0) {
         say("racedet: cannot run ");
@@ -180,8 +190,12 @@ void preload_show_report(void)
         say("\n");
         return;
     }
-    while (waitpid(pid, &status, 0) < 0)
-        ;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            status = 1 << 8; /* reaped by nobody we know (SIGCHLD ignored): findings */
+            break;
+        }
+    }
     report_found_something = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     unlink(record);
 }

@@ -3,6 +3,7 @@
  *
  *   cmd_run.c     racedet run [OPTIONS] [--] PROG ARGS...
  *   cmd_report.c  racedet report [OPTIONS] FILE...
+ *   cmd_reporter.c racedet _reporter FD DIR: the shim's reporter process
  *   flags.c       command-line flags and RACEDET_OPTIONS -> struct rd_options,
  *                 from the one option table (src/common/options.def)
  *   deliver.c     the end both commands share: resolve the model, render it
@@ -33,6 +34,8 @@
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
+/* `racedet _reporter FD DIR`: the shim's reporter (cmd_reporter.c) */
+int cmd_reporter(int argc, char **argv);
 
 void cli_print_run_usage(FILE *f);
 void cli_print_report_usage(FILE *f);

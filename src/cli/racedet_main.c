@@ -92,6 +92,8 @@ int main(int argc, char **argv)
         return cmd_report(argc - 1, argv + 1);
     if (strcmp(cmd, "explore") == 0)
         return cmd_explore(argc - 1, argv + 1);
+    if (strcmp(cmd, "_reporter") == 0)
+        return cmd_reporter(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
         (strcmp(cmd, "help") == 0 && argc == 2)) {
         print_usage(stdout);

@@ -1,9 +1,9 @@
 /*
  * process_exit: how a watched process ended, as reports show it.
  *
- * The runtime records the status the process passed to exit(); it cannot
- * see main return (libc calls exit internally, past any interposition), so
- * such records say -1, "not known". `racedet run` knows better for the
+ * The runtime records the status the process passed to exit() or _exit()
+ * or returned from main (the shim wraps main); where it saw none, records
+ * say -1, "not known". `racedet run` knows better for the
  * process it started: waitpid gives the real status, or the signal that
  * killed it (then no exit record was written at all). This module puts
  * that into the model, and describes a death by signal (the summary line

@@ -42,6 +42,9 @@ static bool record_is_temp;
 /* Standalone (no racedet run): the temporary file is made on the first
  * line worth keeping, so runs that learn nothing leave nothing behind. */
 static bool open_pending;
+/* Where those temporary files go: the shim's reporter's directory
+ * (rt_record_set_temp_dir), else TMPDIR or /tmp. */
+static char temp_dir[PATH_MAX];
 
 static int open_file(char *err, size_t errlen);
 
@@ -252,7 +255,7 @@ static int open_file(char *err, size_t errlen)
     static unsigned seq;
     int fd;
     if (record_is_temp) {
-        const char *tmp = getenv("TMPDIR");
+        const char *tmp = temp_dir[0] ? temp_dir : getenv("TMPDIR");
         snprintf(record_path, sizeof record_path, "%s/racedet.%d.XXXXXX.jsonl",
                  tmp && *tmp ? tmp : "/tmp", (int)getpid());
         fd = mkostemps(record_path, 6, O_CLOEXEC | O_APPEND);
@@ -280,6 +283,11 @@ int rt_record_open(const char *dir, char *err, size_t errlen)
     }
     snprintf(record_dir, sizeof record_dir, "%s", dir);
     return open_file(err, errlen);
+}
+
+void rt_record_set_temp_dir(const char *dir)
+{
+    snprintf(temp_dir, sizeof temp_dir, "%s", dir);
 }
 
 const char *rt_record_path(void)

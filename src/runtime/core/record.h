@@ -27,6 +27,9 @@ struct rt_lock;
  * made or written later (disk full, file gone) stops the watching of the
  * process (rt_stop_watching), with one line on stderr. */
 int rt_record_open(const char *dir, char *err, size_t errlen);
+/* With dir NULL (above): make the temporary file in this directory (the
+ * shim's reporter reads what is left there). Before rt_record_open. */
+void rt_record_set_temp_dir(const char *dir);
 /* Path of the open record file ("" if none). */
 const char *rt_record_path(void);
 bool rt_record_is_open(void);

@@ -42,17 +42,23 @@ static void note_stderr(void)
     stderr_state = STDERR_KNOWN;
 }
 
-void rt_say(const char *msg)
+bool rt_stderr_unchanged(void)
 {
     struct stat st;
     int saved = errno;
+    bool same = stderr_state != STDERR_CLOSED &&
+                (stderr_state != STDERR_KNOWN ||
+                 (fstat(2, &st) == 0 && st.st_dev == stderr_dev && st.st_ino == stderr_ino));
+    errno = saved;
+    return same;
+}
+
+void rt_say(const char *msg)
+{
+    int saved = errno;
     ssize_t r;
-    if (stderr_state == STDERR_CLOSED ||
-        (stderr_state == STDERR_KNOWN &&
-         (fstat(2, &st) != 0 || st.st_dev != stderr_dev || st.st_ino != stderr_ino))) {
-        errno = saved;
+    if (!rt_stderr_unchanged())
         return;
-    }
     r = write(2, msg, strlen(msg));
     (void)r;
     errno = saved;

@@ -37,6 +37,9 @@ void rt_stop_watching(const char *why);
  * had when the runtime started, if descriptor 2 is still that file: never
  * into a file the program has put at 2 since. */
 void rt_say(const char *msg);
+/* Whether descriptor 2 is still the stderr the process had when the
+ * runtime started (rt_say writes only then). */
+bool rt_stderr_unchanged(void);
 
 /* The calling thread's state if events may be handled now, else NULL (not
  * started, finished, or re-entered from inside the runtime, e.g. by a signal
