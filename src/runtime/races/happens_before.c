@@ -326,6 +326,14 @@ void on_sync_acquire_release(struct rt_thread *t, uintptr_t obj)
     rt_hb_acquire(h, obj);
 }
 
+void on_sync_memory(struct rt_thread *t, const struct rt_sync_call *c, bool write)
+{
+    struct rt_hb_thread *h = hb_for(t);
+    if (!h || h->busy || rt_hb_ignores(h, write))
+        return;
+    rt_race_range(h, c->addr, 1, write ? RT_ACCESS_WRITE : RT_ACCESS_ATOMIC, c->pc);
+}
+
 /* ---- barriers ------------------------------------------------------------------------ */
 
 /* A barrier orders by round: a thread that leaves round k late (after

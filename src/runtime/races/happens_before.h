@@ -171,6 +171,14 @@ void on_barrier_depart(struct rt_thread *t, uintptr_t obj, bool ok);
 void on_sync_release_read(struct rt_thread *t, uintptr_t obj);
 void on_sync_acquire_write(struct rt_thread *t, uintptr_t obj);
 
+/* The object's own memory is used by the call, as ThreadSanitizer takes
+ * it: initialising or destroying a lock, condition variable or barrier
+ * writes its first byte (write), every other use (lock, unlock, wait,
+ * signal) reads it atomically. So a use that nothing orders after the
+ * object's initialisation, or a destroy or free that nothing orders after
+ * a use, is a data race. Call it before the call's happens-before edge. */
+void on_sync_memory(struct rt_thread *t, const struct rt_sync_call *c, bool write);
+
 /* The lock interceptors' hooks: by the call's kind and mode. */
 void on_sync_call_acquired(struct rt_thread *t, const struct rt_sync_call *c);
 void on_sync_call_release(struct rt_thread *t, const struct rt_sync_call *c);
