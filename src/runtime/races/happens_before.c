@@ -446,10 +446,13 @@ void on_sync_forget(uintptr_t obj)
     rt_spin_unlock(&s->lock);
 }
 
+/* A lock's acquisitions and releases make no happens-before while
+ * the thread ignores synchronisation (AnnotateIgnoreSyncBegin, or inside
+ * an annotated lock's own code), as its atomics do. */
 void on_sync_call_acquired(struct rt_thread *t, const struct rt_sync_call *c)
 {
     struct rt_hb_thread *h = hb_for(t);
-    if (!h)
+    if (!h || h->ignore_sync)
         return;
     if (c->kind == RT_RWLOCK && c->write)
         rt_hb_acquire_write(h, c->addr);
@@ -460,7 +463,7 @@ void on_sync_call_acquired(struct rt_thread *t, const struct rt_sync_call *c)
 void on_sync_call_release(struct rt_thread *t, const struct rt_sync_call *c)
 {
     struct rt_hb_thread *h = hb_for(t);
-    if (!h)
+    if (!h || h->ignore_sync)
         return;
     if (c->kind == RT_RWLOCK) {
         /* the unlock call does not say which mode it ends: glibc's object

@@ -95,7 +95,7 @@ struct rt_hb_thread {
 
     struct { uintptr_t addr; struct rt_sync_clock *s; } sync_cache[RT_HB_SYNC_CACHE];
 
-    /* >0: its atomics, fences and explicit acquires and releases make no
+    /* >0: its atomics, fences, explicit acquires and releases and locks make no
      * happens-before (inside an annotated lock's own code: __tsan_mutex_*,
      * AnnotateIgnoreSyncBegin) */
     int ignore_sync;
