@@ -391,6 +391,7 @@ RD_EXPORT void __tsan_ignore_thread_end(void) { annotate_ignore(ANNOTATE_READS |
 #define MUTEX_TRY_LOCK_FAILED (1u << 5)
 #define MUTEX_RECURSIVE_LOCK (1u << 6)
 #define MUTEX_RECURSIVE_UNLOCK (1u << 7)
+#define MUTEX_NOT_STATIC (1u << 8)
 
 #define MUTEX_IGNORES (ANNOTATE_READS | ANNOTATE_WRITES | ANNOTATE_SYNC)
 
@@ -409,20 +410,24 @@ static struct rt_sync_call mutex_call(void *addr, unsigned flags, uintptr_t pc, 
     };
 }
 
+static unsigned static_flags(unsigned flags)
+{
+    return (flags & MUTEX_LINKER_INIT ? RT_LOCK_STATIC : 0) |
+           (flags & MUTEX_NOT_STATIC ? RT_LOCK_NOT_STATIC : 0);
+}
+
 RD_EXPORT void __tsan_mutex_create(void *addr, unsigned flags)
 {
     struct rt_sync_call c = mutex_call(addr, flags, PC(), CALLER_SP());
     if (c.type == RT_TYPE_NONE)
         c.type = RT_TYPE_NORMAL;
-    annotate_lock_created(&c);
+    annotate_lock_created_flags(&c, static_flags(flags));
 }
 
 RD_EXPORT void __tsan_mutex_destroy(void *addr, unsigned flags)
 {
     struct rt_sync_call c = mutex_call(addr, flags, PC(), CALLER_SP());
-    if (flags & MUTEX_LINKER_INIT)
-        return;
-    annotate_lock_destroyed(&c);
+    annotate_lock_destroyed_flags(&c, static_flags(flags));
 }
 
 RD_EXPORT void __tsan_mutex_pre_lock(void *addr, unsigned flags)
