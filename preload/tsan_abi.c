@@ -135,6 +135,25 @@ ACCESS_FNS(4)
 ACCESS_FNS(8)
 ACCESS_FNS(16)
 
+/* <sanitizer/common_interface_defs.h>: loads and stores at any alignment,
+ * made and checked here (the program calls them instead of the access) */
+#define UNALIGNED_FNS(bits)                                                                   \
+    RD_EXPORT uint##bits##_t __sanitizer_unaligned_load##bits(const void *p)                  \
+    {                                                                                         \
+        uint##bits##_t v;                                                                     \
+        mem_access_unaligned((uintptr_t)p, bits / 8, R, PC());                                \
+        __builtin_memcpy(&v, p, sizeof v);                                                    \
+        return v;                                                                             \
+    }                                                                                         \
+    RD_EXPORT void __sanitizer_unaligned_store##bits(void *p, uint##bits##_t v)               \
+    {                                                                                         \
+        mem_access_unaligned((uintptr_t)p, bits / 8, W, PC());                                \
+        __builtin_memcpy(p, &v, sizeof v);                                                    \
+    }
+UNALIGNED_FNS(16)
+UNALIGNED_FNS(32)
+UNALIGNED_FNS(64)
+
 RD_EXPORT void __tsan_read_range(void *a, unsigned long size) { range((uintptr_t)a, size, R, PC()); }
 RD_EXPORT void __tsan_write_range(void *a, unsigned long size) { range((uintptr_t)a, size, W, PC()); }
 RD_EXPORT void __tsan_read_range_pc(void *a, unsigned long size, void *pc)
