@@ -80,6 +80,8 @@ CRT=${TSAN%/test/tsan}
 
 bench_tmpdir
 if [ -n "${LLVM_TSAN_KEEP:-}" ]; then
+    rmdir "$OUT"
+    trap - EXIT # the kept directory stays
     mkdir -p "$LLVM_TSAN_KEEP" && OUT=$(cd "$LLVM_TSAN_KEEP" && pwd) || exit 1
 fi
 
