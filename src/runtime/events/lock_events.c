@@ -498,10 +498,8 @@ static __attribute__((noinline)) void release_slow(struct rt_thread *t, const st
 
 void on_lock_release(struct rt_thread *t, const struct rt_sync_call *c)
 {
-    if (rt_hb_enabled) {
-        on_sync_memory(t, c, false);
+    if (rt_hb_enabled) /* (the acquisition's read of the lock covers the unlock) */
         on_sync_call_release(t, c); /* happens-before: now -> the next acquisition */
-    }
     /* the lock released is almost always the newest one held, exclusively
      * and not recursively */
     if (__builtin_expect(t->nheld > 0, 1)) {

@@ -173,8 +173,9 @@ void on_sync_acquire_write(struct rt_thread *t, uintptr_t obj);
 
 /* The object's own memory is used by the call, as ThreadSanitizer takes
  * it: initialising or destroying a lock, condition variable or barrier
- * writes its first byte (write), every other use (lock, unlock, wait,
- * signal) reads it atomically. So a use that nothing orders after the
+ * writes its first byte (write), every other use (lock, wait, signal;
+ * not unlock, which its lock's read covers, at half the cost) reads it
+ * atomically. So a use that nothing orders after the
  * object's initialisation, or a destroy or free that nothing orders after
  * a use, is a data race. Call it before the call's happens-before edge. */
 void on_sync_memory(struct rt_thread *t, const struct rt_sync_call *c, bool write);
