@@ -78,6 +78,42 @@ void annotate_lock_created(const struct rt_sync_call *c)
     on_sync_forget(c->addr);
 }
 
+void annotate_lock_created_flags(const struct rt_sync_call *c, unsigned rt_lock_flags)
+{
+    struct rt_thread *t;
+    struct rt_lock *l;
+    if (!(rt_lock_flags & RT_LOCK_STATIC))
+        annotate_lock_created(c);
+    if (!rt_lock_flags || (t = preload_enter()) == NULL)
+        return;
+    if (rt_lock_flags & RT_LOCK_STATIC) /* no new lock: the one there, if any */
+        l = rt_lock_get(c->addr, c->kind, c->type == RT_TYPE_NONE ? RT_TYPE_NORMAL : c->type);
+    else
+        l = rt_lock_find(c->addr);
+    if (l)
+        l->annotated |= (uint8_t)rt_lock_flags;
+    rt_leave(t);
+}
+
+void annotate_lock_destroyed_flags(const struct rt_sync_call *c, unsigned rt_lock_flags)
+{
+    struct rt_thread *t = preload_enter();
+    struct rt_lock *l;
+    bool none = false;
+    if (!t)
+        return;
+    l = rt_lock_find(c->addr);
+    if (rt_lock_flags & RT_LOCK_STATIC)
+        none = true;
+    else if (l && (l->annotated & RT_LOCK_STATIC))
+        none = true;
+    else if ((rt_lock_flags & RT_LOCK_NOT_STATIC) && !(l && (l->annotated & RT_LOCK_NOT_STATIC)))
+        none = true;
+    rt_leave(t);
+    if (!none)
+        annotate_lock_destroyed(c);
+}
+
 void annotate_lock_destroyed(const struct rt_sync_call *c)
 {
     struct rt_thread *t = preload_enter();

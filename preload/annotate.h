@@ -44,7 +44,14 @@ void annotate_thread_name(const char *name);
  * created). An exclusive acquisition takes what shared holders released
  * too, as a custom lock may be an rwlock without saying so. */
 void annotate_lock_created(const struct rt_sync_call *c);
+/* ThreadSanitizer's flags of a lock's creation and destruction: a lock
+ * created static exists from the start of the program (its creation may
+ * come while it is held and starts no new lock), and destroying it is no
+ * destruction; a destroy said to be of a non-static lock is none either
+ * unless the lock was created saying so. */
+void annotate_lock_created_flags(const struct rt_sync_call *c, unsigned rt_lock_flags);
 void annotate_lock_destroyed(const struct rt_sync_call *c);
+void annotate_lock_destroyed_flags(const struct rt_sync_call *c, unsigned rt_lock_flags);
 /* Before a blocking acquisition (not a trylock): reports a certain
  * self-deadlock, and ends the process when the wait would never end. */
 void annotate_lock_wait(const struct rt_sync_call *c);

@@ -93,14 +93,14 @@ ANN(AnnotateRWLockCreateStatic, const volatile void *m)
 {
     struct rt_sync_call c = rwlock(m, 1, CALL_PC(), CALL_SP());
     UNUSED_FILE_LINE();
-    annotate_lock_created(&c);
+    annotate_lock_created_flags(&c, RT_LOCK_STATIC);
 }
 
 ANN(AnnotateRWLockDestroy, const volatile void *m)
 {
     struct rt_sync_call c = rwlock(m, 1, CALL_PC(), CALL_SP());
     UNUSED_FILE_LINE();
-    annotate_lock_destroyed(&c);
+    annotate_lock_destroyed_flags(&c, 0); /* none if created static */
 }
 
 ANN(AnnotateRWLockAcquired, const volatile void *m, long is_w)

@@ -28,8 +28,8 @@
         mc_ = MUTEX_OF_WAIT(m);                                              \
         on_timed_wait(t_, &cc_, NAME, DEADLINE);                             \
         SCHED_POINT(t_);                                                     \
+        on_cond_wait(t_, &cc_, &mc_); /* its use of cv: before the unlock */ \
         on_sync_release(t_, mc_.addr); /* the wait unlocks the mutex */      \
-        on_cond_wait(t_, &cc_, &mc_);                                        \
         rt_leave(t_);                                                        \
         rc_ = SCHED_COND_WAIT(t_, MODEL, cv, m, mc_, REALCALL);              \
         if ((t_ = rt_enter()) != NULL) {                                     \

@@ -103,8 +103,9 @@ static inline struct rt_hb_thread *recording(uintptr_t pc)
     return h && !h->busy ? h : NULL;
 }
 
-/* A new block's history starts empty: whatever the memory held before (a
- * freed block's accesses and its free) belongs to another object. */
+/* A new block's history starts again: whatever the memory held before (a
+ * freed block's accesses and its free) belongs to another object; the
+ * allocation is a write of it (race_check.h). */
 static void allocated(void *p, size_t n, uintptr_t pc)
 {
     struct rt_hb_thread *h;
@@ -118,6 +119,7 @@ static void allocated(void *p, size_t n, uintptr_t pc)
     rt_shadow_reset((uintptr_t)p, n);
     rt_heap_add((uintptr_t)p, n, rt_ct_child(h->ct, h->node, pc), h->thread ? h->thread->id : -1);
     h->busy--;
+    rt_race_alloc(h, (uintptr_t)p, n, pc);
 }
 
 /* Memory [p, p+n) is gone: the engine forgets the locks and sync objects

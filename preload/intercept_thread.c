@@ -4,6 +4,7 @@
  * runs the program's start routine, and tells it the thread ended (also
  * when it is cancelled: the cleanup handler).
  */
+#include "annotate.h"
 #include "preload.h"
 #include "core/core.h"
 #include "sched_hooks.h"
@@ -59,7 +60,12 @@ RD_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
                                 detach == PTHREAD_CREATE_DETACHED);
     SCHED_THREAD_CREATE(t, child);
     rt_leave(t);
+    /* glibc's own work in there (a cached stack's dynamic TLS blocks freed,
+     * the new thread's allocated) is not the program's: a dead detached
+     * thread's TLS block freed here would race with its last writes */
+    annotate_ignore(ANNOTATE_READS | ANNOTATE_WRITES, +1);
     rc = REAL(pthread_create)(th, attr, thread_trampoline, a);
+    annotate_ignore(ANNOTATE_READS | ANNOTATE_WRITES, -1);
     SCHED_THREAD_CREATED(child, rc == 0);
     if ((t = rt_enter()) != NULL) {
         /* not a->child: the new thread frees `a` as soon as it starts */

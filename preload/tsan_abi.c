@@ -141,6 +141,25 @@ ACCESS_FNS(4)
 ACCESS_FNS(8)
 ACCESS_FNS(16)
 
+/* <sanitizer/common_interface_defs.h>: loads and stores at any alignment,
+ * made and checked here (the program calls them instead of the access) */
+#define UNALIGNED_FNS(bits)                                                                   \
+    RD_EXPORT uint##bits##_t __sanitizer_unaligned_load##bits(const void *p)                  \
+    {                                                                                         \
+        uint##bits##_t v;                                                                     \
+        mem_access_unaligned((uintptr_t)p, bits / 8, R, PC());                                \
+        __builtin_memcpy(&v, p, sizeof v);                                                    \
+        return v;                                                                             \
+    }                                                                                         \
+    RD_EXPORT void __sanitizer_unaligned_store##bits(void *p, uint##bits##_t v)               \
+    {                                                                                         \
+        mem_access_unaligned((uintptr_t)p, bits / 8, W, PC());                                \
+        __builtin_memcpy(p, &v, sizeof v);                                                    \
+    }
+UNALIGNED_FNS(16)
+UNALIGNED_FNS(32)
+UNALIGNED_FNS(64)
+
 RD_EXPORT void __tsan_read_range(void *a, unsigned long size) { range((uintptr_t)a, size, R, PC()); }
 RD_EXPORT void __tsan_write_range(void *a, unsigned long size) { range((uintptr_t)a, size, W, PC()); }
 RD_EXPORT void __tsan_read_range_pc(void *a, unsigned long size, void *pc)
@@ -397,6 +416,7 @@ RD_EXPORT void __tsan_ignore_thread_end(void) { annotate_ignore(ANNOTATE_READS |
 #define MUTEX_TRY_LOCK_FAILED (1u << 5)
 #define MUTEX_RECURSIVE_LOCK (1u << 6)
 #define MUTEX_RECURSIVE_UNLOCK (1u << 7)
+#define MUTEX_NOT_STATIC (1u << 8)
 
 #define MUTEX_IGNORES (ANNOTATE_READS | ANNOTATE_WRITES | ANNOTATE_SYNC)
 
@@ -415,20 +435,24 @@ static struct rt_sync_call mutex_call(void *addr, unsigned flags, uintptr_t pc, 
     };
 }
 
+static unsigned static_flags(unsigned flags)
+{
+    return (flags & MUTEX_LINKER_INIT ? RT_LOCK_STATIC : 0) |
+           (flags & MUTEX_NOT_STATIC ? RT_LOCK_NOT_STATIC : 0);
+}
+
 RD_EXPORT void __tsan_mutex_create(void *addr, unsigned flags)
 {
     struct rt_sync_call c = mutex_call(addr, flags, PC(), CALLER_SP());
     if (c.type == RT_TYPE_NONE)
         c.type = RT_TYPE_NORMAL;
-    annotate_lock_created(&c);
+    annotate_lock_created_flags(&c, static_flags(flags));
 }
 
 RD_EXPORT void __tsan_mutex_destroy(void *addr, unsigned flags)
 {
     struct rt_sync_call c = mutex_call(addr, flags, PC(), CALLER_SP());
-    if (flags & MUTEX_LINKER_INIT)
-        return;
-    annotate_lock_destroyed(&c);
+    annotate_lock_destroyed_flags(&c, static_flags(flags));
 }
 
 RD_EXPORT void __tsan_mutex_pre_lock(void *addr, unsigned flags)

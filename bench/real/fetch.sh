@@ -4,7 +4,11 @@
 # configuration, so that the machine's own apt lists, cache and sources stay
 # as they are.
 #
-#   sh bench/real/fetch.sh CACHE_DIR PACKAGE...
+#   sh bench/real/fetch.sh [-d] CACHE_DIR PACKAGE...
+#
+# -d: download the package's files (.dsc, tarballs) into CACHE_DIR/src/PACKAGE/
+# without unpacking them, for a caller that extracts only a part of a large
+# source (bench/peers/llvm_tsan.sh).
 #
 # CACHE_DIR/apt/ holds the private sources.list (one deb-src line for
 # bookworm main), its state and cache; CACHE_DIR/src/PACKAGE/ the unpacked
@@ -17,6 +21,11 @@
 # Exits 0 if it got all; for a package it could not get, CACHE_DIR/src/PACKAGE.log
 # says why. When the archive cannot be reached at all it says so in one line.
 set -u
+ONLY=""
+if [ "${1:-}" = -d ]; then
+    ONLY=--download-only
+    shift
+fi
 CACHE=$1
 shift
 APT=$CACHE/apt
@@ -100,7 +109,7 @@ for pkg in "$@"; do
     fi
     rm -rf "$dir"
     mkdir -p "$dir"
-    if (cd "$dir" && timeout 600 apt-get -q source "$pkg") > "$CACHE/src/$pkg.log" 2>&1; then
+    if (cd "$dir" && timeout 600 apt-get -q source $ONLY "$pkg") > "$CACHE/src/$pkg.log" 2>&1; then
         touch "$dir/.fetched"
     else
         rm -rf "$dir"

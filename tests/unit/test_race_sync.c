@@ -13,9 +13,12 @@ static struct rt_sync_call barrier_call(int i)
                                  .type = RT_TYPE_NONE, .pc = 0x7000, .sp = 0x9000};
 }
 
+/* before the threads that use it, as a program does: the init writes the
+ * barrier's memory, and a wait reads it */
 static void bar_init(int i, unsigned count)
 {
     struct rt_sync_call c = barrier_call(i);
+    fx_init();
     on_sync_object_init(fx_main, &c, count);
     on_sync_object_inited(fx_main, &c, count, true);
 }
@@ -38,8 +41,8 @@ static void depart(struct rt_hb_thread *h, int i)
  * wrote before round 0 is */
 TEST(late_departure_does_not_see_the_next_round)
 {
-    struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *m = fx_thread();
     bar_init(0, 2);
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *m = fx_thread();
     fx_new_races();
     fx_access(a, &data[0], 4, WR, 0x100);       /* before round 0 */
     arrive(b, 0);
@@ -64,8 +67,8 @@ TEST(late_departure_does_not_see_the_next_round)
  * many rounds and threads leaving in any order */
 TEST(every_round_orders_its_arrivals_before_its_departures)
 {
-    struct rt_hb_thread *t[3] = {fx_thread(), fx_thread(), fx_thread()};
     bar_init(1, 3);
+    struct rt_hb_thread *t[3] = {fx_thread(), fx_thread(), fx_thread()};
     fx_new_races();
     for (int round = 0; round < 4; round++) {
         fx_access(t[round % 3], &data[8 + round], 4, WR, 0x200 + (uintptr_t)round);
@@ -85,8 +88,8 @@ TEST(every_round_orders_its_arrivals_before_its_departures)
  * orders every departure after every arrival from then on */
 TEST(more_threads_than_count_never_a_false_race)
 {
-    struct rt_hb_thread *t1 = fx_thread(), *t2 = fx_thread(), *t3 = fx_thread();
     bar_init(2, 2);
+    struct rt_hb_thread *t1 = fx_thread(), *t2 = fx_thread(), *t3 = fx_thread();
     fx_new_races();
     fx_access(t2, &data[20], 4, WR, 0x300);
     fx_access(t3, &data[22], 4, WR, 0x301);

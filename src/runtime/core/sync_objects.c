@@ -161,6 +161,7 @@ static struct rt_lock *new_lock(uintptr_t addr, int kind, int type, rt_stack_id 
     l->type = (uint8_t)type;
     l->pinned = false;
     l->graph_node = NULL;
+    l->annotated = 0;
     l->written_epoch = 0;
     l->init_stack = init_stack;
     atomic_store(&l->owner, 0);

@@ -69,9 +69,15 @@ struct rt_lock {
     atomic_bool live;
     bool pinned;
     bool robust;                  /* a robust mutex (its owner may die: EOWNERDEAD) */
+    uint8_t annotated;            /* an annotated lock's creation flags (RT_LOCK_STATIC...) */
 };
 
 #define RT_LOCK_SHARED (-1)
+/* rt_lock.annotated: created static (AnnotateRWLockCreateStatic,
+ * __tsan_mutex_linker_init), or said to be not static at creation
+ * (__tsan_mutex_not_static); preload/annotate.c */
+#define RT_LOCK_STATIC 1u
+#define RT_LOCK_NOT_STATIC 2u
 #define RT_COND_BLOCKED(w) ((uint32_t)(w))
 #define RT_COND_WOKEN(w) ((uint32_t)((w) >> 32))
 #define RT_COND_ONE_WOKEN ((uint64_t)1 << 32)

@@ -388,8 +388,10 @@ void on_lock_acquired(struct rt_thread *t, const struct rt_sync_call *c)
     const struct rt_chain *chain = NULL;
     rt_stack_id stack;
 
-    if (rt_hb_enabled) /* no instrumented code: nothing to order */
+    if (rt_hb_enabled) { /* no instrumented code: nothing to order */
+        on_sync_memory(t, c, false);
         on_sync_call_acquired(t, c); /* happens-before: the last release -> now */
+    }
     clear_waiting(t);
     if (c->kind == RT_MUTEX && l->type == RT_TYPE_RECURSIVE &&
         atomic_load_explicit(&l->owner, memory_order_relaxed) == t->id + 1) {
@@ -510,7 +512,7 @@ static __attribute__((noinline)) void release_slow(struct rt_thread *t, const st
 
 void on_lock_release(struct rt_thread *t, const struct rt_sync_call *c)
 {
-    if (rt_hb_enabled)
+    if (rt_hb_enabled) /* (the acquisition's read of the lock covers the unlock) */
         on_sync_call_release(t, c); /* happens-before: now -> the next acquisition */
     /* the lock released is almost always the newest one held, exclusively
      * and not recursively */
@@ -534,7 +536,8 @@ void on_lock_init_begin(struct rt_thread *t, const struct rt_sync_call *c)
 void on_lock_init(struct rt_thread *t, const struct rt_sync_call *c)
 {
     struct rt_lock *l;
-    (void)t;
+    if (rt_hb_enabled)
+        on_sync_memory(t, c, true);
     rt_gone_forget(c->addr, c->addr + 1); /* a new object there */
     l = rt_lock_create(c->addr, c->kind, c->type, RT_NO_STACK);
     l->robust = c->robust;
@@ -545,6 +548,8 @@ void on_lock_destroy(struct rt_thread *t, const struct rt_sync_call *c)
 {
     struct rt_lock *l = rt_lock_find(c->addr);
 
+    if (rt_hb_enabled)
+        on_sync_memory(t, c, true);
     if (c->destroyed) {
         use_of_gone(t, lookup(t, c, "destroys"), c, "destroys"); /* destroyed twice */
         return;
@@ -579,6 +584,8 @@ void on_cond_wait(struct rt_thread *t, const struct rt_sync_call *cond, const st
     struct rt_lock *m = lookup(t, mutex, "waits with");
     int i = find_held(t, m, 1);
 
+    if (rt_hb_enabled)
+        on_sync_memory(t, cond, false);
     atomic_fetch_add_explicit(&cv->waiters, 1, memory_order_relaxed);
     if (i < 0) {
         char summary[256];
@@ -610,6 +617,8 @@ void on_cond_signal(struct rt_thread *t, const struct rt_sync_call *cond, bool b
 {
     struct rt_lock *cv = lookup(t, cond, broadcast ? "broadcasts" : "signals");
     uint64_t w = atomic_load_explicit(&cv->waiters, memory_order_relaxed), n;
+    if (rt_hb_enabled)
+        on_sync_memory(t, cond, false);
     do {
         uint64_t blocked = RT_COND_BLOCKED(w), wake = broadcast ? blocked : blocked > 0;
         if (wake == 0)

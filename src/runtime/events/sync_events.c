@@ -221,6 +221,8 @@ void on_sync_object_inited(struct rt_thread *t, const struct rt_sync_call *c, un
         }
         return;
     }
+    if (c->kind == RT_BARRIER && rt_hb_enabled)
+        on_sync_memory(t, c, true); /* (as ThreadSanitizer: barriers, not semaphores) */
     o->init_thread = t->id;
     o->init_stack = rt_sync_call_stack(t, c);
     o->destroy_stack = RT_NO_STACK;
@@ -240,6 +242,8 @@ bool on_sync_object_destroy(struct rt_thread *t, const struct rt_sync_call *c)
 {
     struct obj *o = find(c->addr, c->kind, true);
     int st = atomic_load(&o->state);
+    if (c->kind == RT_BARRIER && rt_hb_enabled)
+        on_sync_memory(t, c, true);
     if (st == OBJ_DESTROYED) {
         misuse(t, o, c, "destroys %s, which was already destroyed", 0);
         return true;
@@ -283,6 +287,8 @@ void on_sync_object_destroyed(struct rt_thread *t, const struct rt_sync_call *c,
 bool on_sync_object_wait(struct rt_thread *t, const struct rt_sync_call *c)
 {
     struct obj *o = used(t, c, "waits on");
+    if (c->kind == RT_BARRIER && rt_hb_enabled)
+        on_sync_memory(t, c, false);
     if (c->kind == RT_BARRIER) {
         if (atomic_load(&o->state) == OBJ_INIT_FAILED) {
             misuse(t, o, c, "waits on %s, whose initialisation failed: the wait is not made", 0);
@@ -308,6 +314,8 @@ void on_sync_object_waited(struct rt_thread *t, const struct rt_sync_call *c, bo
     struct obj *o = find(c->addr, c->kind, false);
     if (o)
         atomic_fetch_sub(&o->waiters, 1);
+    if (c->kind == RT_BARRIER && rt_hb_enabled)
+        on_sync_memory(t, c, false); /* still in the wait: a destroy must come after */
     if (c->kind == RT_BARRIER)
         on_barrier_depart(t, c->addr, ok);
     else if (ok)

@@ -326,6 +326,14 @@ void on_sync_acquire_release(struct rt_thread *t, uintptr_t obj)
     rt_hb_acquire(h, obj);
 }
 
+void on_sync_memory(struct rt_thread *t, const struct rt_sync_call *c, bool write)
+{
+    struct rt_hb_thread *h = hb_for(t);
+    if (!h || h->busy || rt_hb_ignores(h, write))
+        return;
+    rt_race_range(h, c->addr, 1, write ? RT_ACCESS_WRITE : RT_ACCESS_ATOMIC, c->pc);
+}
+
 /* ---- barriers ------------------------------------------------------------------------ */
 
 /* A barrier orders by round: a thread that leaves round k late (after
@@ -438,10 +446,13 @@ void on_sync_forget(uintptr_t obj)
     rt_spin_unlock(&s->lock);
 }
 
+/* A lock's acquisitions and releases make no happens-before while
+ * the thread ignores synchronisation (AnnotateIgnoreSyncBegin, or inside
+ * an annotated lock's own code), as its atomics do. */
 void on_sync_call_acquired(struct rt_thread *t, const struct rt_sync_call *c)
 {
     struct rt_hb_thread *h = hb_for(t);
-    if (!h)
+    if (!h || h->ignore_sync)
         return;
     if (c->kind == RT_RWLOCK && c->write)
         rt_hb_acquire_write(h, c->addr);
@@ -452,7 +463,7 @@ void on_sync_call_acquired(struct rt_thread *t, const struct rt_sync_call *c)
 void on_sync_call_release(struct rt_thread *t, const struct rt_sync_call *c)
 {
     struct rt_hb_thread *h = hb_for(t);
-    if (!h)
+    if (!h || h->ignore_sync)
         return;
     if (c->kind == RT_RWLOCK) {
         /* the unlock call does not say which mode it ends: glibc's object

@@ -95,7 +95,7 @@ struct rt_hb_thread {
 
     struct { uintptr_t addr; struct rt_sync_clock *s; } sync_cache[RT_HB_SYNC_CACHE];
 
-    /* >0: its atomics, fences and explicit acquires and releases make no
+    /* >0: its atomics, fences, explicit acquires and releases and locks make no
      * happens-before (inside an annotated lock's own code: __tsan_mutex_*,
      * AnnotateIgnoreSyncBegin) */
     int ignore_sync;
@@ -170,6 +170,15 @@ void on_barrier_depart(struct rt_thread *t, uintptr_t obj, bool ok);
  * both the write and the read clock). */
 void on_sync_release_read(struct rt_thread *t, uintptr_t obj);
 void on_sync_acquire_write(struct rt_thread *t, uintptr_t obj);
+
+/* The object's own memory is used by the call, as ThreadSanitizer takes
+ * it: initialising or destroying a lock, condition variable or barrier
+ * writes its first byte (write), every other use (lock, wait, signal;
+ * not unlock, which its lock's read covers, at half the cost) reads it
+ * atomically. So a use that nothing orders after the
+ * object's initialisation, or a destroy or free that nothing orders after
+ * a use, is a data race. Call it before the call's happens-before edge. */
+void on_sync_memory(struct rt_thread *t, const struct rt_sync_call *c, bool write);
 
 /* The lock interceptors' hooks: by the call's kind and mode. */
 void on_sync_call_acquired(struct rt_thread *t, const struct rt_sync_call *c);

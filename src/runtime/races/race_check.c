@@ -417,7 +417,7 @@ __thread bool rt_race_freeing;
 
 void rt_race_free(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size, uintptr_t pc)
 {
-    if (h->busy || size == 0)
+    if (h->busy || size == 0 || rt_hb_ignores(h, true)) /* a free is a write */
         return;
     if (size > RT_RACE_FREE_BYTES)
         size = RT_RACE_FREE_BYTES;
@@ -425,4 +425,13 @@ void rt_race_free(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size, uintpt
     range(h, addr, size, RT_ACCESS_WRITE, pc, rt_ct_child(h->ct, leaf_of(h, pc), RT_CT_FREE_PC),
           true);
     rt_race_freeing = false;
+}
+
+void rt_race_alloc(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size, uintptr_t pc)
+{
+    if (h->busy || size == 0 || rt_hb_ignores(h, true))
+        return;
+    if (size > RT_RACE_FREE_BYTES)
+        size = RT_RACE_FREE_BYTES;
+    range(h, addr, size, RT_ACCESS_WRITE, pc, RT_CT_ROOT, true);
 }

@@ -172,12 +172,21 @@ static inline void rt_race_range(struct rt_hb_thread *h, uintptr_t addr, uintptr
  * thread (an unordered earlier access by another thread races with it),
  * recorded under a marker leaf (RT_CT_FREE_PC below the free's own call
  * path) so that a later unordered access by another thread is reported as
- * a use of freed memory, with the free's stack. Only the first
+ * a use of freed memory, with the free's stack; not while the thread
+ * ignores its writes (AnnotateIgnoreWritesBegin). Only the first
  * RT_RACE_FREE_BYTES of a block are checked and marked, as ThreadSanitizer
  * does (it takes 1 KiB): a huge block freed would otherwise cost shadow
  * for all of it. Call it before the block goes back to the allocator. */
 #define RT_RACE_FREE_BYTES 4096u
 void rt_race_free(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size, uintptr_t pc);
+
+/* A new block [addr, addr + size) (malloc, calloc, realloc, ...), its
+ * shadow just reset: a write of its first RT_RACE_FREE_BYTES by the
+ * allocating thread, as ThreadSanitizer takes an allocation: another
+ * thread that uses the block with nothing ordering it after the allocation
+ * (a pointer handed over through a relaxed atomic) races with it. Not
+ * while the thread ignores its writes. */
+void rt_race_alloc(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size, uintptr_t pc);
 
 /* Race detection cannot get the memory it needs (shadow, call tree): it
  * stops for the rest of the run, says so once, and the program and the
