@@ -15,6 +15,9 @@
 
 /* Is the descriptor model on? The one test the interceptors make when it
  * is not. */
+/* (hidden, as every definition in the shim: one compare with the byte in
+ * memory and a branch, rather than an address load first) */
+extern bool rt_hb_enabled __attribute__((visibility("hidden")));
 static inline bool fd_model_on(void)
 {
     return __builtin_expect(__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED), 0);
@@ -42,6 +45,16 @@ static inline struct rt_hb_thread *fd_thread(uintptr_t pc, int fd)
         errno = saved_errno_;                                                \
     } while (0)
 
+/* Out of line, for the interceptors' rare path: before a call on fd made
+ * at pc, a use of it and, when `sends`, a release of its file (to, tolen:
+ * a datagram's destination, or NULL, 0); returns the thread's race state,
+ * or NULL when the call is not the program's. fd_received: after a call
+ * on fd that received (returned >= 0), an acquire of its file. errno is
+ * kept. */
+struct rt_hb_thread *fd_before(uintptr_t pc, int fd, bool sends, const struct sockaddr *to,
+                               socklen_t tolen);
+void fd_received(struct rt_hb_thread *h, int fd);
+
 /* A call on FD that is a use of it; SENDS: it releases FD's file before
  * the call (TO, TOLEN: a datagram's destination, or NULL, 0); RECEIVES: it
  * acquires it after the call when that returned >= 0. TYPE is the call's
@@ -50,13 +63,12 @@ static inline struct rt_hb_thread *fd_thread(uintptr_t pc, int fd)
     do {                                                                     \
         struct rt_hb_thread *h_;                                             \
         TYPE r_;                                                             \
-        if (!fd_model_on() || !(h_ = fd_thread(CALLER_PC(), (FD))))          \
+        if (!fd_model_on())                                                  \
             return REALCALL;                                                 \
-        FD_KEEP_ERRNO(rt_fd_use(h_, (FD), CALLER_PC());                      \
-                      if (SENDS) rt_fd_send(h_, (FD), (TO), (TOLEN)));       \
+        h_ = fd_before(CALLER_PC(), (FD), (SENDS), (TO), (TOLEN));           \
         r_ = REALCALL;                                                       \
-        if ((RECEIVES) && r_ >= 0)                                           \
-            FD_KEEP_ERRNO(rt_fd_recv(h_, (FD)));                             \
+        if ((RECEIVES) && h_ && r_ >= 0)                                     \
+            fd_received(h_, (FD));                                           \
         return r_;                                                           \
     } while (0)
 

@@ -70,18 +70,18 @@
     } while (0)
 
 /* A blocking call on descriptor FD (RD_FD_CALL in fd_events.h, timed as
- * above). */
+ * above). The model's work is out of line (fd_events.h), so that with race
+ * detection off the call costs one test more than a plain blocking one. */
 #define RD_FD_IO(TYPE, NAME, FD, SENDS, TO, TOLEN, RECEIVES, REALCALL)       \
     do {                                                                     \
         struct rt_hb_thread *h_;                                             \
         TYPE r_;                                                             \
-        if (!fd_model_on() || !(h_ = fd_thread(CALLER_PC(), (FD))))          \
+        if (!fd_model_on())                                                  \
             RD_BLOCKING(TYPE, NAME, REALCALL);                               \
-        FD_KEEP_ERRNO(rt_fd_use(h_, (FD), CALLER_PC());                      \
-                      if (SENDS) rt_fd_send(h_, (FD), (TO), (TOLEN)));       \
+        h_ = fd_before(CALLER_PC(), (FD), (SENDS), (TO), (TOLEN));           \
         RD_BLOCKING_INTO(r_, NAME, REALCALL);                                \
-        if ((RECEIVES) && r_ >= 0)                                           \
-            FD_KEEP_ERRNO(rt_fd_recv(h_, (FD)));                             \
+        if ((RECEIVES) && h_ && r_ >= 0)                                     \
+            fd_received(h_, (FD));                                           \
         return r_;                                                           \
     } while (0)
 #define RD_FD_READ(TYPE, NAME, FD, REALCALL) RD_FD_IO(TYPE, NAME, FD, 0, NULL, 0, 1, REALCALL)

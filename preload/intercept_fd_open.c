@@ -23,6 +23,20 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+struct rt_hb_thread *fd_before(uintptr_t pc, int fd, bool sends, const struct sockaddr *to,
+                               socklen_t tolen)
+{
+    struct rt_hb_thread *h = fd_thread(pc, fd);
+    if (h)
+        FD_KEEP_ERRNO(rt_fd_use(h, fd, pc); if (sends) rt_fd_send(h, fd, to, tolen));
+    return h;
+}
+
+void fd_received(struct rt_hb_thread *h, int fd)
+{
+    FD_KEEP_ERRNO(rt_fd_recv(h, fd));
+}
+
 /* fd was made by the call at pc (when it is >= 0): a new history. */
 static int made(int fd, enum rt_fd_kind kind, uintptr_t pc)
 {

@@ -82,7 +82,7 @@ static struct rt_hb_thread *fd_hook(uintptr_t pc, long fd)
     return fd_model_on() ? fd_thread(pc, (int)fd) : NULL;
 }
 
-static void fd_sends(long fd, long to, long tolen, uintptr_t pc)
+static void raw_sends(long fd, long to, long tolen, uintptr_t pc)
 {
     struct rt_hb_thread *h = fd_hook(pc, fd);
     if (h)
@@ -91,14 +91,14 @@ static void fd_sends(long fd, long to, long tolen, uintptr_t pc)
 }
 
 /* before a receive: a use; after it: an acquire when it succeeded */
-static void fd_uses(long fd, uintptr_t pc)
+static void raw_uses(long fd, uintptr_t pc)
 {
     struct rt_hb_thread *h = fd_hook(pc, fd);
     if (h)
         FD_KEEP_ERRNO(rt_fd_use(h, (int)fd, pc));
 }
 
-static void fd_received(long res, long fd, uintptr_t pc)
+static void raw_received(long res, long fd, uintptr_t pc)
 {
     struct rt_hb_thread *h = res >= 0 ? fd_hook(pc, fd) : NULL;
     if (h)
@@ -114,46 +114,46 @@ static void fd_received(long res, long fd, uintptr_t pc)
 HOOK(pre, write)(long fd, long buf, long count)
 {
     reads(buf, count, PC());
-    fd_sends(fd, 0, 0, PC());
+    raw_sends(fd, 0, 0, PC());
 }
 HOOK(pre, pwrite64)(long fd, long buf, long count, long pos0, long pos1)
 {
     reads(buf, count, PC());
-    fd_sends(fd, 0, 0, PC());
+    raw_sends(fd, 0, 0, PC());
 }
 HOOK(pre, writev)(long fd, long vec, long vlen)
 {
     vector(vec, vlen, ALL, 0, PC());
-    fd_sends(fd, 0, 0, PC());
+    raw_sends(fd, 0, 0, PC());
 }
 HOOK(pre, pwritev)(long fd, long vec, long vlen, long pos_l, long pos_h)
 {
     vector(vec, vlen, ALL, 0, PC());
-    fd_sends(fd, 0, 0, PC());
+    raw_sends(fd, 0, 0, PC());
 }
 HOOK(pre, send)(long fd, long buf, long len, long flags)
 {
     reads(buf, len, PC());
-    fd_sends(fd, 0, 0, PC());
+    raw_sends(fd, 0, 0, PC());
 }
 HOOK(pre, sendto)(long fd, long buf, long len, long flags, long addr, long addrlen)
 {
     reads(buf, len, PC());
     reads(addr, addrlen, PC());
-    fd_sends(fd, addr, addrlen, PC());
+    raw_sends(fd, addr, addrlen, PC());
 }
 HOOK(pre, sendmsg)(long fd, long msg, long flags)
 {
     const struct msghdr *m = (const struct msghdr *)msg;
     message(m, ALL, 0, PC());
-    fd_sends(fd, m ? (long)m->msg_name : 0, m ? (long)m->msg_namelen : 0, PC());
+    raw_sends(fd, m ? (long)m->msg_name : 0, m ? (long)m->msg_namelen : 0, PC());
 }
 HOOK(pre, sendmmsg)(long fd, long msg, long vlen, long flags)
 {
     const struct mmsghdr *m = (const struct mmsghdr *)msg;
     for (long i = 0; m && i < vlen; i++)
         message(&m[i].msg_hdr, ALL, 0, PC());
-    fd_sends(fd, 0, 0, PC());
+    raw_sends(fd, 0, 0, PC());
 }
 HOOK(pre, process_vm_writev)(long pid, long lvec, long liovcnt, long rvec, long riovcnt,
                              long flags)
@@ -163,62 +163,62 @@ HOOK(pre, process_vm_writev)(long pid, long lvec, long liovcnt, long rvec, long 
 
 /* ---- buffers filled by the call: what it returned ---------------------------------------------- */
 
-HOOK(pre, read)(long fd, long buf, long count) { fd_uses(fd, PC()); }
+HOOK(pre, read)(long fd, long buf, long count) { raw_uses(fd, PC()); }
 HOOK(post, read)(long res, long fd, long buf, long count)
 {
     writes(buf, res, PC());
-    fd_received(res, fd, PC());
+    raw_received(res, fd, PC());
 }
-HOOK(pre, pread64)(long fd, long buf, long count, long pos0, long pos1) { fd_uses(fd, PC()); }
+HOOK(pre, pread64)(long fd, long buf, long count, long pos0, long pos1) { raw_uses(fd, PC()); }
 HOOK(post, pread64)(long res, long fd, long buf, long count, long pos0, long pos1)
 {
     writes(buf, res, PC());
-    fd_received(res, fd, PC());
+    raw_received(res, fd, PC());
 }
-HOOK(pre, readv)(long fd, long vec, long vlen) { fd_uses(fd, PC()); }
+HOOK(pre, readv)(long fd, long vec, long vlen) { raw_uses(fd, PC()); }
 HOOK(post, readv)(long res, long fd, long vec, long vlen)
 {
     vector(vec, vlen, res, RT_ACCESS_WRITE, PC());
-    fd_received(res, fd, PC());
+    raw_received(res, fd, PC());
 }
-HOOK(pre, preadv)(long fd, long vec, long vlen, long pos_l, long pos_h) { fd_uses(fd, PC()); }
+HOOK(pre, preadv)(long fd, long vec, long vlen, long pos_l, long pos_h) { raw_uses(fd, PC()); }
 HOOK(post, preadv)(long res, long fd, long vec, long vlen, long pos_l, long pos_h)
 {
     vector(vec, vlen, res, RT_ACCESS_WRITE, PC());
-    fd_received(res, fd, PC());
+    raw_received(res, fd, PC());
 }
-HOOK(pre, recv)(long fd, long buf, long len, long flags) { fd_uses(fd, PC()); }
+HOOK(pre, recv)(long fd, long buf, long len, long flags) { raw_uses(fd, PC()); }
 HOOK(post, recv)(long res, long fd, long buf, long len, long flags)
 {
     writes(buf, res, PC());
-    fd_received(res, fd, PC());
+    raw_received(res, fd, PC());
 }
 HOOK(pre, recvfrom)(long fd, long buf, long len, long flags, long addr, long addrlen)
 {
-    fd_uses(fd, PC());
+    raw_uses(fd, PC());
 }
 HOOK(post, recvfrom)(long res, long fd, long buf, long len, long flags, long addr, long addrlen)
 {
     writes(buf, res, PC());
-    fd_received(res, fd, PC());
+    raw_received(res, fd, PC());
     if (res >= 0 && addr && addrlen) {
         writes(addrlen, (long)sizeof(socklen_t), PC());
         writes(addr, (long)*(const socklen_t *)addrlen, PC());
     }
 }
-HOOK(pre, recvmsg)(long fd, long msg, long flags) { fd_uses(fd, PC()); }
+HOOK(pre, recvmsg)(long fd, long msg, long flags) { raw_uses(fd, PC()); }
 HOOK(post, recvmsg)(long res, long fd, long msg, long flags)
 {
     if (res >= 0)
         message((const struct msghdr *)msg, res, RT_ACCESS_WRITE, PC());
-    fd_received(res, fd, PC());
+    raw_received(res, fd, PC());
 }
 HOOK(post, recvmmsg)(long res, long fd, long msg, long vlen, long flags, long timeout)
 {
     const struct mmsghdr *m = (const struct mmsghdr *)msg;
     for (long i = 0; m && i < res; i++)
         message(&m[i].msg_hdr, (long)m[i].msg_len, RT_ACCESS_WRITE, PC());
-    fd_received(res, fd, PC());
+    raw_received(res, fd, PC());
 }
 HOOK(post, process_vm_readv)(long res, long pid, long lvec, long liovcnt, long rvec,
                              long riovcnt, long flags)
