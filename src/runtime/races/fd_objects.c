@@ -97,8 +97,10 @@ int rt_fd_of_location(uintptr_t addr)
 
 static void access_location(struct rt_hb_thread *h, struct fd_entry *e, bool write, uintptr_t pc)
 {
+    /* the inline check: a thread's uses in a row (an epoch apart, as each
+     * send releases) take the memoised path of rt_race_word */
     if (!rt_hb_ignores(h, write))
-        rt_race_range(h, (uintptr_t)&e->location, 1, write ? RT_ACCESS_WRITE : 0, pc);
+        rt_race_access(h, (uintptr_t)&e->location, 1, write ? RT_ACCESS_WRITE : 0, pc);
 }
 
 /* A new history, written by h; the file: `key` (0: found on first use). */
