@@ -36,12 +36,17 @@ static inline struct rt_hb_thread *fd_thread(uintptr_t pc, int fd)
     return h && !h->busy ? h : NULL;
 }
 
-/* Run STMT keeping errno as it was (the model makes system calls of its
+/* Run STMT, the engine's part of a call fd_thread accepted, as the
+ * runtime's own (a signal handler that interrupts it and calls write()
+ * passes straight through rather than wait for a clock's lock this thread
+ * holds), keeping errno as it was (the model makes system calls of its
  * own: fstat, getsockname, ...). */
-#define FD_KEEP_ERRNO(STMT)                                                  \
+#define FD_ENGINE(STMT)                                                  \
     do {                                                                     \
         int saved_errno_ = errno;                                            \
+        rt_self->in_runtime = 1;                                             \
         STMT;                                                                \
+        rt_self->in_runtime = 0;                                             \
         errno = saved_errno_;                                                \
     } while (0)
 

@@ -89,7 +89,7 @@
         TYPE r_;                                                                           \
         RD_BLOCKING_INTO_AT(r_, LABEL, REALCALL, pc_);                                     \
         if (h_)                                                                            \
-            FD_KEEP_ERRNO(AFTER);                                                          \
+            FD_ENGINE(AFTER);                                                          \
         return r_;                                                                         \
     }                                                                                      \
     RD_EXPORT TYPE NAME(__VA_ARGS__)                                                       \

@@ -33,7 +33,7 @@ RD_EXPORT int close(int fd)
     if (__builtin_expect(rt_record_owns_fd(fd), 0))
         return not_there();
     if (fd_model_on() && (h = fd_thread(CALLER_PC(), fd)) != NULL)
-        FD_KEEP_ERRNO(rt_fd_close(h, fd, CALLER_PC()));
+        FD_ENGINE(rt_fd_close(h, fd, CALLER_PC()));
     return REAL(close)(fd);
 }
 
@@ -42,7 +42,7 @@ static int copied(int oldfd, int newfd, uintptr_t pc)
 {
     struct rt_hb_thread *h;
     if (newfd >= 0 && fd_model_on() && (h = fd_thread(pc, oldfd)) != NULL)
-        FD_KEEP_ERRNO(rt_fd_dup(h, oldfd, newfd, pc));
+        FD_ENGINE(rt_fd_dup(h, oldfd, newfd, pc));
     return newfd;
 }
 
@@ -53,7 +53,7 @@ static void replacing(int oldfd, int newfd, uintptr_t pc)
     struct rt_hb_thread *h;
     if (oldfd == newfd || !fd_model_on() || !(h = fd_thread(pc, oldfd)))
         return;
-    FD_KEEP_ERRNO(if (REAL(fcntl)(newfd, F_GETFD) >= 0) rt_fd_close(h, newfd, pc));
+    FD_ENGINE(if (REAL(fcntl)(newfd, F_GETFD) >= 0) rt_fd_close(h, newfd, pc));
 }
 
 RD_EXPORT int dup(int fd)
@@ -181,7 +181,7 @@ static int fcntl_modelled(int fd, int cmd, void *arg, int (*fn)(int, int, ...), 
 {
     struct rt_hb_thread *h = fd_thread(pc, fd);
     if (h)
-        FD_KEEP_ERRNO(rt_fd_use(h, fd, pc));
+        FD_ENGINE(rt_fd_use(h, fd, pc));
     if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
         return copied(fd, fn(fd, cmd, arg), pc);
     return fn(fd, cmd, arg);

@@ -28,13 +28,13 @@ struct rt_hb_thread *fd_before(uintptr_t pc, int fd, bool sends, const struct so
 {
     struct rt_hb_thread *h = fd_thread(pc, fd);
     if (h)
-        FD_KEEP_ERRNO(rt_fd_use(h, fd, pc); if (sends) rt_fd_send(h, fd, to, tolen));
+        FD_ENGINE(rt_fd_use(h, fd, pc); if (sends) rt_fd_send(h, fd, to, tolen));
     return h;
 }
 
 void fd_received(struct rt_hb_thread *h, int fd)
 {
-    FD_KEEP_ERRNO(rt_fd_recv(h, fd));
+    FD_ENGINE(rt_fd_recv(h, fd));
 }
 
 /* fd was made by the call at pc (when it is >= 0): a new history. */
@@ -42,7 +42,7 @@ static int made(int fd, enum rt_fd_kind kind, uintptr_t pc)
 {
     struct rt_hb_thread *h;
     if (fd >= 0 && fd_model_on() && (h = fd_thread(pc, -1)) != NULL)
-        FD_KEEP_ERRNO(rt_fd_opened(h, fd, kind, pc));
+        FD_ENGINE(rt_fd_opened(h, fd, kind, pc));
     return fd;
 }
 
@@ -51,7 +51,7 @@ static int made_pair(int rc, const int fds[2], uintptr_t pc)
 {
     struct rt_hb_thread *h;
     if (rc == 0 && fd_model_on() && (h = fd_thread(pc, -1)) != NULL)
-        FD_KEEP_ERRNO(rt_fd_pair_opened(h, fds[0], fds[1], pc));
+        FD_ENGINE(rt_fd_pair_opened(h, fds[0], fds[1], pc));
     return rc;
 }
 
@@ -170,10 +170,10 @@ RD_EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
     int rc;
     if (!fd_model_on() || !(h = fd_thread(pc, epfd)))
         return REAL(epoll_ctl)(epfd, op, fd, ev);
-    FD_KEEP_ERRNO(rt_fd_use(h, epfd, pc); rt_fd_use(h, fd, pc));
+    FD_ENGINE(rt_fd_use(h, epfd, pc); rt_fd_use(h, fd, pc));
     rc = REAL(epoll_ctl)(epfd, op, fd, ev);
     if (rc == 0)
-        FD_KEEP_ERRNO(rt_fd_epoll_ctl(h, epfd, op, fd, ev ? ev->data.u64 : 0));
+        FD_ENGINE(rt_fd_epoll_ctl(h, epfd, op, fd, ev ? ev->data.u64 : 0));
     return rc;
 }
 

@@ -86,7 +86,7 @@ static void raw_sends(long fd, long to, long tolen, uintptr_t pc)
 {
     struct rt_hb_thread *h = fd_hook(pc, fd);
     if (h)
-        FD_KEEP_ERRNO(rt_fd_use(h, (int)fd, pc);
+        FD_ENGINE(rt_fd_use(h, (int)fd, pc);
                       rt_fd_send(h, (int)fd, (const struct sockaddr *)to, (socklen_t)tolen));
 }
 
@@ -95,14 +95,14 @@ static void raw_uses(long fd, uintptr_t pc)
 {
     struct rt_hb_thread *h = fd_hook(pc, fd);
     if (h)
-        FD_KEEP_ERRNO(rt_fd_use(h, (int)fd, pc));
+        FD_ENGINE(rt_fd_use(h, (int)fd, pc));
 }
 
 static void raw_received(long res, long fd, uintptr_t pc)
 {
     struct rt_hb_thread *h = res >= 0 ? fd_hook(pc, fd) : NULL;
     if (h)
-        FD_KEEP_ERRNO(rt_fd_recv(h, (int)fd));
+        FD_ENGINE(rt_fd_recv(h, (int)fd));
 }
 
 #define PC() ((uintptr_t)__builtin_return_address(0))
@@ -238,9 +238,9 @@ static void raw_fd_event(const char *call, long fd, long newfd, long res, uintpt
     if (!h)
         return;
     if (call[0] == 'c') /* close */
-        FD_KEEP_ERRNO(rt_fd_close(h, (int)fd, pc));
+        FD_ENGINE(rt_fd_close(h, (int)fd, pc));
     else if (res >= 0)
-        FD_KEEP_ERRNO(rt_fd_dup(h, (int)fd, (int)res, pc));
+        FD_ENGINE(rt_fd_dup(h, (int)fd, (int)res, pc));
 }
 
 HOOK(pre, close)(long fd) { raw_fd_event("close", fd, -1, 0, PC()); }
@@ -249,14 +249,14 @@ HOOK(pre, dup2)(long oldfd, long newfd)
 {
     struct rt_hb_thread *h = oldfd != newfd ? fd_hook(PC(), newfd) : NULL;
     if (h && syscall(SYS_fcntl, newfd, F_GETFD) >= 0) /* an open newfd is closed by it */
-        FD_KEEP_ERRNO(rt_fd_close(h, (int)newfd, PC()));
+        FD_ENGINE(rt_fd_close(h, (int)newfd, PC()));
 }
 HOOK(post, dup2)(long res, long oldfd, long newfd) { raw_fd_event("dup2", oldfd, newfd, res, PC()); }
 HOOK(pre, dup3)(long oldfd, long newfd, long flags)
 {
     struct rt_hb_thread *h = oldfd != newfd ? fd_hook(PC(), newfd) : NULL;
     if (h && syscall(SYS_fcntl, newfd, F_GETFD) >= 0)
-        FD_KEEP_ERRNO(rt_fd_close(h, (int)newfd, PC()));
+        FD_ENGINE(rt_fd_close(h, (int)newfd, PC()));
 }
 HOOK(post, dup3)(long res, long oldfd, long newfd, long flags)
 {

@@ -35,7 +35,7 @@ struct fd_entry {
     _Atomic bool closed;        /* closed by a call racedet saw, not opened again by one */
 };
 
-static struct fd_entry *_Atomic *chunks;
+static struct fd_entry *_Atomic *_Atomic chunks;
 static atomic_uint nchunks_used; /* chunks below this index may exist */
 
 static struct fd_entry *entry_of(int fd, bool create)
