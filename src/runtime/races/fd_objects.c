@@ -11,7 +11,6 @@
 #include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 /* ---- the table: descriptor number -> entry ----------------------------------------------
