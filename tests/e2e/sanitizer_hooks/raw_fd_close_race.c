@@ -1,13 +1,14 @@
 /* raw_fd_close_race: descriptors through raw system calls announced by the
  * hooks of <sanitizer/linux_syscall_hooks.h>: a byte written to a pipe
  * hands a buffer over to the reading thread (ordered: no race on it), but
- * main then closes the pipe's write end (line 49) unordered with the
- * reader's later write to it (line 32; a relaxed flag only makes the order
+ * main then closes the pipe's write end (line 50) unordered with the
+ * reader's later write to it (line 33; a relaxed flag only makes the order
  * the same on every run): one data race, on the descriptor. */
 #include <pthread.h>
 #include <sanitizer/linux_syscall_hooks.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -28,7 +29,7 @@ static void *reader(void *arg)
     char b;
     (void)arg;
     RAW(read, fds[0], &b, 1);
-    printf("%s\n", buf);                          /* after the byte: ordered */
+    printf("%c%s\n", buf[0], buf + 1);            /* after the byte: ordered */
     RAW(write, fds[1], "x", 1);
     atomic_store_explicit(&wrote, 1, memory_order_relaxed);
     return NULL;
@@ -42,7 +43,7 @@ int main(void)
     if (pipe(fds) != 0)
         return 1;
     pthread_create(&t, NULL, reader, NULL);
-    snprintf(buf, sizeof buf, "handed over");
+    memcpy(buf, "handed over", 12);
     RAW(write, fds[1], "g", 1);
     while (!atomic_load_explicit(&wrote, memory_order_relaxed))
         ;
