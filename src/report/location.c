@@ -76,12 +76,15 @@ bool rd_location_of(const struct rd_finding *f, struct rd_location *l)
         l->kind = RD_LOC_HEAP;
     else if (strcmp(kind, "stack") == 0)
         l->kind = RD_LOC_STACK;
+    else if (strcmp(kind, "fd") == 0 && json_is_integer(json_object_get(loc, "fd")))
+        l->kind = RD_LOC_FD;
     else
         l->kind = RD_LOC_UNKNOWN;
     l->write = json_is_true(json_object_get(cur, "write"));
     l->atomic = json_is_true(json_object_get(cur, "atomic"));
     l->size = uint_of(cur, "size", NULL);
     l->address = json_string_value(json_object_get(f->details, "address"));
+    l->fd = (long)json_integer_value(json_object_get(loc, "fd"));
 
     l->name = json_string_value(json_object_get(loc, "name"));
     l->module = json_string_value(json_object_get(loc, "module"));
@@ -138,6 +141,8 @@ char *rd_location_text(const struct rd_finding *f, const char *cwd)
     char *access, *where, *s;
     if (!rd_location_of(f, &l))
         return NULL;
+    if (l.kind == RD_LOC_FD)
+        return rd_xasprintf("%s of file descriptor %ld", l.write ? "close" : "use", l.fd);
     if (l.size > 0)
         access = rd_xasprintf("%s%s of %" PRIu64 " byte%s %s ", l.atomic ? "atomic " : "",
                               l.write ? "write" : "read", l.size, l.size == 1 ? "" : "s",

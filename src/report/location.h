@@ -2,7 +2,8 @@
  * location: where the memory of a data race is, and the line that says it:
  * "write of 4 bytes to global `counter` (prog+0x4010)", "read of 8 bytes
  * from a heap block of 64 bytes at offset 8, allocated by T1 at main
- * main.c:40", "write of 4 bytes to the stack of T2".
+ * main.c:40", "write of 4 bytes to the stack of T2", "close of file
+ * descriptor 5".
  *
  * The runtime writes it into the finding's details ("location", see
  * docs/record-format.md) with ids local to its record file: a module id, a
@@ -29,6 +30,7 @@ enum rd_location_kind {
     RD_LOC_GLOBAL,    /* in a module's data: a global or static variable */
     RD_LOC_HEAP,      /* in a heap block */
     RD_LOC_STACK,     /* on a thread's stack */
+    RD_LOC_FD,        /* a file descriptor: closed by one thread, used by another */
     RD_LOC_UNKNOWN,   /* none of those, as far as the runtime knew */
 };
 
@@ -46,6 +48,8 @@ struct rd_location {
     bool has_block;                    /* block_size and block_offset are known */
     uint64_t block_size, block_offset;
     const struct rd_stack_info *alloc; /* the allocation stack, NULL when absent */
+    /* fd */
+    long fd;
     /* heap: the allocating thread; stack: the thread whose stack; -1 unknown */
     long thread;
 };

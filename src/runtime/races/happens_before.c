@@ -1,5 +1,6 @@
 /* happens_before: see happens_before.h. */
 #include "happens_before.h"
+#include "fd_objects.h"
 #include "heap_blocks.h"
 #include "race_check.h"
 #include "core/core.h"
@@ -701,12 +702,14 @@ void rt_hb_fork_prepare(void)
     rt_shadow_lock_all();
     rt_sync_clocks_lock_all();
     rt_heap_lock_all();
+    rt_fd_lock_all();
     rt_race_lock_all();
 }
 
 void rt_hb_fork_parent(void)
 {
     rt_race_unlock_all();
+    rt_fd_unlock_all();
     rt_heap_unlock_all();
     rt_sync_clocks_unlock_all();
     rt_shadow_unlock_all();

@@ -7,6 +7,7 @@
  * Each pair of access pcs is reported once.
  */
 #include "core/core.h"
+#include "fd_objects.h"
 #include "heap_blocks.h"
 #include "race_check.h"
 
@@ -186,7 +187,7 @@ void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr
     struct rt_module *mod;
     struct rt_buf b = {0};
     char roles[3][96], summary[256];
-    int nstacks = 0, nthreads = 0, other_id, was_in_runtime = 0;
+    int nstacks = 0, nthreads = 0, other_id, was_in_runtime = 0, fd;
     bool freeing = rt_race_freeing, prev_freed = false;
 
     if (!self)
@@ -212,12 +213,22 @@ void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr
     was_in_runtime = self->in_runtime;
     self->in_runtime = 1;
 
-    if (freeing)
+    fd = rt_fd_of_location(addr);
+    if (fd >= 0) {
+        /* a descriptor (fd_objects.h): a write is a close (or an open, which
+         * starts a new history and so is never the later access) */
+        snprintf(roles[0], sizeof roles[0], "%s of file descriptor %d by {thread:%d}",
+                 rt_cell_wr(cur) ? "close" : "use", fd, self->id);
+        snprintf(roles[1], sizeof roles[1], "previous %s of file descriptor %d by {thread:%d}",
+                 pf & RT_ACCESS_WRITE ? "open or close" : "use", fd, other->id);
+    } else if (freeing)
         snprintf(roles[0], sizeof roles[0], "free by {thread:%d}", self->id);
     else
         snprintf(roles[0], sizeof roles[0], "%s of size %u by {thread:%d}", what(cf), cur_size,
                  self->id);
-    if (prev_freed)
+    if (fd >= 0)
+        ; /* above */
+    else if (prev_freed)
         snprintf(roles[1], sizeof roles[1], "previous free by {thread:%d}", other->id);
     else
         snprintf(roles[1], sizeof roles[1], "previous %s of size %u by {thread:%d}", what(pf),
@@ -235,7 +246,9 @@ void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr
         rt_buf_printf(&b, ",\"freed\":\"%s\"",
                       prev_freed ? "use after free" : "free of memory in use");
     mod = rt_module_of(addr);
-    if (mod && !rt_module_is_runtime(addr)) {
+    if (fd >= 0) {
+        rt_buf_printf(&b, ",\"location\":{\"kind\":\"fd\",\"fd\":%d}", fd);
+    } else if (mod && !rt_module_is_runtime(addr)) {
         uintptr_t off = 0;
         int id;
         rt_record_lock();
@@ -262,7 +275,13 @@ void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr
             rt_buf_puts(&b, ",\"location\":{\"kind\":\"unknown\"}");
     }
     rt_buf_putc(&b, '}');
-    if (prev_freed)
+    if (fd >= 0)
+        snprintf(summary, sizeof summary,
+                 "data race on file descriptor %d: %s by {thread:%d} and an unordered previous "
+                 "%s by {thread:%d}",
+                 fd, rt_cell_wr(cur) ? "close" : "use", self->id,
+                 pf & RT_ACCESS_WRITE ? "open or close" : "use", other->id);
+    else if (prev_freed)
         snprintf(summary, sizeof summary,
                  "data race (use after free): %s of size %u by {thread:%d} of memory freed by "
                  "{thread:%d}, not ordered after the free",

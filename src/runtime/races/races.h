@@ -13,12 +13,14 @@
  *     of instrumented code, on the accessing thread: race_check.h, whose
  *     covered-access check is inline;
  *   - the malloc and memory-function interceptors: heap_blocks.h and
- *     shadow.h (a block's history starts again when it is reused).
+ *     shadow.h (a block's history starts again when it is reused);
+ *   - the descriptor interceptors and system-call hooks: fd_objects.h.
  * The rest (call_tree.h, sync_clocks.h, vector_clock.h) is this part's own.
  */
 #ifndef RT_RACES_H
 #define RT_RACES_H
 
+#include "fd_objects.h"
 #include "happens_before.h"
 #include "heap_blocks.h"
 #include "race_check.h"

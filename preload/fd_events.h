@@ -1,0 +1,80 @@
+/*
+ * fd_events: what the descriptor interceptors share (intercept_fd.c,
+ * intercept_fd_open.c, intercept_blocking.c). While race detection is on
+ * (racedet-cc builds), a call on a descriptor is an event of the
+ * descriptor model (races/fd_objects.h); otherwise the interceptors test
+ * one flag and call the real function.
+ */
+#ifndef RD_FD_EVENTS_H
+#define RD_FD_EVENTS_H
+
+#include "preload.h"
+#include "races/races.h"
+
+#include <errno.h>
+
+/* Is the descriptor model on? The one test the interceptors make when it
+ * is not. */
+/* (hidden, as every definition in the shim: one compare with the byte in
+ * memory and a branch, rather than an address load first) */
+extern bool rt_hb_enabled __attribute__((visibility("hidden")));
+static inline bool fd_model_on(void)
+{
+    return __builtin_expect(__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED), 0);
+}
+
+/* The calling thread's race state when its call at pc on fd is the
+ * program's (not the runtime's own, not on the record's descriptor),
+ * else NULL. fd < 0: a call that makes descriptors. */
+static inline struct rt_hb_thread *fd_thread(uintptr_t pc, int fd)
+{
+    struct rt_thread *t = rt_self;
+    struct rt_hb_thread *h;
+    if (!t || t->in_runtime || rt_module_is_runtime(pc) || (fd >= 0 && rt_record_owns_fd(fd)))
+        return NULL;
+    h = rt_hb_self ? rt_hb_self : rt_hb_current();
+    return h && !h->busy ? h : NULL;
+}
+
+/* Run STMT, the engine's part of a call fd_thread accepted, as the
+ * runtime's own (a signal handler that interrupts it and calls write()
+ * passes straight through rather than wait for a clock's lock this thread
+ * holds), keeping errno as it was (the model makes system calls of its
+ * own: fstat, getsockname, ...). */
+#define FD_ENGINE(STMT)                                                  \
+    do {                                                                     \
+        int saved_errno_ = errno;                                            \
+        rt_self->in_runtime = 1;                                             \
+        STMT;                                                                \
+        rt_self->in_runtime = 0;                                             \
+        errno = saved_errno_;                                                \
+    } while (0)
+
+/* Out of line, for the interceptors' rare path: before a call on fd made
+ * at pc, a use of it and, when `sends`, a release of its file (to, tolen:
+ * a datagram's destination, or NULL, 0); returns the thread's race state,
+ * or NULL when the call is not the program's. fd_received: after a call
+ * on fd that received (returned >= 0), an acquire of its file. errno is
+ * kept. */
+struct rt_hb_thread *fd_before(uintptr_t pc, int fd, bool sends, const struct sockaddr *to,
+                               socklen_t tolen);
+void fd_received(struct rt_hb_thread *h, int fd);
+
+/* A call on FD that is a use of it; SENDS: it releases FD's file before
+ * the call (TO, TOLEN: a datagram's destination, or NULL, 0); RECEIVES: it
+ * acquires it after the call when that returned >= 0. TYPE is the call's
+ * result type. Returns the real call's result. */
+#define RD_FD_CALL(TYPE, FD, SENDS, TO, TOLEN, RECEIVES, REALCALL)           \
+    do {                                                                     \
+        struct rt_hb_thread *h_;                                             \
+        TYPE r_;                                                             \
+        if (!fd_model_on())                                                  \
+            return REALCALL;                                                 \
+        h_ = fd_before(CALLER_PC(), (FD), (SENDS), (TO), (TOLEN));           \
+        r_ = REALCALL;                                                       \
+        if ((RECEIVES) && h_ && r_ >= 0)                                     \
+            fd_received(h_, (FD));                                           \
+        return r_;                                                           \
+    } while (0)
+
+#endif
