@@ -3,15 +3,17 @@
 # used or destroyed again after pthread_mutex_destroy, used after its
 # memory was freed, freed while locked, re-initialised while held,
 # deadlines with tv_nsec out of range, a semaphore value above
-# SEM_VALUE_MAX and that semaphore's use, main returning with a lock held.
+# SEM_VALUE_MAX and that semaphore's use, main returning with a lock held;
+# a mutex, barrier and semaphore initialised twice with no destroy between;
+# a condition waited on with two mutexes at once.
 # Each is reported with the call's stack, and the program's own results
 # are the same as without racedet. Correct uses that look alike stay
 # silent: a condition destroyed after its waiters were woken, a robust
 # mutex recovered after its owner died.
 #
 # Usage: sh tests/e2e/misuse.sh [BUILD_DIR]     (from the repository root)
-# Needs BUILD/bin/racedet and BUILD/tests/e2e/{lock_misuse,cond_destroy_woken,
-# robust_owner_died} (make e2e-helpers).
+# Needs BUILD/bin/racedet and BUILD/tests/e2e/{lock_misuse,reinit_live,
+# cond_two_mutexes,cond_destroy_woken,robust_owner_died} (make e2e-helpers).
 # Prints "ok - ..." / "not ok - ..." and '#' lines; exits 1 when anything
 # failed.
 BUILD=${1:-build}
@@ -101,6 +103,70 @@ else
     not_ok "nothing else is reported" \
         "$n_misuse sync_misuse (want 10), $(count destroy_locked) destroy_locked (want 1), $(count lock_held_at_exit) lock_held_at_exit (want 1), $n_other other (want 0)"
     "$RACEDET" report "$TMP/report.json" 2>&1 | grep '^==racedet==' | sed 's/^/#   /'
+fi
+
+# ---- objects initialised again without a destroy (reinit_live.c) ----------------
+REINIT=$BUILD/tests/e2e/reinit_live
+if [ -x "$REINIT" ]; then
+    "$REINIT" > "$TMP/reinit.native" 2>&1
+    timeout -k 5 60 "$RACEDET" run --format json -o "$TMP/report.json" -- "$REINIT" \
+        > "$TMP/reinit.watched" 2> "$TMP/stderr" < /dev/null
+    if cmp -s "$TMP/reinit.native" "$TMP/reinit.watched"; then
+        ok "re-initialisations: every call returned what it returns without racedet"
+    else
+        not_ok "re-initialisations: every call returned what it returns without racedet" \
+            "diff native watched:"
+        diff "$TMP/reinit.native" "$TMP/reinit.watched" | sed 's/^/#   /'
+    fi
+    reinit() { # NAME TEXT
+        if python3 -c '
+import json, sys
+for f in json.load(open(sys.argv[1]))["findings"]:
+    if f["kind"] == "sync_misuse" and sys.argv[2] in f["summary"] and any(
+            fr.get("function") == "main" and (fr.get("file") or "").endswith("reinit_live.c")
+            for st in f["stacks"] for fr in st["frames"]):
+        sys.exit(0)
+sys.exit(1)' "$TMP/report.json" "$2" 2> /dev/null; then
+            ok "$1"
+        else
+            not_ok "$1" "no sync_misuse finding whose summary has '$2' with main in a stack"
+        fi
+    }
+    reinit "a mutex initialised twice" "re-initialises mutex \`inited_twice\`, which was initialised and never destroyed"
+    reinit "a barrier initialised twice" "re-initialises barrier 0x"
+    reinit "a semaphore initialised twice" "re-initialises sem \`sem_inited_twice\`, which was initialised and never destroyed"
+    n_all=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["findings"]))' \
+        "$TMP/report.json" 2>/dev/null)
+    if [ "$n_all" = 3 ] && [ "$(count sync_misuse)" = 3 ]; then
+        ok "re-initialisations: nothing else (static initialiser then init, init after destroy or free, a function's local objects)"
+    else
+        not_ok "re-initialisations: nothing else" "$n_all findings, $(count sync_misuse) sync_misuse (want 3 and 3)"
+        "$RACEDET" report "$TMP/report.json" 2>&1 | grep '^==racedet==' | sed 's/^/#   /'
+    fi
+else
+    not_ok "re-initialisations" "$REINIT is not built (make e2e-helpers)"
+fi
+
+# ---- a condition waited on with two mutexes at once (cond_two_mutexes.c) --------
+TWO=$BUILD/tests/e2e/cond_two_mutexes
+if [ -x "$TWO" ]; then
+    timeout -k 5 60 "$RACEDET" run --format json -o "$TMP/report.json" -- "$TWO" \
+        > "$TMP/two.out" 2> "$TMP/stderr" < /dev/null
+    if python3 -c '
+import json, sys
+fs = json.load(open(sys.argv[1]))["findings"]
+want = "waits on cond `shared_cond` with mutex `m2` while other waits on it use mutex `m1`"
+sys.exit(0 if len(fs) == 1 and fs[0]["kind"] == "sync_misuse" and want in fs[0]["summary"] and any(
+    fr.get("function") == "wait_for_go" and fr.get("line") == 30
+    for st in fs[0]["stacks"] for fr in st["frames"]) else 1)' "$TMP/report.json" 2> /dev/null; then
+        ok "a condition waited on with two mutexes at once (and not when the first wait has returned)"
+    else
+        not_ok "a condition waited on with two mutexes at once" \
+            "want exactly one sync_misuse: T2 waits on shared_cond with m2 while ... m1, at wait_for_go:30"
+        "$RACEDET" report "$TMP/report.json" 2>&1 | grep '^==racedet==' | sed 's/^/#   /'
+    fi
+else
+    not_ok "a condition waited on with two mutexes at once" "$TWO is not built (make e2e-helpers)"
 fi
 
 # ---- correct programs stay silent ----------------------------------------------

@@ -44,7 +44,8 @@ struct rt_lock {
     atomic_bool live;
     bool pinned;
     unsigned written_epoch;       /* under the record lock */
-    rt_stack_id init_stack;
+    rt_stack_id init_stack;       /* the init call that made it, if one did */
+    int init_thread;              /* ... on this thread */
 
     atomic_int owner;             /* thread id + 1 of the exclusive holder; 0: none */
     unsigned depth;               /* recursion depth of the owner */
@@ -56,6 +57,9 @@ struct rt_lock {
      * broadcast but not yet returned (high half: RT_COND_WOKEN), which are
      * no longer blocked on the condition (only re-acquiring the mutex) */
     _Atomic uint64_t waiters;
+    /* cond: the mutex the waits inside it use (POSIX binds the condition
+     * to one mutex while any wait on it has not returned) */
+    _Atomic uintptr_t bound_mutex;
     /* Who ever wanted it: id + 1 of the first thread that acquired or
      * waited for it, RT_LOCK_SHARED once another thread has too, 0 before
      * anyone. Blocking calls are reported only under shared locks. */
