@@ -147,8 +147,8 @@ RD_EXPORT void pthread_exit(void *ret)
 {
     struct rt_thread *t = preload_enter();
     if (t) {
-        on_thread_exit(t, CALLER_PC(), CALLER_SP());
-        SCHED_THREAD_EXIT(t);
+        if (on_thread_exit_call(t, CALLER_PC(), CALLER_SP()))
+            SCHED_THREAD_EXIT(t); /* (else thread_ended does both) */
         rt_leave(t);
     }
     REAL(pthread_exit)(ret);

@@ -9,11 +9,13 @@
 # Each is reported with the call's stack, and the program's own results
 # are the same as without racedet. Correct uses that look alike stay
 # silent: a condition destroyed after its waiters were woken, a robust
-# mutex recovered after its owner died.
+# mutex recovered after its owner died, a lock that pthread_exit's cleanup
+# handler unlocks.
 #
 # Usage: sh tests/e2e/misuse.sh [BUILD_DIR]     (from the repository root)
 # Needs BUILD/bin/racedet and BUILD/tests/e2e/{lock_misuse,reinit_live,
-# cond_two_mutexes,cond_destroy_woken,robust_owner_died} (make e2e-helpers).
+# cond_two_mutexes,cond_destroy_woken,robust_owner_died,exit_cleanup_unlocks}
+# (make e2e-helpers).
 # Prints "ok - ..." / "not ok - ..." and '#' lines; exits 1 when anything
 # failed.
 BUILD=${1:-build}
@@ -190,4 +192,25 @@ silent "a condition destroyed once its waiter was woken, before it returned, is 
     "$BUILD/tests/e2e/cond_destroy_woken"
 silent "a robust mutex whose owner died is recovered (EOWNERDEAD): no lock held at exit" \
     "$BUILD/tests/e2e/robust_owner_died"
+silent "pthread_exit holding a mutex its cleanup handler unlocks: no lock held at exit" \
+    "$BUILD/tests/e2e/exit_cleanup_unlocks"
+# ...and without the handler the lock is held at the end, where pthread_exit is
+CLEANUP=$BUILD/tests/e2e/exit_cleanup_unlocks
+if [ -x "$CLEANUP" ]; then
+    timeout -k 5 60 "$RACEDET" run --format json -o "$TMP/report.json" -- "$CLEANUP" leak \
+        > "$TMP/cleanup.out" 2>&1 < /dev/null
+    if python3 -c '
+import json, sys
+fs = json.load(open(sys.argv[1]))["findings"]
+sys.exit(0 if len(fs) == 1 and fs[0]["kind"] == "lock_held_at_exit" and any(
+    st["role"] == "the thread exits here" and st["frames"] and
+    st["frames"][0].get("function") == "worker" and st["frames"][0].get("line") == 28
+    for st in fs[0]["stacks"]) else 1)' "$TMP/report.json" 2> /dev/null; then
+        ok "pthread_exit holding a mutex, no cleanup handler: lock_held_at_exit where pthread_exit is"
+    else
+        not_ok "pthread_exit holding a mutex, no cleanup handler" \
+            "want one lock_held_at_exit whose exit stack starts at worker:28"
+        "$RACEDET" report "$TMP/report.json" 2>&1 | sed 's/^/#   /' | head -20
+    fi
+fi
 exit $failed

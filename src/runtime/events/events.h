@@ -63,6 +63,10 @@ void on_thread_start(struct rt_thread *child);
 /* The thread ends: by returning from its start routine (pc 0) or by
  * pthread_exit at pc. */
 void on_thread_exit(struct rt_thread *t, uintptr_t pc, uintptr_t sp);
+/* pthread_exit is called at pc: true when the thread ended here
+ * (on_thread_exit); false when it ends in the trampoline's cleanup handler,
+ * after the program's own handlers ran (on_thread_exit then). */
+bool on_thread_exit_call(struct rt_thread *t, uintptr_t pc, uintptr_t sp);
 void on_thread_join(struct rt_thread *t, pthread_t target);
 void on_thread_detach(struct rt_thread *t, pthread_t target);
 /* The process (process_events.c). */

@@ -93,13 +93,29 @@ static void report_held_at_end(struct rt_thread *t, const char *role, rt_stack_i
 void on_thread_exit(struct rt_thread *t, uintptr_t pc, uintptr_t sp)
 {
     (void)sp;
-    if (t->nheld > 0)
-        report_held_at_end(t,
-                           pc ? "the thread exits here" : "the thread returns from its start routine",
-                           pc ? rt_stack_capture() : rt_stack_of_function(t->start_routine),
+    if (t->nheld > 0) {
+        bool exited = pc || t->exit_stack != RT_NO_STACK;
+        report_held_at_end(t, exited ? "the thread exits here" : "the thread returns from its start routine",
+                           pc ? rt_stack_capture()
+                              : exited ? t->exit_stack : rt_stack_of_function(t->start_routine),
                            false);
+    }
     on_hb_thread_exit(t); /* its clock waits for the joiner */
     rt_thread_retire(t);
+}
+
+bool on_thread_exit_call(struct rt_thread *t, uintptr_t pc, uintptr_t sp)
+{
+    if (t->start_routine) {
+        /* pthread_exit unwinds through the program's cleanup handlers (which
+         * may unlock what the thread holds), then the trampoline's, the
+         * outermost, which ends the thread: the locks are counted there */
+        if (t->nheld > 0)
+            t->exit_stack = rt_stack_capture();
+        return false;
+    }
+    on_thread_exit(t, pc, sp);
+    return true;
 }
 
 void on_thread_join(struct rt_thread *t, pthread_t target)
