@@ -82,6 +82,7 @@ RD_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
         int rc_;                                                             \
         if (!t_)                                                             \
             return REALCALL;                                                 \
+        on_thread_join_begin(t_, th, NAME);                                  \
         SCHED_JOIN(t_, th, UNTIMED);                                         \
         if (UNTIMED)                                                         \
             on_join_wait(t_, th, CALLER_PC(), CALLER_SP());                  \

@@ -5,7 +5,8 @@
 # deadlines with tv_nsec out of range, a semaphore value above
 # SEM_VALUE_MAX and that semaphore's use, main returning with a lock held;
 # a mutex, barrier and semaphore initialised twice with no destroy between;
-# a condition waited on with two mutexes at once.
+# a condition waited on with two mutexes at once; a join of itself or of a
+# detached thread.
 # Each is reported with the call's stack, and the program's own results
 # are the same as without racedet. Correct uses that look alike stay
 # silent: a condition destroyed after its waiters were woken, a robust
@@ -14,7 +15,8 @@
 #
 # Usage: sh tests/e2e/misuse.sh [BUILD_DIR]     (from the repository root)
 # Needs BUILD/bin/racedet and BUILD/tests/e2e/{lock_misuse,reinit_live,
-# cond_two_mutexes,cond_destroy_woken,robust_owner_died,exit_cleanup_unlocks}
+# cond_two_mutexes,join_misuse,cond_destroy_woken,robust_owner_died,
+# exit_cleanup_unlocks}
 # (make e2e-helpers).
 # Prints "ok - ..." / "not ok - ..." and '#' lines; exits 1 when anything
 # failed.
@@ -169,6 +171,33 @@ sys.exit(0 if len(fs) == 1 and fs[0]["kind"] == "sync_misuse" and want in fs[0][
     fi
 else
     not_ok "a condition waited on with two mutexes at once" "$TWO is not built (make e2e-helpers)"
+fi
+
+# ---- joins glibc refuses (join_misuse.c) ------------------------------------------
+JOIN=$BUILD/tests/e2e/join_misuse
+if [ -x "$JOIN" ]; then
+    "$JOIN" > "$TMP/join.native" 2>&1
+    timeout -k 5 60 "$RACEDET" run --format json -o "$TMP/report.json" -- "$JOIN" \
+        > "$TMP/join.watched" 2> "$TMP/stderr" < /dev/null
+    if cmp -s "$TMP/join.native" "$TMP/join.watched" && python3 -c '
+import json, sys
+fs = json.load(open(sys.argv[1]))["findings"]
+want = [("calls pthread_join on itself: the call fails with EDEADLK", 32),
+        ("which is detached: the call fails with EINVAL", 37)]
+sys.exit(0 if len(fs) == 2 and all(any(
+    f["kind"] == "sync_misuse" and text in f["summary"] and any(
+        fr.get("function") == "main" and fr.get("line") == line
+        for st in f["stacks"] for fr in st["frames"]) for f in fs) for text, line in want) else 1)' \
+            "$TMP/report.json" 2> /dev/null; then
+        ok "a join of itself (EDEADLK) and of a detached thread (EINVAL), nothing else, same results"
+    else
+        not_ok "a join of itself and of a detached thread" \
+            "want two sync_misuse (main:32 itself, main:37 detached) and the native output"
+        diff "$TMP/join.native" "$TMP/join.watched" | sed 's/^/#   /'
+        "$RACEDET" report "$TMP/report.json" 2>&1 | grep '^==racedet==' | sed 's/^/#   /'
+    fi
+else
+    not_ok "a join of itself and of a detached thread" "$JOIN is not built (make e2e-helpers)"
 fi
 
 # ---- correct programs stay silent ----------------------------------------------

@@ -67,6 +67,9 @@ void on_thread_exit(struct rt_thread *t, uintptr_t pc, uintptr_t sp);
  * (on_thread_exit); false when it ends in the trampoline's cleanup handler,
  * after the program's own handlers ran (on_thread_exit then). */
 bool on_thread_exit_call(struct rt_thread *t, uintptr_t pc, uintptr_t sp);
+/* Before a join (`call` names it) of target: itself (EDEADLK) or a
+ * detached thread (EINVAL) is sync_misuse. */
+void on_thread_join_begin(struct rt_thread *t, pthread_t target, const char *call);
 void on_thread_join(struct rt_thread *t, pthread_t target);
 void on_thread_detach(struct rt_thread *t, pthread_t target);
 /* The process (process_events.c). */
