@@ -72,9 +72,11 @@ const struct rd_kind_info rd_kinds[] = {
      "Join the thread (pthread_join) before exiting, or detach it (pthread_detach or a "
      "detached attribute) if nobody needs its result."},
     {"sync_misuse", "SyncMisuse", false,
-     "A semaphore, barrier or once object is misused.",
+     "A lock, condition, semaphore, barrier, once object or join is misused.",
      "A synchronisation object was destroyed while in use, used after destroy or before "
-     "init, initialised again while in use, or a barrier was made with a count of 0.",
+     "init, initialised again while in use or without a destroy since its last init, "
+     "given an argument the call rejects (a barrier count of 0), or a condition was "
+     "waited on with two mutexes at once, or a thread joined itself or a detached thread.",
      "Initialise the object once before any thread uses it and destroy it only after "
      "every thread is done with it."},
     {"blocking_under_lock", "BlockingUnderLock", false,

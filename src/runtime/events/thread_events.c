@@ -95,7 +95,9 @@ void on_thread_exit(struct rt_thread *t, uintptr_t pc, uintptr_t sp)
     (void)sp;
     if (t->nheld > 0) {
         bool exited = pc || t->exit_stack != RT_NO_STACK;
-        report_held_at_end(t, exited ? "the thread exits here" : "the thread returns from its start routine",
+        report_held_at_end(t,
+                           exited ? "the thread exits here"
+                                  : "the thread returns from its start routine",
                            pc ? rt_stack_capture()
                               : exited ? t->exit_stack : rt_stack_of_function(t->start_routine),
                            false);
