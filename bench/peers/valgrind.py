@@ -173,12 +173,18 @@ def build(vg, bindir, mode, progdir, prog, src):
     # racedet-cc links the runtime's fast path in: a new runtime, a new binary
     deps = [src] + ([cc[0], os.path.join(os.path.dirname(bindir), "lib", "libracedet_tsan.a")]
                     if mode == "cc" else [])
-    if os.path.exists(exe) and all(os.path.getmtime(exe) >= os.path.getmtime(d) for d in deps):
+    if usable(exe) and all(os.path.getmtime(exe) >= os.path.getmtime(d) for d in deps):
         return exe, None
     r = subprocess.run(cc + flags + ["-o", exe, src] + libs, capture_output=True, text=True)
     if r.returncode != 0:
         return None, first_error(r.stderr)
+    if not usable(exe):
+        return None, "the compiler made no executable (%s)" % first_error(r.stderr or "no message")
     return exe, None
+
+
+def usable(exe):
+    return os.path.isfile(exe) and os.access(exe, os.X_OK) and os.path.getsize(exe) > 0
 
 
 def first_error(text):
@@ -233,8 +239,12 @@ def verdict(expected, shim, cc):
     """match / missed / false report (both when both), with which run."""
     exp = judged(expected)
     words = []
-    if isinstance(cc, str) and isinstance(shim, str):
-        return "n.a. (%s)" % cc
+    if any(r == "timeout" or (isinstance(r, dict) and "+timeout" in r) for r in (shim, cc)):
+        # (pth_cond_destroy_busy hangs without racedet too: glibc's destroy
+        # waits for the waiters) what a stopped run reported is shown, not judged
+        return "n.a. (the program did not end within PEERS_TIMEOUT)"
+    if isinstance(cc, str) and (isinstance(shim, str) or "race" in exp):
+        return "n.a. (racedet-cc run: %s)" % cc
     missed, false = [], []
     if not isinstance(cc, str):
         if exp - judged(cc):
@@ -251,7 +261,12 @@ def verdict(expected, shim, cc):
         words.append("missed (%s)" % ",".join(missed))
     if false:
         words.append("false report (%s)" % ",".join(false))
-    return ", ".join(words) or "match"
+    verdict_words = ", ".join(words) or "match"
+    # a run that made no report judges nothing: say so
+    failed = [("%s: %s" % (m, r)) for m, r in (("run", shim), ("cc", cc)) if isinstance(r, str)]
+    if failed:
+        verdict_words += " [%s]" % "; ".join(failed)
+    return verdict_words
 
 
 def source_text(progdir, src):
