@@ -120,35 +120,41 @@ bool on_thread_exit_call(struct rt_thread *t, uintptr_t pc, uintptr_t sp)
     return true;
 }
 
-void on_thread_join_begin(struct rt_thread *t, pthread_t target, const char *call)
+struct rt_thread *on_thread_join_begin(struct rt_thread *t, pthread_t target, const char *call)
 {
     char summary[256];
     struct rt_thread *threads[2] = {t, NULL};
     struct rt_role_stack stacks[1];
-    struct rt_thread *c = NULL;
+    /* looked up before the call: once it returns, glibc may give the same
+     * pthread_t to a thread created meanwhile */
+    struct rt_thread *c = rt_thread_by_handle(target);
 
     if (!rt_options.report_lock_misuse)
-        return;
+        return c;
     if (pthread_equal(target, pthread_self()))
         snprintf(summary, sizeof summary,
                  "{thread:%d} calls %s on itself: the call fails with EDEADLK", t->id, call);
-    else if ((c = rt_thread_by_handle(target)) != NULL && atomic_load(&c->detached))
+    else if (c && atomic_load(&c->detached))
         /* (a detached thread that ended is forgotten: its handle may be
          * another thread's now) */
         snprintf(summary, sizeof summary,
                  "{thread:%d} calls %s on {thread:%d}, which is detached: the call fails with "
                  "EINVAL", t->id, call, c->id);
     else
-        return;
-    threads[1] = c;
+        return c;
+    threads[1] = c != t ? c : NULL;
     stacks[0] = (struct rt_role_stack){"the join", t->id, rt_stack_capture()};
-    rt_finding_emit("sync_misuse", summary, threads, c ? 2 : 1, NULL, 0, stacks, 1, NULL);
+    rt_finding_emit("sync_misuse", summary, threads, threads[1] ? 2 : 1, NULL, 0, stacks, 1, NULL);
+    return c;
 }
 
 void on_thread_join(struct rt_thread *t, pthread_t target)
 {
-    struct rt_thread *c = rt_thread_by_handle(target);
-    (void)t;
+    on_thread_joined(t, rt_thread_by_handle(target));
+}
+
+void on_thread_joined(struct rt_thread *t, struct rt_thread *c)
+{
     if (c) {
         atomic_store(&c->joined, true);
         on_hb_thread_join(t, c); /* exit -> join */
