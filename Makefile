@@ -75,7 +75,7 @@ SAMPLE_CXX_SRC := $(sort $(wildcard samples/*.cpp))
 SAMPLE_BIN := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRC)) \
               $(patsubst samples/%.cpp,$(BUILD)/samples/%,$(SAMPLE_CXX_SRC))
 
-.PHONY: all deps demo check unit unit-asan e2e bench clean install uninstall fuzz readme samples e2e-helpers build-asan-unit
+.PHONY: all deps demo check unit unit-asan e2e bench bench-peers clean install uninstall fuzz readme samples e2e-helpers build-asan-unit
 all: deps $(SHIM) $(TSANRT) $(RACEDET) $(RACEDET_CC) $(RACEDET_CXX)
 
 # ---- set-up: install what a fresh Debian 12 lacks -------------------------
@@ -179,6 +179,10 @@ check: all $(SAMPLE_BIN) e2e-helpers unit unit-asan
 
 bench: all
 	@$(MAKE) --no-print-directory -C bench BUILD=../$(BUILD)
+
+# peers' regression suites under racedet (bench/peers/README.md); not in bench
+bench-peers: all
+	@$(MAKE) --no-print-directory -C bench BUILD=../$(BUILD) peers
 
 clean:
 	rm -rf build build-asan

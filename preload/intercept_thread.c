@@ -83,11 +83,12 @@ RD_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
  * joined thread, which the deadlock watchdog follows. */
 #define RD_JOIN(th, CAN_WAIT, UNTIMED, NAME, REALCALL)                       \
     do {                                                                     \
-        struct rt_thread *t_ = preload_enter();                              \
+        struct rt_thread *t_ = preload_enter(), *joined_;                    \
         uint64_t b_ = 0;                                                     \
         int rc_;                                                             \
         if (!t_)                                                             \
             return REALCALL;                                                 \
+        joined_ = on_thread_join_begin(t_, th, NAME);                        \
         SCHED_JOIN(t_, th, UNTIMED);                                         \
         if (UNTIMED)                                                         \
             on_join_wait(t_, th, CALLER_PC(), CALLER_SP());                  \
@@ -100,7 +101,7 @@ RD_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
                 on_join_done(t_);                                            \
             on_blocking_end(t_, b_, NAME, CALLER_PC());                      \
             if (rc_ == 0)                                                    \
-                on_thread_join(t_, th);                                      \
+                on_thread_joined(t_, joined_);                               \
             else if (!(CAN_WAIT))                                            \
                 SCHED_TRY_FAILED(t_);                                        \
             rt_leave(t_);                                                    \
@@ -153,8 +154,8 @@ RD_EXPORT void pthread_exit(void *ret)
 {
     struct rt_thread *t = preload_enter();
     if (t) {
-        on_thread_exit(t, CALLER_PC(), CALLER_SP());
-        SCHED_THREAD_EXIT(t);
+        if (on_thread_exit_call(t, CALLER_PC(), CALLER_SP()))
+            SCHED_THREAD_EXIT(t); /* (else thread_ended does both) */
         rt_leave(t);
     }
     REAL(pthread_exit)(ret);

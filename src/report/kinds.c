@@ -85,12 +85,14 @@ const struct rd_kind_info rd_kinds[] = {
      "Join the thread (pthread_join) once its work is done, or detach it (pthread_detach "
      "or a detached attribute) if nobody needs its result."},
     {"sync_misuse", "SyncMisuse", false,
-     "A mutex, semaphore, barrier or once object is misused.",
-     "A synchronisation object was used (locked, unlocked, waited on, destroyed again) "
-     "after it was destroyed or after its memory was freed, initialised again while held "
-     "or waited on, or given an argument the call rejects with EINVAL (a deadline whose "
-     "tv_nsec is not in 0..999999999, a semaphore value above SEM_VALUE_MAX, a barrier "
-     "count of 0), or used after its initialisation so failed.",
+     "A lock, condition, semaphore, barrier, once object or join is misused.",
+     "A synchronisation object was destroyed while in use, used after destroy (or after "
+     "its memory was freed) or before init, initialised again while in use or without a "
+     "destroy since its last init, given an argument the call rejects with EINVAL (a "
+     "deadline whose tv_nsec is not in 0..999999999, a semaphore value above "
+     "SEM_VALUE_MAX, a barrier count of 0) or used after its initialisation so failed; "
+     "or a condition was waited on with two mutexes at once, or a thread joined itself "
+     "or a detached thread.",
      "Initialise the object once before any thread uses it, pass arguments in range, and "
      "destroy it (or free its memory) only after every thread is done with it."},
     {"blocking_under_lock", "BlockingUnderLock", false,

@@ -3,15 +3,21 @@
 # used or destroyed again after pthread_mutex_destroy, used after its
 # memory was freed, freed while locked, re-initialised while held,
 # deadlines with tv_nsec out of range, a semaphore value above
-# SEM_VALUE_MAX and that semaphore's use, main returning with a lock held.
+# SEM_VALUE_MAX and that semaphore's use, main returning with a lock held;
+# a mutex, barrier and semaphore initialised twice with no destroy between;
+# a condition waited on with two mutexes at once; a join of itself or of a
+# detached thread.
 # Each is reported with the call's stack, and the program's own results
 # are the same as without racedet. Correct uses that look alike stay
 # silent: a condition destroyed after its waiters were woken, a robust
-# mutex recovered after its owner died.
+# mutex recovered after its owner died, a lock that pthread_exit's cleanup
+# handler unlocks.
 #
 # Usage: sh tests/e2e/misuse.sh [BUILD_DIR]     (from the repository root)
-# Needs BUILD/bin/racedet and BUILD/tests/e2e/{lock_misuse,cond_destroy_woken,
-# robust_owner_died} (make e2e-helpers).
+# Needs BUILD/bin/racedet and BUILD/tests/e2e/{lock_misuse,reinit_live,
+# cond_two_mutexes,join_misuse,cond_destroy_woken,robust_owner_died,
+# exit_cleanup_unlocks}
+# (make e2e-helpers).
 # Prints "ok - ..." / "not ok - ..." and '#' lines; exits 1 when anything
 # failed.
 BUILD=${1:-build}
@@ -103,6 +109,97 @@ else
     "$RACEDET" report "$TMP/report.json" 2>&1 | grep '^==racedet==' | sed 's/^/#   /'
 fi
 
+# ---- objects initialised again without a destroy (reinit_live.c) ----------------
+REINIT=$BUILD/tests/e2e/reinit_live
+if [ -x "$REINIT" ]; then
+    "$REINIT" > "$TMP/reinit.native" 2>&1
+    timeout -k 5 60 "$RACEDET" run --format json -o "$TMP/report.json" -- "$REINIT" \
+        > "$TMP/reinit.watched" 2> "$TMP/stderr" < /dev/null
+    if cmp -s "$TMP/reinit.native" "$TMP/reinit.watched"; then
+        ok "re-initialisations: every call returned what it returns without racedet"
+    else
+        not_ok "re-initialisations: every call returned what it returns without racedet" \
+            "diff native watched:"
+        diff "$TMP/reinit.native" "$TMP/reinit.watched" | sed 's/^/#   /'
+    fi
+    reinit() { # NAME TEXT
+        if python3 -c '
+import json, sys
+for f in json.load(open(sys.argv[1]))["findings"]:
+    if f["kind"] == "sync_misuse" and sys.argv[2] in f["summary"] and any(
+            fr.get("function") == "main" and (fr.get("file") or "").endswith("reinit_live.c")
+            for st in f["stacks"] for fr in st["frames"]):
+        sys.exit(0)
+sys.exit(1)' "$TMP/report.json" "$2" 2> /dev/null; then
+            ok "$1"
+        else
+            not_ok "$1" "no sync_misuse finding whose summary has '$2' with main in a stack"
+        fi
+    }
+    reinit "a mutex initialised twice" "re-initialises mutex \`inited_twice\`, which was initialised and never destroyed"
+    reinit "a barrier initialised twice" "re-initialises barrier 0x"
+    reinit "a semaphore initialised twice" "re-initialises sem \`sem_inited_twice\`, which was initialised and never destroyed"
+    n_all=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["findings"]))' \
+        "$TMP/report.json" 2>/dev/null)
+    if [ "$n_all" = 3 ] && [ "$(count sync_misuse)" = 3 ]; then
+        ok "re-initialisations: nothing else (static initialiser then init, init after destroy or free, a function's local objects)"
+    else
+        not_ok "re-initialisations: nothing else" "$n_all findings, $(count sync_misuse) sync_misuse (want 3 and 3)"
+        "$RACEDET" report "$TMP/report.json" 2>&1 | grep '^==racedet==' | sed 's/^/#   /'
+    fi
+else
+    not_ok "re-initialisations" "$REINIT is not built (make e2e-helpers)"
+fi
+
+# ---- a condition waited on with two mutexes at once (cond_two_mutexes.c) --------
+TWO=$BUILD/tests/e2e/cond_two_mutexes
+if [ -x "$TWO" ]; then
+    timeout -k 5 60 "$RACEDET" run --format json -o "$TMP/report.json" -- "$TWO" \
+        > "$TMP/two.out" 2> "$TMP/stderr" < /dev/null
+    if python3 -c '
+import json, sys
+fs = json.load(open(sys.argv[1]))["findings"]
+want = "waits on cond `shared_cond` with mutex `m2` while other waits on it use mutex `m1`"
+sys.exit(0 if len(fs) == 1 and fs[0]["kind"] == "sync_misuse" and want in fs[0]["summary"] and any(
+    fr.get("function") == "wait_for_go" and fr.get("line") == 30
+    for st in fs[0]["stacks"] for fr in st["frames"]) else 1)' "$TMP/report.json" 2> /dev/null; then
+        ok "a condition waited on with two mutexes at once (and not when the first wait has returned)"
+    else
+        not_ok "a condition waited on with two mutexes at once" \
+            "want exactly one sync_misuse: T2 waits on shared_cond with m2 while ... m1, at wait_for_go:30"
+        "$RACEDET" report "$TMP/report.json" 2>&1 | grep '^==racedet==' | sed 's/^/#   /'
+    fi
+else
+    not_ok "a condition waited on with two mutexes at once" "$TWO is not built (make e2e-helpers)"
+fi
+
+# ---- joins glibc refuses (join_misuse.c) ------------------------------------------
+JOIN=$BUILD/tests/e2e/join_misuse
+if [ -x "$JOIN" ]; then
+    "$JOIN" > "$TMP/join.native" 2>&1
+    timeout -k 5 60 "$RACEDET" run --format json -o "$TMP/report.json" -- "$JOIN" \
+        > "$TMP/join.watched" 2> "$TMP/stderr" < /dev/null
+    if cmp -s "$TMP/join.native" "$TMP/join.watched" && python3 -c '
+import json, sys
+fs = json.load(open(sys.argv[1]))["findings"]
+want = [("calls pthread_join on itself: the call fails with EDEADLK", 32),
+        ("which is detached: the call fails with EINVAL", 37)]
+sys.exit(0 if len(fs) == 2 and all(any(
+    f["kind"] == "sync_misuse" and text in f["summary"] and any(
+        fr.get("function") == "main" and fr.get("line") == line
+        for st in f["stacks"] for fr in st["frames"]) for f in fs) for text, line in want) else 1)' \
+            "$TMP/report.json" 2> /dev/null; then
+        ok "a join of itself (EDEADLK) and of a detached thread (EINVAL), nothing else, same results"
+    else
+        not_ok "a join of itself and of a detached thread" \
+            "want two sync_misuse (main:32 itself, main:37 detached) and the native output"
+        diff "$TMP/join.native" "$TMP/join.watched" | sed 's/^/#   /'
+        "$RACEDET" report "$TMP/report.json" 2>&1 | grep '^==racedet==' | sed 's/^/#   /'
+    fi
+else
+    not_ok "a join of itself and of a detached thread" "$JOIN is not built (make e2e-helpers)"
+fi
+
 # ---- correct programs stay silent ----------------------------------------------
 # silent NAME PROG: the program exits 0 under racedet with no finding
 silent() {
@@ -124,4 +221,25 @@ silent "a condition destroyed once its waiter was woken, before it returned, is 
     "$BUILD/tests/e2e/cond_destroy_woken"
 silent "a robust mutex whose owner died is recovered (EOWNERDEAD): no lock held at exit" \
     "$BUILD/tests/e2e/robust_owner_died"
+silent "pthread_exit holding a mutex its cleanup handler unlocks: no lock held at exit" \
+    "$BUILD/tests/e2e/exit_cleanup_unlocks"
+# ...and without the handler the lock is held at the end, where pthread_exit is
+CLEANUP=$BUILD/tests/e2e/exit_cleanup_unlocks
+if [ -x "$CLEANUP" ]; then
+    timeout -k 5 60 "$RACEDET" run --format json -o "$TMP/report.json" -- "$CLEANUP" leak \
+        > "$TMP/cleanup.out" 2>&1 < /dev/null
+    if python3 -c '
+import json, sys
+fs = json.load(open(sys.argv[1]))["findings"]
+sys.exit(0 if len(fs) == 1 and fs[0]["kind"] == "lock_held_at_exit" and any(
+    st["role"] == "the thread exits here" and st["frames"] and
+    st["frames"][0].get("function") == "worker" and st["frames"][0].get("line") == 28
+    for st in fs[0]["stacks"]) else 1)' "$TMP/report.json" 2> /dev/null; then
+        ok "pthread_exit holding a mutex, no cleanup handler: lock_held_at_exit where pthread_exit is"
+    else
+        not_ok "pthread_exit holding a mutex, no cleanup handler" \
+            "want one lock_held_at_exit whose exit stack starts at worker:28"
+        "$RACEDET" report "$TMP/report.json" 2>&1 | sed 's/^/#   /' | head -20
+    fi
+fi
 exit $failed

@@ -550,11 +550,24 @@ TEST(reinitialised_while_held)
     CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1);
     CHECK(last_says("sync_misuse", "re-initialises {lock:"));
     CHECK(last_says("sync_misuse", "while {thread:"));
-    /* a mutex nobody holds may be initialised again (DRD says so too, but
-     * memory reused for a new object does just that) */
+    /* nobody holds it now, but an init call made it and nothing destroyed
+     * or freed it: initialised again is misuse too (DRD's "mutex
+     * reinitialization") */
     on_lock_init_begin(other, &init);
     on_lock_init(other, &init);
-    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 1);
+    CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 2);
+    CHECK(last_says("sync_misuse", "which was initialised and never destroyed"));
+    /* one first seen at its lock (a static initialiser) may be given its
+     * type by an init */
+    {
+        uintptr_t s = L(next_lock++); /* (not fresh(): no init call) */
+        struct rt_sync_call init_s = mk(s, RT_MUTEX, RT_TYPE_NORMAL, true, false, __LINE__);
+        LOCK(t, s);
+        UNLOCK(t, s);
+        on_lock_init_begin(other, &init_s);
+        on_lock_init(other, &init_s);
+        CHECK_EQ_INT(rt_findings_count("sync_misuse") - misuse, 2);
+    }
 }
 
 TEST(main_thread_exits_holding_a_lock)

@@ -109,6 +109,30 @@ TEST(memory_flat_in_detached_threads)
     memory_flat(true);
 }
 
+/* A join returns, and before the joiner is back in the runtime another
+ * thread is created with the same pthread_t (glibc reuses the joined
+ * thread's descriptor): the join is the old thread's, as looked up before
+ * the call (tls_threads of Valgrind's tests: a false thread_leak). */
+TEST(join_meets_its_handle_reused)
+{
+    pthread_t h = (pthread_t)0x7e57;
+    struct rt_thread *old, *new, *seen;
+    main_thread->in_runtime = 1;
+    old = on_thread_create(main_thread, 0x5000, 0x9100, (uintptr_t)start_routine, false);
+    on_thread_created(main_thread, old, h, true);
+    seen = on_thread_join_begin(main_thread, h, "pthread_join");
+    new = on_thread_create(main_thread, 0x5000, 0x9100, (uintptr_t)start_routine, false);
+    on_thread_created(main_thread, new, h, true); /* (while the join returns) */
+    on_thread_joined(main_thread, seen);
+    CHECK(seen == old);
+    CHECK(atomic_load(&old->joined));
+    CHECK(!atomic_load(&new->joined));
+    CHECK(rt_thread_by_handle(h) == new);
+    on_thread_join(main_thread, h);
+    CHECK(atomic_load(&new->joined));
+    main_thread->in_runtime = 0;
+}
+
 TEST(ended_thread_keeps_its_identity)
 {
     struct rt_thread *t;
@@ -140,6 +164,7 @@ int main(void)
     RUN(memory_flat_in_joined_threads);
     RUN(memory_flat_in_detached_threads);
     RUN(ended_thread_keeps_its_identity);
+    RUN(join_meets_its_handle_reused);
     if (rt_record_path()[0])
         unlink(rt_record_path());
     UNIT_DONE();

@@ -118,6 +118,11 @@ void rt_stack_note_bounds(void)
     pthread_attr_destroy(&attr);
 }
 
+bool rt_stack_is_own(uintptr_t addr)
+{
+    return addr >= stack_lo && addr < stack_hi;
+}
+
 static bool own_stack(uintptr_t *lo, uintptr_t *hi)
 {
     *lo = stack_lo;

@@ -103,6 +103,9 @@ static inline rt_stack_id rt_stack_at_callsite(struct rt_callsite_cache *c, uint
  * needs: once, when the thread starts (and for the main thread at
  * start-up), where no program lock can be held. */
 void rt_stack_note_bounds(void);
+/* Is addr on the calling thread's stack (as noted)? False when its bounds
+ * are unknown. */
+bool rt_stack_is_own(uintptr_t addr);
 
 /* Set once from the options at start-up. */
 extern unsigned rt_stack_max_frames;

@@ -164,11 +164,13 @@ static struct rt_lock *new_lock(uintptr_t addr, int kind, int type, rt_stack_id 
     l->annotated = 0;
     l->written_epoch = 0;
     l->init_stack = init_stack;
+    l->init_thread = 0;
     atomic_store(&l->owner, 0);
     l->depth = 0;
     atomic_store(&l->readers, 0);
     l->acq_stack = RT_NO_STACK;
     atomic_store(&l->waiters, 0);
+    atomic_store(&l->bound_mutex, 0);
     atomic_store(&l->user, 0);
     l->robust = false;
     l->serial++;

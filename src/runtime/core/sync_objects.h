@@ -59,12 +59,16 @@ struct rt_lock {
     unsigned depth;               /* recursion depth of the owner */
     atomic_int readers;           /* rwlock: read holds */
     rt_stack_id acq_stack;        /* where the exclusive holder took it */
+    /* cond: the mutex the waits inside it use (POSIX binds the condition
+     * to one mutex while any wait on it has not returned) */
+    _Atomic uintptr_t bound_mutex;
     /* Who ever wanted it: id + 1 of the first thread that acquired or
      * waited for it, RT_LOCK_SHARED once another thread has too, 0 before
      * anyone. Blocking calls are reported only under shared locks. */
     atomic_int user;
     unsigned written_epoch;       /* under the record lock */
-    rt_stack_id init_stack;
+    rt_stack_id init_stack;       /* the init call that made it, if one did */
+    int init_thread;              /* ... on this thread */
     uint8_t kind, type;
     atomic_bool live;
     bool pinned;

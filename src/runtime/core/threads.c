@@ -64,6 +64,7 @@ struct rt_thread *rt_thread_new(struct rt_thread *parent, rt_stack_id create_sta
     t->start_routine = start_routine;
     atomic_store(&t->running, true);
     t->waiting_stack = RT_NO_STACK;
+    t->exit_stack = RT_NO_STACK;
     rt_spin_lock(&threads_lock);
     if (nthreads == cap_threads) {
         int ncap = cap_threads ? cap_threads * 2 : 256;

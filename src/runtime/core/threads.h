@@ -104,7 +104,8 @@ struct rt_thread {
     int parent;                    /* creator's id, -1 if none seen */
     rt_stack_id create_stack;      /* RT_NO_STACK if not created under us */
     bool anonymous;                /* not created by an intercepted pthread_create */
-    uintptr_t start_routine;
+    uintptr_t start_routine;       /* 0: not started by pthread_create's trampoline */
+    rt_stack_id exit_stack;        /* its pthread_exit call, while its cleanup handlers run */
     pthread_t handle;              /* as the creator got it */
     const char *name;              /* set by the program (rt_thread_set_name); NULL if none */
 

@@ -63,6 +63,17 @@ void on_thread_start(struct rt_thread *child);
 /* The thread ends: by returning from its start routine (pc 0) or by
  * pthread_exit at pc. */
 void on_thread_exit(struct rt_thread *t, uintptr_t pc, uintptr_t sp);
+/* pthread_exit is called at pc: true when the thread ended here
+ * (on_thread_exit); false when it ends in the trampoline's cleanup handler,
+ * after the program's own handlers ran (on_thread_exit then). */
+bool on_thread_exit_call(struct rt_thread *t, uintptr_t pc, uintptr_t sp);
+/* Before a join (`call` names it) of target: itself (EDEADLK) or a
+ * detached thread (EINVAL) is sync_misuse. Returns target's state as it
+ * is before the call (NULL: unknown), for on_thread_joined after it: once
+ * the join returns, a new thread may have been given the same pthread_t. */
+struct rt_thread *on_thread_join_begin(struct rt_thread *t, pthread_t target, const char *call);
+void on_thread_joined(struct rt_thread *t, struct rt_thread *target);
+/* on_thread_joined with the thread that has handle target now. */
 void on_thread_join(struct rt_thread *t, pthread_t target);
 void on_thread_detach(struct rt_thread *t, pthread_t target);
 /* The process (process_events.c). */

@@ -5,8 +5,8 @@
  * lock's owner, learns lock-order edges, and reports the misuses of
  * DESIGN.md §2 (self_deadlock, unlock_not_held, destroy_locked,
  * cond_wait_unheld; sync_misuse for a lock used after it was destroyed or
- * its memory freed, re-initialised while in use, or given a deadline the
- * call rejects).
+ * its memory freed, re-initialised while in use or without a destroy since
+ * its last initialisation, or given a deadline the call rejects).
  */
 #include "events.h"
 #include "lock_fast.h"
@@ -523,14 +523,37 @@ void on_lock_release(struct rt_thread *t, const struct rt_sync_call *c)
 
 /* ---- life of the object ---------------------------------------------------------- */
 
+/* l, idle, is initialised again: sync_misuse when an init call made it
+ * (not a static initialiser, whose later init is the usual way to set a
+ * type) and it is not on the caller's stack (where the frame that made it
+ * may have returned without destroying it, and this is a new object). */
+static void init_of_live(struct rt_thread *t, struct rt_lock *l, const struct rt_sync_call *c)
+{
+    char summary[256];
+    struct rt_role_stack stacks[2] = {
+        {"the re-initialisation", t->id, RT_NO_STACK},
+        {"the first initialisation", l->init_thread, l->init_stack},
+    };
+    struct rt_thread *threads[2] = {t, rt_thread_by_id(l->init_thread)};
+    int nthreads = threads[1] && threads[1] != t ? 2 : 1;
+
+    if (l->init_stack == RT_NO_STACK || rt_stack_is_own(c->addr) || !rt_options.report_lock_misuse)
+        return;
+    stacks[0].stack = rt_stack_capture();
+    snprintf(summary, sizeof summary,
+             "{thread:%d} re-initialises {lock:%llu}, which was initialised and never destroyed",
+             t->id, (unsigned long long)l->id);
+    rt_finding_emit("sync_misuse", summary, threads, nthreads, &l, 1, stacks, 2, NULL);
+}
+
 void on_lock_init_begin(struct rt_thread *t, const struct rt_sync_call *c)
 {
     struct rt_lock *l;
     if (c->destroyed)
         return; /* destroyed: initialising it again is how it is reused */
     l = rt_lock_find(c->addr);
-    if (l)
-        in_use(t, l, "sync_misuse", "re-initialises", "the re-initialisation");
+    if (l && !in_use(t, l, "sync_misuse", "re-initialises", "the re-initialisation"))
+        init_of_live(t, l, c);
 }
 
 void on_lock_init(struct rt_thread *t, const struct rt_sync_call *c)
@@ -539,7 +562,8 @@ void on_lock_init(struct rt_thread *t, const struct rt_sync_call *c)
     if (rt_hb_enabled)
         on_sync_memory(t, c, true);
     rt_gone_forget(c->addr, c->addr + 1); /* a new object there */
-    l = rt_lock_create(c->addr, c->kind, c->type, RT_NO_STACK);
+    l = rt_lock_create(c->addr, c->kind, c->type, rt_sync_call_stack(t, c));
+    l->init_thread = t->id;
     l->robust = c->robust;
     /* stale per-thread cache entries are caught by the live/addr check */
 }
@@ -578,6 +602,37 @@ void on_lock_destroyed(struct rt_thread *t, const struct rt_sync_call *c, bool o
 
 /* ---- condition variables ----------------------------------------------------------- */
 
+/* A wait on cv with m begins while `inside` waits (blocked or woken, not
+ * returned) are in it: the first binds cv to m, a later one with another
+ * mutex is sync_misuse (POSIX: undefined). Waits with the same mutex are
+ * ordered by it, so its binding is always seen; only waits with two
+ * mutexes at once can meet a stale one. */
+static void bind_cond(struct rt_thread *t, struct rt_lock *cv, struct rt_lock *m, uint64_t inside)
+{
+    uintptr_t bound = atomic_load_explicit(&cv->bound_mutex, memory_order_relaxed);
+    char summary[256], other[64];
+    struct rt_lock *locks[3] = {cv, m, NULL};
+    struct rt_role_stack stacks[1];
+
+    if (RT_COND_BLOCKED(inside) + RT_COND_WOKEN(inside) == 0 || bound == 0) {
+        atomic_store_explicit(&cv->bound_mutex, m->addr, memory_order_relaxed);
+        return;
+    }
+    if (bound == m->addr || !rt_options.report_lock_misuse)
+        return;
+    locks[2] = rt_lock_find(bound);
+    if (locks[2])
+        snprintf(other, sizeof other, "{lock:%llu}", (unsigned long long)locks[2]->id);
+    else
+        snprintf(other, sizeof other, "mutex 0x%lx", (unsigned long)bound);
+    snprintf(summary, sizeof summary,
+             "{thread:%d} waits on {lock:%llu} with {lock:%llu} while other waits on it use %s "
+             "(one mutex per condition at a time)",
+             t->id, (unsigned long long)cv->id, (unsigned long long)m->id, other);
+    stacks[0] = (struct rt_role_stack){"the wait", t->id, rt_stack_capture()};
+    rt_finding_emit("sync_misuse", summary, &t, 1, locks, locks[2] ? 3 : 2, stacks, 1, NULL);
+}
+
 void on_cond_wait(struct rt_thread *t, const struct rt_sync_call *cond, const struct rt_sync_call *mutex)
 {
     struct rt_lock *cv = lookup(t, cond, "waits on");
@@ -586,7 +641,7 @@ void on_cond_wait(struct rt_thread *t, const struct rt_sync_call *cond, const st
 
     if (rt_hb_enabled)
         on_sync_memory(t, cond, false);
-    atomic_fetch_add_explicit(&cv->waiters, 1, memory_order_relaxed);
+    bind_cond(t, cv, m, atomic_fetch_add_explicit(&cv->waiters, 1, memory_order_relaxed));
     if (i < 0) {
         char summary[256];
         struct rt_lock *locks[2] = {cv, m};

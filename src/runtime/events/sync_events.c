@@ -3,7 +3,8 @@
  * the happens-before events (happens_before.h) and reports their misuse as
  * sync_misuse (DESIGN.md §2): destroyed while in use, used after destroy,
  * barrier count 0 or semaphore value above SEM_VALUE_MAX (and using such
- * an object, whose init failed), re-initialised while in use.
+ * an object, whose init failed), re-initialised while in use or without a
+ * destroy since its last initialisation.
  *
  * Each object the program initialises (or opens) gets an entry here, keyed
  * by address, besides its struct rt_lock (which names it in the record, with
@@ -190,6 +191,13 @@ void on_sync_object_init(struct rt_thread *t, const struct rt_sync_call *c, unsi
     if (atomic_load(&o->state) == OBJ_LIVE && busy > 0)
         misuse(t, o, c, busy == 1 ? "re-initialises %s while %d thread waits on it"
                                   : "re-initialises %s while %d threads wait on it", busy);
+    else if (atomic_load(&o->state) == OBJ_LIVE && !o->named && o->lock &&
+             o->lock->id == o->lock_id && atomic_load(&o->lock->live) &&
+             !rt_stack_is_own(c->addr))
+        /* idle, but never destroyed (its memory was not freed either: the
+         * lock would be gone); on the caller's stack it may be a new
+         * object in the frame of a function called again */
+        misuse(t, o, c, "re-initialises %s, which was initialised and never destroyed", 0);
     if ((c->kind == RT_BARRIER && count == 0) ||
         (c->kind == RT_SEM && count > (unsigned)SEM_VALUE_MAX)) {
         o->init_stack = RT_NO_STACK;

@@ -93,19 +93,68 @@ static void report_held_at_end(struct rt_thread *t, const char *role, rt_stack_i
 void on_thread_exit(struct rt_thread *t, uintptr_t pc, uintptr_t sp)
 {
     (void)sp;
-    if (t->nheld > 0)
+    if (t->nheld > 0) {
+        bool exited = pc || t->exit_stack != RT_NO_STACK;
         report_held_at_end(t,
-                           pc ? "the thread exits here" : "the thread returns from its start routine",
-                           pc ? rt_stack_capture() : rt_stack_of_function(t->start_routine),
+                           exited ? "the thread exits here"
+                                  : "the thread returns from its start routine",
+                           pc ? rt_stack_capture()
+                              : exited ? t->exit_stack : rt_stack_of_function(t->start_routine),
                            false);
+    }
     on_hb_thread_exit(t); /* its clock waits for the joiner */
     rt_thread_retire(t);
 }
 
+bool on_thread_exit_call(struct rt_thread *t, uintptr_t pc, uintptr_t sp)
+{
+    if (t->start_routine) {
+        /* pthread_exit unwinds through the program's cleanup handlers (which
+         * may unlock what the thread holds), then the trampoline's, the
+         * outermost, which ends the thread: the locks are counted there */
+        if (t->nheld > 0)
+            t->exit_stack = rt_stack_capture();
+        return false;
+    }
+    on_thread_exit(t, pc, sp);
+    return true;
+}
+
+struct rt_thread *on_thread_join_begin(struct rt_thread *t, pthread_t target, const char *call)
+{
+    char summary[256];
+    struct rt_thread *threads[2] = {t, NULL};
+    struct rt_role_stack stacks[1];
+    /* looked up before the call: once it returns, glibc may give the same
+     * pthread_t to a thread created meanwhile */
+    struct rt_thread *c = rt_thread_by_handle(target);
+
+    if (!rt_options.report_lock_misuse)
+        return c;
+    if (pthread_equal(target, pthread_self()))
+        snprintf(summary, sizeof summary,
+                 "{thread:%d} calls %s on itself: the call fails with EDEADLK", t->id, call);
+    else if (c && atomic_load(&c->detached))
+        /* (a detached thread that ended is forgotten: its handle may be
+         * another thread's now) */
+        snprintf(summary, sizeof summary,
+                 "{thread:%d} calls %s on {thread:%d}, which is detached: the call fails with "
+                 "EINVAL", t->id, call, c->id);
+    else
+        return c;
+    threads[1] = c != t ? c : NULL;
+    stacks[0] = (struct rt_role_stack){"the join", t->id, rt_stack_capture()};
+    rt_finding_emit("sync_misuse", summary, threads, threads[1] ? 2 : 1, NULL, 0, stacks, 1, NULL);
+    return c;
+}
+
 void on_thread_join(struct rt_thread *t, pthread_t target)
 {
-    struct rt_thread *c = rt_thread_by_handle(target);
-    (void)t;
+    on_thread_joined(t, rt_thread_by_handle(target));
+}
+
+void on_thread_joined(struct rt_thread *t, struct rt_thread *c)
+{
     if (c) {
         atomic_store(&c->joined, true);
         on_hb_thread_join(t, c); /* exit -> join */
