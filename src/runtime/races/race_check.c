@@ -352,6 +352,19 @@ void rt_race_word_exported(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t wor
                            uintptr_t pc) __asm__(RT_LINKED_NAME("race_word"))
     __attribute__((alias("rt_race_word"), visibility("default")));
 
+void rt_race_word2(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur0,
+                   rt_cell cur1, uintptr_t pc)
+{
+    unsigned kind = rt_cell_atomic(cur0) ? RT_ACCESS_ATOMIC : 0;
+    if (!rt_cell_covers(rt_cell_load(cell0), cur0, kind))
+        rt_race_word(h, cell0, word, cur0, pc);
+    if (!rt_cell_covers(rt_cell_load(cell0 + 1), cur1, kind))
+        rt_race_word(h, cell0 + 1, word + 8, cur1, pc);
+}
+void rt_race_word2_exported(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur0,
+                            rt_cell cur1, uintptr_t pc) __asm__(RT_LINKED_NAME("race_word2"))
+    __attribute__((alias("rt_race_word2"), visibility("default")));
+
 /* Bytes [addr, addr + n) of one word (n <= 8, not crossing it). A free
  * (`all`) is recorded even where the thread's own cell covers it, so that
  * its marker leaf replaces the earlier line. */
