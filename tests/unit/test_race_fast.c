@@ -118,10 +118,86 @@ TEST(across_regions_takes_the_whole_path)
     munmap(p, 2 * region);
 }
 
+/* A word with two cells of the thread's own (written, then read after a
+ * synchronisation): its later accesses join the first cell on the quick
+ * path, the write in the second is kept for other threads to race with,
+ * and dropped once the first says all it said. */
+TEST(own_second_cell_joins_the_first)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    static int lock;
+    unsigned char *w = &mem[128];
+    rt_cell *cell0 = rt_shadow_cell((uintptr_t)w), *second = rt_shadow_second(cell0, (uintptr_t)w);
+    struct rt_race_previous prev;
+    fx_new_races();
+    fast(a, w, 8, WR, true, 0x400);
+    rt_hb_release(a, (uintptr_t)&lock);          /* a new epoch */
+    fast(a, w, 4, RD, true, 0x401);              /* keeps the write: a second cell */
+    CHECK(*cell0 & RT_CELL_MORE);
+    CHECK_EQ_INT(rt_cell_wr(*second), 0xff);
+    fast(a, w + 4, 4, RD, true, 0x401);
+    CHECK_EQ_INT(rt_cell_acc(*cell0), 0xff);
+    CHECK_EQ_INT(rt_cell_wr(*cell0), 0);
+    CHECK_EQ_INT(rt_cell_wr(*second), 0xff);
+    fast(b, w + 2, 2, RD, true, 0x402);          /* races with the kept write */
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x400);
+    fast(a, &mem[136], 8, WR, true, 0x403);
+    rt_hb_release(a, (uintptr_t)&lock);
+    fast(a, &mem[136], 4, RD, true, 0x404);
+    fast(a, &mem[136], 8, WR, true, 0x404);      /* says all the second said */
+    CHECK_EQ_INT(*rt_shadow_second(cell0 + 1, (uintptr_t)&mem[136]), 0);
+    CHECK_EQ_INT(rt_cell_wr(cell0[1]), 0xff);
+    CHECK_EQ_INT(fx_new_races(), 0);
+    nwhole = nword = nword2 = 0;
+}
+
+/* The first cell the thread's own, the second another thread's ordered
+ * write: the access joins the first, and a third thread ordered with
+ * neither still races with the write. */
+TEST(other_second_cell_is_still_checked)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *c = fx_thread();
+    static int lock;
+    unsigned char *w = &mem[192];
+    rt_cell *cell0 = rt_shadow_cell((uintptr_t)w);
+    struct rt_race_previous prev;
+    fx_new_races();
+    fast(b, w, 8, WR, true, 0x500);
+    rt_hb_release(b, (uintptr_t)&lock);
+    rt_hb_acquire(a, (uintptr_t)&lock);
+    fast(a, w, 4, RD, true, 0x501);
+    fast(a, w + 4, 4, RD, true, 0x501);
+    CHECK(*cell0 & RT_CELL_MORE);
+    CHECK_EQ_INT(rt_cell_acc(*cell0), 0xff);
+    CHECK_EQ_INT(fx_new_races(), 0);
+    fast(c, w + 6, 1, RD, true, 0x502);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x500);
+    /* unordered: b's write in the second cell races with a's next access
+     * to the word, one whose nodes the memos know (the same two lines
+     * did the same on a word of a's own just before) */
+    w = &mem[200];
+    fast(b, w, 8, WR, true, 0x503);
+    fast(a, w, 4, WR, true, 0x504);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    fast(a, &mem[224], 4, WR, true, 0x504);
+    fast(a, &mem[228], 4, WR, true, 0x505);
+    fast(a, w + 4, 4, WR, true, 0x505);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x503);
+    nwhole = nword = nword2 = 0;
+}
+
 int main(void)
 {
     RUN(across_words_covered_is_answered_inline);
     RUN(across_words_races_in_either_word);
     RUN(across_regions_takes_the_whole_path);
+    RUN(own_second_cell_joins_the_first);
+    RUN(other_second_cell_is_still_checked);
     UNIT_DONE();
 }
