@@ -154,8 +154,10 @@ TEST(own_second_cell_joins_the_first)
 }
 
 /* The first cell the thread's own, the second another thread's ordered
- * write: the access joins the first, and a third thread ordered with
- * neither still races with the write. */
+ * write (a buffer handed over): the access joins the first, a third thread
+ * ordered with neither still races with the write, and the write goes
+ * once the thread's cell says all it said. An unordered second cell is
+ * checked. */
 TEST(other_second_cell_is_still_checked)
 {
     struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *c = fx_thread();
@@ -189,6 +191,16 @@ TEST(other_second_cell_is_still_checked)
     CHECK_EQ_INT(fx_new_races(), 1);
     prev = rt_race_last_previous();
     CHECK_EQ_INT(prev.pc, 0x503);
+    /* handed over again, read, then all written: b's write goes */
+    w = &mem[208];
+    fast(b, w, 8, WR, true, 0x506);
+    rt_hb_release(b, (uintptr_t)&lock);
+    rt_hb_acquire(a, (uintptr_t)&lock);
+    fast(a, w, 4, RD, true, 0x507);
+    CHECK(*rt_shadow_cell((uintptr_t)w) & RT_CELL_MORE);
+    fast(a, w, 8, WR, true, 0x507);
+    CHECK_EQ_INT(*rt_shadow_second(rt_shadow_cell((uintptr_t)w), (uintptr_t)w), 0);
+    CHECK_EQ_INT(fx_new_races(), 0);
     nwhole = nword = nword2 = 0;
 }
 

@@ -314,11 +314,11 @@ static __attribute__((noinline)) void race_word_full(struct rt_hb_thread *h, rt_
  * first cell is this thread's own (private memory), of the same atomicity,
  * and the memos know the nodes. Same epoch: cur joins it (merge); an older
  * epoch that cur subsumes: cur takes it over. A second cell does not stop
- * it when it is empty or also this thread's (program order: it cannot
- * race with cur; a thread's tables rewritten epoch after epoch keep two
- * own cells per word); it is emptied when the first now says all it
- * said. Anything else, or a memo that does not know, goes to
- * race_word_full. */
+ * it when it cannot race with cur: empty, this thread's own (program
+ * order), or another thread's ordered before cur (memory handed over: a
+ * buffer another thread filled, read here bit by bit, keeps that write in
+ * the second cell). It is emptied when the first now says all it said.
+ * Anything else, or a memo that does not know, goes to race_word_full. */
 void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                   uintptr_t pc)
 {
@@ -333,7 +333,9 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
     if (c0 & RT_CELL_MORE) {
         second = rt_shadow_second(cell0, word);
         c1 = rt_cell_load(second);
-        if (rt_cell_acc(c1) && (((c1 ^ cur) & slot_mask) || (c1 & RT_CELL_BUSY)))
+        if (rt_cell_acc(c1) && ((c1 & RT_CELL_BUSY) ||
+                                (((c1 ^ cur) & slot_mask) &&
+                                 rt_cell_epoch(c1) > rt_vc_get(&h->vc, rt_cell_slot(c1)))))
             goto full;
     }
     rt_shadow_ref_first(cell0, word, &r);
@@ -354,7 +356,7 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
         node = leaf;
     }
     put(&r, 0, c0, merged, node, true);
-    /* an own second cell the first now holds says nothing more */
+    /* a second cell (ordered before cur) the first now holds says nothing more */
     if (rt_cell_acc(c1) && subsumes(merged, c1))
         __atomic_compare_exchange_n(second, &c1, 0, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
     return;
