@@ -204,31 +204,6 @@ TEST(other_second_cell_is_still_checked)
     nwhole = nword = nword2 = 0;
 }
 
-/* The same, for lines the memos do not know yet (the general path's
- * word_slow): each access a new line, so no memo answers. */
-TEST(two_cells_with_new_lines)
-{
-    struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *c = fx_thread();
-    static int lock;
-    unsigned char *w = &mem[240];
-    rt_cell *cell0 = rt_shadow_cell((uintptr_t)w), *second = rt_shadow_second(cell0, (uintptr_t)w);
-    struct rt_race_previous prev;
-    fx_new_races();
-    fast(b, w, 8, WR, true, 0x600);
-    rt_hb_release(b, (uintptr_t)&lock);
-    rt_hb_acquire(a, (uintptr_t)&lock);
-    fast(a, w, 2, RD, true, 0x601);
-    fast(a, w + 2, 2, RD, true, 0x602);
-    fast(a, w + 4, 4, RD, true, 0x603);
-    CHECK_EQ_INT(rt_cell_acc(*cell0), 0xff);
-    CHECK_EQ_INT(rt_cell_wr(*second), 0xff);      /* b's write is kept */
-    fast(c, w + 3, 1, RD, true, 0x604);
-    CHECK_EQ_INT(fx_new_races(), 1);
-    prev = rt_race_last_previous();
-    CHECK_EQ_INT(prev.pc, 0x600);
-    nwhole = nword = nword2 = 0;
-}
-
 int main(void)
 {
     RUN(across_words_covered_is_answered_inline);
@@ -236,6 +211,5 @@ int main(void)
     RUN(across_regions_takes_the_whole_path);
     RUN(own_second_cell_joins_the_first);
     RUN(other_second_cell_is_still_checked);
-    RUN(two_cells_with_new_lines);
     UNIT_DONE();
 }

@@ -257,55 +257,15 @@ static void check(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr
  * - empty, or another thread's ordered before this access that cur
  *   subsumes (memory handed over, or touched first): cur takes it over,
  *   with a compare-and-swap as that thread may be storing too.
- * And with a second cell, when the first is our own and the second cannot
- * race (own_first_of_two): as with our own only cell.
  * True when done. */
-/* The word's second cell c1 cannot race with an access by h: empty, h's
- * own (program order), or another thread's ordered before h now. */
-static inline bool second_quiet(const struct rt_hb_thread *h, rt_cell c1)
-{
-    return rt_cell_empty(c1) ||
-           (!(c1 & RT_CELL_BUSY) && (rt_cell_slot(c1) == h->slot ||
-                                     rt_cell_epoch(c1) <= rt_vc_get(&h->vc, rt_cell_slot(c1))));
-}
-
-/* The first cell is h's own and the second cannot race (second_quiet):
- * cur joins or replaces the first as when it is alone, and the second is
- * emptied when the first now says all it said. True when done. */
-static bool own_first_of_two(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr_t word,
-                             rt_cell raw, rt_cell cur, rt_ct_node leaf)
-{
-    rt_cell *second = rt_shadow_second(r->cell[0], word), c1 = rt_cell_load(second), merged;
-    struct seen s = {.raw = raw, .c = raw & ~RT_CELL_MORE};
-    if (!second_quiet(h, c1))
-        return false;
-    if (rt_cell_epoch(raw) == h->epoch) {
-        if (rt_cell_atomic(raw) != rt_cell_atomic(cur))
-            return false;
-        merge(h, r, 0, &s, cur, leaf);
-        merged = raw | (cur & RT_CELL_BYTES);
-    } else {
-        if (!subsumes(cur, s.c))
-            return false;
-        put(r, 0, raw, cur | RT_CELL_MORE, leaf, true);
-        merged = cur;
-    }
-    if (!rt_cell_empty(c1) && subsumes(merged, c1))
-        __atomic_compare_exchange_n(second, &c1, 0, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
-    return true;
-}
-
-HOT bool only_cell(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr_t word,
-                   rt_cell cur, rt_ct_node leaf)
+HOT bool only_cell(struct rt_hb_thread *h, const struct rt_shadow_ref *r, rt_cell cur,
+                   rt_ct_node leaf)
 {
     struct seen s;
     s.raw = rt_cell_load(r->cell[0]);
     s.c = s.raw;
-    if (s.raw & RT_CELL_BUSY)
+    if (s.raw & (RT_CELL_MORE | RT_CELL_BUSY))
         return false;
-    if (s.raw & RT_CELL_MORE)
-        return !rt_cell_empty(s.raw) && rt_cell_slot(s.raw) == h->slot &&
-               own_first_of_two(h, r, word, s.raw, cur, leaf);
     if (rt_cell_empty(s.raw))
         return put(r, 0, s.raw, cur, leaf, false);
     if (rt_cell_slot(s.raw) != h->slot) {
@@ -330,7 +290,7 @@ HOT void word_slow(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_ce
 {
     struct rt_shadow_ref r;
     rt_shadow_ref_first(cell0, word, &r);
-    if (only_cell(h, &r, word, cur, leaf))
+    if (only_cell(h, &r, cur, leaf))
         return;
     rt_shadow_ref_second(cell0, word, &r);
     check(h, &r, word, cur, pc, leaf);
@@ -373,7 +333,9 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
     if (c0 & RT_CELL_MORE) {
         second = rt_shadow_second(cell0, word);
         c1 = rt_cell_load(second);
-        if (!second_quiet(h, c1))
+        if (rt_cell_acc(c1) && ((c1 & RT_CELL_BUSY) ||
+                                (((c1 ^ cur) & slot_mask) &&
+                                 rt_cell_epoch(c1) > rt_vc_get(&h->vc, rt_cell_slot(c1)))))
             goto full;
     }
     rt_shadow_ref_first(cell0, word, &r);
