@@ -64,7 +64,8 @@ static inline __attribute__((always_inline)) void mem_access_of(uintptr_t addr, 
         mem_access_slow(addr, size, flags, pc);
         return;
     }
-    rt_race_fast(rt_hb_self, addr, size, flags, aligned, pc, mem_access_slow, rt_race_word);
+    rt_race_fast(rt_hb_self, addr, size, flags, aligned, pc, mem_access_slow, rt_race_word,
+                 rt_race_word2);
 }
 #define mem_access(addr, size, flags, pc) mem_access_of(addr, size, flags, true, pc)
 #define mem_access_unaligned(addr, size, flags, pc) mem_access_of(addr, size, flags, false, pc)

@@ -311,21 +311,33 @@ static __attribute__((noinline)) void race_word_full(struct rt_hb_thread *h, rt_
 }
 
 /* The most common slow access, done without a stack frame: the word's
- * only cell is this thread's own (private memory), of the same atomicity,
+ * first cell is this thread's own (private memory), of the same atomicity,
  * and the memos know the nodes. Same epoch: cur joins it (merge); an older
- * epoch that cur subsumes: cur takes it over. Anything else, or a memo
- * that does not know, goes to race_word_full. */
+ * epoch that cur subsumes: cur takes it over. A second cell does not stop
+ * it when it cannot race with cur: empty, this thread's own (program
+ * order), or another thread's ordered before cur (memory handed over: a
+ * buffer another thread filled, read here bit by bit, keeps that write in
+ * the second cell). It is emptied when the first now says all it said.
+ * Anything else, or a memo that does not know, goes to race_word_full. */
 void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                   uintptr_t pc)
 {
-    rt_cell c0 = rt_cell_load(cell0), merged;
+    const rt_cell slot_mask = (RT_CELL_SLOTS - 1ull) << 32;
+    rt_cell c0 = rt_cell_load(cell0), c1 = 0, merged, *second = 0;
     struct rt_shadow_ref r;
     rt_ct_node leaf, old, node;
     unsigned k;
-    if ((c0 & (RT_CELL_MORE | RT_CELL_BUSY)) ||
-        ((c0 ^ cur) & ((RT_CELL_SLOTS - 1ull) << 32 | RT_CELL_ATOMIC)) || !rt_cell_acc(c0) ||
+    if ((c0 & RT_CELL_BUSY) || ((c0 ^ cur) & (slot_mask | RT_CELL_ATOMIC)) || !rt_cell_acc(c0) ||
         h->busy || rt_hb_ignores(h, rt_cell_wr(cur) != 0) || !(leaf = leaf_memo(h, pc, &k)))
         goto full;
+    if (c0 & RT_CELL_MORE) {
+        second = rt_shadow_second(cell0, word);
+        c1 = rt_cell_load(second);
+        if (rt_cell_acc(c1) && ((c1 & RT_CELL_BUSY) ||
+                                (((c1 ^ cur) & slot_mask) &&
+                                 rt_cell_epoch(c1) > rt_vc_get(&h->vc, rt_cell_slot(c1)))))
+            goto full;
+    }
     rt_shadow_ref_first(cell0, word, &r);
     old = __atomic_load_n(r.node[0], __ATOMIC_RELAXED);
     if (rt_cell_epoch(c0) == rt_cell_epoch(cur)) {
@@ -340,10 +352,13 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
     } else {
         if (!subsumes(cur, c0))
             goto full;
-        merged = cur;
+        merged = cur | (c0 & RT_CELL_MORE);
         node = leaf;
     }
     put(&r, 0, c0, merged, node, true);
+    /* a second cell (ordered before cur) the first now holds says nothing more */
+    if (rt_cell_acc(c1) && subsumes(merged, c1))
+        __atomic_compare_exchange_n(second, &c1, 0, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
     return;
 full:
     race_word_full(h, cell0, word, cur, pc);
@@ -351,6 +366,19 @@ full:
 void rt_race_word_exported(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                            uintptr_t pc) __asm__(RT_LINKED_NAME("race_word"))
     __attribute__((alias("rt_race_word"), visibility("default")));
+
+void rt_race_word2(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur0,
+                   rt_cell cur1, uintptr_t pc)
+{
+    unsigned kind = rt_cell_atomic(cur0) ? RT_ACCESS_ATOMIC : 0;
+    if (!rt_cell_covers(rt_cell_load(cell0), cur0, kind))
+        rt_race_word(h, cell0, word, cur0, pc);
+    if (!rt_cell_covers(rt_cell_load(cell0 + 1), cur1, kind))
+        rt_race_word(h, cell0 + 1, word + 8, cur1, pc);
+}
+void rt_race_word2_exported(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur0,
+                            rt_cell cur1, uintptr_t pc) __asm__(RT_LINKED_NAME("race_word2"))
+    __attribute__((alias("rt_race_word2"), visibility("default")));
 
 /* Bytes [addr, addr + n) of one word (n <= 8, not crossing it). A free
  * (`all`) is recorded even where the thread's own cell covers it, so that

@@ -43,6 +43,12 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
                   uintptr_t pc);
 void rt_race_access_split(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size,
                           unsigned kind, uintptr_t pc);
+/* An access to two adjacent words of one region (cell0: the first's first
+ * cell) that the fast path found not covered: cur0 for the first word's
+ * bytes, cur1 for the second's; each not covered goes to rt_race_word.
+ * Exported (linked_abi.h) for the fast path linked into programs. */
+void rt_race_word2(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur0,
+                   rt_cell cur1, uintptr_t pc);
 
 /* Does cell c make the access cur (of `kind`) redundant? Same slot and
  * epoch, cur's accessed and written bytes among c's, and c no weaker (a
@@ -110,6 +116,8 @@ static inline __attribute__((always_inline)) void rt_race_access(struct rt_hb_th
 typedef void rt_race_whole_fn(uintptr_t addr, unsigned size, unsigned kind, uintptr_t pc);
 typedef void rt_race_word_fn(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                              uintptr_t pc);
+typedef void rt_race_word2_fn(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word,
+                              rt_cell cur0, rt_cell cur1, uintptr_t pc);
 
 /* The byte bits of a plain access, as in a cell, by [write][log2 of its
  * size][offset in its word]: one load in the fast path instead of shifts.
@@ -129,26 +137,60 @@ static const uint64_t rt_access_bytes[2][4][8] = {RT_BYTES_SIZES_(RT_BYTES_),
  * `aligned`: the compiler promises natural alignment (so a plain access of
  * up to 8 bytes stays in its word). The common case: an access inside one
  * word whose shadow exists, already covered by a cell of this thread and
- * epoch. Every other way out is a tail call (whole and word are constants
- * at each call), so that it needs no stack frame; a second cell and
- * ignored accesses (both rare) are looked at by rt_race_word, not here. Addresses from 2^47 up (no user
- * access reaches them without a fault) index the region table modulo its
- * size rather than cost a test. */
+ * epoch. Every other way out is a tail call (whole, word and word2 are
+ * constants at each call), so that it needs no stack frame; a second cell
+ * and ignored accesses (both rare) are looked at by rt_race_word, not
+ * here. An access across two words of one region (unaligned reads of
+ * byte streams, 16-byte accesses) is checked against both first cells
+ * here too (rt_race_fast2); three words, or two regions, go to whole.
+ * Addresses from 2^47 up (no user access reaches them without a fault)
+ * index the region table modulo its size rather than cost a test. */
+static inline __attribute__((always_inline)) void rt_race_fast2(struct rt_hb_thread *h,
+                                                              uintptr_t addr, unsigned size,
+                                                              unsigned kind, uintptr_t region,
+                                                              uintptr_t pc,
+                                                              rt_race_whole_fn *whole,
+                                                              rt_race_word2_fn *word2)
+{
+    unsigned off = (unsigned)(addr & 7);
+    uint32_t m = ((1u << size) - 1) << off;   /* off + size <= 16: the bytes of both words */
+    uint64_t lo = m & 0xff, hi = (m >> 8) & 0xff, base = rt_cell_of(h, 0, kind);
+    rt_cell *cell0, cur0, cur1;
+    if (__builtin_expect(off + size > 16 ||
+                             (addr & RT_SHADOW_REGION_MASK) >= RT_SHADOW_REGION_MASK - 7,
+                         0)) {
+        whole(addr, size, kind, pc);   /* three words, or the second in the next region */
+        return;
+    }
+    cell0 = rt_shadow_cell_in(region, addr);
+    cur0 = base | lo << RT_CELL_ACC_SHIFT | ((kind & RT_ACCESS_WRITE) ? lo << RT_CELL_WR_SHIFT : 0);
+    cur1 = base | hi << RT_CELL_ACC_SHIFT | ((kind & RT_ACCESS_WRITE) ? hi << RT_CELL_WR_SHIFT : 0);
+    if (rt_cell_covers(rt_cell_load(cell0), cur0, kind) &&
+        rt_cell_covers(rt_cell_load(cell0 + 1), cur1, kind))
+        return;
+    word2(h, cell0, addr & ~(uintptr_t)7, cur0, cur1, pc);
+}
+
 static inline __attribute__((always_inline)) void rt_race_fast(struct rt_hb_thread *h,
                                                              uintptr_t addr, unsigned size,
                                                              unsigned kind, bool aligned,
                                                              uintptr_t pc,
                                                              rt_race_whole_fn *whole,
-                                                             rt_race_word_fn *word)
+                                                             rt_race_word_fn *word,
+                                                             rt_race_word2_fn *word2)
 {
     unsigned off = (unsigned)(addr & 7);
     uintptr_t region = 0;
     rt_cell *cell0, cur;
-    if (__builtin_expect(h == NULL || size > 8 || (!aligned && off + size > 8) ||
+    if (__builtin_expect(h == NULL || size > 16 ||
                              (region = rt_shadow_table[(addr >> RT_SHADOW_REGION_SHIFT) &
                                                        (RT_SHADOW_NREGIONS - 1)]) == 0,
                          0)) {
         whole(addr, size, kind, pc);
+        return;
+    }
+    if ((!aligned || size > 8) && off + size > 8) {
+        rt_race_fast2(h, addr, size, kind, region, pc, whole, word2);
         return;
     }
     cell0 = rt_shadow_cell_in(region, addr);

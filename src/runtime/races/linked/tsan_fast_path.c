@@ -11,8 +11,9 @@
  * compiler's calls in the program (or in a shared object linked with
  * racedet-cc) bind to them directly.
  *
- * They only do the common case: plain accesses of 1, 2, 4 and 8 bytes that
- * are already covered (race_check.h, rt_race_fast), and function entry and
+ * They only do the common case: plain accesses of 1, 2, 4, 8 and 16 bytes
+ * (in one word or across two) that are already covered (race_check.h,
+ * rt_race_fast), and function entry and
  * exit when the thread's call-tree cache knows the call. Everything else
  * goes to libracedet.so's exported entry points (linked_abi.h), which do the
  * whole work; every other ABI function is libracedet.so's own. The layout
@@ -31,6 +32,8 @@ void racedet_access(uintptr_t addr, unsigned size, unsigned flags, uintptr_t pc)
     __asm__(RT_LINKED_NAME("access"));
 void racedet_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                        uintptr_t pc) __asm__(RT_LINKED_NAME("race_word"));
+void racedet_race_word2(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur0,
+                        rt_cell cur1, uintptr_t pc) __asm__(RT_LINKED_NAME("race_word2"));
 void racedet_func_entry(void *call_pc) __asm__(RT_LINKED_NAME("func_entry"));
 /* racedet explore --points=memory (preload/sched_memory.c): while true,
  * every access takes racedet_access, where a shared location's access is a
@@ -50,7 +53,8 @@ static inline __attribute__((always_inline)) void access(uintptr_t addr, unsigne
         racedet_access(addr, size, flags, pc);
         return;
     }
-    rt_race_fast(rt_hb_self, addr, size, flags, aligned, pc, racedet_access, racedet_race_word);
+    rt_race_fast(rt_hb_self, addr, size, flags, aligned, pc, racedet_access, racedet_race_word,
+                 racedet_race_word2);
 }
 
 /* the same meaning as in preload/tsan_abi.c: a compound read-modify-write
@@ -66,6 +70,7 @@ ACCESS_FNS(1)
 ACCESS_FNS(2)
 ACCESS_FNS(4)
 ACCESS_FNS(8)
+ACCESS_FNS(16)
 
 void __tsan_func_entry(void *call_pc)
 {

@@ -1,0 +1,215 @@
+/* test_race_fast: the inline fast path of compiler-instrumented accesses
+ * (race_check.h, rt_race_fast) and where it hands over: an access across
+ * two words is answered there when both words' cells cover it, and goes to
+ * rt_race_word2 (never the whole slow path) when not, races included. */
+#include "race_fixture.h"
+#include "unit.h"
+
+#include <sys/mman.h>
+
+static _Alignas(64) unsigned char mem[256];
+
+static unsigned nwhole, nword, nword2;
+
+static void whole(uintptr_t addr, unsigned size, unsigned kind, uintptr_t pc)
+{
+    nwhole++;
+    if (size <= 8)
+        rt_race_access(rt_hb_self, addr, size, kind, pc);
+    else
+        rt_race_range(rt_hb_self, addr, size, kind, pc);
+}
+
+static void word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t w, rt_cell cur, uintptr_t pc)
+{
+    nword++;
+    rt_race_word(h, cell0, w, cur, pc);
+}
+
+static void word2(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t w, rt_cell cur0, rt_cell cur1,
+                  uintptr_t pc)
+{
+    nword2++;
+    rt_race_word2(h, cell0, w, cur0, cur1, pc);
+}
+
+/* An access by h as the compiler's entry points make it (h becomes the
+ * calling thread's state, as the slow path takes that). */
+static void fast(struct rt_hb_thread *h, const void *p, unsigned size, unsigned kind, bool aligned,
+                 uintptr_t pc)
+{
+    rt_hb_self = h;
+    rt_race_fast(h, (uintptr_t)p, size, kind, aligned, pc, whole, word, word2);
+}
+
+static void counts(unsigned w, unsigned w1, unsigned w2)
+{
+    CHECK_EQ_INT(nwhole, w);
+    CHECK_EQ_INT(nword, w1);
+    CHECK_EQ_INT(nword2, w2);
+    nwhole = nword = nword2 = 0;
+}
+
+TEST(across_words_covered_is_answered_inline)
+{
+    struct rt_hb_thread *a = fx_thread();
+    fx_new_races();
+    fx_access(a, &mem[0], 1, WR, 0x100);     /* the region's shadow exists */
+    nwhole = nword = nword2 = 0;
+    fast(a, &mem[6], 4, WR, false, 0x101);   /* bytes 6..9: not there yet */
+    counts(0, 0, 1);
+    fast(a, &mem[6], 4, RD, false, 0x102);   /* covered in both words */
+    fast(a, &mem[7], 2, WR, false, 0x103);
+    counts(0, 0, 0);
+    fast(a, &mem[16], 16, WR, true, 0x104);  /* a 16-byte access: two words */
+    counts(0, 0, 1);
+    fast(a, &mem[16], 16, RD, true, 0x105);
+    fast(a, &mem[20], 8, RD, false, 0x106);
+    counts(0, 0, 0);
+    fast(a, &mem[36], 16, RD, false, 0x107); /* three words: the whole path */
+    counts(1, 0, 0);
+    CHECK_EQ_INT(fx_new_races(), 0);
+}
+
+/* Each word of an access across two is checked: a race in either is found,
+ * and with the right earlier access. */
+TEST(across_words_races_in_either_word)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    struct rt_race_previous prev;
+    fx_new_races();
+    fx_access(a, &mem[64], 1, WR, 0x200);   /* byte 0 of the first word */
+    fx_access(a, &mem[75], 1, WR, 0x201);   /* byte 3 of the second */
+    fast(b, &mem[70], 4, RD, false, 0x202); /* bytes 6..9: neither */
+    CHECK_EQ_INT(fx_new_races(), 0);
+    fast(b, &mem[68], 8, RD, false, 0x203); /* bytes 4..11: the second's */
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x201);
+    fast(b, &mem[60], 8, WR, false, 0x204); /* bytes 4..11 of the word before */
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x200);
+    fast(a, &mem[80], 16, WR, true, 0x205);
+    fast(b, &mem[88], 16, RD, true, 0x206); /* a's second word, and the next */
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x205);
+    nwhole = nword = nword2 = 0;
+}
+
+/* The last word of a shadow region: its neighbour's cell is in the next
+ * region's shadow, so the access takes the whole path, and still races. */
+TEST(across_regions_takes_the_whole_path)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    uintptr_t region = 1ul << RT_SHADOW_REGION_SHIFT;
+    unsigned char *p = mmap(NULL, 2 * region, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0), *edge;
+    CHECK(p != MAP_FAILED);
+    edge = (unsigned char *)(((uintptr_t)p + region) & ~(region - 1));
+    fx_new_races();
+    fx_access(a, edge - 8, 8, WR, 0x300);
+    fx_access(a, edge, 8, WR, 0x301);
+    nwhole = nword = nword2 = 0;
+    fast(b, edge - 2, 4, RD, false, 0x302);
+    counts(1, 0, 0);
+    CHECK_EQ_INT(fx_new_races(), 2);   /* one in each word */
+    munmap(p, 2 * region);
+}
+
+/* A word with two cells of the thread's own (written, then read after a
+ * synchronisation): its later accesses join the first cell on the quick
+ * path, the write in the second is kept for other threads to race with,
+ * and dropped once the first says all it said. */
+TEST(own_second_cell_joins_the_first)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    static int lock;
+    unsigned char *w = &mem[128];
+    rt_cell *cell0 = rt_shadow_cell((uintptr_t)w), *second = rt_shadow_second(cell0, (uintptr_t)w);
+    struct rt_race_previous prev;
+    fx_new_races();
+    fast(a, w, 8, WR, true, 0x400);
+    rt_hb_release(a, (uintptr_t)&lock);          /* a new epoch */
+    fast(a, w, 4, RD, true, 0x401);              /* keeps the write: a second cell */
+    CHECK(*cell0 & RT_CELL_MORE);
+    CHECK_EQ_INT(rt_cell_wr(*second), 0xff);
+    fast(a, w + 4, 4, RD, true, 0x401);
+    CHECK_EQ_INT(rt_cell_acc(*cell0), 0xff);
+    CHECK_EQ_INT(rt_cell_wr(*cell0), 0);
+    CHECK_EQ_INT(rt_cell_wr(*second), 0xff);
+    fast(b, w + 2, 2, RD, true, 0x402);          /* races with the kept write */
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x400);
+    fast(a, &mem[136], 8, WR, true, 0x403);
+    rt_hb_release(a, (uintptr_t)&lock);
+    fast(a, &mem[136], 4, RD, true, 0x404);
+    fast(a, &mem[136], 8, WR, true, 0x404);      /* says all the second said */
+    CHECK_EQ_INT(*rt_shadow_second(cell0 + 1, (uintptr_t)&mem[136]), 0);
+    CHECK_EQ_INT(rt_cell_wr(cell0[1]), 0xff);
+    CHECK_EQ_INT(fx_new_races(), 0);
+    nwhole = nword = nword2 = 0;
+}
+
+/* The first cell the thread's own, the second another thread's ordered
+ * write (a buffer handed over): the access joins the first, a third thread
+ * ordered with neither still races with the write, and the write goes
+ * once the thread's cell says all it said. An unordered second cell is
+ * checked. */
+TEST(other_second_cell_is_still_checked)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *c = fx_thread();
+    static int lock;
+    unsigned char *w = &mem[192];
+    rt_cell *cell0 = rt_shadow_cell((uintptr_t)w);
+    struct rt_race_previous prev;
+    fx_new_races();
+    fast(b, w, 8, WR, true, 0x500);
+    rt_hb_release(b, (uintptr_t)&lock);
+    rt_hb_acquire(a, (uintptr_t)&lock);
+    fast(a, w, 4, RD, true, 0x501);
+    fast(a, w + 4, 4, RD, true, 0x501);
+    CHECK(*cell0 & RT_CELL_MORE);
+    CHECK_EQ_INT(rt_cell_acc(*cell0), 0xff);
+    CHECK_EQ_INT(fx_new_races(), 0);
+    fast(c, w + 6, 1, RD, true, 0x502);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x500);
+    /* unordered: b's write in the second cell races with a's next access
+     * to the word, one whose nodes the memos know (the same two lines
+     * did the same on a word of a's own just before) */
+    w = &mem[200];
+    fast(b, w, 8, WR, true, 0x503);
+    fast(a, w, 4, WR, true, 0x504);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    fast(a, &mem[224], 4, WR, true, 0x504);
+    fast(a, &mem[228], 4, WR, true, 0x505);
+    fast(a, w + 4, 4, WR, true, 0x505);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x503);
+    /* handed over again, read, then all written: b's write goes */
+    w = &mem[208];
+    fast(b, w, 8, WR, true, 0x506);
+    rt_hb_release(b, (uintptr_t)&lock);
+    rt_hb_acquire(a, (uintptr_t)&lock);
+    fast(a, w, 4, RD, true, 0x507);
+    CHECK(*rt_shadow_cell((uintptr_t)w) & RT_CELL_MORE);
+    fast(a, w, 8, WR, true, 0x507);
+    CHECK_EQ_INT(*rt_shadow_second(rt_shadow_cell((uintptr_t)w), (uintptr_t)w), 0);
+    CHECK_EQ_INT(fx_new_races(), 0);
+    nwhole = nword = nword2 = 0;
+}
+
+int main(void)
+{
+    RUN(across_words_covered_is_answered_inline);
+    RUN(across_words_races_in_either_word);
+    RUN(across_regions_takes_the_whole_path);
+    RUN(own_second_cell_joins_the_first);
+    RUN(other_second_cell_is_still_checked);
+    UNIT_DONE();
+}
