@@ -218,20 +218,8 @@ bool preload_reporter_owns_fd(int fd)
 int preload_reporter_fd_around(unsigned lo, unsigned hi,
                                int (*fn)(unsigned lo, unsigned hi, void *arg), void *arg)
 {
-    int ours = atomic_load_explicit(&reporter_fd, memory_order_relaxed), rc = 0, e = 0;
-    if (ours < 0 || (unsigned)ours < lo || (unsigned)ours > hi)
-        return fn(lo, hi, arg);
-    if ((unsigned)ours > lo && (rc = fn(lo, (unsigned)ours - 1, arg)) != 0)
-        e = errno;
-    if ((unsigned)ours < hi) {
-        int rc2 = fn((unsigned)ours + 1, hi, arg);
-        if (rc == 0 && rc2 != 0) {
-            rc = rc2;
-            e = errno;
-        }
-    }
-    errno = e;
-    return rc;
+    return rt_fd_range_without(atomic_load_explicit(&reporter_fd, memory_order_relaxed), lo, hi,
+                               fn, arg);
 }
 
 void preload_reporter_fd_wanted(int fd)

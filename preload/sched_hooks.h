@@ -19,8 +19,7 @@
 #define RD_SCHED_HOOKS_H
 
 #include "preload.h"
-#include "races/linked_abi.h"
-#include "races/shadow.h"
+#include "races/races.h"
 #include "sched/sched.h"
 
 #include <semaphore.h>

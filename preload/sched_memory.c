@@ -28,37 +28,11 @@ void preload_sched_memory_start(void)
     preload_sched_memory = rt_sched_active && rt_sched_points == RT_SCHED_POINTS_MEMORY;
 }
 
-/* Does cell c say another thread than h's slot accessed the word? */
-static inline bool others(rt_cell c, const struct rt_hb_thread *h)
-{
-    return !rt_cell_empty(c) && rt_cell_slot(c) != h->slot;
-}
-
-/* Has a thread other than h accessed the word of addr (its cells say)? */
-static bool word_shared(const struct rt_hb_thread *h, uintptr_t addr)
-{
-    uintptr_t region = rt_shadow_region_mapped(addr);
-    rt_cell *cell0, c;
-    if (!region)
-        return false; /* nobody accessed anything near it */
-    cell0 = rt_shadow_cell_in(region, addr);
-    c = rt_cell_load(cell0);
-    if (others(c, h))
-        return true;
-    return (c & RT_CELL_MORE) && others(rt_cell_load(rt_shadow_second(cell0, addr)), h);
-}
-
 void preload_sched_memory_point(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size)
 {
     struct rt_thread *t;
-    uintptr_t word, end = addr + (size ? size : 1);
-    bool shared = false;
 
-    if (h->busy)
-        return;
-    for (word = addr & ~(uintptr_t)7; word < end && !shared; word += 8)
-        shared = word_shared(h, word);
-    if (!shared)
+    if (h->busy || !rt_race_location_shared(h, addr, size ? size : 1))
         return;
     t = preload_enter();
     if (!t)

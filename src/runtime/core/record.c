@@ -358,24 +358,30 @@ int rt_record_fd_around(unsigned lo, unsigned hi, int (*fn)(unsigned lo, unsigne
                         void *arg)
 {
     sigset_t old;
-    int ours, rc = 0, e = 0;
+    int ours, rc;
     fd_call_begin(&old);
     ours = ours_now();
-    if (ours < 0 || (unsigned)ours < lo || (unsigned)ours > hi) {
-        rc = fn(lo, hi, arg);
-        return fd_call_end(&old, rc);
-    }
-    if ((unsigned)ours > lo && (rc = fn(lo, (unsigned)ours - 1, arg)) != 0)
+    rc = rt_fd_range_without(ours, lo, hi, fn, arg);
+    return fd_call_end(&old, rc);
+}
+
+int rt_fd_range_without(int skip, unsigned lo, unsigned hi,
+                        int (*fn)(unsigned lo, unsigned hi, void *arg), void *arg)
+{
+    int rc = 0, e = 0;
+    if (skip < 0 || (unsigned)skip < lo || (unsigned)skip > hi)
+        return fn(lo, hi, arg);
+    if ((unsigned)skip > lo && (rc = fn(lo, (unsigned)skip - 1, arg)) != 0)
         e = errno;
-    if ((unsigned)ours < hi) {
-        int rc2 = fn((unsigned)ours + 1, hi, arg);
+    if ((unsigned)skip < hi) {
+        int rc2 = fn((unsigned)skip + 1, hi, arg);
         if (rc == 0 && rc2 != 0) {
             rc = rc2;
             e = errno;
         }
     }
-    errno = e;
-    return fd_call_end(&old, rc);
+    errno = e; /* the first failure's */
+    return rc;
 }
 
 int rt_record_fd_wanted(int fd, int (*fn)(void *arg), void *arg)

@@ -70,6 +70,10 @@ int rt_record_fd(void);
  * fn (errno as fn left it). */
 int rt_record_fd_around(unsigned lo, unsigned hi, int (*fn)(unsigned lo, unsigned hi, void *arg),
                         void *arg);
+/* fn over [lo, hi] without the number skip (none when skip < 0): fn's
+ * first failure, with its errno. */
+int rt_fd_range_without(int skip, unsigned lo, unsigned hi,
+                        int (*fn)(unsigned lo, unsigned hi, void *arg), void *arg);
 /* The program is about to make fd one of its own (dup2/dup3 onto it): if
  * it is the record's, the record moves to another number first. Then
  * returns fn(arg), with the record held in place meanwhile. */

@@ -463,3 +463,30 @@ void rt_race_alloc(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size, uintp
         size = RT_RACE_FREE_BYTES;
     range(h, addr, size, RT_ACCESS_WRITE, pc, RT_CT_ROOT, true);
 }
+
+/* Does cell c say another thread than h's slot accessed the word? */
+static inline bool cell_of_other(rt_cell c, const struct rt_hb_thread *h)
+{
+    return !rt_cell_empty(c) && rt_cell_slot(c) != h->slot;
+}
+
+static bool word_shared(const struct rt_hb_thread *h, uintptr_t word)
+{
+    uintptr_t region = rt_shadow_region_mapped(word);
+    rt_cell *cell0, c;
+    if (!region)
+        return false; /* nobody accessed anything near it */
+    cell0 = rt_shadow_cell_in(region, word);
+    c = rt_cell_load(cell0);
+    if (cell_of_other(c, h))
+        return true;
+    return (c & RT_CELL_MORE) && cell_of_other(rt_cell_load(rt_shadow_second(cell0, word)), h);
+}
+
+bool rt_race_location_shared(const struct rt_hb_thread *h, uintptr_t addr, uintptr_t size)
+{
+    for (uintptr_t word = addr & ~(uintptr_t)7; word < addr + size; word += 8)
+        if (word_shared(h, word))
+            return true;
+    return false;
+}

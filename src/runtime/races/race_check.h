@@ -267,4 +267,9 @@ void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr
 /* Set while the calling thread's access being checked is a free. */
 extern __thread bool rt_race_freeing;
 
+/* Has a thread other than h's slot accessed a word of [addr, addr+size)
+ * (the shadow holds a cell of it)? What racedet explore's memory points
+ * ask: a thread's private memory is never a point. */
+bool rt_race_location_shared(const struct rt_hb_thread *h, uintptr_t addr, uintptr_t size);
+
 #endif
