@@ -74,14 +74,7 @@ size_t preload_env_without_shim(char **env, size_t n)
  * number is free. */
 static int dup_high_inheritable(int fd)
 {
-    struct rlimit rl;
-    int top = 1024, high = -1;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)top)
-        top = (int)rl.rlim_cur;
-    if (top - 2 > 64)
-        high = (int)syscall(SYS_fcntl, fd, F_DUPFD, top - 2);
-    if (high < 0)
-        high = (int)syscall(SYS_fcntl, fd, F_DUPFD, 64);
+    int high = rt_fd_dup_high(fd, 2, false); /* the record takes the top one */
     if (high < 0)
         high = (int)syscall(SYS_fcntl, fd, F_DUPFD, 3);
     return high;

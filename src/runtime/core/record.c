@@ -74,25 +74,25 @@ static int sys_close(int fd)
     return (int)syscall(SYS_close, fd);
 }
 
-static int sys_dup_from(int fd, int lowest)
-{
-    return (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, lowest);
-}
-
 /* A copy of fd as high as the descriptor limit allows (but below 1024,
  * the size of an fd_set, so that a huge limit does not make the kernel's
  * descriptor table huge), else from 64 up; -1 if neither has a free
  * number. Never fd's own number: it is in use. */
 static int dup_high(int fd)
 {
+    return rt_fd_dup_high(fd, 1, true);
+}
+
+int rt_fd_dup_high(int fd, int below_top, bool cloexec)
+{
     struct rlimit rl;
-    int top = 1024, high = -1;
+    int top = 1024, high = -1, cmd = cloexec ? F_DUPFD_CLOEXEC : F_DUPFD;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)top)
         top = (int)rl.rlim_cur;
-    if (top - 1 > 64)
-        high = sys_dup_from(fd, top - 1);
+    if (top - below_top > 64)
+        high = (int)syscall(SYS_fcntl, fd, cmd, top - below_top);
     if (high < 0)
-        high = sys_dup_from(fd, 64);
+        high = (int)syscall(SYS_fcntl, fd, cmd, 64);
     return high;
 }
 

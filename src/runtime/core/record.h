@@ -70,6 +70,10 @@ int rt_record_fd(void);
  * fn (errno as fn left it). */
 int rt_record_fd_around(unsigned lo, unsigned hi, int (*fn)(unsigned lo, unsigned hi, void *arg),
                         void *arg);
+/* A copy of fd from below_top under the descriptor limit (itself capped
+ * at 1024), else from 64 up, close-on-exec or not; -1 if neither has a
+ * free number. Keeps racedet's descriptors out of the program's way. */
+int rt_fd_dup_high(int fd, int below_top, bool cloexec);
 /* fn over [lo, hi] without the number skip (none when skip < 0): fn's
  * first failure, with its errno. */
 int rt_fd_range_without(int skip, unsigned lo, unsigned hi,
