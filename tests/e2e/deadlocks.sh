@@ -24,17 +24,7 @@ trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 failed=0
 
-# not_ok as lib.sh's, with the end of the run's output
-not_ok() {
-    failed=1
-    echo "not ok - $1"
-    shift
-    for _why in "$@"; do echo "# $_why"; done
-    if [ -s "$TMP/out" ]; then
-        echo "# output of the run (last 10 lines):"
-        indent '#   ' "$TMP/out" 10
-    fi
-}
+RUN_OUT=$TMP/out   # lib.sh's not_ok shows the end of the run's output
 
 # run_json JSON PROG [ARGS...]: racedet run --format json (extra racedet
 # flags in $FLAGS), at most 30 s. Sets status and ms; output in $TMP/out.

@@ -33,13 +33,7 @@ trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 failed=0
 
-ok() { echo "ok - explore: $1"; }
-not_ok() {
-    failed=1
-    echo "not ok - explore: $1"
-    shift
-    for why in "$@"; do echo "# $why"; done
-}
+CHECK_PREFIX='explore: '
 get() { "$JSON_GET" "$1" "$2" 2>/dev/null; }
 
 for tool in "$RACEDET" "$EXPECT_CHECK" "$JSON_GET"; do

@@ -140,10 +140,11 @@ indent() {
 # ok NAME: a passed check. not_ok NAME [WHY...]: a failed one (sets
 # failed=1), each WHY on a '#' line after it, then the end of the file
 # RUN_OUT names (a run's output) when the caller set it and it is not empty.
-ok() { echo "ok - $1"; }
+# A suite that shares names with another sets CHECK_PREFIX ("explore: ").
+ok() { echo "ok - ${CHECK_PREFIX:-}$1"; }
 not_ok() {
     failed=1
-    echo "not ok - $1"
+    echo "not ok - ${CHECK_PREFIX:-}$1"
     shift
     for _why in "$@"; do echo "# $_why"; done
     if [ -n "${RUN_OUT:-}" ] && [ -s "$RUN_OUT" ]; then
