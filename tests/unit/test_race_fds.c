@@ -106,6 +106,40 @@ TEST(epoll_event_acquires_its_descriptor)
     close(p[0]), close(p[1]);
 }
 
+/* EPOLL_CTL_MOD moves a registration to its new data, EPOLL_CTL_DEL ends
+ * it, and two descriptors may share one data value. */
+TEST(epoll_registrations_follow_mod_and_del)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *c = fx_thread();
+    int p[2], q[2];
+    CHECK(pipe(p) == 0 && pipe(q) == 0);
+    rt_fd_pair_opened(fx_main->hb, p[0], p[1], 0x5000);
+    rt_fd_pair_opened(fx_main->hb, q[0], q[1], 0x5000);
+    rt_fd_opened(fx_main->hb, 1001, RT_FD_EPOLL, 0x5000);
+    rt_fd_epoll_ctl(fx_main->hb, 1001, 1 /* EPOLL_CTL_ADD */, p[0], 5);
+    rt_fd_epoll_ctl(fx_main->hb, 1001, 1 /* EPOLL_CTL_ADD */, q[0], 5);
+    rt_fd_epoll_ctl(fx_main->hb, 1001, 3 /* EPOLL_CTL_MOD */, p[0], 6);
+    fx_new_races();
+    fx_access(a, &data[10], 4, WR, 0x5001);
+    rt_fd_send(a, p[1], NULL, 0);
+    rt_fd_epoll_ready(b, 1001, 5);      /* q's data now, not p's */
+    fx_access(b, &data[10], 4, RD, 0x5002);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    fx_access(a, &data[12], 4, WR, 0x5003);
+    rt_fd_send(a, p[1], NULL, 0);
+    rt_fd_epoll_ready(c, 1001, 6);      /* p moved here */
+    fx_access(c, &data[12], 4, RD, 0x5004);
+    CHECK_EQ_INT(fx_new_races(), 0);
+    rt_fd_epoll_ctl(fx_main->hb, 1001, 2 /* EPOLL_CTL_DEL */, p[0], 0);
+    fx_access(a, &data[14], 4, WR, 0x5005);
+    rt_fd_send(a, p[1], NULL, 0);
+    rt_fd_epoll_ready(c, 1001, 6);      /* no longer registered */
+    fx_access(c, &data[14], 4, RD, 0x5006);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    rt_fd_close(c, 1001, 0x5007);
+    close(p[0]), close(p[1]), close(q[0]), close(q[1]);
+}
+
 int main(void)
 {
     fx_init();
@@ -113,5 +147,6 @@ int main(void)
     RUN(pipe_carries_happens_before);
     RUN(files_found_without_seeing_them_made);
     RUN(epoll_event_acquires_its_descriptor);
+    RUN(epoll_registrations_follow_mod_and_del);
     UNIT_DONE();
 }

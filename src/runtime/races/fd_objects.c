@@ -379,61 +379,76 @@ void rt_fd_recv(struct rt_hb_thread *h, int fd)
 }
 
 /* ---- epoll registrations ----------------------------------------------------------------------
- * (epfd, data) -> fd, chained in a hash table grown under one lock:
- * epoll_ctl is rare next to epoll_wait, which takes the lock once per
- * event it returns. */
-struct reg {
-    struct reg *next;
+ * Each (epfd, fd) registration is found by (epfd, fd) for EPOLL_CTL_MOD/DEL
+ * and by (epfd, data) when epoll_wait returns its data (several fds may
+ * share one data value): two uthash indexes under one lock. epoll_ctl is
+ * rare next to epoll_wait, which takes the lock once per event it returns. */
+struct reg_by_fd_key {
+    int32_t epfd, fd;
+};
+struct reg_by_data_key {
     uint64_t data;
-    int epfd, fd;
+    int64_t epfd;
+};
+struct reg_group;               /* the registrations of one (epfd, data) */
+struct reg {
+    struct reg_by_fd_key key;
+    struct reg_group *group;
+    struct reg *next_in_group;
+    UT_hash_handle hh;
+};
+struct reg_group {
+    struct reg_by_data_key key;
+    struct reg *first;
+    UT_hash_handle hh;
 };
 
 static rt_spin_t regs_lock = RT_SPIN_INIT;
-static struct reg **regs;
-static uint32_t regs_cap, regs_used;
+static struct reg *regs_by_fd;
+static struct reg_group *regs_by_data;
 
-static uint32_t reg_bucket(int epfd, uint64_t data, uint32_t cap)
+static void unregister_locked(struct reg *r)
 {
-    return (uint32_t)rt_mix64(data * 0x9e3779b97f4a7c15ull ^ (uint64_t)(unsigned)epfd) & (cap - 1);
+    struct reg_group *g = r->group;
+    struct reg **p = &g->first;
+    while (*p != r)
+        p = &(*p)->next_in_group;
+    *p = r->next_in_group;
+    if (!g->first) {
+        HASH_DEL(regs_by_data, g);
+        rt_free(g, sizeof *g);
+    }
+    HASH_DEL(regs_by_fd, r);
+    rt_free(r, sizeof *r);
 }
 
-static void regs_grow_locked(void)
+static void register_locked(int epfd, int fd, uint64_t data)
 {
-    uint32_t ncap = regs_cap ? regs_cap * 2 : 256;
-    struct reg **n = rt_alloc(sizeof *n * ncap);
-    for (uint32_t i = 0; i < regs_cap; i++)
-        for (struct reg *r = regs[i], *next; r; r = next) {
-            uint32_t b = reg_bucket(r->epfd, r->data, ncap);
-            next = r->next;
-            r->next = n[b];
-            n[b] = r;
-        }
-    if (regs)
-        rt_free(regs, sizeof *regs * regs_cap);
-    regs = n;
-    regs_cap = ncap;
+    struct reg_by_data_key gk = {data, epfd};
+    struct reg_group *g;
+    struct reg *r = rt_alloc(sizeof *r);
+    HASH_FIND(hh, regs_by_data, &gk, sizeof gk, g);
+    if (!g) {
+        g = rt_alloc(sizeof *g);
+        g->key = gk;
+        g->first = NULL;
+        HASH_ADD(hh, regs_by_data, key, sizeof g->key, g);
+    }
+    r->key = (struct reg_by_fd_key){epfd, fd};
+    r->group = g;
+    r->next_in_group = g->first;
+    g->first = r;
+    HASH_ADD(hh, regs_by_fd, key, sizeof r->key, r);
 }
 
-/* Remove the registrations of (epfd, fd); all of epfd's when fd < 0. */
-static void unregister_locked(int epfd, int fd)
-{
-    for (uint32_t i = 0; i < regs_cap; i++)
-        for (struct reg **p = &regs[i], *r; (r = *p) != NULL;) {
-            if (r->epfd == epfd && (fd < 0 || r->fd == fd)) {
-                *p = r->next;
-                rt_free(r, sizeof *r);
-                regs_used--;
-            } else {
-                p = &r->next;
-            }
-        }
-}
-
+/* epfd was closed: all its registrations go (a walk of them all: rare). */
 static void forget_registrations(int epfd)
 {
+    struct reg *r, *tmp;
     rt_spin_lock(&regs_lock);
-    if (regs_used)
-        unregister_locked(epfd, -1);
+    HASH_ITER(hh, regs_by_fd, r, tmp)
+        if (r->key.epfd == epfd)
+            unregister_locked(r);
     rt_spin_unlock(&regs_lock);
 }
 
@@ -442,21 +457,15 @@ void rt_fd_epoll_ctl(struct rt_hb_thread *h, int epfd, int op, int fd, uint64_t 
     struct fd_entry *e = entry_of(epfd, true);
     if (!e)
         return;
+    struct reg_by_fd_key k = {epfd, fd};
+    struct reg *old;
     rt_spin_lock(&regs_lock);
-    /* DEL, or MOD: the old registration goes (a walk of the table: ctl
-     * calls are few; the fd's own chain is not known without its data) */
-    if (op != EPOLL_CTL_ADD && regs_used)
-        unregister_locked(epfd, fd);
-    if (op != EPOLL_CTL_DEL) {
-        struct reg *r = rt_alloc(sizeof *r);
-        uint32_t b;
-        if ((regs_used + 1) * 2 > regs_cap)
-            regs_grow_locked();
-        b = reg_bucket(epfd, data, regs_cap);
-        *r = (struct reg){regs[b], data, epfd, fd};
-        regs[b] = r;
-        regs_used++;
-    }
+    /* ADD over a registration the kernel refused, MOD, DEL: the old one goes */
+    HASH_FIND(hh, regs_by_fd, &k, sizeof k, old);
+    if (old)
+        unregister_locked(old);
+    if (op != EPOLL_CTL_DEL)
+        register_locked(epfd, fd, data);
     rt_spin_unlock(&regs_lock);
     if (rt_hb_syncs(h)) {
         uintptr_t key = atomic_load(&e->file);
@@ -481,17 +490,18 @@ void rt_fd_epoll_ready(struct rt_hb_thread *h, int epfd, uint64_t data)
     for (;;) {
         /* the registered descriptors with this data, a few at a time:
          * acquiring takes a clock's lock, not to be held under ours */
+        struct reg_by_data_key gk = {data, epfd};
+        struct reg_group *g;
         unsigned found = 0, skip = n;
         rt_spin_lock(&regs_lock);
-        if (regs_cap)
-            for (struct reg *r = regs[reg_bucket(epfd, data, regs_cap)]; r && found < 8; r = r->next)
-                if (r->epfd == epfd && r->data == data) {
-                    if (skip) {
-                        skip--;
-                        continue;
-                    }
-                    fds[found++] = r->fd;
-                }
+        HASH_FIND(hh, regs_by_data, &gk, sizeof gk, g);
+        for (struct reg *r = g ? g->first : NULL; r && found < 8; r = r->next_in_group) {
+            if (skip) {
+                skip--;
+                continue;
+            }
+            fds[found++] = r->key.fd;
+        }
         rt_spin_unlock(&regs_lock);
         for (unsigned i = 0; i < found; i++)
             rt_fd_recv(h, fds[i]);
