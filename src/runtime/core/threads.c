@@ -23,6 +23,11 @@ struct handle_entry {
     struct rt_thread *t;
 };
 static struct handle_entry *by_handle;
+/* The threads that have not ended, in no order (each knows its place:
+ * live_index), so that whoever looks at every running thread pays for
+ * those only. Under threads_lock. */
+static struct rt_thread **live;
+static size_t nlive, cap_live;
 /* Detached threads that ended, oldest first, until their kernel thread
  * has exited (rt_thread_next_gone). Under threads_lock. */
 static struct rt_thread **gone_wait;
@@ -73,8 +78,42 @@ struct rt_thread *rt_thread_new(struct rt_thread *parent, rt_stack_id create_sta
     }
     t->id = nthreads;
     by_id[nthreads++] = t;
+    live = rt_grow(live, &cap_live, nlive + 1, sizeof *live);
+    t->live_index = (int)nlive;
+    live[nlive++] = t;
     rt_spin_unlock(&threads_lock);
     return t;
+}
+
+/* Under threads_lock. */
+static void live_remove(struct rt_thread *t)
+{
+    int i = t->live_index;
+    if (i < 0)
+        return;
+    live[i] = live[--nlive];
+    live[i]->live_index = i;
+    t->live_index = -1;
+}
+
+void rt_thread_ended(struct rt_thread *t)
+{
+    atomic_store(&t->running, false);
+    rt_spin_lock(&threads_lock);
+    live_remove(t);
+    rt_spin_unlock(&threads_lock);
+}
+
+unsigned rt_threads_live(struct rt_thread ***buf, size_t *cap)
+{
+    unsigned n;
+    rt_spin_lock(&threads_lock);
+    n = (unsigned)nlive;
+    *buf = rt_grow(*buf, cap, n, sizeof **buf);
+    if (n)
+        memcpy(*buf, live, sizeof *live * n);
+    rt_spin_unlock(&threads_lock);
+    return n;
 }
 
 struct rt_thread *rt_thread_current(void)
@@ -291,7 +330,7 @@ void rt_thread_retire(struct rt_thread *t)
 {
     /* with rt_thread_mark_detached: whichever of the two comes second
      * sees the other's store (both are sequentially consistent) */
-    atomic_store(&t->running, false);
+    rt_thread_ended(t);
     free_own(t);
     if (atomic_load(&t->detached))
         await_gone(t);
@@ -409,6 +448,14 @@ void rt_threads_after_fork_child(struct rt_thread *survivor)
     for (int i = 0; i < nthreads; i++)
         if (by_id[i] != survivor)
             atomic_store(&by_id[i]->running, false);
+    for (size_t i = 0; i < nlive; i++)
+        live[i]->live_index = -1;
+    nlive = 0;
+    if (survivor->id >= 0) { /* (not the watchdog's own state) */
+        live = rt_grow(live, &cap_live, 1, sizeof *live);
+        survivor->live_index = 0;
+        live[nlive++] = survivor;
+    }
 }
 
 void rt_threads_lock_all(void)

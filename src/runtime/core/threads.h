@@ -114,6 +114,7 @@ struct rt_thread {
     atomic_bool joined, detached;
     atomic_bool gone_queued;       /* ended detached: on the list rt_thread_next_gone reads */
     unsigned written_epoch;        /* record epoch of its line (under the record lock) */
+    int live_index;                /* its place in the live list (threads.c), -1 once it ended */
 
     /* own */
     int in_runtime;                /* >0 while inside an interceptor: re-entry passes through */
@@ -158,6 +159,11 @@ void rt_thread_begin(struct rt_thread *t);
 struct rt_thread *rt_thread_by_handle(pthread_t h);
 void rt_thread_set_handle(struct rt_thread *t, pthread_t h);
 int rt_thread_count(void);
+/* The threads that have not ended (of this process, after a fork), copied
+ * into *buf (grown as needed, *cap its size in elements; the caller's to
+ * keep); returns how many. Costs the number of live threads, not of the
+ * threads ever made: for the deadlock watchdog's scans. */
+unsigned rt_threads_live(struct rt_thread ***buf, size_t *cap);
 
 /* The thread's caches, made on first use. */
 struct rt_thread_caches *rt_thread_caches_make(struct rt_thread *t);
@@ -172,6 +178,9 @@ static inline rt_stack_id rt_thread_callsite_stack(struct rt_thread *t, uintptr_
     return rt_stack_at_callsite(&rt_thread_caches(t)->callsites, pc, sp);
 }
 
+/* t will not run (again): off the live list. Also for a thread whose
+ * pthread_create failed. */
+void rt_thread_ended(struct rt_thread *t);
 /* The thread ends: free what only a live thread needs. */
 void rt_thread_retire(struct rt_thread *t);
 /* pthread_detach succeeded on t (before or after it ended). */

@@ -34,7 +34,7 @@ void on_thread_created(struct rt_thread *parent, struct rt_thread *child, pthrea
     (void)parent;
     if (!ok) {
         /* never ran: nothing to join, nothing to leak */
-        atomic_store(&child->running, false);
+        rt_thread_ended(child);
         atomic_store(&child->detached, true);
         return;
     }
