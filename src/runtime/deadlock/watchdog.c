@@ -567,6 +567,12 @@ void rt_watchdog_wait_begins(struct rt_thread *t)
     }
 }
 
+void rt_watchdog_sync(void)
+{
+    rt_spin_lock(&wd_lock);
+    rt_spin_unlock(&wd_lock);
+}
+
 void rt_watchdog_fork_prepare(void)
 {
     rt_spin_lock(&wd_lock);
