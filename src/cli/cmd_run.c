@@ -292,7 +292,14 @@ static int run_child(const char *path, char **argv, const struct child_env *ce,
         child_pid = 0;
     }
     close(pipefd[0]);
-    sigprocmask(SIG_SETMASK, &old_mask, NULL);
+    /* SIGTERM and SIGHUP stay blocked: once the program has ended they are
+     * for racedet, and it must not die of one before its report is out.
+     * `timeout 10 racedet run PROG` sends SIGTERM to racedet (forwarded)
+     * and then to its whole process group, racedet again included: the
+     * second one often came after the program was reaped, and racedet died
+     * with the findings unread. The caller unblocks them when it is done
+     * (cli_run_in) or leaves them pending until it exits (cmd_run). */
+    sigprocmask(SIG_BLOCK, &block, NULL);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGQUIT, &old_quit, NULL);
     sigaction(SIGTERM, &old_term, NULL);
@@ -483,6 +490,7 @@ int cli_run_in(const char *shim, const char *path, char **argv, const struct rd_
 {
     struct child_env ce = {0};
     struct sigaction alrm, old_alrm;
+    sigset_t old_mask;
     int status, saved[3] = {-1, -1, -1};
     pid_t child;
 
@@ -494,6 +502,7 @@ int cli_run_in(const char *shim, const char *path, char **argv, const struct rd_
             dup2(io->fds[fd], fd);
         }
     run_timed_out = 0;
+    sigprocmask(SIG_SETMASK, NULL, &old_mask);
     memset(&alrm, 0, sizeof alrm);
     alrm.sa_handler = end_run;
     sigemptyset(&alrm.sa_mask);
@@ -501,6 +510,7 @@ int cli_run_in(const char *shim, const char *path, char **argv, const struct rd_
     if (io && io->timeout_s > 0)
         alarm((unsigned)io->timeout_s);
     status = run_child(path, argv, &ce, exec_errno, &child);
+    sigprocmask(SIG_SETMASK, &old_mask, NULL); /* (run_child left SIGTERM blocked) */
     alarm(0);
     sigaction(SIGALRM, &old_alrm, NULL);
     for (int fd = 0; fd < 3; fd++)

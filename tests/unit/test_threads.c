@@ -8,10 +8,12 @@
  */
 #include "events/events.h"
 #include "core/core.h"
+#include "deadlock/deadlock.h"
 #include "unit.h"
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static struct rt_thread *main_thread;
@@ -76,22 +78,34 @@ static void churn(int n, bool detached)
     }
 }
 
-/* What one thread may keep for ever: its record, and its place in the
- * table of all threads. */
+/* What one thread may keep for ever: its identity (its record is
+ * released and used again for the next thread). */
 static size_t identity_bytes(void)
 {
-    return sizeof(struct rt_thread) + sizeof(void *);
+    return sizeof(struct rt_thread_ident);
+}
+
+/* The deadlock watchdog looks at every thread while someone is blocked:
+ * what it keeps for that must follow the threads running, not those ever
+ * made. */
+static void watchdog_looks(void)
+{
+    struct rt_deadlock d;
+    uint64_t next;
+    CHECK(!rt_watchdog_scan(rt_now_ns(), &d, &next));
 }
 
 static void memory_flat(bool detached)
 {
     size_t after_small, after_large, allowed;
     churn(500, detached);
+    watchdog_looks();
     after_small = rt_alloc_bytes_in_use();
     churn(4500, detached);
+    watchdog_looks();
     after_large = rt_alloc_bytes_in_use();
-    /* slack: the table's last doubling and one chunk of thread records */
-    allowed = 4500 * identity_bytes() + 64 * 1024 + 64 * 1024;
+    /* slack: a chunk of identities and one of thread records */
+    allowed = 4500 * identity_bytes() + 4096 * identity_bytes() + 64 * 1024;
     if (after_large > after_small + allowed)
         fprintf(stderr, "  %s: %zu bytes after 500 threads, %zu after 5000: %zu per thread "
                         "(identity: %zu)\n", detached ? "detached" : "joined", after_small,
@@ -151,6 +165,46 @@ TEST(ended_thread_keeps_its_identity)
     CHECK(!atomic_load(&t->running));
 }
 
+/* A finding made after a thread was joined still names it: its id (never
+ * given again), creator, creation stack and name, from the identity it
+ * keeps; looked up twice, the same ghost. */
+TEST(released_thread_is_named_by_its_identity)
+{
+    struct rt_thread *child, *ghost, *next;
+    char name[64];
+    pthread_t th;
+    int id;
+    main_thread->in_runtime = 1;
+    child = on_thread_create(main_thread, 0x5000, 0x9100, (uintptr_t)start_routine, false);
+    main_thread->in_runtime = 0;
+    id = child->id;
+    CHECK(pthread_create(&th, NULL, body, child) == 0);
+    main_thread->in_runtime = 1;
+    on_thread_created(main_thread, child, th, true);
+    rt_thread_set_name(child, "worker-7");
+    main_thread->in_runtime = 0;
+    pthread_join(th, NULL);
+    main_thread->in_runtime = 1;
+    on_thread_join(main_thread, th);
+    main_thread->in_runtime = 0;
+    ghost = rt_thread_by_id(id);
+    CHECK(ghost != NULL);
+    if (!ghost)
+        return;
+    CHECK_EQ_INT(ghost->id, id);
+    CHECK_EQ_INT(ghost->parent, main_thread->id);
+    CHECK(ghost->create_stack != RT_NO_STACK);
+    CHECK(rt_thread_name(ghost, name, sizeof name));
+    CHECK(strcmp(name, "worker-7") == 0);
+    CHECK(!atomic_load(&ghost->running));
+    CHECK(rt_thread_by_id(id) == ghost);
+    churn(2 * 64 + 2, false); /* past the quarantine: its record is used again */
+    next = rt_thread_by_id(rt_thread_count() - 1);
+    CHECK(next != NULL && next->id > id);
+    CHECK(rt_thread_by_id(id) == ghost);
+    CHECK(rt_thread_by_id(rt_thread_count()) == NULL);
+}
+
 int main(void)
 {
     char err[256];
@@ -165,6 +219,7 @@ int main(void)
     RUN(memory_flat_in_detached_threads);
     RUN(ended_thread_keeps_its_identity);
     RUN(join_meets_its_handle_reused);
+    RUN(released_thread_is_named_by_its_identity);
     if (rt_record_path()[0])
         unlink(rt_record_path());
     UNIT_DONE();

@@ -462,9 +462,10 @@ void rt_record_def_thread(struct rt_thread *t)
 {
     struct rt_buf b = {0};
     char name[64];
-    if (t->written_epoch == epoch)
+    unsigned *written = rt_thread_written_epoch(t);
+    if (*written == epoch)
         return;
-    t->written_epoch = epoch;
+    *written = epoch;
     if (t->create_stack != RT_NO_STACK)
         rt_record_def_stack(t->create_stack);
     rt_buf_printf(&b, "{\"t\":\"thread\",\"id\":%d,\"parent\":%d,\"create_stack\":%d,\"name\":",
@@ -480,7 +481,7 @@ void rt_record_thread_renamed(struct rt_thread *t)
     struct rt_buf b = {0};
     char name[64];
     rt_record_lock();
-    if (t->written_epoch == epoch) {
+    if (*rt_thread_written_epoch(t) == epoch) {
         rt_thread_name(t, name, sizeof name);
         rt_buf_printf(&b, "{\"t\":\"thread_name\",\"id\":%d,\"name\":", t->id);
         rt_buf_json_str(&b, name);

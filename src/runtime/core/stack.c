@@ -8,7 +8,10 @@
 
 #include <libunwind.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 struct depot_entry {
     UT_hash_handle hh;
@@ -65,6 +68,67 @@ struct rt_stack *rt_stack_get(rt_stack_id id)
     return s;
 }
 
+/* ---- stack walks and fork ------------------------------------------------------ *
+ * A walk takes locks of libunwind's own (its cache of unwind rules, held
+ * while it looks a new pc up through dl_iterate_phdr). A fork while another
+ * thread is in the middle of a walk gives the child that lock taken, by a
+ * thread the child does not have: its first stack capture hangs. So the
+ * fork's prepare handler closes a gate to new walks and waits for those
+ * under way to end (rt_stack_walks_stop), and a walk that meets the gate
+ * closed waits until the fork is done. The cost on the path of a walk (a
+ * call-site cache miss) is one atomic add and one subtract.
+ *
+ * The gate is closed last in the prepare handler, once every other lock
+ * of the runtime is held: a thread waiting at the gate then holds none the
+ * fork needs. The forking thread's own walks pass (a signal handler on it
+ * during the fork), and walks it was in when it forked (fork from a signal
+ * handler that interrupted a walk) are not waited for: it cannot wait for
+ * itself. */
+static atomic_int walks;          /* walks under way, all threads */
+static atomic_bool gate_closed;
+static __thread int own_walks;    /* walks under way on this thread */
+static __thread bool forking;     /* this thread closed the gate */
+
+static void walk_begin(void)
+{
+    own_walks++; /* first: a fork from a signal handler here counts it */
+    for (;;) {
+        atomic_fetch_add(&walks, 1);
+        if (!atomic_load(&gate_closed) || forking)
+            return;
+        atomic_fetch_sub(&walks, 1);
+        while (atomic_load(&gate_closed))
+            syscall(SYS_sched_yield); /* raw: never an interceptor */
+    }
+}
+
+static void walk_end(void)
+{
+    atomic_fetch_sub(&walks, 1);
+    own_walks--;
+}
+
+void rt_stack_walks_stop(void)
+{
+    forking = true;
+    atomic_store(&gate_closed, true);
+    while (atomic_load(&walks) > own_walks)
+        syscall(SYS_sched_yield);
+}
+
+void rt_stack_walks_resume(void)
+{
+    atomic_store(&gate_closed, false);
+    forking = false;
+}
+
+void rt_stack_walks_after_fork_child(void)
+{
+    /* the parent's other threads are not here; the walks left are ours */
+    atomic_store(&walks, own_walks);
+    rt_stack_walks_resume();
+}
+
 rt_stack_id rt_stack_capture(void)
 {
     enum { SLACK = 16 }; /* room for the runtime's own frames */
@@ -72,8 +136,12 @@ rt_stack_id rt_stack_capture(void)
     void *raw[max + SLACK + 1];
     uintptr_t pcs[max + SLACK + 1];
     uint32_t n = 0;
-    int got = unw_backtrace(raw, (int)(max + SLACK + 1));
+    int got;
     bool truncated = false;
+
+    walk_begin();
+    got = unw_backtrace(raw, (int)(max + SLACK + 1));
+    walk_end();
 
     for (int i = 0; i < got; i++) {
         uintptr_t pc = (uintptr_t)raw[i];

@@ -113,5 +113,11 @@ extern unsigned rt_stack_max_frames;
 /* Fork support. */
 void rt_stack_lock_all(void);
 void rt_stack_unlock_all(void);
+/* Before a fork, last (every other runtime lock held): no stack walk is
+ * under way in another thread, and none starts until resumed. After it,
+ * in the parent and, first, in the child. */
+void rt_stack_walks_stop(void);
+void rt_stack_walks_resume(void);
+void rt_stack_walks_after_fork_child(void);
 
 #endif

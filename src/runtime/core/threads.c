@@ -13,30 +13,67 @@
 
 __thread struct rt_thread *rt_self;
 
-/* All threads ever seen, by id; and the live ones by pthread_t handle. */
+/* Every thread ever seen has an id, never reused, and an identity (its
+ * creator, creation stack and record epoch: struct rt_thread_ident) kept
+ * for ever, in chunks that never move. Its record (struct rt_thread) is
+ * released when it will never run again (rt_thread_release): from then on,
+ * rt_thread_by_id gives a ghost, a record made from its identity for the
+ * finding that names it, kept. Under threads_lock. */
 static rt_spin_t threads_lock = RT_SPIN_INIT;
-static struct rt_thread **by_id;
-static int nthreads, cap_threads;
+static int nthreads;
+#define IDENT_CHUNK 4096
+static struct rt_thread_ident **idents;
+static size_t cap_ident_chunks;
+/* The records not released, by id: linear probing, at most half full. */
+static struct rt_thread **table;
+static size_t table_cap, table_n;
+/* Names of released threads that had one; and the ghosts made. */
+struct id_entry {
+    UT_hash_handle hh;
+    int id;
+    const char *name;           /* names: the released thread's name */
+    struct rt_thread *ghost;    /* ghosts */
+};
+static struct id_entry *names, *ghosts;
+/* The live ones by pthread_t handle. */
 struct handle_entry {
     UT_hash_handle hh;
     pthread_t handle;
     struct rt_thread *t;
 };
 static struct handle_entry *by_handle;
+/* The threads that have not ended, in no order (each knows its place:
+ * live_index), so that whoever looks at every running thread pays for
+ * those only. Under threads_lock. */
+static struct rt_thread **live;
+static size_t nlive, cap_live;
 /* Detached threads that ended, oldest first, until their kernel thread
  * has exited (rt_thread_next_gone). Under threads_lock. */
 static struct rt_thread **gone_wait;
 static unsigned ngone_wait, cap_gone_wait;
 
-/* Thread records are never freed (threads.h): they are carved from
- * chunks of their own, at their exact size rather than the allocator's
- * next power of two. Under threads_lock. */
+/* Records are carved from chunks of their own, at their exact size, and a
+ * released one is used again for a new thread, never given back: code
+ * that looked a thread up by id just before it was released (a finding
+ * being made in another thread) still reads a thread record, and, since
+ * the oldest released record is taken only once QUARANTINE more are
+ * waiting, still the same thread's in practice. Under threads_lock. */
 #define POOL_CHUNK (64u * 1024u)
+#define QUARANTINE 64
 static char *pool_next, *pool_end;
+static struct rt_thread **freed;      /* released records, oldest first, from freed_head */
+static size_t freed_head, nfreed, cap_freed;
 
 static struct rt_thread *pool_take(void)
 {
     struct rt_thread *t;
+    if (nfreed - freed_head > QUARANTINE) {
+        t = freed[freed_head++];
+        if (freed_head == nfreed)
+            freed_head = nfreed = 0;
+        memset(t, 0, sizeof *t);
+        return t;
+    }
     if ((size_t)(pool_end - pool_next) < sizeof *t) {
         pool_next = rt_alloc(POOL_CHUNK); /* zeroed */
         pool_end = pool_next + POOL_CHUNK;
@@ -44,6 +81,94 @@ static struct rt_thread *pool_take(void)
     t = (struct rt_thread *)(void *)pool_next;
     pool_next += (sizeof *t + _Alignof(struct rt_thread) - 1) & ~(_Alignof(struct rt_thread) - 1);
     return t;
+}
+
+static void pool_give(struct rt_thread *t)
+{
+    if (nfreed == cap_freed && freed_head > 0) {
+        /* the taken ones leave room at the front */
+        memmove(freed, freed + freed_head, sizeof *freed * (nfreed - freed_head));
+        nfreed -= freed_head;
+        freed_head = 0;
+    }
+    freed = rt_grow(freed, &cap_freed, nfreed + 1, sizeof *freed);
+    freed[nfreed++] = t;
+}
+
+static size_t table_slot(int id)
+{
+    return (size_t)(((uint64_t)(unsigned)id * 0x9e3779b97f4a7c15ull) >> 32) & (table_cap - 1);
+}
+
+static void table_insert(struct rt_thread *t)
+{
+    size_t i = table_slot(t->id);
+    while (table[i])
+        i = (i + 1) & (table_cap - 1);
+    table[i] = t;
+}
+
+static void table_put(struct rt_thread *t)
+{
+    if (2 * (table_n + 1) > table_cap) {
+        struct rt_thread **old = table;
+        size_t ocap = table_cap;
+        table_cap = ocap ? ocap * 2 : 64;
+        table = rt_alloc(sizeof *table * table_cap);
+        for (size_t i = 0; i < ocap; i++)
+            if (old[i])
+                table_insert(old[i]);
+        if (old)
+            rt_free(old, sizeof *old * ocap);
+    }
+    table_insert(t);
+    table_n++;
+}
+
+static struct rt_thread *table_get(int id)
+{
+    if (table_cap == 0)
+        return NULL;
+    for (size_t i = table_slot(id); table[i]; i = (i + 1) & (table_cap - 1))
+        if (table[i]->id == id)
+            return table[i];
+    return NULL;
+}
+
+/* Linear probing's deletion: the entries after the hole that would no
+ * longer be found move back into it. */
+static void table_remove(struct rt_thread *t)
+{
+    size_t mask = table_cap - 1, i = table_slot(t->id), j;
+    while (table[i] != t)
+        i = (i + 1) & mask;
+    for (j = (i + 1) & mask; table[j]; j = (j + 1) & mask) {
+        size_t k = table_slot(table[j]->id);
+        bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+        if (!stays) {
+            table[i] = table[j];
+            i = j;
+        }
+    }
+    table[i] = NULL;
+    table_n--;
+}
+
+static struct rt_thread_ident *ident_of(int id)
+{
+    return &idents[(size_t)id / IDENT_CHUNK][(size_t)id % IDENT_CHUNK];
+}
+
+unsigned *rt_thread_written_epoch(const struct rt_thread *t)
+{
+    static unsigned none; /* the watchdog's own state: no identity */
+    struct rt_thread_ident *ident;
+    if (t->id < 0)
+        return &none;
+    rt_spin_lock(&threads_lock);
+    ident = ident_of(t->id); /* chunks never move: the pointer stays good */
+    rt_spin_unlock(&threads_lock);
+    return &ident->written_epoch;
 }
 
 static pid_t current_tid(void)
@@ -55,9 +180,10 @@ struct rt_thread *rt_thread_new(struct rt_thread *parent, rt_stack_id create_sta
                                 uintptr_t start_routine)
 {
     struct rt_thread *t;
+    struct rt_thread_ident *ident;
+    size_t chunk;
     rt_spin_lock(&threads_lock);
     t = pool_take();
-    rt_spin_unlock(&threads_lock);
     t->pid = getpid();
     t->parent = parent ? parent->id : -1;
     t->create_stack = create_stack;
@@ -65,16 +191,51 @@ struct rt_thread *rt_thread_new(struct rt_thread *parent, rt_stack_id create_sta
     atomic_store(&t->running, true);
     t->waiting_stack = RT_NO_STACK;
     t->exit_stack = RT_NO_STACK;
-    rt_spin_lock(&threads_lock);
-    if (nthreads == cap_threads) {
-        int ncap = cap_threads ? cap_threads * 2 : 256;
-        by_id = rt_realloc(by_id, sizeof *by_id * (size_t)cap_threads, sizeof *by_id * (size_t)ncap);
-        cap_threads = ncap;
-    }
-    t->id = nthreads;
-    by_id[nthreads++] = t;
+    t->id = nthreads++;
+    chunk = (size_t)t->id / IDENT_CHUNK;
+    idents = rt_grow(idents, &cap_ident_chunks, chunk + 1, sizeof *idents);
+    if (!idents[chunk])
+        idents[chunk] = rt_alloc(sizeof **idents * IDENT_CHUNK);
+    ident = ident_of(t->id);
+    ident->parent = t->parent;
+    ident->create_stack = create_stack;
+    table_put(t);
+    live = rt_grow(live, &cap_live, nlive + 1, sizeof *live);
+    t->live_index = (int)nlive;
+    live[nlive++] = t;
     rt_spin_unlock(&threads_lock);
     return t;
+}
+
+/* Under threads_lock. */
+static void live_remove(struct rt_thread *t)
+{
+    int i = t->live_index;
+    if (i < 0)
+        return;
+    live[i] = live[--nlive];
+    live[i]->live_index = i;
+    t->live_index = -1;
+}
+
+void rt_thread_ended(struct rt_thread *t)
+{
+    atomic_store(&t->running, false);
+    rt_spin_lock(&threads_lock);
+    live_remove(t);
+    rt_spin_unlock(&threads_lock);
+}
+
+unsigned rt_threads_live(struct rt_thread ***buf, size_t *cap)
+{
+    unsigned n;
+    rt_spin_lock(&threads_lock);
+    n = (unsigned)nlive;
+    *buf = rt_grow(*buf, cap, n, sizeof **buf);
+    if (n)
+        memcpy(*buf, live, sizeof *live * n);
+    rt_spin_unlock(&threads_lock);
+    return n;
 }
 
 struct rt_thread *rt_thread_current(void)
@@ -100,12 +261,38 @@ void rt_thread_begin(struct rt_thread *t)
     rt_thread_set_handle(t, pthread_self());
 }
 
+/* A released thread as findings see it (under threads_lock). */
+static struct rt_thread *ghost_of(int id)
+{
+    struct id_entry *g, *n;
+    struct rt_thread *t;
+    HASH_FIND_INT(ghosts, &id, g);
+    if (g)
+        return g->ghost;
+    t = rt_alloc(sizeof *t);
+    t->id = id;
+    t->pid = getpid();
+    t->parent = ident_of(id)->parent;
+    t->create_stack = ident_of(id)->create_stack;
+    t->exit_stack = t->waiting_stack = RT_NO_STACK;
+    t->live_index = -1;
+    atomic_store(&t->joined, true); /* (or detached: either way, gone) */
+    atomic_store(&t->released, true);
+    HASH_FIND_INT(names, &id, n);
+    t->name = n ? n->name : NULL;
+    g = rt_alloc(sizeof *g);
+    g->id = id;
+    g->ghost = t;
+    HASH_ADD_INT(ghosts, id, g);
+    return t;
+}
+
 struct rt_thread *rt_thread_by_id(int id)
 {
     struct rt_thread *t = NULL;
     rt_spin_lock(&threads_lock);
-    if (id >= 0 && id < nthreads)
-        t = by_id[id];
+    if (id >= 0 && id < nthreads && !(t = table_get(id)))
+        t = ghost_of(id);
     rt_spin_unlock(&threads_lock);
     return t;
 }
@@ -115,6 +302,18 @@ int rt_thread_count(void)
     int n;
     rt_spin_lock(&threads_lock);
     n = nthreads;
+    rt_spin_unlock(&threads_lock);
+    return n;
+}
+
+unsigned rt_threads_unreleased(struct rt_thread ***buf, size_t *cap)
+{
+    unsigned n = 0;
+    rt_spin_lock(&threads_lock);
+    *buf = rt_grow(*buf, cap, table_n, sizeof **buf);
+    for (size_t i = 0; i < table_cap; i++)
+        if (table[i])
+            (*buf)[n++] = table[i];
     rt_spin_unlock(&threads_lock);
     return n;
 }
@@ -291,7 +490,7 @@ void rt_thread_retire(struct rt_thread *t)
 {
     /* with rt_thread_mark_detached: whichever of the two comes second
      * sees the other's store (both are sequentially consistent) */
-    atomic_store(&t->running, false);
+    rt_thread_ended(t);
     free_own(t);
     if (atomic_load(&t->detached))
         await_gone(t);
@@ -334,6 +533,8 @@ struct rt_thread *rt_thread_next_gone(void)
 void rt_thread_release(struct rt_thread *t)
 {
     struct handle_entry *e;
+    if (atomic_exchange(&t->released, true))
+        return; /* (joined twice: the program's error, reported elsewhere) */
     rt_spin_lock(&threads_lock);
     HASH_FIND(hh, by_handle, &t->handle, sizeof t->handle, e);
     if (e && e->t == t) {
@@ -342,6 +543,17 @@ void rt_thread_release(struct rt_thread *t)
     }
     rt_spin_unlock(&threads_lock);
     free_own(t);
+    rt_spin_lock(&threads_lock);
+    live_remove(t); /* (it ended: already off the list) */
+    table_remove(t);
+    if (t->name) {
+        struct id_entry *n = rt_alloc(sizeof *n);
+        n->id = t->id;
+        n->name = t->name; /* the ghost's, if a finding names it */
+        HASH_ADD_INT(names, id, n);
+    }
+    pool_give(t);
+    rt_spin_unlock(&threads_lock);
 }
 
 #define NAME_MAX_LEN 63 /* longer names are cut */
@@ -406,9 +618,17 @@ void rt_threads_after_fork_child(struct rt_thread *survivor)
             rt_free(e, sizeof *e);
         }
     }
-    for (int i = 0; i < nthreads; i++)
-        if (by_id[i] != survivor)
-            atomic_store(&by_id[i]->running, false);
+    for (size_t i = 0; i < table_cap; i++)
+        if (table[i] && table[i] != survivor)
+            atomic_store(&table[i]->running, false);
+    for (size_t i = 0; i < nlive; i++)
+        live[i]->live_index = -1;
+    nlive = 0;
+    if (survivor->id >= 0) { /* (not the watchdog's own state) */
+        live = rt_grow(live, &cap_live, 1, sizeof *live);
+        survivor->live_index = 0;
+        live[nlive++] = survivor;
+    }
 }
 
 void rt_threads_lock_all(void)

@@ -3,23 +3,25 @@
  *
  * A struct rt_thread is made when the program creates a thread (or the
  * first time an unknown thread, e.g. one started before racedet was ready,
- * calls an interceptor) and is never freed: findings made long after a
- * thread ended still name it and its creation stack, and other threads
- * (the deadlock watchdog, a report naming a lock's owner) may hold a
- * pointer to it at any time, with no lock between them and the thread's
- * end. So it is kept small: what outlives the thread is its identity, its
- * lifecycle flags and a few words of fixed-size state (168 bytes,
- * from a pool of its own); everything else a thread has is freed with it.
- *
- * Lifetime of what is freed:
- *   - its caches and held set are freed when it ends (rt_thread_retire);
+ * calls an interceptor). Findings made long after a thread ended still
+ * name it and its creation stack, so every thread keeps, for the rest of
+ * the process, its identity (struct rt_thread_ident, 12 bytes: its
+ * creator, creation stack and record epoch); its id is never given to
+ * another thread. Everything else is freed:
+ *   - its caches and held set when it ends (rt_thread_retire);
  *   - code that runs on the thread after that (TLS and pthread key
  *     destructors, which may take locks: libunwind's own does) can make
- *     them again; those are freed when the thread is gone for good
+ *     them again; those, and its record, when it is gone for good
  *     (rt_thread_release): when it is joined, or, detached, once its
- *     kernel thread has exited (rt_thread_next_gone);
- *   - the parts' state of it (races/) is freed at the same two moments by
- *     the event handlers.
+ *     kernel thread has exited (rt_thread_next_gone). A finding that names
+ *     it later gets a ghost from rt_thread_by_id: a record made from its
+ *     identity (and its name), kept for the rest of the process;
+ *   - the parts' state of it (races/) at the same two moments, by the
+ *     event handlers.
+ * So a program that makes thousands of short threads keeps 12 bytes for
+ * each, plus one record for each thread a finding names after its end.
+ * Released records are used again for new threads, never given back, so
+ * that a lookup made just before a release still reads a thread record.
  *
  * Fields are grouped by who may touch them:
  *   identity   written before the thread runs, read-only after (the name
@@ -96,6 +98,13 @@ static inline unsigned rt_lock_cache_slot(uintptr_t addr)
  * Returns the entry for hash to fill. */
 const struct rt_chain **rt_chain_cache_missed(struct rt_thread_caches *c, uint64_t hash);
 
+/* What a thread keeps after its record is released (threads.h above). */
+struct rt_thread_ident {
+    int32_t parent;                /* creator's id, -1 if none seen */
+    rt_stack_id create_stack;
+    unsigned written_epoch;        /* record epoch of its line (under the record lock) */
+};
+
 struct rt_thread {
     /* identity */
     int id;                        /* shown as T<id>; 0 is the main thread */
@@ -113,7 +122,8 @@ struct rt_thread {
     atomic_bool running;
     atomic_bool joined, detached;
     atomic_bool gone_queued;       /* ended detached: on the list rt_thread_next_gone reads */
-    unsigned written_epoch;        /* record epoch of its line (under the record lock) */
+    atomic_bool released;          /* rt_thread_release: gone, its record to be used again */
+    int live_index;                /* its place in the live list (threads.c), -1 once it ended */
 
     /* own */
     int in_runtime;                /* >0 while inside an interceptor: re-entry passes through */
@@ -152,12 +162,27 @@ struct rt_thread *rt_thread_current(void);
 /* A new thread record, created by `parent` (NULL for the main thread). */
 struct rt_thread *rt_thread_new(struct rt_thread *parent, rt_stack_id create_stack,
                                 uintptr_t start_routine);
+/* The thread with this id: its record, or, once released, its ghost
+ * (threads.h above); NULL for an id never given. Ids run from 0 to
+ * rt_thread_count() - 1: to look at the threads still here, use
+ * rt_threads_live or rt_threads_unreleased rather than every id. */
 struct rt_thread *rt_thread_by_id(int id);
+/* Where the record epoch of t's line is kept (record.c; under the record
+ * lock): in its identity, so that its ghost knows it too. */
+unsigned *rt_thread_written_epoch(const struct rt_thread *t);
 /* The calling thread starts running as t (its first event, on itself). */
 void rt_thread_begin(struct rt_thread *t);
 struct rt_thread *rt_thread_by_handle(pthread_t h);
 void rt_thread_set_handle(struct rt_thread *t, pthread_t h);
 int rt_thread_count(void);
+/* The threads that have not ended (of this process, after a fork), copied
+ * into *buf (grown as needed, *cap its size in elements; the caller's to
+ * keep); returns how many. Costs the number of live threads, not of the
+ * threads ever made: for the deadlock watchdog's scans. */
+unsigned rt_threads_live(struct rt_thread ***buf, size_t *cap);
+/* The same for the threads not released (live, ended and not yet joined,
+ * or detached and not yet gone): the thread leak check at exit. */
+unsigned rt_threads_unreleased(struct rt_thread ***buf, size_t *cap);
 
 /* The thread's caches, made on first use. */
 struct rt_thread_caches *rt_thread_caches_make(struct rt_thread *t);
@@ -172,6 +197,9 @@ static inline rt_stack_id rt_thread_callsite_stack(struct rt_thread *t, uintptr_
     return rt_stack_at_callsite(&rt_thread_caches(t)->callsites, pc, sp);
 }
 
+/* t will not run (again): off the live list. Also for a thread whose
+ * pthread_create failed. */
+void rt_thread_ended(struct rt_thread *t);
 /* The thread ends: free what only a live thread needs. */
 void rt_thread_retire(struct rt_thread *t);
 /* pthread_detach succeeded on t (before or after it ended). */
@@ -182,8 +210,9 @@ void rt_thread_mark_detached(struct rt_thread *t);
  * caller frees the parts' state of it, then calls rt_thread_release. */
 struct rt_thread *rt_thread_next_gone(void);
 /* t will never run again (joined, or from rt_thread_next_gone): free what
- * its last code made after it ended, and forget its handle. Keeps its
- * identity. Not for the calling thread. */
+ * its last code made after it ended, forget its handle, and release its
+ * record (it keeps its identity). Not for the calling thread. The deadlock
+ * watchdog must not be in a scan (rt_watchdog_sync). */
 void rt_thread_release(struct rt_thread *t);
 
 /* Name the thread in reports (RACEDET_THREAD_NAME, pthread_setname_np,

@@ -94,6 +94,11 @@ void rt_watchdog_report(const struct rt_deadlock *d);
 
 /* Fork: no scan runs across fork; the child has no watchdog thread (it is
  * made again at the child's first blocking wait). */
+/* Returns once no scan is under way: a thread record about to be
+ * released (rt_thread_release) is off the live list, so no later scan
+ * sees it. */
+void rt_watchdog_sync(void);
+
 void rt_watchdog_fork_prepare(void);
 void rt_watchdog_fork_parent(void);
 void rt_watchdog_fork_child(void);

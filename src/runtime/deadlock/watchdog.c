@@ -51,8 +51,11 @@ static void futex_wake(atomic_int *word)
 
 /* ---- the scan --------------------------------------------------------------- */
 
-/* What the watchdog saw of one thread in this scan. Owned by the watchdog
- * (under wd_lock); indexed by thread id. */
+/* What the watchdog saw of one live thread in this scan. Owned by the
+ * watchdog (under wd_lock). A scan looks at the threads that have not
+ * ended only (rt_threads_live), so what it keeps and what it costs grow
+ * with the threads running at once, not with those ever made: node i is
+ * live thread i of this scan, and ids[] finds a thread id's node. */
 struct node {
     struct rt_thread *t;
     bool blocked;                 /* a consistent snapshot of an untimed wait */
@@ -69,8 +72,14 @@ struct node {
     unsigned edge_lo, edge_hi;    /* into edges[] */
 };
 
+static struct rt_thread **live;
+static size_t cap_live;
 static struct node *nodes;
-static unsigned cap_nodes;
+static unsigned nnodes, cap_nodes;
+/* Open addressing, thread id -> node index + 1 (0: empty); a power of two
+ * at least twice the nodes, remade each scan. */
+static unsigned *ids;
+static size_t cap_ids;
 static int *edges;
 static unsigned nedges, cap_edges;
 static int *path;
@@ -88,6 +97,42 @@ static void grow_nodes(unsigned n)
     path = rt_realloc(path, sizeof *path * cap_nodes, sizeof *path * ncap);
     members = rt_realloc(members, sizeof *members * cap_nodes, sizeof *members * ncap);
     cap_nodes = ncap;
+}
+
+static unsigned id_hash(int id, size_t mask)
+{
+    return (unsigned)(((uint64_t)(unsigned)id * 0x9e3779b97f4a7c15ull) >> 32) & (unsigned)mask;
+}
+
+/* ids[] for nodes[0..n). */
+static void index_nodes(unsigned n)
+{
+    size_t want = 16;
+    while (want < 2 * (size_t)n)
+        want *= 2;
+    if (want > cap_ids) {
+        ids = rt_realloc(ids, sizeof *ids * cap_ids, sizeof *ids * want);
+        cap_ids = want;
+    }
+    memset(ids, 0, sizeof *ids * cap_ids);
+    for (unsigned i = 0; i < n; i++) {
+        unsigned h = id_hash(nodes[i].t->id, cap_ids - 1);
+        while (ids[h])
+            h = (h + 1) & (unsigned)(cap_ids - 1);
+        ids[h] = i + 1;
+    }
+}
+
+/* The node of thread id in this scan, -1 if it has none (ended). */
+static int node_index(int id)
+{
+    unsigned h;
+    if (cap_ids == 0)
+        return -1;
+    for (h = id_hash(id, cap_ids - 1); ids[h]; h = (h + 1) & (unsigned)(cap_ids - 1))
+        if (nodes[ids[h] - 1].t->id == id)
+            return (int)ids[h] - 1;
+    return -1;
 }
 
 static void add_edge(int to)
@@ -164,7 +209,9 @@ static void wait_for_edges(struct node *a, unsigned n)
     if (a->wf) {
         struct rt_lock *l = a->wf;
         int owner = atomic_load_explicit(&l->owner, memory_order_relaxed) - 1;
-        if (owner >= 0 && (unsigned)owner < n && nodes[owner].ripe && &nodes[owner] != a &&
+        if (owner >= 0)
+            owner = node_index(owner);
+        if (owner >= 0 && nodes[owner].ripe && &nodes[owner] != a &&
             holds(&nodes[owner], l, true))
             add_edge(owner);
         if (l->kind == RT_RWLOCK && a->write) {
@@ -173,8 +220,8 @@ static void wait_for_edges(struct node *a, unsigned n)
                     add_edge((int)i);
         }
     } else if (a->jn) {
-        int j = a->jn->id;
-        if (j >= 0 && (unsigned)j < n && nodes[j].ripe && &nodes[j] != a &&
+        int j = node_index(a->jn->id);
+        if (j >= 0 && nodes[j].ripe && &nodes[j] != a &&
             atomic_load_explicit(&a->jn->running, memory_order_relaxed))
             add_edge(j);
     }
@@ -252,7 +299,7 @@ bool rt_watchdog_scan(uint64_t now_ns, struct rt_deadlock *out, uint64_t *next_n
     /* how often to look while someone is blocked: a new wait of an
      * already-watched process does not wake the watchdog */
     uint64_t poll = timeout / 4;
-    unsigned n = (unsigned)rt_thread_count();
+    unsigned n = rt_threads_live(&live, &cap_live);
     pid_t pid = getpid();
     uint64_t next = 0, last = 0;
     bool any = false;
@@ -262,9 +309,10 @@ bool rt_watchdog_scan(uint64_t now_ns, struct rt_deadlock *out, uint64_t *next_n
     if (poll > 250000000ull)
         poll = 250000000ull;
     grow_nodes(n);
+    nnodes = n;
     nedges = 0;
     for (unsigned i = 0; i < n; i++) {
-        struct rt_thread *t = rt_thread_by_id((int)i);
+        struct rt_thread *t = live[i];
         struct node *x = &nodes[i];
         x->t = t;
         x->blocked = x->ripe = false;
@@ -288,6 +336,7 @@ bool rt_watchdog_scan(uint64_t now_ns, struct rt_deadlock *out, uint64_t *next_n
         else if (next == 0 || x->since + timeout < next)
             next = x->since + timeout;
     }
+    index_nodes(n);
     for (unsigned i = 0; i < n; i++)
         if (nodes[i].ripe)
             wait_for_edges(&nodes[i], n);
@@ -328,7 +377,8 @@ bool rt_watchdog_scan(uint64_t now_ns, struct rt_deadlock *out, uint64_t *next_n
 
 static const struct node *node_of(const struct rt_thread *t)
 {
-    return t && t->id >= 0 && (unsigned)t->id < cap_nodes && nodes[t->id].t == t ? &nodes[t->id] : NULL;
+    int i = t ? node_index(t->id) : -1;
+    return i >= 0 && (unsigned)i < nnodes && nodes[i].t == t ? &nodes[i] : NULL;
 }
 
 void rt_watchdog_report(const struct rt_deadlock *d)
@@ -515,6 +565,12 @@ void rt_watchdog_wait_begins(struct rt_thread *t)
     default:
         return;
     }
+}
+
+void rt_watchdog_sync(void)
+{
+    rt_spin_lock(&wd_lock);
+    rt_spin_unlock(&wd_lock);
 }
 
 void rt_watchdog_fork_prepare(void)

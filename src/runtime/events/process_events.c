@@ -16,9 +16,11 @@ void rt_fork_prepare(void)
     rt_stack_lock_all();
     rt_hb_fork_prepare(); /* the race engine's tables: they allocate, so before rt_alloc */
     rt_alloc_lock_all();
+    rt_stack_walks_stop(); /* last: see stack.c */
 }
 
-void rt_fork_parent(void)
+/* The locks, in the reverse order. */
+static void unlock_all(void)
 {
     rt_alloc_unlock_all();
     rt_hb_fork_parent();
@@ -29,9 +31,16 @@ void rt_fork_parent(void)
     rt_record_unlock();
 }
 
+void rt_fork_parent(void)
+{
+    rt_stack_walks_resume();
+    unlock_all();
+}
+
 void rt_fork_child(void)
 {
-    rt_fork_parent(); /* the locks were ours; the other threads are gone */
+    rt_stack_walks_after_fork_child();
+    unlock_all(); /* the locks were ours; the other threads are gone */
     if (rt_self)
         rt_threads_after_fork_child(rt_self);
     rt_record_after_fork_child();

@@ -8,6 +8,7 @@
 #include "events.h"
 #include "core/core.h"
 #include "races/races.h"
+#include "deadlock/deadlock.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@ struct rt_thread *on_thread_create(struct rt_thread *parent, uintptr_t pc, uintp
     /* detached threads that have ended for good since: free them now */
     while ((gone = rt_thread_next_gone()) != NULL) {
         on_hb_thread_gone(gone);
+        rt_watchdog_sync();
         rt_thread_release(gone);
     }
     stack = rt_thread_callsite_stack(parent, pc, sp);
@@ -34,7 +36,7 @@ void on_thread_created(struct rt_thread *parent, struct rt_thread *child, pthrea
     (void)parent;
     if (!ok) {
         /* never ran: nothing to join, nothing to leak */
-        atomic_store(&child->running, false);
+        rt_thread_ended(child);
         atomic_store(&child->detached, true);
         return;
     }
@@ -158,6 +160,7 @@ void on_thread_joined(struct rt_thread *t, struct rt_thread *c)
     if (c) {
         atomic_store(&c->joined, true);
         on_hb_thread_join(t, c); /* exit -> join */
+        rt_watchdog_sync();
         rt_thread_release(c);    /* it is gone: keep only its identity */
     }
 }
@@ -170,22 +173,41 @@ void on_thread_detach(struct rt_thread *t, pthread_t target)
         rt_thread_mark_detached(c);
 }
 
+/* In creation order, as the findings were before (insertion sort: the
+ * threads not released are few). */
+static void sort_by_id(struct rt_thread **a, unsigned n)
+{
+    for (unsigned i = 1; i < n; i++) {
+        struct rt_thread *x = a[i];
+        unsigned j = i;
+        for (; j > 0 && a[j - 1]->id > x->id; j--)
+            a[j] = a[j - 1];
+        a[j] = x;
+    }
+}
+
 void on_process_exit(struct rt_thread *t)
 {
     pid_t pid = getpid();
-    int n = rt_thread_count();
+    struct rt_thread **all = NULL;
+    size_t cap = 0;
+    unsigned n;
     /* the thread that ends the process (main returning, or exit()) ends
      * with it; the threads still running are not ending on their own */
     if (t->nheld > 0)
         report_held_at_end(t, "the process exits here", rt_stack_capture(), true);
     if (!rt_options.report_thread_leaks)
         return;
-    for (int id = 1; id < n; id++) {
-        struct rt_thread *c = rt_thread_by_id(id);
+    /* a leak was neither joined nor detached: never released */
+    n = rt_threads_unreleased(&all, &cap);
+    sort_by_id(all, n);
+    for (unsigned i = 0; i < n; i++) {
+        struct rt_thread *c = all[i];
         struct rt_thread *parent;
         char summary[160];
-        if (!c || c == t || c->anonymous || c->pid != pid || c->create_stack == RT_NO_STACK ||
-            atomic_load(&c->joined) || atomic_load(&c->detached))
+        if (c == t || c->id == 0 || c->anonymous || c->pid != pid ||
+            c->create_stack == RT_NO_STACK || atomic_load(&c->joined) ||
+            atomic_load(&c->detached))
             continue;
         /* ThreadSanitizer's rule: a leak is a thread that finished and
          * stays a zombie until joined; one still running is ended by the
@@ -200,4 +222,6 @@ void on_process_exit(struct rt_thread *t)
         struct rt_role_stack stacks[1] = {{"created here", parent ? parent->id : c->id, c->create_stack}};
         rt_finding_emit("thread_leak", summary, threads, parent ? 2 : 1, NULL, 0, stacks, 1, NULL);
     }
+    if (all)
+        rt_free(all, sizeof *all * cap);
 }

@@ -156,17 +156,22 @@ static rt_ct_node earlier_access(rt_cell prev, rt_ct_node node, unsigned byte, u
     return leaf;
 }
 
-/* Which thread's stack holds addr (-1: none). */
+/* Which thread's stack holds addr (-1: none); a thread that ended keeps
+ * its stack until it is joined. */
 static int stack_owner(uintptr_t addr)
 {
-    int n = rt_thread_count();
-    for (int id = 0; id < n; id++) {
-        struct rt_thread *t = rt_thread_by_id(id);
-        struct rt_hb_thread *h = t ? t->hb : NULL;
+    struct rt_thread **live = NULL;
+    size_t cap = 0;
+    unsigned n = rt_threads_unreleased(&live, &cap);
+    int owner = -1;
+    for (unsigned i = 0; i < n && owner < 0; i++) {
+        struct rt_hb_thread *h = live[i]->hb;
         if (h && addr >= h->stack_lo && addr < h->stack_hi)
-            return id;
+            owner = live[i]->id;
     }
-    return -1;
+    if (live)
+        rt_free(live, sizeof *live * cap);
+    return owner;
 }
 
 void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr_t pc,
