@@ -26,7 +26,11 @@ struct lo_ctx;
  * taken while another was held. */
 struct lo_node {
     struct rt_lock *lock;
-    struct lo_pair *out;             /* immediate successors: taken with this one on top */
+    /* immediate successors (taken with this one on top): the first one
+     * bare, without a pair (most locks have one, and a pair with its table
+     * slot costs more than the rest of the node), the others in pairs */
+    struct lo_node *succ;
+    struct lo_pair *out;
     const struct rt_chain *chains;   /* acquired chains whose top lock it is */
     struct lo_member *m;             /* in a component of two or more locks, else NULL */
     uint32_t ord;                    /* representatives: place in the topological order */
@@ -49,9 +53,10 @@ struct lo_member {
  * every edge recorded. */
 struct lo_pair {
     struct lo_node *from, *to;
-    struct lo_pair *next_out;        /* in from->out, once some chain has from right below to */
+    struct lo_pair *next_out;        /* in from->out, once some chain has from right below
+                                        to, unless to is from->succ */
     struct lo_inner *in;             /* once both ends are in one component */
-    bool immediate;
+    bool immediate;                  /* in from->out */
     bool recorded;                   /* an edge line was written (record_lock_graph) */
 };
 

@@ -70,10 +70,36 @@ static uint32_t norder;
 static size_t caporder;
 static uint32_t stamp;
 
+static struct lo_node *next_member(const struct lo_node *comp, const struct lo_node *m);
+
 struct frame {
     struct lo_node *comp, *member;
+    struct lo_node *succ;        /* member's first successor, if not followed yet */
     struct lo_pair *p;           /* member's next out-edge to follow */
 };
+
+/* The next immediate successor of f's component to follow, NULL when all
+ * were. */
+static struct lo_node *frame_next(struct frame *f)
+{
+    for (;;) {
+        if (f->succ) {
+            struct lo_node *s = f->succ;
+            f->succ = NULL;
+            return s;
+        }
+        if (f->p) {
+            struct lo_node *s = f->p->to;
+            f->p = f->p->next_out;
+            return s;
+        }
+        f->member = f->member ? next_member(f->comp, f->member) : NULL;
+        if (!f->member)
+            return NULL;
+        f->succ = f->member->succ;
+        f->p = f->member->out;
+    }
+}
 static struct frame *frames;
 static size_t capframes;
 static struct lo_node **seen, **scratch;
@@ -146,15 +172,11 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
     y->mark = stamp;
     y->reach = false;
     frames = rt_grow(frames, &capframes, 1, sizeof *frames);
-    frames[n++] = (struct frame){y, y, y->out};
+    frames[n++] = (struct frame){y, y, y->succ, y->out};
     while (n > 0) {
         struct frame *f = &frames[n - 1];
-        struct lo_node *z;
-        while (!f->p && f->member) {
-            f->member = next_member(f->comp, f->member);
-            f->p = f->member ? f->member->out : NULL;
-        }
-        if (!f->p) {
+        struct lo_node *z = frame_next(f);
+        if (!z) {
             struct lo_node *done = f->comp;
             seen = rt_grow(seen, &capseen, nseen + 1, sizeof *seen);
             seen[nseen++] = done;
@@ -162,8 +184,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
                 frames[n - 1].comp->reach |= done->reach;
             continue;
         }
-        z = lo_rep(f->p->to);
-        f->p = f->p->next_out;
+        z = lo_rep(z);
         lo_steps++;
         if (z == f->comp || z->ord > ub)
             continue;
@@ -178,7 +199,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
             continue;
         }
         frames = rt_grow(frames, &capframes, n + 1, sizeof *frames);
-        frames[n++] = (struct frame){z, z, z->out};
+        frames[n++] = (struct frame){z, z, z->succ, z->out};
     }
     return y->reach;
 }
@@ -310,10 +331,13 @@ static void record_pairs(const struct rt_chain *c, struct lo_node *b)
 static void learn(struct rt_chain *c)
 {
     struct lo_node *b = lo_node_get(c->lock), *a = lo_node_get(c->parent->lock);
-    struct lo_pair *e = lo_pair_get(a, b);
+    struct lo_pair *e;
     if (rt_options.record_lock_graph)
         record_pairs(c, b);
-    if (!e->immediate) {
+    if (!a->succ) {
+        a->succ = b;
+        order_add(a, b);
+    } else if (a->succ != b && !(e = lo_pair_get(a, b))->immediate) {
         e->immediate = true;
         e->next_out = a->out;
         a->out = e;
