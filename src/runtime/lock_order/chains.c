@@ -9,12 +9,17 @@
  * never emptied. Insertions happen under lo_lock; a full table is copied into
  * one twice its size, which is then published. A reader still probing the
  * old table may miss a chain added since: it then takes lo_lock and looks
- * again, so nothing is lost. Old tables are never freed (readers may still
- * be in them); they add up to less than the current one.
+ * again, so nothing is lost. An old table is never freed (readers may still
+ * be in it), but its pages are given back to the kernel: its addresses stay
+ * mapped and read as zeros, that is as empty slots, so a reader still in it
+ * misses and looks again under lo_lock. The table grows at 7/8 full: with
+ * the tags a probe reads one word, and most lookups hit a thread's own
+ * cache first (threads.h).
  */
 #include "graph.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 struct table {
     size_t mask;                        /* slots - 1, a power of two minus one */
@@ -59,7 +64,9 @@ static const struct rt_chain *probe(const struct table *tab, const struct rt_cha
 {
     uint64_t hash = rt_chain_hash(parent, l, flags);
     uintptr_t tag = (uintptr_t)(hash >> TAG_SHIFT) << TAG_SHIFT;
-    for (size_t i = hash & tab->mask;; i = (i + 1) & tab->mask) {
+    /* read once: a retired table's mask may turn to 0 under us */
+    size_t mask = *(volatile const size_t *)&tab->mask;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
         uintptr_t s = atomic_load_explicit(&tab->slot[i], memory_order_acquire);
         const struct rt_chain *c = (const struct rt_chain *)(s & (((uintptr_t)1 << TAG_SHIFT) - 1));
         if (!s) {
@@ -92,6 +99,16 @@ static struct table *table_new(size_t slots)
     return tab;
 }
 
+/* An outgrown table: its pages back to the kernel, its addresses kept
+ * (readers may still probe it: they read zeros, empty slots). */
+static void table_retire(struct table *tab)
+{
+    uintptr_t lo = ((uintptr_t)tab + 4095) & ~(uintptr_t)4095;
+    uintptr_t hi = (uintptr_t)&tab->slot[tab->mask + 1] & ~(uintptr_t)4095;
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
 /* Under lo_lock: room for one more chain. */
 static struct table *table_for_one_more(void)
 {
@@ -100,7 +117,7 @@ static struct table *table_for_one_more(void)
         tab = table_new(1024);
         atomic_store_explicit(&table, tab, memory_order_release);
     }
-    if ((nchains + 1) * 4 <= (tab->mask + 1) * 3)
+    if ((nchains + 1) * 8 <= (tab->mask + 1) * 7)
         return tab;
     big = table_new((tab->mask + 1) * 2);
     for (size_t i = 0; i <= tab->mask; i++) {
@@ -113,6 +130,7 @@ static struct table *table_for_one_more(void)
         atomic_store_explicit(&big->slot[j], s, memory_order_relaxed);
     }
     atomic_store_explicit(&table, big, memory_order_release);
+    table_retire(tab);
     return big;
 }
 
