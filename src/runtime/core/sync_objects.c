@@ -2,11 +2,13 @@
 #include "sync_objects.h"
 #include "rt_spin.h"
 
+#include <sys/mman.h>
+
 #define NSTRIPES 64
 /* Locks inside one page, for forgetting the locks in freed memory quickly. */
 #define PAGE_SHIFT 12
 
-/* One stripe: an open-addressing table (linear probing, grown at 3/4,
+/* One stripe: an open-addressing table (linear probing, grown at 7/8,
  * deletion by shifting back the entries after the hole, so no tombstones)
  * of the live locks whose address hashes to it. */
 struct stripe {
@@ -73,11 +75,24 @@ static struct rt_lock *table_find(const struct stripe *s, uintptr_t addr)
     }
 }
 
-/* Under s->lock: put l in (no lock at its address is in). */
+/* An outgrown table. The stripes grow in step, so no other wants a block
+ * of its size again soon: its pages but the first (where the allocator's
+ * free list keeps its link) go back to the kernel. */
+static void table_free(struct rt_lock **slot, size_t slots)
+{
+    uintptr_t lo = ((uintptr_t)slot + sizeof(void *) + 4095) & ~(uintptr_t)4095;
+    uintptr_t hi = (uintptr_t)(slot + slots) & ~(uintptr_t)4095;
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    rt_free(slot, slots * sizeof *slot);
+}
+
+/* Under s->lock: put l in (no lock at its address is in). The table grows
+ * at 7/8 full: lookups come after a miss of the thread's own cache. */
 static void table_put(struct stripe *s, struct rt_lock *l)
 {
     size_t i;
-    if (!s->slot || (s->n + 1) * 4 > (s->mask + 1) * 3) {
+    if (!s->slot || (s->n + 1) * 8 > (s->mask + 1) * 7) {
         size_t slots = s->slot ? (s->mask + 1) * 2 : 16, old = s->slot ? s->mask + 1 : 0;
         struct rt_lock **from = s->slot;
         s->slot = rt_alloc(slots * sizeof *s->slot);
@@ -89,7 +104,7 @@ static void table_put(struct stripe *s, struct rt_lock *l)
                 s->slot[i] = from[k];
             }
         if (from)
-            rt_free(from, old * sizeof *from);
+            table_free(from, old);
     }
     for (i = home_of(s, l->addr); s->slot[i]; i = (i + 1) & s->mask)
         ;
