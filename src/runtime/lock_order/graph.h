@@ -34,9 +34,10 @@ struct lo_node {
     const struct rt_chain *chains;   /* acquired chains whose top lock it is */
     struct lo_member *m;             /* in a component of two or more locks, else NULL */
     uint32_t ord;                    /* representatives: place in the topological order */
-    uint32_t mark;                   /* traversal stamp (lo_stamp) */
-    bool reach;                      /* order_add's traversal: reaches the new edge's source */
-    bool held;                       /* cycle search: held by a context chosen so far */
+    /* (bit fields: a node of 48 bytes, not 56) */
+    uint32_t mark : 30;              /* representatives: traversal stamp (lock_graph.c) */
+    uint32_t reach : 1;              /* order_add's traversal: reaches the new edge's source */
+    uint32_t held : 1;               /* cycle search: held by a context chosen so far */
 };
 
 /* What a lock needs only inside a component of two or more. */

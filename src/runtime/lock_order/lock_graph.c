@@ -68,7 +68,22 @@ static uint64_t pair_hash_of(const void *p)
 static struct lo_node **order;   /* order[k]: the representative placed k-th, or NULL */
 static uint32_t norder;
 static size_t caporder;
-static uint32_t stamp;
+static uint32_t stamp;           /* 1 .. MARK_MAX; 0: never marked */
+#define MARK_MAX ((1u << 30) - 1)
+
+/* A new traversal stamp. When the 30 bits wrap, every mark is cleared
+ * (only representatives are marked, and they are all in order[]), so that
+ * no old mark can equal a new stamp. */
+static void next_stamp(void)
+{
+    if (stamp == MARK_MAX) {
+        for (uint32_t i = 0; i < norder; i++)
+            if (order[i])
+                order[i]->mark = 0;
+        stamp = 0;
+    }
+    stamp++;
+}
 
 static struct lo_node *next_member(const struct lo_node *comp, const struct lo_node *m);
 
@@ -168,7 +183,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
 {
     size_t n = 0;
     nseen = 0;
-    stamp++;
+    next_stamp();
     y->mark = stamp;
     y->reach = false;
     frames = rt_grow(frames, &capframes, 1, sizeof *frames);
