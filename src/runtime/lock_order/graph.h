@@ -31,7 +31,10 @@ struct lo_node {
      * slot costs more than the rest of the node), the others in pairs */
     struct lo_node *succ;
     struct lo_pair *out;
-    const struct rt_chain *chains;   /* acquired chains whose top lock it is */
+    /* the acquired chains whose top lock it is: one chain, or (low bit
+     * set) a struct lo_chains; most locks have one, and a link in every
+     * chain would cost each 8 bytes */
+    uintptr_t chains;
     struct lo_member *m;             /* in a component of two or more locks, else NULL */
     uint32_t ord;                    /* representatives: place in the topological order */
     /* (bit fields: a node of 48 bytes, not 56) */
@@ -78,6 +81,24 @@ struct lo_ctx {
     unsigned nheld;
     struct lo_node *held[];          /* from and the gate set, sorted by address */
 };
+
+/* A node's acquired chains when it has two or more. */
+struct lo_chains {
+    unsigned n, cap;
+    const struct rt_chain *c[];
+};
+
+static inline unsigned lo_node_nchains(const struct lo_node *n)
+{
+    return n->chains & 1 ? ((const struct lo_chains *)(n->chains - 1))->n : n->chains != 0;
+}
+
+/* Its i-th acquired chain, i < lo_node_nchains(n). */
+static inline const struct rt_chain *lo_node_chain(const struct lo_node *n, unsigned i)
+{
+    return n->chains & 1 ? ((const struct lo_chains *)(n->chains - 1))->c[i]
+                         : (const struct rt_chain *)n->chains;
+}
 
 /* The representative of n's strong component (itself when alone). */
 static inline struct lo_node *lo_rep(const struct lo_node *n)

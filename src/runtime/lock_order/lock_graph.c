@@ -343,6 +343,30 @@ static void record_pairs(const struct rt_chain *c, struct lo_node *b)
 
 /* ---- learning an acquired chain -------------------------------------------------------- */
 
+/* c is acquired, with b's lock on top (graph.h: struct lo_chains). */
+static void chains_add(struct lo_node *b, const struct rt_chain *c)
+{
+    struct lo_chains *v;
+    if (!b->chains) {
+        b->chains = (uintptr_t)c;
+        return;
+    }
+    if (!(b->chains & 1)) {
+        v = rt_alloc(sizeof *v + 4 * sizeof v->c[0]);
+        v->cap = 4;
+        v->c[v->n++] = (const struct rt_chain *)b->chains;
+    } else {
+        v = (struct lo_chains *)(b->chains - 1);
+        if (v->n == v->cap) {
+            v = rt_realloc(v, sizeof *v + v->cap * sizeof v->c[0],
+                           sizeof *v + 2 * v->cap * sizeof v->c[0]);
+            v->cap *= 2;
+        }
+    }
+    v->c[v->n++] = c;
+    b->chains = (uintptr_t)v | 1;
+}
+
 static void learn(struct rt_chain *c)
 {
     struct lo_node *b = lo_node_get(c->lock), *a = lo_node_get(c->parent->lock);
@@ -360,8 +384,7 @@ static void learn(struct rt_chain *c)
     }
     if (b->m && !(c->flags & RT_CHAIN_TRYLOCK))
         lo_contexts_of_chain(c);
-    c->next_of_lock = b->chains;
-    b->chains = c;
+    chains_add(b, c);
 }
 
 const struct rt_chain *rt_graph_acquired(const struct rt_chain *parent, struct rt_thread *t,
