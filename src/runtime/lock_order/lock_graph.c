@@ -112,7 +112,7 @@ static struct lo_node *frame_next(struct frame *f)
         if (!f->member)
             return NULL;
         f->succ = f->member->succ;
-        f->p = f->member->out;
+        f->p = lo_out(f->member);
     }
 }
 static struct frame *frames;
@@ -133,6 +133,17 @@ struct lo_node *lo_node_get(struct rt_lock *l)
     order[norder++] = n;
     l->graph_node = n;
     return n;
+}
+
+struct lo_member *lo_more(struct lo_node *n)
+{
+    if (!n->m) {
+        n->m = lo_alloc(sizeof *n->m);
+        n->m->rep = n;
+        n->m->next = n;
+        n->m->size = 1;
+    }
+    return n->m;
 }
 
 struct lo_pair *lo_pair_find(struct lo_node *from, struct lo_node *to)
@@ -187,7 +198,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
     y->mark = stamp;
     y->reach = false;
     frames = rt_grow(frames, &capframes, 1, sizeof *frames);
-    frames[n++] = (struct frame){y, y, y->succ, y->out};
+    frames[n++] = (struct frame){y, y, y->succ, lo_out(y)};
     while (n > 0) {
         struct frame *f = &frames[n - 1];
         struct lo_node *z = frame_next(f);
@@ -214,7 +225,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
             continue;
         }
         frames = rt_grow(frames, &capframes, n + 1, sizeof *frames);
-        frames[n++] = (struct frame){z, z, z->succ, z->out};
+        frames[n++] = (struct frame){z, z, z->succ, lo_out(z)};
     }
     return y->reach;
 }
@@ -230,12 +241,7 @@ static struct lo_node *merge(struct lo_node *x)
         struct lo_node *s = seen[i], *v = s;
         if (!s->reach)
             continue;
-        if (!s->m) {
-            s->m = lo_alloc(sizeof *s->m);
-            s->m->rep = s;
-            s->m->next = s;
-            s->m->size = 1;
-        }
+        lo_more(s);
         do {
             v->m->old_rep = s;
         } while ((v = next_member(s, v)) != NULL);
@@ -378,11 +384,11 @@ static void learn(struct rt_chain *c)
         order_add(a, b);
     } else if (a->succ != b && !(e = lo_pair_get(a, b))->immediate) {
         e->immediate = true;
-        e->next_out = a->out;
-        a->out = e;
+        e->next_out = lo_more(a)->out;
+        a->m->out = e;
         order_add(a, b);
     }
-    if (b->m && !(c->flags & RT_CHAIN_TRYLOCK))
+    if (lo_in_component(b) && !(c->flags & RT_CHAIN_TRYLOCK))
         lo_contexts_of_chain(c);
     chains_add(b, c);
 }
