@@ -155,6 +155,7 @@ static void page_add(uintptr_t addr, int delta)
 static struct rt_lock *new_lock(uintptr_t addr, int kind, int type, rt_stack_id init_stack)
 {
     struct rt_lock *l;
+    struct rt_lock_more *more;
     rt_spin_lock(&free_lock);
     l = free_list;
     if (l) {
@@ -176,22 +177,38 @@ static struct rt_lock *new_lock(uintptr_t addr, int kind, int type, rt_stack_id 
     l->type = (uint8_t)type;
     l->pinned = false;
     l->graph_node = NULL;
-    l->annotated = 0;
-    l->written_epoch = 0;
+    more = atomic_load(&l->more);
+    if (more) {
+        atomic_store(&more->waiters, 0);
+        atomic_store(&more->bound_mutex, 0);
+        more->written_epoch = 0;
+        more->annotated = 0;
+        more->robust = false;
+    }
     l->init_stack = init_stack;
     l->init_thread = 0;
     atomic_store(&l->owner, 0);
     l->depth = 0;
     atomic_store(&l->readers, 0);
     l->acq_stack = RT_NO_STACK;
-    atomic_store(&l->waiters, 0);
-    atomic_store(&l->bound_mutex, 0);
     atomic_store(&l->user, 0);
-    l->robust = false;
     l->serial++;
     l->id = atomic_fetch_add(&next_id, 1);
     atomic_store(&l->live, true);
     return l;
+}
+
+struct rt_lock_more *rt_lock_more(struct rt_lock *l)
+{
+    struct rt_lock_more *m = atomic_load_explicit(&l->more, memory_order_acquire), *made;
+    if (m)
+        return m;
+    made = rt_alloc(sizeof *made); /* zeroed */
+    if (atomic_compare_exchange_strong_explicit(&l->more, &m, made, memory_order_acq_rel,
+                                                memory_order_acquire))
+        return made;
+    rt_free(made, sizeof *made); /* another thread made it first */
+    return m;
 }
 
 struct rt_lock *rt_lock_find(uintptr_t addr)
