@@ -23,9 +23,9 @@ struct lo_inner;
 struct lo_ctx;
 
 /* A lock of the graph: one that was held while another was taken, or
- * taken while another was held. */
+ * taken while another was held. Reached from its lock's graph_node; it
+ * needs no pointer back (contexts and chains name the locks). */
 struct lo_node {
-    struct rt_lock *lock;
     /* immediate successors (taken with this one on top): the first one
      * bare, without a pair (most locks have one, and a pair with its table
      * slot costs more than the rest of the node), the others in pairs in
@@ -37,7 +37,7 @@ struct lo_node {
     uintptr_t chains;
     struct lo_member *m;             /* lo_more(): NULL until needed */
     uint32_t ord;                    /* representatives: place in the topological order */
-    /* (bit fields: a node of 40 bytes, not 48) */
+    /* (bit fields: a node of 32 bytes, not 40) */
     uint32_t mark : 30;              /* representatives: traversal stamp (lock_graph.c) */
     uint32_t reach : 1;              /* order_add's traversal: reaches the new edge's source */
     uint32_t held : 1;               /* cycle search: held by a context chosen so far */

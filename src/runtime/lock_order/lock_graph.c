@@ -126,7 +126,6 @@ struct lo_node *lo_node_get(struct rt_lock *l)
     if (n)
         return n;
     n = lo_alloc(sizeof *n);
-    n->lock = l;
     rt_lock_pin(l); /* never recycled: the pointer to n stays with it */
     order = rt_grow(order, &caporder, (size_t)norder + 1, sizeof *order);
     n->ord = norder;
