@@ -91,7 +91,7 @@ void annotate_lock_created_flags(const struct rt_sync_call *c, unsigned rt_lock_
     else
         l = rt_lock_find(c->addr);
     if (l)
-        l->annotated |= (uint8_t)rt_lock_flags;
+        rt_lock_more(l)->annotated |= (uint8_t)rt_lock_flags;
     rt_leave(t);
 }
 
@@ -105,9 +105,9 @@ void annotate_lock_destroyed_flags(const struct rt_sync_call *c, unsigned rt_loc
     l = rt_lock_find(c->addr);
     if (rt_lock_flags & RT_LOCK_STATIC)
         none = true;
-    else if (l && (l->annotated & RT_LOCK_STATIC))
+    else if (l && (rt_lock_annotated(l) & RT_LOCK_STATIC))
         none = true;
-    else if ((rt_lock_flags & RT_LOCK_NOT_STATIC) && !(l && (l->annotated & RT_LOCK_NOT_STATIC)))
+    else if ((rt_lock_flags & RT_LOCK_NOT_STATIC) && !(l && (rt_lock_annotated(l) & RT_LOCK_NOT_STATIC)))
         none = true;
     rt_leave(t);
     if (!none)

@@ -4,13 +4,16 @@
  * of contexts; cycles of 2, 3 and 45 locks are found, with the gate-lock,
  * trylock and read-read rules still applied along long cycles; gate contexts
  * survive out-of-order releases; only the edges of cycles are recorded
- * unless the whole graph is asked for.
+ * unless the whole graph is asked for; lock-free chain lookups stay right
+ * while the chain table grows.
  */
 #include "core/findings.h"
 #include "core/record.h"
 #include "lock_order/lock_order.h"
 #include "lock_fixture.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -434,6 +437,69 @@ TEST(random_workloads_agree_with_a_brute_force_search)
     printf("# %d of 300 random workloads agree; %d had a cycle\n", agree, with_cycle);
 }
 
+/* Lock-free lookups stay right while the chain table grows under them:
+ * an outgrown table gives its pages back (chains.c), so a reader still in
+ * it reads empty slots: it must then miss, never see a wrong chain, and
+ * find the chain under the graph's lock, never make a second one. */
+struct table_reader {
+    const struct rt_chain *parent;
+    struct rt_lock **locks;
+    const struct rt_chain **want;
+    int n;
+    atomic_bool stop;
+    long wrong, lookups;
+};
+
+static void *read_known_chains(void *arg)
+{
+    struct table_reader *r = arg;
+    while (!atomic_load(&r->stop)) {
+        for (int i = 0; i < r->n; i++) {
+            const struct rt_chain *c = rt_chain_find(r->parent, r->locks[i], RT_CHAIN_WRITE);
+            if (c != r->want[i] &&
+                (c || rt_chain_path(r->parent, main_thread, r->locks[i], RT_CHAIN_WRITE,
+                                    RT_NO_STACK) != r->want[i]))
+                r->wrong++;
+            r->lookups++;
+        }
+    }
+    return NULL;
+}
+
+TEST(lookups_stay_right_while_the_chain_table_grows)
+{
+    enum { KNOWN = 2000, MORE = 150000 };
+    uint64_t *addrs = calloc(KNOWN + MORE + 2, sizeof *addrs); /* fake lock addresses */
+    struct rt_lock **locks = calloc(KNOWN, sizeof *locks);
+    const struct rt_chain **want = calloc(KNOWN, sizeof *want), *other;
+    struct table_reader r = {.locks = locks, .want = want, .n = KNOWN};
+    pthread_t reader;
+
+    r.parent = rt_chain_path(NULL, main_thread, rt_lock_get((uintptr_t)&addrs[0], RT_MUTEX, 0),
+                             RT_CHAIN_WRITE, RT_NO_STACK);
+    other = rt_chain_path(NULL, main_thread, rt_lock_get((uintptr_t)&addrs[1], RT_MUTEX, 0),
+                          RT_CHAIN_WRITE, RT_NO_STACK);
+    for (int i = 0; i < KNOWN; i++) { /* the first child, then 1,999 in the table */
+        locks[i] = rt_lock_get((uintptr_t)&addrs[2 + i], RT_MUTEX, 0);
+        want[i] = rt_chain_path(r.parent, main_thread, locks[i], RT_CHAIN_WRITE, RT_NO_STACK);
+    }
+    CHECK(pthread_create(&reader, NULL, read_known_chains, &r) == 0);
+    for (int i = 0; i < MORE; i++) /* the table doubles 8 times meanwhile */
+        rt_chain_path(other, main_thread,
+                      rt_lock_get((uintptr_t)&addrs[2 + KNOWN + i], RT_MUTEX, 0), RT_CHAIN_WRITE,
+                      RT_NO_STACK);
+    atomic_store(&r.stop, true);
+    pthread_join(reader, NULL);
+    CHECK_EQ_INT(r.wrong, 0);
+    CHECK(r.lookups >= KNOWN);
+    for (int i = 0; i < KNOWN; i++)
+        CHECK(rt_chain_find(r.parent, locks[i], RT_CHAIN_WRITE) == want[i]);
+    printf("# %ld lookups while 150,000 chains were made\n", r.lookups);
+    free(locks);
+    free(want);
+    /* addrs stays: the locks registered at its addresses stay live */
+}
+
 int main(void)
 {
     char dir[32];
@@ -451,6 +517,7 @@ int main(void)
     RUN(gate_contexts_survive_an_out_of_order_release);
     RUN(record_keeps_only_the_edges_of_cycles);
     RUN(random_workloads_agree_with_a_brute_force_search);
+    RUN(lookups_stay_right_while_the_chain_table_grows);
     lock_fixture_end(dir);
     UNIT_DONE();
 }

@@ -497,9 +497,9 @@ void rt_record_def_lock(struct rt_lock *l)
     uintptr_t off;
     int mod;
     rt_lock_pin(l);
-    if (l->written_epoch == epoch)
+    if (rt_lock_more_if(l) && rt_lock_more_if(l)->written_epoch == epoch)
         return;
-    l->written_epoch = epoch;
+    rt_lock_more(l)->written_epoch = epoch;
     if (l->init_stack != RT_NO_STACK)
         rt_record_def_stack(l->init_stack);
     /* a lock inside a loaded object is a global: the analyzer names it */

@@ -2,11 +2,13 @@
 #include "sync_objects.h"
 #include "rt_spin.h"
 
+#include <sys/mman.h>
+
 #define NSTRIPES 64
 /* Locks inside one page, for forgetting the locks in freed memory quickly. */
 #define PAGE_SHIFT 12
 
-/* One stripe: an open-addressing table (linear probing, grown at 3/4,
+/* One stripe: an open-addressing table (linear probing, grown at 7/8,
  * deletion by shifting back the entries after the hole, so no tombstones)
  * of the live locks whose address hashes to it. */
 struct stripe {
@@ -73,11 +75,24 @@ static struct rt_lock *table_find(const struct stripe *s, uintptr_t addr)
     }
 }
 
-/* Under s->lock: put l in (no lock at its address is in). */
+/* An outgrown table. The stripes grow in step, so no other wants a block
+ * of its size again soon: its pages but the first (where the allocator's
+ * free list keeps its link) go back to the kernel. */
+static void table_free(struct rt_lock **slot, size_t slots)
+{
+    uintptr_t lo = ((uintptr_t)slot + sizeof(void *) + 4095) & ~(uintptr_t)4095;
+    uintptr_t hi = (uintptr_t)(slot + slots) & ~(uintptr_t)4095;
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    rt_free(slot, slots * sizeof *slot);
+}
+
+/* Under s->lock: put l in (no lock at its address is in). The table grows
+ * at 7/8 full: lookups come after a miss of the thread's own cache. */
 static void table_put(struct stripe *s, struct rt_lock *l)
 {
     size_t i;
-    if (!s->slot || (s->n + 1) * 4 > (s->mask + 1) * 3) {
+    if (!s->slot || (s->n + 1) * 8 > (s->mask + 1) * 7) {
         size_t slots = s->slot ? (s->mask + 1) * 2 : 16, old = s->slot ? s->mask + 1 : 0;
         struct rt_lock **from = s->slot;
         s->slot = rt_alloc(slots * sizeof *s->slot);
@@ -89,7 +104,7 @@ static void table_put(struct stripe *s, struct rt_lock *l)
                 s->slot[i] = from[k];
             }
         if (from)
-            rt_free(from, old * sizeof *from);
+            table_free(from, old);
     }
     for (i = home_of(s, l->addr); s->slot[i]; i = (i + 1) & s->mask)
         ;
@@ -140,6 +155,7 @@ static void page_add(uintptr_t addr, int delta)
 static struct rt_lock *new_lock(uintptr_t addr, int kind, int type, rt_stack_id init_stack)
 {
     struct rt_lock *l;
+    struct rt_lock_more *more;
     rt_spin_lock(&free_lock);
     l = free_list;
     if (l) {
@@ -161,22 +177,38 @@ static struct rt_lock *new_lock(uintptr_t addr, int kind, int type, rt_stack_id 
     l->type = (uint8_t)type;
     l->pinned = false;
     l->graph_node = NULL;
-    l->annotated = 0;
-    l->written_epoch = 0;
+    more = atomic_load(&l->more);
+    if (more) {
+        atomic_store(&more->waiters, 0);
+        atomic_store(&more->bound_mutex, 0);
+        more->written_epoch = 0;
+        more->annotated = 0;
+        more->robust = false;
+    }
     l->init_stack = init_stack;
     l->init_thread = 0;
     atomic_store(&l->owner, 0);
     l->depth = 0;
     atomic_store(&l->readers, 0);
     l->acq_stack = RT_NO_STACK;
-    atomic_store(&l->waiters, 0);
-    atomic_store(&l->bound_mutex, 0);
     atomic_store(&l->user, 0);
-    l->robust = false;
     l->serial++;
     l->id = atomic_fetch_add(&next_id, 1);
     atomic_store(&l->live, true);
     return l;
+}
+
+struct rt_lock_more *rt_lock_more(struct rt_lock *l)
+{
+    struct rt_lock_more *m = atomic_load_explicit(&l->more, memory_order_acquire), *made;
+    if (m)
+        return m;
+    made = rt_alloc(sizeof *made); /* zeroed */
+    if (atomic_compare_exchange_strong_explicit(&l->more, &m, made, memory_order_acq_rel,
+                                                memory_order_acquire))
+        return made;
+    rt_free(made, sizeof *made); /* another thread made it first */
+    return m;
 }
 
 struct rt_lock *rt_lock_find(uintptr_t addr)

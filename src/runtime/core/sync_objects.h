@@ -17,7 +17,8 @@
  * spinlocks, each stripe an open-addressing table of pointers (no per-lock
  * hash handle), and the structs are carved at their exact size from big
  * blocks: a lock costs sizeof(struct rt_lock) plus about 12 bytes of table
- * (docs/design.md, "Memory").
+ * (docs/design.md, "Memory per lock"); what only some locks need is in a
+ * struct rt_lock_more made for those.
  *
  * A lock whose life ended (destroyed, or its memory freed) leaves a *gone*
  * record at its address, with who ended it and where, until the address
@@ -39,15 +40,27 @@ enum rt_lock_kind { RT_MUTEX, RT_RWLOCK, RT_SPIN, RT_COND, RT_SEM, RT_BARRIER, R
 enum rt_lock_type { RT_TYPE_NORMAL, RT_TYPE_RECURSIVE, RT_TYPE_ERRORCHECK, RT_TYPE_ADAPTIVE,
                     RT_TYPE_NONE };
 
-struct rt_lock {
-    uintptr_t addr;
-    uint64_t id;                  /* unique per address and generation */
-    uint64_t serial;              /* bumped when a hold is taken away from its owner */
+/* What few locks need (rt_lock_more), kept apart so that a lock costs
+ * less: a lock's struct is recycled with it, and it is reset with the
+ * struct. */
+struct rt_lock_more {
     /* cond: the threads inside a wait on it, in two counts of 32 bits:
      * still blocked (low half: RT_COND_BLOCKED), and woken by a signal or
      * broadcast but not yet returned (high half: RT_COND_WOKEN), which are
      * no longer blocked on the condition (only re-acquiring the mutex) */
     _Atomic uint64_t waiters;
+    /* cond: the mutex the waits inside it use (POSIX binds the condition
+     * to one mutex while any wait on it has not returned) */
+    _Atomic uintptr_t bound_mutex;
+    unsigned written_epoch;       /* a record named it: under the record lock */
+    uint8_t annotated;            /* an annotated lock's creation flags (RT_LOCK_STATIC...) */
+    bool robust;                  /* a robust mutex (its owner may die: EOWNERDEAD) */
+};
+
+struct rt_lock {
+    uintptr_t addr;
+    uint64_t id;                  /* unique per address and generation */
+    uint64_t serial;              /* bumped when a hold is taken away from its owner */
     union {
         /* the lock-order graph's node for it (lock_order/graph.h), made
          * and read under its lock; a lock with one is pinned, so never
@@ -55,29 +68,46 @@ struct rt_lock {
         void *graph_node;
         struct rt_lock *free_next;  /* on the free list */
     };
+    _Atomic(struct rt_lock_more *) more; /* NULL until rt_lock_more() */
     atomic_int owner;             /* thread id + 1 of the exclusive holder; 0: none */
     unsigned depth;               /* recursion depth of the owner */
     atomic_int readers;           /* rwlock: read holds */
     rt_stack_id acq_stack;        /* where the exclusive holder took it */
-    /* cond: the mutex the waits inside it use (POSIX binds the condition
-     * to one mutex while any wait on it has not returned) */
-    _Atomic uintptr_t bound_mutex;
     /* Who ever wanted it: id + 1 of the first thread that acquired or
      * waited for it, RT_LOCK_SHARED once another thread has too, 0 before
      * anyone. Blocking calls are reported only under shared locks. */
     atomic_int user;
-    unsigned written_epoch;       /* under the record lock */
     rt_stack_id init_stack;       /* the init call that made it, if one did */
     int init_thread;              /* ... on this thread */
     uint8_t kind, type;
     atomic_bool live;
     bool pinned;
-    bool robust;                  /* a robust mutex (its owner may die: EOWNERDEAD) */
-    uint8_t annotated;            /* an annotated lock's creation flags (RT_LOCK_STATIC...) */
 };
 
 #define RT_LOCK_SHARED (-1)
-/* rt_lock.annotated: created static (AnnotateRWLockCreateStatic,
+/* l's rarely used fields (struct rt_lock_more), made the first time. Any
+ * thread. */
+struct rt_lock_more *rt_lock_more(struct rt_lock *l);
+
+/* The same, or NULL while none were made: then they all read as zero. */
+static inline struct rt_lock_more *rt_lock_more_if(const struct rt_lock *l)
+{
+    return atomic_load_explicit(&((struct rt_lock *)l)->more, memory_order_acquire);
+}
+
+static inline bool rt_lock_is_robust(const struct rt_lock *l)
+{
+    const struct rt_lock_more *m = rt_lock_more_if(l);
+    return m && m->robust;
+}
+
+static inline unsigned rt_lock_annotated(const struct rt_lock *l)
+{
+    const struct rt_lock_more *m = rt_lock_more_if(l);
+    return m ? m->annotated : 0;
+}
+
+/* rt_lock_more.annotated: created static (AnnotateRWLockCreateStatic,
  * __tsan_mutex_linker_init), or said to be not static at creation
  * (__tsan_mutex_not_static); preload/annotate.c */
 #define RT_LOCK_STATIC 1u

@@ -277,7 +277,7 @@ static struct rt_thread *gone_owner(const struct node *a, pid_t pid, enum rt_dea
     struct rt_lock *l = a->wf;
     struct rt_thread *o;
     int owner;
-    if (!l || l->robust)
+    if (!l || rt_lock_is_robust(l))
         return NULL;
     owner = atomic_load_explicit(&l->owner, memory_order_relaxed) - 1;
     if (owner < 0 || owner == a->t->id || !(o = rt_thread_by_id(owner)))

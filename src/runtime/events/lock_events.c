@@ -139,7 +139,7 @@ static __attribute__((noinline)) struct rt_lock *lookup_slow(struct rt_thread *t
             use_of_gone(t, l, c, verb); /* (destroyed: the event checks it) */
     }
     if (c->robust)
-        l->robust = true;
+        rt_lock_more(l)->robust = true;
     return l;
 }
 
@@ -155,8 +155,9 @@ static bool in_use(struct rt_thread *t, struct rt_lock *l, const char *kind, con
     int nstacks = 0, nthreads = 1;
     int owner = atomic_load_explicit(&l->owner, memory_order_relaxed) - 1;
     int readers = atomic_load_explicit(&l->readers, memory_order_relaxed);
-    int waiters = l->kind == RT_COND
-                      ? (int)RT_COND_BLOCKED(atomic_load_explicit(&l->waiters, memory_order_relaxed))
+    struct rt_lock_more *more = rt_lock_more_if(l);
+    int waiters = l->kind == RT_COND && more
+                      ? (int)RT_COND_BLOCKED(atomic_load_explicit(&more->waiters, memory_order_relaxed))
                       : 0;
 
     if (owner < 0 && readers == 0 && waiters == 0)
@@ -564,7 +565,8 @@ void on_lock_init(struct rt_thread *t, const struct rt_sync_call *c)
     rt_gone_forget(c->addr, c->addr + 1); /* a new object there */
     l = rt_lock_create(c->addr, c->kind, c->type, rt_sync_call_stack(t, c));
     l->init_thread = t->id;
-    l->robust = c->robust;
+    if (c->robust)
+        rt_lock_more(l)->robust = true;
     /* stale per-thread cache entries are caught by the live/addr check */
 }
 
@@ -609,13 +611,14 @@ void on_lock_destroyed(struct rt_thread *t, const struct rt_sync_call *c, bool o
  * mutexes at once can meet a stale one. */
 static void bind_cond(struct rt_thread *t, struct rt_lock *cv, struct rt_lock *m, uint64_t inside)
 {
-    uintptr_t bound = atomic_load_explicit(&cv->bound_mutex, memory_order_relaxed);
+    struct rt_lock_more *more = rt_lock_more(cv);
+    uintptr_t bound = atomic_load_explicit(&more->bound_mutex, memory_order_relaxed);
     char summary[256], other[64];
     struct rt_lock *locks[3] = {cv, m, NULL};
     struct rt_role_stack stacks[1];
 
     if (RT_COND_BLOCKED(inside) + RT_COND_WOKEN(inside) == 0 || bound == 0) {
-        atomic_store_explicit(&cv->bound_mutex, m->addr, memory_order_relaxed);
+        atomic_store_explicit(&more->bound_mutex, m->addr, memory_order_relaxed);
         return;
     }
     if (bound == m->addr || !rt_options.report_lock_misuse)
@@ -641,7 +644,7 @@ void on_cond_wait(struct rt_thread *t, const struct rt_sync_call *cond, const st
 
     if (rt_hb_enabled)
         on_sync_memory(t, cond, false);
-    bind_cond(t, cv, m, atomic_fetch_add_explicit(&cv->waiters, 1, memory_order_relaxed));
+    bind_cond(t, cv, m, atomic_fetch_add_explicit(&rt_lock_more(cv)->waiters, 1, memory_order_relaxed));
     if (i < 0) {
         char summary[256];
         struct rt_lock *locks[2] = {cv, m};
@@ -671,7 +674,8 @@ void on_cond_wait(struct rt_thread *t, const struct rt_sync_call *cond, const st
 void on_cond_signal(struct rt_thread *t, const struct rt_sync_call *cond, bool broadcast)
 {
     struct rt_lock *cv = lookup(t, cond, broadcast ? "broadcasts" : "signals");
-    uint64_t w = atomic_load_explicit(&cv->waiters, memory_order_relaxed), n;
+    struct rt_lock_more *more = rt_lock_more_if(cv);
+    uint64_t w = more ? atomic_load_explicit(&more->waiters, memory_order_relaxed) : 0, n;
     if (rt_hb_enabled)
         on_sync_memory(t, cond, false);
     do {
@@ -679,7 +683,7 @@ void on_cond_signal(struct rt_thread *t, const struct rt_sync_call *cond, bool b
         if (wake == 0)
             return;
         n = w - wake + wake * RT_COND_ONE_WOKEN;
-    } while (!atomic_compare_exchange_weak_explicit(&cv->waiters, &w, n, memory_order_relaxed,
+    } while (!atomic_compare_exchange_weak_explicit(&more->waiters, &w, n, memory_order_relaxed,
                                                     memory_order_relaxed));
 }
 
@@ -691,13 +695,14 @@ void on_cond_returned(struct rt_thread *t, const struct rt_sync_call *cond,
                       const struct rt_sync_call *mutex, bool woken)
 {
     struct rt_lock *cv = lookup(t, cond, "waits on");
-    uint64_t w = atomic_load_explicit(&cv->waiters, memory_order_relaxed), n;
+    struct rt_lock_more *more = rt_lock_more(cv);
+    uint64_t w = atomic_load_explicit(&more->waiters, memory_order_relaxed), n;
     do {
         bool from_woken = woken ? RT_COND_WOKEN(w) > 0 : RT_COND_BLOCKED(w) == 0;
         if (w == 0)
             break;
         n = from_woken ? w - RT_COND_ONE_WOKEN : w - 1;
-    } while (!atomic_compare_exchange_weak_explicit(&cv->waiters, &w, n, memory_order_relaxed,
+    } while (!atomic_compare_exchange_weak_explicit(&more->waiters, &w, n, memory_order_relaxed,
                                                     memory_order_relaxed));
     if (t->cond_wait_since_ns) {
         on_blocking_end(t, t->cond_wait_since_ns, "pthread_cond_wait", cond->pc);

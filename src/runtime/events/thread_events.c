@@ -60,7 +60,7 @@ void on_thread_start(struct rt_thread *child)
  * every lock it holds to the threads that come after it. */
 static bool held_at_end(const struct rt_held *h, bool process_ends)
 {
-    return rt_held_is_live(h) && !h->lock->robust &&
+    return rt_held_is_live(h) && !rt_lock_is_robust(h->lock) &&
            (!process_ends || rt_lock_is_shared(h->lock, h->lock_id));
 }
 

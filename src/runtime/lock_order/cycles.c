@@ -443,7 +443,8 @@ void lo_contexts_after_merge(struct lo_node *rep)
 {
     struct lo_node *b = rep;
     do {
-        for (const struct rt_chain *c = b->chains; c; c = c->next_of_lock) {
+        for (unsigned i = 0, nc = lo_node_nchains(b); i < nc; i++) {
+            const struct rt_chain *c = lo_node_chain(b, i);
             if (c->flags & RT_CHAIN_TRYLOCK)
                 continue;
             for (const struct rt_chain *q = c->parent; q; q = q->parent) {

@@ -23,20 +23,31 @@ struct lo_inner;
 struct lo_ctx;
 
 /* A lock of the graph: one that was held while another was taken, or
- * taken while another was held. */
+ * taken while another was held. Reached from its lock's graph_node; it
+ * needs no pointer back (contexts and chains name the locks). */
 struct lo_node {
-    struct rt_lock *lock;
-    struct lo_pair *out;             /* immediate successors: taken with this one on top */
-    const struct rt_chain *chains;   /* acquired chains whose top lock it is */
-    struct lo_member *m;             /* in a component of two or more locks, else NULL */
+    /* immediate successors (taken with this one on top): the first one
+     * bare, without a pair (most locks have one, and a pair with its table
+     * slot costs more than the rest of the node), the others in pairs in
+     * m->out */
+    struct lo_node *succ;
+    /* the acquired chains whose top lock it is: one chain, or (low bit
+     * set) a struct lo_chains; most locks have one, and a link in every
+     * chain would cost each 8 bytes */
+    uintptr_t chains;
+    struct lo_member *m;             /* lo_more(): NULL until needed */
     uint32_t ord;                    /* representatives: place in the topological order */
-    uint32_t mark;                   /* traversal stamp (lo_stamp) */
-    bool reach;                      /* order_add's traversal: reaches the new edge's source */
-    bool held;                       /* cycle search: held by a context chosen so far */
+    /* (bit fields: a node of 32 bytes, not 40) */
+    uint32_t mark : 30;              /* representatives: traversal stamp (lock_graph.c) */
+    uint32_t reach : 1;              /* order_add's traversal: reaches the new edge's source */
+    uint32_t held : 1;               /* cycle search: held by a context chosen so far */
 };
 
-/* What a lock needs only inside a component of two or more. */
+/* What a lock needs only with a second immediate successor or inside a
+ * component of two or more (lo_in_component); alone, it is its own
+ * component of one: rep and next are itself, size 1. */
 struct lo_member {
+    struct lo_pair *out;             /* immediate successors after the node's succ */
     struct lo_node *rep;             /* the component's representative */
     struct lo_node *next;            /* circular list of the component's locks */
     struct lo_pair *inner;           /* edges from this lock to others of its component */
@@ -49,9 +60,10 @@ struct lo_member {
  * every edge recorded. */
 struct lo_pair {
     struct lo_node *from, *to;
-    struct lo_pair *next_out;        /* in from->out, once some chain has from right below to */
+    struct lo_pair *next_out;        /* in from->m->out, once some chain has from right
+                                        below to, unless to is from->succ */
     struct lo_inner *in;             /* once both ends are in one component */
-    bool immediate;
+    bool immediate;                  /* in from->m->out */
     bool recorded;                   /* an edge line was written (record_lock_graph) */
 };
 
@@ -73,10 +85,40 @@ struct lo_ctx {
     struct lo_node *held[];          /* from and the gate set, sorted by address */
 };
 
+/* A node's acquired chains when it has two or more. */
+struct lo_chains {
+    unsigned n, cap;
+    const struct rt_chain *c[];
+};
+
+static inline unsigned lo_node_nchains(const struct lo_node *n)
+{
+    return n->chains & 1 ? ((const struct lo_chains *)(n->chains - 1))->n : n->chains != 0;
+}
+
+/* Its i-th acquired chain, i < lo_node_nchains(n). */
+static inline const struct rt_chain *lo_node_chain(const struct lo_node *n, unsigned i)
+{
+    return n->chains & 1 ? ((const struct lo_chains *)(n->chains - 1))->c[i]
+                         : (const struct rt_chain *)n->chains;
+}
+
 /* The representative of n's strong component (itself when alone). */
 static inline struct lo_node *lo_rep(const struct lo_node *n)
 {
     return n->m ? n->m->rep : (struct lo_node *)n;
+}
+
+/* Is n in a strongly connected component of two or more locks? */
+static inline bool lo_in_component(const struct lo_node *n)
+{
+    return n->m && (n->m->rep != n || n->m->size > 1);
+}
+
+/* n's pairs after its first successor (lo_member.out). */
+static inline struct lo_pair *lo_out(const struct lo_node *n)
+{
+    return n->m ? n->m->out : NULL;
 }
 
 extern rt_spin_t lo_lock;
@@ -94,6 +136,8 @@ const struct rt_chain *lo_chain_find(const struct rt_chain *parent, const struct
 
 /* lock_graph.c */
 struct lo_node *lo_node_get(struct rt_lock *l);
+/* n's member record, made (a component of one) if it has none. */
+struct lo_member *lo_more(struct lo_node *n);
 struct lo_pair *lo_pair_get(struct lo_node *from, struct lo_node *to);
 struct lo_pair *lo_pair_find(struct lo_node *from, struct lo_node *to);
 /* Write the edge line of the context (from -> chain's lock). */

@@ -68,12 +68,53 @@ static uint64_t pair_hash_of(const void *p)
 static struct lo_node **order;   /* order[k]: the representative placed k-th, or NULL */
 static uint32_t norder;
 static size_t caporder;
-static uint32_t stamp;
+static uint32_t stamp;           /* 1 .. MARK_MAX; 0: never marked */
+#define MARK_MAX ((1u << 30) - 1)
+
+/* A new traversal stamp. When the 30 bits wrap, every mark is cleared
+ * (only representatives are marked, and they are all in order[]), so that
+ * no old mark can equal a new stamp. */
+static void next_stamp(void)
+{
+    if (stamp == MARK_MAX) {
+        for (uint32_t i = 0; i < norder; i++)
+            if (order[i])
+                order[i]->mark = 0;
+        stamp = 0;
+    }
+    stamp++;
+}
+
+static struct lo_node *next_member(const struct lo_node *comp, const struct lo_node *m);
 
 struct frame {
     struct lo_node *comp, *member;
+    struct lo_node *succ;        /* member's first successor, if not followed yet */
     struct lo_pair *p;           /* member's next out-edge to follow */
 };
+
+/* The next immediate successor of f's component to follow, NULL when all
+ * were. */
+static struct lo_node *frame_next(struct frame *f)
+{
+    for (;;) {
+        if (f->succ) {
+            struct lo_node *s = f->succ;
+            f->succ = NULL;
+            return s;
+        }
+        if (f->p) {
+            struct lo_node *s = f->p->to;
+            f->p = f->p->next_out;
+            return s;
+        }
+        f->member = f->member ? next_member(f->comp, f->member) : NULL;
+        if (!f->member)
+            return NULL;
+        f->succ = f->member->succ;
+        f->p = lo_out(f->member);
+    }
+}
 static struct frame *frames;
 static size_t capframes;
 static struct lo_node **seen, **scratch;
@@ -85,13 +126,23 @@ struct lo_node *lo_node_get(struct rt_lock *l)
     if (n)
         return n;
     n = lo_alloc(sizeof *n);
-    n->lock = l;
     rt_lock_pin(l); /* never recycled: the pointer to n stays with it */
     order = rt_grow(order, &caporder, (size_t)norder + 1, sizeof *order);
     n->ord = norder;
     order[norder++] = n;
     l->graph_node = n;
     return n;
+}
+
+struct lo_member *lo_more(struct lo_node *n)
+{
+    if (!n->m) {
+        n->m = lo_alloc(sizeof *n->m);
+        n->m->rep = n;
+        n->m->next = n;
+        n->m->size = 1;
+    }
+    return n->m;
 }
 
 struct lo_pair *lo_pair_find(struct lo_node *from, struct lo_node *to)
@@ -142,19 +193,15 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
 {
     size_t n = 0;
     nseen = 0;
-    stamp++;
+    next_stamp();
     y->mark = stamp;
     y->reach = false;
     frames = rt_grow(frames, &capframes, 1, sizeof *frames);
-    frames[n++] = (struct frame){y, y, y->out};
+    frames[n++] = (struct frame){y, y, y->succ, lo_out(y)};
     while (n > 0) {
         struct frame *f = &frames[n - 1];
-        struct lo_node *z;
-        while (!f->p && f->member) {
-            f->member = next_member(f->comp, f->member);
-            f->p = f->member ? f->member->out : NULL;
-        }
-        if (!f->p) {
+        struct lo_node *z = frame_next(f);
+        if (!z) {
             struct lo_node *done = f->comp;
             seen = rt_grow(seen, &capseen, nseen + 1, sizeof *seen);
             seen[nseen++] = done;
@@ -162,8 +209,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
                 frames[n - 1].comp->reach |= done->reach;
             continue;
         }
-        z = lo_rep(f->p->to);
-        f->p = f->p->next_out;
+        z = lo_rep(z);
         lo_steps++;
         if (z == f->comp || z->ord > ub)
             continue;
@@ -178,7 +224,7 @@ static bool forward(struct lo_node *y, struct lo_node *x, uint32_t ub)
             continue;
         }
         frames = rt_grow(frames, &capframes, n + 1, sizeof *frames);
-        frames[n++] = (struct frame){z, z, z->out};
+        frames[n++] = (struct frame){z, z, z->succ, lo_out(z)};
     }
     return y->reach;
 }
@@ -194,12 +240,7 @@ static struct lo_node *merge(struct lo_node *x)
         struct lo_node *s = seen[i], *v = s;
         if (!s->reach)
             continue;
-        if (!s->m) {
-            s->m = lo_alloc(sizeof *s->m);
-            s->m->rep = s;
-            s->m->next = s;
-            s->m->size = 1;
-        }
+        lo_more(s);
         do {
             v->m->old_rep = s;
         } while ((v = next_member(s, v)) != NULL);
@@ -307,22 +348,48 @@ static void record_pairs(const struct rt_chain *c, struct lo_node *b)
 
 /* ---- learning an acquired chain -------------------------------------------------------- */
 
+/* c is acquired, with b's lock on top (graph.h: struct lo_chains). */
+static void chains_add(struct lo_node *b, const struct rt_chain *c)
+{
+    struct lo_chains *v;
+    if (!b->chains) {
+        b->chains = (uintptr_t)c;
+        return;
+    }
+    if (!(b->chains & 1)) {
+        v = rt_alloc(sizeof *v + 4 * sizeof v->c[0]);
+        v->cap = 4;
+        v->c[v->n++] = (const struct rt_chain *)b->chains;
+    } else {
+        v = (struct lo_chains *)(b->chains - 1);
+        if (v->n == v->cap) {
+            v = rt_realloc(v, sizeof *v + v->cap * sizeof v->c[0],
+                           sizeof *v + 2 * v->cap * sizeof v->c[0]);
+            v->cap *= 2;
+        }
+    }
+    v->c[v->n++] = c;
+    b->chains = (uintptr_t)v | 1;
+}
+
 static void learn(struct rt_chain *c)
 {
     struct lo_node *b = lo_node_get(c->lock), *a = lo_node_get(c->parent->lock);
-    struct lo_pair *e = lo_pair_get(a, b);
+    struct lo_pair *e;
     if (rt_options.record_lock_graph)
         record_pairs(c, b);
-    if (!e->immediate) {
+    if (!a->succ) {
+        a->succ = b;
+        order_add(a, b);
+    } else if (a->succ != b && !(e = lo_pair_get(a, b))->immediate) {
         e->immediate = true;
-        e->next_out = a->out;
-        a->out = e;
+        e->next_out = lo_more(a)->out;
+        a->m->out = e;
         order_add(a, b);
     }
-    if (b->m && !(c->flags & RT_CHAIN_TRYLOCK))
+    if (lo_in_component(b) && !(c->flags & RT_CHAIN_TRYLOCK))
         lo_contexts_of_chain(c);
-    c->next_of_lock = b->chains;
-    b->chains = c;
+    chains_add(b, c);
 }
 
 const struct rt_chain *rt_graph_acquired(const struct rt_chain *parent, struct rt_thread *t,

@@ -51,7 +51,8 @@ struct rt_chain {
     atomic_bool acquired;          /* some thread took `lock` holding exactly `parent` */
     int thread;                    /* the first thread that took it so */
     rt_stack_id stack;             /* where that thread took `lock` */
-    const struct rt_chain *next_of_lock; /* lock_graph.c: the lock's other acquired chains */
+    /* chains.c: its first child, which is in no table (set once) */
+    _Atomic(const struct rt_chain *) child;
 };
 
 static inline unsigned rt_chain_flags(bool write, bool trylock)
