@@ -58,7 +58,8 @@ static inline struct rt_hb_thread *fd_thread(uintptr_t pc, int fd)
  * or NULL when the call is not the program's. fd_received: after a call
  * on fd that received (returned >= 0), an acquire of its file. errno is
  * kept. */
-struct rt_hb_thread *fd_before(uintptr_t pc, int fd, bool sends, const struct sockaddr *to,
+enum { FD_SENDS = 1, FD_CONNECTS = 2 }; /* what fd_before's `sends` may say */
+struct rt_hb_thread *fd_before(uintptr_t pc, int fd, int sends, const struct sockaddr *to,
                                socklen_t tolen);
 void fd_received(struct rt_hb_thread *h, int fd);
 

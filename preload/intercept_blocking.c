@@ -75,8 +75,9 @@
  * ARGS, PARAMS...): the interceptor `TYPE NAME(PARAMS)` of a blocking call
  * on descriptor FD (timed as above, LABEL its name in reports). While race
  * detection is on it is also an event of the descriptor model (fd_events.h):
- * a use of FD and, when SENDS, a release of its file (TO, TOLEN: a
- * datagram's destination) before the call, then the statement AFTER (with
+ * a use of FD and, when SENDS (FD_SENDS), a release of its file (TO,
+ * TOLEN: a datagram's destination), or for FD_CONNECTS the connect clock
+ * (fd_objects.h), before the call, then the statement AFTER (with
  * h_ the thread's race state, r_ the result, pc_ the caller), then BUF, the
  * check of the call's buffer (fd_buffer: outside the engine's part, as
  * the program's access it is). That part
@@ -171,16 +172,21 @@ RD_FD_FN(ssize_t, sendto, "sendto", fd, 1, to, tolen, NOTHING, FROM(buf),
 RD_FD_FN(ssize_t, sendmsg, "sendmsg", fd, 1, msg ? (const struct sockaddr *)msg->msg_name : NULL,
          msg ? msg->msg_namelen : 0, NOTHING, MSG(msg, false), REAL(sendmsg)(fd, msg, flags), (fd, msg, flags),
          int fd, const struct msghdr *msg, int flags)
-/* accept: a use of the listening descriptor; the new one's history starts */
-RD_FD_FN(int, accept, "accept", fd, 0, NULL, 0,
-         if (r_ >= 0) rt_fd_opened(h_, r_, RT_FD_SOCKET, pc_), NOTHING, REAL(accept)(fd, addr, len),
+/* accept: a use of the listening descriptor; the new one's history starts,
+ * after every connect so far (fd_objects.h) */
+#define ACCEPTED                                                             \
+    if (r_ >= 0) {                                                           \
+        rt_fd_opened(h_, r_, RT_FD_SOCKET, pc_);                             \
+        rt_fd_accepted(h_);                                                  \
+    }
+RD_FD_FN(int, accept, "accept", fd, 0, NULL, 0, ACCEPTED, NOTHING, REAL(accept)(fd, addr, len),
          (fd, addr, len), int fd, struct sockaddr *addr, socklen_t *len)
-RD_FD_FN(int, accept4, "accept4", fd, 0, NULL, 0,
-         if (r_ >= 0) rt_fd_opened(h_, r_, RT_FD_SOCKET, pc_), NOTHING,
+RD_FD_FN(int, accept4, "accept4", fd, 0, NULL, 0, ACCEPTED, NOTHING,
          REAL(accept4)(fd, addr, len, flags), (fd, addr, len, flags), int fd,
          struct sockaddr *addr, socklen_t *len, int flags)
-RD_FD_FN(int, connect, "connect", fd, 0, NULL, 0, NOTHING, NOTHING, REAL(connect)(fd, addr, len),
-         (fd, addr, len), int fd, const struct sockaddr *addr, socklen_t len)
+RD_FD_FN(int, connect, "connect", fd, FD_CONNECTS, NULL, 0, NOTHING, NOTHING,
+         REAL(connect)(fd, addr, len), (fd, addr, len), int fd, const struct sockaddr *addr,
+         socklen_t len)
 
 /* ---- waiting for descriptors ---------------------------------------------------- */
 

@@ -23,12 +23,13 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-struct rt_hb_thread *fd_before(uintptr_t pc, int fd, bool sends, const struct sockaddr *to,
+struct rt_hb_thread *fd_before(uintptr_t pc, int fd, int sends, const struct sockaddr *to,
                                socklen_t tolen)
 {
     struct rt_hb_thread *h = fd_thread(pc, fd);
     if (h)
-        FD_ENGINE(rt_fd_use(h, fd, pc); if (sends) rt_fd_send(h, fd, to, tolen));
+        FD_ENGINE(rt_fd_use(h, fd, pc); if (sends == FD_CONNECTS) rt_fd_connecting(h);
+                  else if (sends) rt_fd_send(h, fd, to, tolen));
     return h;
 }
 
