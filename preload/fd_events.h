@@ -12,6 +12,8 @@
 #include "races/races.h"
 
 #include <errno.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 
 /* Is the descriptor model on? The one test the interceptors make when it
  * is not. */
@@ -56,15 +58,26 @@ static inline struct rt_hb_thread *fd_thread(uintptr_t pc, int fd)
  * or NULL when the call is not the program's. fd_received: after a call
  * on fd that received (returned >= 0), an acquire of its file. errno is
  * kept. */
-struct rt_hb_thread *fd_before(uintptr_t pc, int fd, bool sends, const struct sockaddr *to,
+enum { FD_SENDS = 1, FD_CONNECTS = 2 }; /* what fd_before's `sends` may say */
+struct rt_hb_thread *fd_before(uintptr_t pc, int fd, int sends, const struct sockaddr *to,
                                socklen_t tolen);
 void fd_received(struct rt_hb_thread *h, int fd);
+
+/* The program's buffer p of a call that moved `done` bytes (its result)
+ * through it: read by a write or send, written by a read or recv (`into`), as ThreadSanitizer checks them: a
+ * read() into a buffer another thread uses unordered races. Only the
+ * bytes moved; nothing when the call failed. fd_iov_buffer: the same over
+ * an iovec array (readv, writev, recvmsg, sendmsg). Race mode only: the
+ * interceptors call them on their modelled path. */
+void fd_buffer(const void *p, ssize_t done, bool into, uintptr_t pc);
+void fd_iov_buffer(const struct iovec *v, size_t n, ssize_t done, bool into, uintptr_t pc);
 
 /* A call on FD that is a use of it; SENDS: it releases FD's file before
  * the call (TO, TOLEN: a datagram's destination, or NULL, 0); RECEIVES: it
  * acquires it after the call when that returned >= 0. TYPE is the call's
- * result type. Returns the real call's result. */
-#define RD_FD_CALL(TYPE, FD, SENDS, TO, TOLEN, RECEIVES, REALCALL)           \
+ * result type. Returns the real call's result. RD_FD_CALL_BUF: then the
+ * statement BUF (r_ the result), for the call's buffers. */
+#define RD_FD_CALL_BUF(TYPE, FD, SENDS, TO, TOLEN, RECEIVES, REALCALL, BUF)  \
     do {                                                                     \
         struct rt_hb_thread *h_;                                             \
         TYPE r_;                                                             \
@@ -74,7 +87,11 @@ void fd_received(struct rt_hb_thread *h, int fd);
         r_ = REALCALL;                                                       \
         if ((RECEIVES) && h_ && r_ >= 0)                                     \
             fd_received(h_, (FD));                                           \
+        if (h_)                                                              \
+            BUF;                                                             \
         return r_;                                                           \
     } while (0)
+#define RD_FD_CALL(TYPE, FD, SENDS, TO, TOLEN, RECEIVES, REALCALL)           \
+    RD_FD_CALL_BUF(TYPE, FD, SENDS, TO, TOLEN, RECEIVES, REALCALL, (void)0)
 
 #endif

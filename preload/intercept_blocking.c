@@ -71,25 +71,30 @@
         return rb_;                                                          \
     } while (0)
 
-/* RD_FD_FN(TYPE, NAME, LABEL, FD, SENDS, TO, TOLEN, AFTER, REALCALL, ARGS,
- * PARAMS...): the interceptor `TYPE NAME(PARAMS)` of a blocking call on
- * descriptor FD (timed as above, LABEL its name in reports). While race
+/* RD_FD_FN(TYPE, NAME, LABEL, FD, SENDS, TO, TOLEN, AFTER, BUF, REALCALL,
+ * ARGS, PARAMS...): the interceptor `TYPE NAME(PARAMS)` of a blocking call
+ * on descriptor FD (timed as above, LABEL its name in reports). While race
  * detection is on it is also an event of the descriptor model (fd_events.h):
- * a use of FD and, when SENDS, a release of its file (TO, TOLEN: a
- * datagram's destination) before the call, then the statement AFTER (with
- * h_ the thread's race state, r_ the result, pc_ the caller). That part
+ * a use of FD and, when SENDS (FD_SENDS), a release of its file (TO,
+ * TOLEN: a datagram's destination), or for FD_CONNECTS the connect clock
+ * (fd_objects.h), before the call, then the statement AFTER (with
+ * h_ the thread's race state, r_ the result, pc_ the caller), then BUF, the
+ * check of the call's buffer (fd_buffer: outside the engine's part, as
+ * the program's access it is). That part
  * is a function of its own (NAME_modelled, given ARGS, the parameters in
  * parentheses), so that with race detection off the interceptor costs one
  * test of a flag more than a plain blocking call. */
 #define RD_UNPAREN(...) __VA_ARGS__
-#define RD_FD_FN(TYPE, NAME, LABEL, FD, SENDS, TO, TOLEN, AFTER, REALCALL, ARGS, ...)      \
+#define RD_FD_FN(TYPE, NAME, LABEL, FD, SENDS, TO, TOLEN, AFTER, BUF, REALCALL, ARGS, ...) \
     static __attribute__((noinline)) TYPE NAME##_modelled(uintptr_t pc_, __VA_ARGS__)     \
     {                                                                                      \
         struct rt_hb_thread *h_ = fd_before(pc_, (FD), (SENDS), (TO), (TOLEN));            \
         TYPE r_;                                                                           \
         RD_BLOCKING_INTO_AT(r_, LABEL, REALCALL, pc_);                                     \
-        if (h_)                                                                            \
-            FD_ENGINE(AFTER);                                                          \
+        if (h_) {                                                                          \
+            FD_ENGINE(AFTER);                                                              \
+            BUF;                                                                           \
+        }                                                                                  \
         return r_;                                                                         \
     }                                                                                      \
     RD_EXPORT TYPE NAME(__VA_ARGS__)                                                       \
@@ -103,6 +108,12 @@
     if (r_ >= 0)                                                             \
         rt_fd_recv(h_, (fd))
 #define NOTHING (void)pc_
+/* the buffer buf, written (INTO) or read (FROM) for the r_ bytes moved */
+#define INTO(buf) fd_buffer((buf), r_, true, pc_)
+#define FROM(buf) fd_buffer((buf), r_, false, pc_)
+#define MSG(msg, into)                                                       \
+    if (msg)                                                                 \
+        fd_iov_buffer((msg)->msg_iov, (msg)->msg_iovlen, r_, (into), pc_)
 
 /* ---- sleeping ---------------------------------------------------------------- */
 
@@ -129,48 +140,53 @@ RD_EXPORT int clock_nanosleep(clockid_t clk, int flags, const struct timespec *r
 
 /* ---- reading and writing ------------------------------------------------------ */
 
-RD_FD_FN(ssize_t, read, "read", fd, 0, NULL, 0, RECEIVED(fd), REAL(read)(fd, buf, n),
+RD_FD_FN(ssize_t, read, "read", fd, 0, NULL, 0, RECEIVED(fd), INTO(buf), REAL(read)(fd, buf, n),
          (fd, buf, n), int fd, void *buf, size_t n)
-RD_FD_FN(ssize_t, write, "write", fd, 1, NULL, 0, NOTHING, REAL(write)(fd, buf, n),
+RD_FD_FN(ssize_t, write, "write", fd, 1, NULL, 0, NOTHING, FROM(buf), REAL(write)(fd, buf, n),
          (fd, buf, n), int fd, const void *buf, size_t n)
-RD_FD_FN(ssize_t, pread, "pread", fd, 0, NULL, 0, RECEIVED(fd), REAL(pread)(fd, buf, n, off),
+RD_FD_FN(ssize_t, pread, "pread", fd, 0, NULL, 0, RECEIVED(fd), INTO(buf), REAL(pread)(fd, buf, n, off),
          (fd, buf, n, off), int fd, void *buf, size_t n, off_t off)
-RD_FD_FN(ssize_t, pread64, "pread", fd, 0, NULL, 0, RECEIVED(fd), REAL(pread64)(fd, buf, n, off),
+RD_FD_FN(ssize_t, pread64, "pread", fd, 0, NULL, 0, RECEIVED(fd), INTO(buf), REAL(pread64)(fd, buf, n, off),
          (fd, buf, n, off), int fd, void *buf, size_t n, off64_t off)
-RD_FD_FN(ssize_t, pwrite, "pwrite", fd, 1, NULL, 0, NOTHING, REAL(pwrite)(fd, buf, n, off),
+RD_FD_FN(ssize_t, pwrite, "pwrite", fd, 1, NULL, 0, NOTHING, FROM(buf), REAL(pwrite)(fd, buf, n, off),
          (fd, buf, n, off), int fd, const void *buf, size_t n, off_t off)
-RD_FD_FN(ssize_t, pwrite64, "pwrite", fd, 1, NULL, 0, NOTHING, REAL(pwrite64)(fd, buf, n, off),
+RD_FD_FN(ssize_t, pwrite64, "pwrite", fd, 1, NULL, 0, NOTHING, FROM(buf), REAL(pwrite64)(fd, buf, n, off),
          (fd, buf, n, off), int fd, const void *buf, size_t n, off64_t off)
-RD_FD_FN(int, fsync, "fsync", fd, 0, NULL, 0, NOTHING, REAL(fsync)(fd), (fd), int fd)
-RD_FD_FN(int, fdatasync, "fdatasync", fd, 0, NULL, 0, NOTHING, REAL(fdatasync)(fd), (fd), int fd)
+RD_FD_FN(int, fsync, "fsync", fd, 0, NULL, 0, NOTHING, NOTHING, REAL(fsync)(fd), (fd), int fd)
+RD_FD_FN(int, fdatasync, "fdatasync", fd, 0, NULL, 0, NOTHING, NOTHING, REAL(fdatasync)(fd), (fd), int fd)
 
 /* ---- sockets -------------------------------------------------------------------- */
 
-RD_FD_FN(ssize_t, recv, "recv", fd, 0, NULL, 0, RECEIVED(fd), REAL(recv)(fd, buf, n, flags),
+RD_FD_FN(ssize_t, recv, "recv", fd, 0, NULL, 0, RECEIVED(fd), INTO(buf), REAL(recv)(fd, buf, n, flags),
          (fd, buf, n, flags), int fd, void *buf, size_t n, int flags)
-RD_FD_FN(ssize_t, recvfrom, "recvfrom", fd, 0, NULL, 0, RECEIVED(fd),
+RD_FD_FN(ssize_t, recvfrom, "recvfrom", fd, 0, NULL, 0, RECEIVED(fd), INTO(buf),
          REAL(recvfrom)(fd, buf, n, flags, from, fromlen), (fd, buf, n, flags, from, fromlen),
          int fd, void *buf, size_t n, int flags, struct sockaddr *from, socklen_t *fromlen)
-RD_FD_FN(ssize_t, recvmsg, "recvmsg", fd, 0, NULL, 0, RECEIVED(fd), REAL(recvmsg)(fd, msg, flags),
+RD_FD_FN(ssize_t, recvmsg, "recvmsg", fd, 0, NULL, 0, RECEIVED(fd), MSG(msg, true), REAL(recvmsg)(fd, msg, flags),
          (fd, msg, flags), int fd, struct msghdr *msg, int flags)
-RD_FD_FN(ssize_t, send, "send", fd, 1, NULL, 0, NOTHING, REAL(send)(fd, buf, n, flags),
+RD_FD_FN(ssize_t, send, "send", fd, 1, NULL, 0, NOTHING, FROM(buf), REAL(send)(fd, buf, n, flags),
          (fd, buf, n, flags), int fd, const void *buf, size_t n, int flags)
-RD_FD_FN(ssize_t, sendto, "sendto", fd, 1, to, tolen, NOTHING,
+RD_FD_FN(ssize_t, sendto, "sendto", fd, 1, to, tolen, NOTHING, FROM(buf),
          REAL(sendto)(fd, buf, n, flags, to, tolen), (fd, buf, n, flags, to, tolen), int fd,
          const void *buf, size_t n, int flags, const struct sockaddr *to, socklen_t tolen)
 RD_FD_FN(ssize_t, sendmsg, "sendmsg", fd, 1, msg ? (const struct sockaddr *)msg->msg_name : NULL,
-         msg ? msg->msg_namelen : 0, NOTHING, REAL(sendmsg)(fd, msg, flags), (fd, msg, flags),
+         msg ? msg->msg_namelen : 0, NOTHING, MSG(msg, false), REAL(sendmsg)(fd, msg, flags), (fd, msg, flags),
          int fd, const struct msghdr *msg, int flags)
-/* accept: a use of the listening descriptor; the new one's history starts */
-RD_FD_FN(int, accept, "accept", fd, 0, NULL, 0,
-         if (r_ >= 0) rt_fd_opened(h_, r_, RT_FD_SOCKET, pc_), REAL(accept)(fd, addr, len),
+/* accept: a use of the listening descriptor; the new one's history starts,
+ * after every connect so far (fd_objects.h) */
+#define ACCEPTED                                                             \
+    if (r_ >= 0) {                                                           \
+        rt_fd_opened(h_, r_, RT_FD_SOCKET, pc_);                             \
+        rt_fd_accepted(h_);                                                  \
+    }
+RD_FD_FN(int, accept, "accept", fd, 0, NULL, 0, ACCEPTED, NOTHING, REAL(accept)(fd, addr, len),
          (fd, addr, len), int fd, struct sockaddr *addr, socklen_t *len)
-RD_FD_FN(int, accept4, "accept4", fd, 0, NULL, 0,
-         if (r_ >= 0) rt_fd_opened(h_, r_, RT_FD_SOCKET, pc_),
+RD_FD_FN(int, accept4, "accept4", fd, 0, NULL, 0, ACCEPTED, NOTHING,
          REAL(accept4)(fd, addr, len, flags), (fd, addr, len, flags), int fd,
          struct sockaddr *addr, socklen_t *len, int flags)
-RD_FD_FN(int, connect, "connect", fd, 0, NULL, 0, NOTHING, REAL(connect)(fd, addr, len),
-         (fd, addr, len), int fd, const struct sockaddr *addr, socklen_t len)
+RD_FD_FN(int, connect, "connect", fd, FD_CONNECTS, NULL, 0, NOTHING, NOTHING,
+         REAL(connect)(fd, addr, len), (fd, addr, len), int fd, const struct sockaddr *addr,
+         socklen_t len)
 
 /* ---- waiting for descriptors ---------------------------------------------------- */
 
@@ -208,9 +224,9 @@ static void epoll_events(struct rt_hb_thread *h, int epfd, const struct epoll_ev
     if (r_ > 0)                                                              \
         epoll_events(h_, epfd, ev, r_)
 
-RD_FD_FN(int, epoll_wait, "epoll_wait", epfd, 0, NULL, 0, EPOLL_EVENTS,
+RD_FD_FN(int, epoll_wait, "epoll_wait", epfd, 0, NULL, 0, EPOLL_EVENTS, NOTHING,
          REAL(epoll_wait)(epfd, ev, max, timeout), (epfd, ev, max, timeout), int epfd,
          struct epoll_event *ev, int max, int timeout)
-RD_FD_FN(int, epoll_pwait, "epoll_pwait", epfd, 0, NULL, 0, EPOLL_EVENTS,
+RD_FD_FN(int, epoll_pwait, "epoll_pwait", epfd, 0, NULL, 0, EPOLL_EVENTS, NOTHING,
          REAL(epoll_pwait)(epfd, ev, max, timeout, mask), (epfd, ev, max, timeout, mask),
          int epfd, struct epoll_event *ev, int max, int timeout, const sigset_t *mask)

@@ -23,18 +23,34 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-struct rt_hb_thread *fd_before(uintptr_t pc, int fd, bool sends, const struct sockaddr *to,
+struct rt_hb_thread *fd_before(uintptr_t pc, int fd, int sends, const struct sockaddr *to,
                                socklen_t tolen)
 {
     struct rt_hb_thread *h = fd_thread(pc, fd);
     if (h)
-        FD_ENGINE(rt_fd_use(h, fd, pc); if (sends) rt_fd_send(h, fd, to, tolen));
+        FD_ENGINE(rt_fd_use(h, fd, pc); if (sends == FD_CONNECTS) rt_fd_connecting(h);
+                  else if (sends) rt_fd_send(h, fd, to, tolen));
     return h;
 }
 
 void fd_received(struct rt_hb_thread *h, int fd)
 {
     FD_ENGINE(rt_fd_recv(h, fd));
+}
+
+void fd_buffer(const void *p, ssize_t done, bool into, uintptr_t pc)
+{
+    if (done > 0)
+        preload_check_range(p, (size_t)done, into, pc);
+}
+
+void fd_iov_buffer(const struct iovec *v, size_t n, ssize_t done, bool into, uintptr_t pc)
+{
+    for (size_t i = 0; i < n && done > 0; i++) {
+        size_t len = v[i].iov_len < (size_t)done ? v[i].iov_len : (size_t)done;
+        preload_check_range(v[i].iov_base, len, into, pc);
+        done -= (ssize_t)len;
+    }
 }
 
 /* fd was made by the call at pc (when it is >= 0): a new history. */
@@ -209,28 +225,33 @@ RD_EXPORT int ioctl(int fd, unsigned long request, ...)
 
 RD_EXPORT ssize_t readv(int fd, const struct iovec *v, int n)
 {
-    RD_FD_CALL(ssize_t, fd, 0, NULL, 0, 1, REAL(readv)(fd, v, n));
+    RD_FD_CALL_BUF(ssize_t, fd, 0, NULL, 0, 1, REAL(readv)(fd, v, n),
+                   fd_iov_buffer(v, n > 0 ? (size_t)n : 0, r_, true, CALLER_PC()));
 }
 
 RD_EXPORT ssize_t preadv(int fd, const struct iovec *v, int n, off_t off)
 {
-    RD_FD_CALL(ssize_t, fd, 0, NULL, 0, 1, REAL(preadv)(fd, v, n, off));
+    RD_FD_CALL_BUF(ssize_t, fd, 0, NULL, 0, 1, REAL(preadv)(fd, v, n, off),
+                   fd_iov_buffer(v, n > 0 ? (size_t)n : 0, r_, true, CALLER_PC()));
 }
 
 RD_EXPORT ssize_t writev(int fd, const struct iovec *v, int n)
 {
-    RD_FD_CALL(ssize_t, fd, 1, NULL, 0, 0, REAL(writev)(fd, v, n));
+    RD_FD_CALL_BUF(ssize_t, fd, 1, NULL, 0, 0, REAL(writev)(fd, v, n),
+                   fd_iov_buffer(v, n > 0 ? (size_t)n : 0, r_, false, CALLER_PC()));
 }
 
 RD_EXPORT ssize_t pwritev(int fd, const struct iovec *v, int n, off_t off)
 {
-    RD_FD_CALL(ssize_t, fd, 1, NULL, 0, 0, REAL(pwritev)(fd, v, n, off));
+    RD_FD_CALL_BUF(ssize_t, fd, 1, NULL, 0, 0, REAL(pwritev)(fd, v, n, off),
+                   fd_iov_buffer(v, n > 0 ? (size_t)n : 0, r_, false, CALLER_PC()));
 }
 
 /* glibc's own read and write inside these are not interposable */
 RD_EXPORT int eventfd_read(int fd, eventfd_t *value)
 {
-    RD_FD_CALL(int, fd, 0, NULL, 0, 1, REAL(eventfd_read)(fd, value));
+    RD_FD_CALL_BUF(int, fd, 0, NULL, 0, 1, REAL(eventfd_read)(fd, value),
+                   fd_buffer(value, r_ == 0 ? (ssize_t)sizeof *value : 0, true, CALLER_PC()));
 }
 
 RD_EXPORT int eventfd_write(int fd, eventfd_t value)

@@ -1,12 +1,17 @@
 /*
- * intercept_malloc: the malloc family and munmap. Freed or unmapped memory
- * is forgotten by the engine (its locks and sync objects). With race
+ * intercept_malloc: the malloc family, mmap and munmap. Freed or unmapped
+ * memory is forgotten by the engine (its locks and sync objects). With race
  * detection on, every block is recorded with its size, allocating thread
  * and allocation stack, so a race can say which block it hit; a free is a
  * write of the block (an unordered access before it, or by another thread
  * after it, is a race that names the free); a new block starts with no
  * history (accesses to a dead object never race with the next object at
- * the same address); unmapped memory forgets its accesses.
+ * the same address); unmapped memory forgets its accesses. A new mapping is
+ * taken as an allocation (a write by the mapping thread: a thread that
+ * uses it with nothing ordering it after the mmap races, compiler-rt's
+ * ignored-interceptors-mmap), and munmap as a free (a write: an unordered
+ * access by another thread before it races), as ThreadSanitizer takes
+ * them; neither is a heap block.
  *
  * dlsym may call calloc/malloc while we resolve the real functions: those
  * calls are served from a static buffer that is never given back.
@@ -23,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static void *(*real_malloc)(size_t);
 static void *(*real_calloc)(size_t, size_t);
@@ -36,6 +43,7 @@ static void *(*real_valloc)(size_t);
 static void *(*real_pvalloc)(size_t);
 static size_t (*real_malloc_usable_size)(void *);
 static int (*real_munmap)(void *, size_t);
+static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
 
 /* ---- before the real functions are known --------------------------------------- */
 
@@ -78,6 +86,7 @@ static void resolve(void)
     RESOLVE(pvalloc);
     RESOLVE(malloc_usable_size);
     RESOLVE(munmap);
+    RESOLVE(mmap);
     /* glibc's own allocator (not jemalloc, tcmalloc, ...): only then does a
      * block have glibc's chunk header in front of it */
     glibc_free = real_free && real_free == (void (*)(void *))dlsym(RTLD_NEXT, "__libc_free");
@@ -106,7 +115,7 @@ static inline struct rt_hb_thread *recording(uintptr_t pc)
 /* A new block's history starts again: whatever the memory held before (a
  * freed block's accesses and its free) belongs to another object; the
  * allocation is a write of it (race_check.h). */
-static void allocated(void *p, size_t n, uintptr_t pc)
+static void new_memory(void *p, size_t n, uintptr_t pc, bool heap)
 {
     struct rt_hb_thread *h;
     if (!p)
@@ -117,9 +126,16 @@ static void allocated(void *p, size_t n, uintptr_t pc)
         return;
     h->busy++;
     rt_shadow_reset((uintptr_t)p, n);
-    rt_heap_add((uintptr_t)p, n, rt_ct_child(h->ct, h->node, pc), h->thread ? h->thread->id : -1);
+    if (heap)
+        rt_heap_add((uintptr_t)p, n, rt_ct_child(h->ct, h->node, pc),
+                    h->thread ? h->thread->id : -1);
     h->busy--;
     rt_race_alloc(h, (uintptr_t)p, n, pc);
+}
+
+static void allocated(void *p, size_t n, uintptr_t pc)
+{
+    new_memory(p, n, pc, true);
 }
 
 /* Memory [p, p+n) is gone: the engine forgets the locks and sync objects
@@ -300,8 +316,32 @@ RD_EXPORT void *pvalloc(size_t n)
 
 RD_EXPORT int munmap(void *addr, size_t len)
 {
+    struct rt_hb_thread *h;
     if (!READY())
         return -1;
+    /* a free of the mapping (checked before gone() forgets its accesses) */
+    if ((h = recording(CALLER_PC())) != NULL)
+        rt_race_free(h, (uintptr_t)addr, len, CALLER_PC());
     gone(addr, len, CALLER_PC(), false, true);
     return real_munmap(addr, len);
+}
+
+/* The runtime's own mappings (shadow, tables) pass straight through; so do
+ * mappings made before the real function is known. */
+RD_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    uintptr_t pc = CALLER_PC();
+    void *p;
+    if (!real_mmap || rt_module_is_runtime(pc))
+        return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+    p = real_mmap(addr, len, prot, flags, fd, off);
+    if (p != MAP_FAILED && atomic_load_explicit(&rt_state, memory_order_relaxed) == RT_READY)
+        new_memory(p, len, pc, false);
+    return p;
+}
+
+/* the same function under its large-file name */
+RD_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    return mmap(addr, len, prot, flags, fd, off);
 }

@@ -9,12 +9,15 @@
 #include "core/core.h"
 #include "sched_hooks.h"
 
+#include <signal.h>
 #include <stdlib.h>
 
 struct start_args {
     void *(*start)(void *);
     void *arg;
     struct rt_thread *child;
+    bool masked;      /* the thread starts with every signal blocked ... */
+    sigset_t mask;    /* ... and takes this mask once it has started */
 };
 
 static void thread_ended(void *child)
@@ -34,11 +37,30 @@ static void *thread_trampoline(void *p)
     void *ret;
     rt_free(p, sizeof a);
     on_thread_start(a.child);
+    if (a.masked)
+        pthread_sigmask(SIG_SETMASK, &a.mask, NULL);
     SCHED_THREAD_START(a.child);
     pthread_cleanup_push(thread_ended, a.child);
     ret = a.start(a.arg);
     pthread_cleanup_pop(1);
     return ret;
+}
+
+/* In race mode a new thread starts with every signal blocked, until the
+ * engine knows it (thread_trampoline): a handler that ran before would be
+ * taken for a thread of its own, whose accesses race with the thread's
+ * (compiler-rt's signal_block). The creator blocks them around the call
+ * (glibc gives the new thread its creator's mask) and keeps its own in
+ * *mask, which the new thread then takes: what it would have started
+ * with. Not when the attributes set the new thread's mask themselves. */
+static bool start_masked(const pthread_attr_t *attr, sigset_t *mask)
+{
+    sigset_t all, own;
+    if (!__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED) ||
+        (attr && pthread_attr_getsigmask_np(attr, &own) == 0))
+        return false;
+    sigfillset(&all);
+    return pthread_sigmask(SIG_BLOCK, &all, mask) == 0;
 }
 
 RD_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(void *),
@@ -48,6 +70,8 @@ RD_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
     struct start_args *a;
     struct rt_thread *child;
     int detach = PTHREAD_CREATE_JOINABLE, rc;
+    sigset_t creator_mask;
+    bool masked;
     if (!t)
         return REAL(pthread_create)(th, attr, start, arg);
     if (attr)
@@ -64,7 +88,11 @@ RD_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
      * the new thread's allocated) is not the program's: a dead detached
      * thread's TLS block freed here would race with its last writes */
     annotate_ignore(ANNOTATE_READS | ANNOTATE_WRITES, +1);
+    masked = a->masked = start_masked(attr, &creator_mask);
+    a->mask = creator_mask;
     rc = REAL(pthread_create)(th, attr, thread_trampoline, a);
+    if (masked) /* (not a->masked: a is the new thread's now) */
+        pthread_sigmask(SIG_SETMASK, &creator_mask, NULL);
     annotate_ignore(ANNOTATE_READS | ANNOTATE_WRITES, -1);
     SCHED_THREAD_CREATED(child, rc == 0);
     if ((t = rt_enter()) != NULL) {

@@ -6,6 +6,7 @@
 #ifndef RD_PRELOAD_REAL_H
 #define RD_PRELOAD_REAL_H
 
+#include <link.h>
 #include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>

@@ -300,74 +300,83 @@ for src in $tests; do
         esac
         bin=$OUT/$c/$(echo "$name" | tr / _)
         mkdir -p "$OUT/$c"
-        built=1
         barrier=$OUT/$c/tsan_testonly_barrier.o
         [ -f "$barrier" ] || "$c" -O2 -c -o "$barrier" "$HERE/tsan_testonly_barrier.c" || exit 1
-        echo "$steps" | grep '^cc ' > "$OUT/cc.steps"
-        while read -r _ lang args; do
-            args=$(echo "$args" | sed "s|@S@|$src|g; s|@T@|$bin|g")
-            if [ "$lang" = c ]; then
-                set -- env RACEDET_CC=clang "$BUILD/bin/racedet-cc"
-                [ "$c" = clang ] || set -- env RACEDET_CC="$c" "$BUILD/bin/racedet-cc"
-            else
-                set -- env RACEDET_CXX="$cxx" "$BUILD/bin/racedet-c++"
-                [ "$lang" = c++11 ] && set -- "$@" -std=c++11
-            fi
-            # lit's %clang_tsan flags (-gline-tables-only -> -g; gcc's own
-            # extra -pthread -ldl -lrt), without -fsanitize=thread: the
-            # wrapper adds it
-            case " $args " in
-            *" -c "*) ;;
-            *) set -- "$@" "$barrier" ;;
-            esac
-            # shellcheck disable=SC2086
-            if ! "$@" -Wall -g -I"$CRT/test" -I"$CRT/include" -pthread $args -ldl -lrt \
-                > "$OUT/cc.err" 2>&1; then
-                built=0
-                break
-            fi
-        done < "$OUT/cc.steps"
         : > "$OUT/res.$c"
         : > "$OUT/exp"
-        echo "$steps" | grep '^run ' > "$OUT/run.steps"
-        while read -r _ mode prefixes args; do
-            e=$(expect "$src" "$prefixes" "$mode")
-            echo "$e" >> "$OUT/exp"
-            if [ "$built" = 0 ]; then
-                [ -n "${LLVM_TSAN_KEEP:-}" ] && cp "$OUT/cc.err" "$bin.cc.err"
-                case $e in
-                n.a.*) echo "n.a." ;;
-                *) echo "build failed: $(grep -m1 -E 'error|undefined' "$OUT/cc.err" | cut -c1-100)" ;;
-                esac >> "$OUT/res.$c"
-                continue
-            fi
-            args=$(echo "$args" | sed "s|@T@|$bin|g")
-            tries=1
-            [ "$mode" = deflake ] && tries=10
-            while [ "$tries" -gt 0 ]; do
+        # the steps in their order: a test may build %t again with other
+        # flags between its runs (strerror_r), so each group of builds is
+        # followed by the runs of its binary
+        echo "$steps" | awk '/^cc / { if (prev == "run") g++ } { prev = $1; print g + 0, $0 }' \
+            > "$OUT/all.steps"
+        g=0
+        while grep -q "^$g " "$OUT/all.steps"; do
+            built=1
+            sed -n "s/^$g cc /cc /p" "$OUT/all.steps" > "$OUT/cc.steps"
+            while read -r _ lang args; do
+                args=$(echo "$args" | sed "s|@S@|$src|g; s|@T@|$bin|g")
+                if [ "$lang" = c ]; then
+                    set -- env RACEDET_CC=clang "$BUILD/bin/racedet-cc"
+                    [ "$c" = clang ] || set -- env RACEDET_CC="$c" "$BUILD/bin/racedet-cc"
+                else
+                    set -- env RACEDET_CXX="$cxx" "$BUILD/bin/racedet-c++"
+                    [ "$lang" = c++11 ] && set -- "$@" -std=c++11
+                fi
+                # lit's %clang_tsan flags (-gline-tables-only -> -g; gcc's own
+                # extra -pthread -ldl -lrt), without -fsanitize=thread: the
+                # wrapper adds it
+                case " $args " in
+                *" -c "*) ;;
+                *) set -- "$@" "$barrier" ;;
+                esac
                 # shellcheck disable=SC2086
-                run_once $args
-                [ "$RUN_STATUS" != 0 ] && break
-                tries=$((tries - 1))
-            done
-            f=$(found "$RUN_JSON")
-            case $e in
-            n.a.*) r="n.a." ;;
-            *) r=$(judge "$e" "$f") ;;
-            esac
-            case $RUN_STATUS in
-            0|66) ;;
-            124|137) r="timed out, $r" ;;
-            *) [ "$r" = ok ] || r="$r (status $RUN_STATUS)" ;;
-            esac
-            [ "$r" = ok ] || [ "$r" = n.a. ] || r="$r [found: ${f:-none}]"
-            echo "$r" >> "$OUT/res.$c"
-            if [ -n "${LLVM_TSAN_KEEP:-}" ]; then
-                n=$(wc -l < "$OUT/res.$c")
-                cp "$RUN_JSON" "$bin.$n.json" 2>/dev/null
-                cp "$OUT/run.out" "$bin.$n.out"
-            fi
-        done < "$OUT/run.steps"
+                if ! "$@" -Wall -g -I"$CRT/test" -I"$CRT/include" -pthread $args -ldl -lrt \
+                    > "$OUT/cc.err" 2>&1; then
+                    built=0
+                    break
+                fi
+            done < "$OUT/cc.steps"
+            sed -n "s/^$g run /run /p" "$OUT/all.steps" > "$OUT/run.steps"
+            while read -r _ mode prefixes args; do
+                e=$(expect "$src" "$prefixes" "$mode")
+                echo "$e" >> "$OUT/exp"
+                if [ "$built" = 0 ]; then
+                    [ -n "${LLVM_TSAN_KEEP:-}" ] && cp "$OUT/cc.err" "$bin.cc.err"
+                    case $e in
+                    n.a.*) echo "n.a." ;;
+                    *) echo "build failed: $(grep -m1 -E 'error|undefined' "$OUT/cc.err" | cut -c1-100)" ;;
+                    esac >> "$OUT/res.$c"
+                    continue
+                fi
+                args=$(echo "$args" | sed "s|@T@|$bin|g")
+                tries=1
+                [ "$mode" = deflake ] && tries=10
+                while [ "$tries" -gt 0 ]; do
+                    # shellcheck disable=SC2086
+                    run_once $args
+                    [ "$RUN_STATUS" != 0 ] && break
+                    tries=$((tries - 1))
+                done
+                f=$(found "$RUN_JSON")
+                case $e in
+                n.a.*) r="n.a." ;;
+                *) r=$(judge "$e" "$f") ;;
+                esac
+                case $RUN_STATUS in
+                0|66) ;;
+                124|137) r="timed out, $r" ;;
+                *) [ "$r" = ok ] || r="$r (status $RUN_STATUS)" ;;
+                esac
+                [ "$r" = ok ] || [ "$r" = n.a. ] || r="$r [found: ${f:-none}]"
+                echo "$r" >> "$OUT/res.$c"
+                if [ -n "${LLVM_TSAN_KEEP:-}" ]; then
+                    n=$(wc -l < "$OUT/res.$c")
+                    cp "$RUN_JSON" "$bin.$n.json" 2>/dev/null
+                    cp "$OUT/run.out" "$bin.$n.out"
+                fi
+            done < "$OUT/run.steps"
+            g=$((g + 1))
+        done
     done
     nrun=$(wc -l < "$OUT/exp")
     j=1

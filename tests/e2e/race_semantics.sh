@@ -4,7 +4,7 @@
 # tests against racedet (bench/peers/llvm_tsan.sh) and said at the top of
 # its program. Each program of tests/e2e/race_semantics/ is built with
 # racedet-cc around gcc and clang and must match NAME.expect;
-# dtls/detached_tls runs with its library built alongside.
+# dtls/detached_tls and dtls/loaded_names run with a library built alongside.
 #
 # Usage: sh tests/e2e/race_semantics.sh [BUILD_DIR]   (from the repository root)
 BUILD=${1:-build}
@@ -34,5 +34,14 @@ for cc in gcc clang; do
     fi
     run_checked "race_semantics detached_tls ($cc)" "$DIR/dtls/detached_tls.expect" \
         "$TMP/detached_tls" "$TMP/libtls.so" || failed=1
+    if ! RACEDET_CC=$cc "$BUILD/bin/racedet-cc" -std=gnu11 -g -O1 -pthread \
+        -o "$TMP/loaded_names" "$DIR/dtls/loaded_names.c" -ldl > "$TMP/cc.err" 2>&1; then
+        echo "not ok - race_semantics loaded_names ($cc): could not build it"
+        indent '# ' "$TMP/cc.err" 20
+        failed=1
+        continue
+    fi
+    run_checked "race_semantics loaded_names ($cc)" "$DIR/dtls/loaded_names.expect" \
+        "$TMP/loaded_names" "$TMP/libtls.so" || failed=1
 done
 exit $failed

@@ -368,6 +368,20 @@ void rt_fd_send(struct rt_hb_thread *h, int fd, const struct sockaddr *to, sockl
         rt_hb_release(h, key);
 }
 
+static char connections; /* its address: the connect -> accept clock */
+
+void rt_fd_connecting(struct rt_hb_thread *h)
+{
+    if (rt_hb_syncs(h))
+        rt_hb_release(h, (uintptr_t)&connections);
+}
+
+void rt_fd_accepted(struct rt_hb_thread *h)
+{
+    if (rt_hb_syncs(h))
+        rt_hb_acquire(h, (uintptr_t)&connections);
+}
+
 void rt_fd_recv(struct rt_hb_thread *h, int fd)
 {
     struct fd_entry *e = entry_of(fd, true);

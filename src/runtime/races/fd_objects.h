@@ -78,6 +78,14 @@ void rt_fd_send(struct rt_hb_thread *h, int fd, const struct sockaddr *to, sockl
  * acquired, after the real call. */
 void rt_fd_recv(struct rt_hb_thread *h, int fd);
 
+/* A stream connection: connect (before the real call) happens-before the
+ * accept (after it) that takes it. The accepting side cannot tell whose
+ * connect it got, so, as ThreadSanitizer does, every connect releases one
+ * clock that every accept acquires: more ordering than needed (can hide a
+ * race, never invent one; compiler-rt's fd_socket_connect_norace). */
+void rt_fd_connecting(struct rt_hb_thread *h);
+void rt_fd_accepted(struct rt_hb_thread *h);
+
 /* epoll_ctl(epfd, op, fd, {.data = data}) succeeded (op: EPOLL_CTL_*). */
 void rt_fd_epoll_ctl(struct rt_hb_thread *h, int epfd, int op, int fd, uint64_t data);
 /* epoll_wait on epfd returned an event with `data` (call once per event,
