@@ -207,12 +207,16 @@ TEST(other_second_cell_is_still_checked)
 static _Alignas(64) unsigned char words[128];
 static int new_epoch_lock;
 
-/* a's accesses to word w at pc: the first to another word, so that the
- * memos know the leaf and the access stays on rt_race_word's quick paths */
+/* a's accesses to word w at pc: the first to a byte nobody touched, so
+ * that the memos know the leaf and the access stays on rt_race_word's
+ * quick paths */
 static void primed(struct rt_hb_thread *a, unsigned char *w, unsigned size, unsigned kind,
                    uintptr_t pc)
 {
-    fast(a, &words[120], 1, kind, true, pc);
+    static unsigned char fresh[256];
+    static unsigned next;
+    CHECK(next < sizeof fresh);
+    fast(a, &fresh[next++], 1, kind, true, pc);
     fast(a, w, size, kind, true, pc);
 }
 
@@ -301,6 +305,28 @@ TEST(new_epoch_over_own_cells_keeps_what_races)
     nwhole = nword = nword2 = 0;
 }
 
+/* Lines writing bytes of one word in turn in one epoch (zstd's rows of
+ * tags): each new composite is made on rt_race_word's way (neither memo
+ * nor cache knows it yet), and names each byte's line in a race. */
+TEST(new_composite_names_each_line)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    struct rt_race_previous prev;
+    unsigned char *w = &words[32];
+    static const uintptr_t line[4] = {0x700, 0x701, 0x702, 0x703};
+    for (int i = 0; i < 4; i++)
+        primed(a, w + i, 1, WR, line[i]);
+    CHECK_EQ_INT(rt_cell_wr(*rt_shadow_cell((uintptr_t)w)), 0x0f);
+    fx_new_races();
+    for (int i = 0; i < 4; i++) {
+        fast(b, w + i, 1, RD, true, 0x710 + (uintptr_t)i);
+        CHECK_EQ_INT(fx_new_races(), 1);
+        prev = rt_race_last_previous();
+        CHECK_EQ_INT(prev.pc, line[i]);
+    }
+    nwhole = nword = nword2 = 0;
+}
+
 int main(void)
 {
     RUN(across_words_covered_is_answered_inline);
@@ -309,5 +335,6 @@ int main(void)
     RUN(own_second_cell_joins_the_first);
     RUN(other_second_cell_is_still_checked);
     RUN(new_epoch_over_own_cells_keeps_what_races);
+    RUN(new_composite_names_each_line);
     UNIT_DONE();
 }

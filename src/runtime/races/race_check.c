@@ -129,6 +129,16 @@ HOT rt_ct_node composed(struct rt_hb_thread *h, rt_ct_node old, rt_ct_node leaf,
     return node;
 }
 
+/* composed() out of line: rt_race_word's way when neither the memo nor the
+ * thread's cache knows the composite (a word whose bytes several lines
+ * write in turn, as zstd's rows of tags: more composites than the cache
+ * holds), rather than the general check. */
+static __attribute__((noinline)) rt_ct_node composed_call(struct rt_hb_thread *h, rt_ct_node old,
+                                                          rt_ct_node leaf, uint32_t changed)
+{
+    return composed(h, old, leaf, changed);
+}
+
 /* composed() when the memo or the thread's call-tree cache has the node,
  * else 0: no call, for rt_race_word. */
 HOT rt_ct_node composed_known(struct rt_hb_thread *h, rt_ct_node old, rt_ct_node leaf,
@@ -436,8 +446,8 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
             return;
         merged = c0 | (cur & RT_CELL_BYTES);
         node = leaf_alone(c0, old, leaf, changed) ? leaf : composed_known(h, old, leaf, changed);
-        if (node == 0)
-            goto full;
+        if (node == 0 && (node = composed_call(h, old, leaf, changed)) == 0)
+            goto full;   /* the tree is full */
     } else {
         if (!subsumes(cur, c0)) {
             /* a second cell of ours of this epoch is check()'s to join */
