@@ -305,6 +305,39 @@ TEST(new_epoch_over_own_cells_keeps_what_races)
     nwhole = nword = nword2 = 0;
 }
 
+/* Memory another thread wrote, handed over (rt_race_word's handed_over):
+ * a read keeps the write in the second cell, where a third thread ordered
+ * with neither races with it; a write of all of it takes its place. */
+TEST(handed_over_write_still_races)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *c = fx_thread();
+    static int lock;
+    struct rt_race_previous prev;
+    unsigned char *w = &words[40];
+    rt_cell *cell0 = rt_shadow_cell((uintptr_t)w);
+    fast(b, w, 8, WR, true, 0x720);
+    fast(b, w + 8, 8, WR, true, 0x720);
+    rt_hb_release(b, (uintptr_t)&lock);
+    rt_hb_acquire(a, (uintptr_t)&lock);
+    primed(a, w, 4, RD, 0x721);
+    CHECK(*cell0 & RT_CELL_MORE);
+    CHECK_EQ_INT(rt_cell_slot(*cell0), a->slot);
+    CHECK_EQ_INT(rt_cell_wr(*rt_shadow_second(cell0, (uintptr_t)w)), 0xff);
+    primed(a, w + 8, 8, WR, 0x722);
+    CHECK(!(cell0[1] & RT_CELL_MORE));
+    CHECK_EQ_INT(rt_cell_slot(cell0[1]), a->slot);
+    fx_new_races();
+    fast(c, w + 6, 1, RD, true, 0x723);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x720);
+    fast(c, w + 9, 1, RD, true, 0x724);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x722);
+    nwhole = nword = nword2 = 0;
+}
+
 /* Lines writing bytes of one word in turn in one epoch (zstd's rows of
  * tags): each new composite is made on rt_race_word's way (neither memo
  * nor cache knows it yet), and names each byte's line in a race. */
@@ -336,5 +369,6 @@ int main(void)
     RUN(other_second_cell_is_still_checked);
     RUN(new_epoch_over_own_cells_keeps_what_races);
     RUN(new_composite_names_each_line);
+    RUN(handed_over_write_still_races);
     UNIT_DONE();
 }

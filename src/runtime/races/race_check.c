@@ -410,6 +410,31 @@ static __attribute__((noinline)) void own_displaced(struct rt_hb_thread *h, rt_c
     put(&r, 0, c0, cur | RT_CELL_MORE, leaf, true);
 }
 
+/* rt_race_word's only cell, another thread's of cur's atomicity ordered
+ * before cur (memory handed over, or a table another thread's job filled):
+ * no race is possible, and this is what check() decides there. cur takes
+ * the cell when it subsumes it; else the old access moves to the second
+ * cell and cur goes first. Compare-and-swaps, as that thread may be
+ * storing too; one that fails sends it to race_word_full. */
+static __attribute__((noinline)) void handed_over(struct rt_hb_thread *h, rt_cell *cell0,
+                                                  uintptr_t word, rt_cell cur, uintptr_t pc,
+                                                  rt_cell c0, rt_ct_node leaf)
+{
+    struct rt_shadow_ref r;
+    rt_ct_node node0;
+    rt_shadow_ref_first(cell0, word, &r);
+    if (subsumes(cur, c0)) {
+        if (!put(&r, 0, c0, cur, leaf, false))
+            race_word_full(h, cell0, word, cur, pc);
+        return;
+    }
+    rt_shadow_ref_second(cell0, word, &r);
+    if (!node_of_cell(&r, 0, c0, &node0) ||
+        !put(&r, 1, __atomic_load_n(r.cell[1], __ATOMIC_RELAXED), c0, node0, false) ||
+        !put(&r, 0, c0, cur | RT_CELL_MORE, leaf, false))
+        race_word_full(h, cell0, word, cur, pc);
+}
+
 /* The most common slow access, done without a stack frame: the word's
  * first cell is this thread's own (private memory), of the same atomicity,
  * and the memos know the nodes. Same epoch: cur joins it (merge); an older
@@ -427,9 +452,15 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
     struct rt_shadow_ref r;
     rt_ct_node leaf, old, node;
     unsigned k;
-    if ((c0 & RT_CELL_BUSY) || ((c0 ^ cur) & (slot_mask | RT_CELL_ATOMIC)) || !rt_cell_acc(c0) ||
-        h->busy || rt_hb_ignores(h, rt_cell_wr(cur) != 0) || !(leaf = leaf_known(h, pc, &k)))
+    if ((c0 & RT_CELL_BUSY) || ((c0 ^ cur) & RT_CELL_ATOMIC) || !rt_cell_acc(c0) || h->busy ||
+        rt_hb_ignores(h, rt_cell_wr(cur) != 0) || !(leaf = leaf_known(h, pc, &k)))
         goto full;
+    if ((c0 ^ cur) & slot_mask) {
+        if ((c0 & RT_CELL_MORE) || rt_cell_epoch(c0) > rt_vc_get(&h->vc, rt_cell_slot(c0)))
+            goto full;
+        handed_over(h, cell0, word, cur, pc, c0, leaf);
+        return;
+    }
     if (c0 & RT_CELL_MORE) {
         second = rt_shadow_second(cell0, word);
         c1 = rt_cell_load(second);
