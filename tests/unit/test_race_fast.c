@@ -204,6 +204,162 @@ TEST(other_second_cell_is_still_checked)
     nwhole = nword = nword2 = 0;
 }
 
+static _Alignas(64) unsigned char words[128];
+static int new_epoch_lock;
+
+/* a's accesses to word w at pc: the first to a byte nobody touched, so
+ * that the memos know the leaf and the access stays on rt_race_word's
+ * quick paths */
+static void primed(struct rt_hb_thread *a, unsigned char *w, unsigned size, unsigned kind,
+                   uintptr_t pc)
+{
+    static unsigned char fresh[256];
+    static unsigned next;
+    CHECK(next < sizeof fresh);
+    fast(a, &fresh[next++], 1, kind, true, pc);
+    fast(a, w, size, kind, true, pc);
+}
+
+/* Word w as a leaves it: bytes 0..3 written at 0x600; in a new epoch read
+ * at 0x601 (the first cell a's read, the second its older write); in a
+ * third, bytes 4..7 read at 0x602, which takes the read's place (cheaper
+ * to forget than the write). */
+static void displaced(struct rt_hb_thread *a, unsigned char *w)
+{
+    rt_cell *cell0 = rt_shadow_cell((uintptr_t)w), *second = rt_shadow_second(cell0, (uintptr_t)w);
+    fast(a, w, 4, WR, true, 0x600);
+    rt_hb_release(a, (uintptr_t)&new_epoch_lock);
+    primed(a, w, 4, RD, 0x601);
+    CHECK(*cell0 & RT_CELL_MORE);
+    CHECK_EQ_INT(rt_cell_acc(*cell0), 0x0f);
+    CHECK_EQ_INT(rt_cell_wr(*cell0), 0);
+    CHECK_EQ_INT(rt_cell_wr(*second), 0x0f);
+    rt_hb_release(a, (uintptr_t)&new_epoch_lock);
+    primed(a, w + 4, 4, RD, 0x602);
+    CHECK(*cell0 & RT_CELL_MORE);
+    CHECK_EQ_INT(rt_cell_acc(*cell0), 0xf0);
+    CHECK_EQ_INT(rt_cell_wr(*second), 0x0f);
+}
+
+/* A thread's first access in a new epoch to a word it accessed otherwise
+ * before (rt_race_word's displaced own cell, zstd's match tables): what it
+ * keeps still races with another thread, with the right earlier line, in
+ * every way the word's two cells can be rearranged. */
+TEST(new_epoch_over_own_cells_keeps_what_races)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    struct rt_race_previous prev;
+    unsigned char *w;
+    rt_cell *cell0, *second;
+    fx_new_races();
+    /* the older write moved to the second cell still races */
+    displaced(a, &words[0]);
+    fast(b, &words[2], 1, RD, true, 0x610);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x600);
+    /* so does the read that took the first cell */
+    displaced(a, &words[8]);
+    fast(b, &words[13], 1, WR, true, 0x611);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x602);
+    /* a write of the bytes the second cell wrote takes the first cell; the
+     * read it displaces moves to the second and still races */
+    w = &words[16];
+    displaced(a, w);
+    rt_hb_release(a, (uintptr_t)&new_epoch_lock);
+    primed(a, w, 4, WR, 0x603);
+    cell0 = rt_shadow_cell((uintptr_t)w);
+    second = rt_shadow_second(cell0, (uintptr_t)w);
+    CHECK_EQ_INT(rt_cell_wr(*cell0), 0x0f);
+    CHECK_EQ_INT(rt_cell_acc(*second), 0xf0);
+    fast(b, w + 6, 2, WR, true, 0x612);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x602);
+    fast(b, w + 1, 1, RD, true, 0x613);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x603);
+    /* b's write handed over to a: a's read cannot replace it, and moves it
+     * to the second cell; a's next epoch's write of half the word keeps
+     * a's read (our own, whose newer accesses are checked) over b's write
+     * (ordered before, cheaper to forget), and a third thread races with
+     * the read */
+    {
+        struct rt_hb_thread *c = fx_thread();
+        w = &words[24];
+        fast(b, w, 8, WR, true, 0x614);
+        rt_hb_release(b, (uintptr_t)&new_epoch_lock);
+        rt_hb_acquire(a, (uintptr_t)&new_epoch_lock);
+        primed(a, w, 8, RD, 0x615);
+        rt_hb_release(a, (uintptr_t)&new_epoch_lock);
+        primed(a, w, 4, WR, 0x616);
+        CHECK_EQ_INT(fx_new_races(), 0);
+        fast(c, w + 5, 1, WR, true, 0x617);
+        CHECK_EQ_INT(fx_new_races(), 1);
+        prev = rt_race_last_previous();
+        CHECK_EQ_INT(prev.pc, 0x615);
+    }
+    nwhole = nword = nword2 = 0;
+}
+
+/* Memory another thread wrote, handed over (rt_race_word's handed_over):
+ * a read keeps the write in the second cell, where a third thread ordered
+ * with neither races with it; a write of all of it takes its place. */
+TEST(handed_over_write_still_races)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *c = fx_thread();
+    static int lock;
+    struct rt_race_previous prev;
+    unsigned char *w = &words[40];
+    rt_cell *cell0 = rt_shadow_cell((uintptr_t)w);
+    fast(b, w, 8, WR, true, 0x720);
+    fast(b, w + 8, 8, WR, true, 0x720);
+    rt_hb_release(b, (uintptr_t)&lock);
+    rt_hb_acquire(a, (uintptr_t)&lock);
+    primed(a, w, 4, RD, 0x721);
+    CHECK(*cell0 & RT_CELL_MORE);
+    CHECK_EQ_INT(rt_cell_slot(*cell0), a->slot);
+    CHECK_EQ_INT(rt_cell_wr(*rt_shadow_second(cell0, (uintptr_t)w)), 0xff);
+    primed(a, w + 8, 8, WR, 0x722);
+    CHECK(!(cell0[1] & RT_CELL_MORE));
+    CHECK_EQ_INT(rt_cell_slot(cell0[1]), a->slot);
+    fx_new_races();
+    fast(c, w + 6, 1, RD, true, 0x723);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x720);
+    fast(c, w + 9, 1, RD, true, 0x724);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK_EQ_INT(prev.pc, 0x722);
+    nwhole = nword = nword2 = 0;
+}
+
+/* Lines writing bytes of one word in turn in one epoch (zstd's rows of
+ * tags): each new composite is made on rt_race_word's way (neither memo
+ * nor cache knows it yet), and names each byte's line in a race. */
+TEST(new_composite_names_each_line)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    struct rt_race_previous prev;
+    unsigned char *w = &words[32];
+    static const uintptr_t line[4] = {0x700, 0x701, 0x702, 0x703};
+    for (int i = 0; i < 4; i++)
+        primed(a, w + i, 1, WR, line[i]);
+    CHECK_EQ_INT(rt_cell_wr(*rt_shadow_cell((uintptr_t)w)), 0x0f);
+    fx_new_races();
+    for (int i = 0; i < 4; i++) {
+        fast(b, w + i, 1, RD, true, 0x710 + (uintptr_t)i);
+        CHECK_EQ_INT(fx_new_races(), 1);
+        prev = rt_race_last_previous();
+        CHECK_EQ_INT(prev.pc, line[i]);
+    }
+    nwhole = nword = nword2 = 0;
+}
+
 int main(void)
 {
     RUN(across_words_covered_is_answered_inline);
@@ -211,5 +367,8 @@ int main(void)
     RUN(across_regions_takes_the_whole_path);
     RUN(own_second_cell_joins_the_first);
     RUN(other_second_cell_is_still_checked);
+    RUN(new_epoch_over_own_cells_keeps_what_races);
+    RUN(new_composite_names_each_line);
+    RUN(handed_over_write_still_races);
     UNIT_DONE();
 }

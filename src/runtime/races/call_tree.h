@@ -105,11 +105,23 @@ static inline bool rt_ct_is_composite(rt_ct_node n)
     return (rt_ct_pc(n) & RT_CT_COMPOSITE) != 0;
 }
 
+static inline uintptr_t rt_ct_compose_key(rt_ct_node leaf, uint32_t mask)
+{
+    return RT_CT_COMPOSITE | (uint64_t)(mask & 0xff) << 32 | leaf;
+}
+
 static inline __attribute__((always_inline)) rt_ct_node rt_ct_compose(struct rt_ct_cache *cache,
                                                                     rt_ct_node base, rt_ct_node leaf,
                                                                     uint32_t mask)
 {
-    return rt_ct_child(cache, base, RT_CT_COMPOSITE | (uint64_t)(mask & 0xff) << 32 | leaf);
+    return rt_ct_child(cache, base, rt_ct_compose_key(leaf, mask));
+}
+
+/* rt_ct_compose when the thread's cache has it, else 0. */
+static inline __attribute__((always_inline)) rt_ct_node
+rt_ct_compose_cached(const struct rt_ct_cache *cache, rt_ct_node base, rt_ct_node leaf, uint32_t mask)
+{
+    return rt_ct_cached(cache, base, rt_ct_compose_key(leaf, mask));
 }
 
 /* The plain node that accessed byte `byte` (0..7) of a composite's word

@@ -50,6 +50,13 @@ HOT rt_ct_node leaf_memo(const struct rt_hb_thread *h, uintptr_t pc, unsigned *s
                                                                           : 0;
 }
 
+HOT void leaf_remember(struct rt_hb_thread *h, uintptr_t pc, unsigned k, rt_ct_node leaf)
+{
+    h->leaf_memo[k].pc = pc;
+    h->leaf_memo[k].parent = h->node;
+    h->leaf_memo[k].leaf = leaf;
+}
+
 /* The leaf of an access at pc in h's current function: the memo of the
  * last few, then the call tree. */
 HOT rt_ct_node leaf_of(struct rt_hb_thread *h, uintptr_t pc)
@@ -59,9 +66,21 @@ HOT rt_ct_node leaf_of(struct rt_hb_thread *h, uintptr_t pc)
     if (leaf)
         return leaf;
     leaf = rt_ct_child(h->ct, h->node, pc);
-    h->leaf_memo[k].pc = pc;
-    h->leaf_memo[k].parent = h->node;
-    h->leaf_memo[k].leaf = leaf;
+    leaf_remember(h, pc, k, leaf);
+    return leaf;
+}
+
+/* The leaf when the memo or the thread's call-tree cache has it, else 0:
+ * no call, for rt_race_word. A loop with more lines that miss the fast
+ * path than the memo has entries (zstd's match finder) finds them here. */
+HOT rt_ct_node leaf_known(struct rt_hb_thread *h, uintptr_t pc, unsigned *slot)
+{
+    rt_ct_node leaf = leaf_memo(h, pc, slot);
+    if (leaf)
+        return leaf;
+    leaf = rt_ct_cached(h->ct, h->node, pc);
+    if (leaf)
+        leaf_remember(h, pc, *slot, leaf);
     return leaf;
 }
 
@@ -80,19 +99,59 @@ HOT rt_ct_node composed_memo(const struct rt_hb_thread *h, rt_ct_node old, rt_ct
                : 0;
 }
 
-HOT rt_ct_node composed(struct rt_hb_thread *h, rt_ct_node old, rt_ct_node leaf, uint32_t changed)
+HOT void composed_remember(struct rt_hb_thread *h, rt_ct_node old, rt_ct_node leaf,
+                           uint32_t changed, unsigned k, rt_ct_node node)
 {
-    unsigned k;
-    rt_ct_node node = composed_memo(h, old, leaf, changed, &k), from = old;
-    if (node)
-        return node;
-    while (old != leaf && rt_ct_is_composite(old) && (rt_ct_pc(old) >> 32 & ~changed & 0xff) == 0)
-        old = rt_ct_parent(old);
-    node = old == leaf ? leaf : rt_ct_compose(h->ct, old, leaf, changed);
-    h->compose_memo[k].old = from;
+    h->compose_memo[k].old = old;
     h->compose_memo[k].leaf = leaf;
     h->compose_memo[k].changed = changed;
     h->compose_memo[k].node = node;
+}
+
+/* What is left of old once the layers whose bytes all change are peeled
+ * off (composed). */
+HOT rt_ct_node peeled(rt_ct_node old, rt_ct_node leaf, uint32_t changed)
+{
+    while (old != leaf && rt_ct_is_composite(old) && (rt_ct_pc(old) >> 32 & ~changed & 0xff) == 0)
+        old = rt_ct_parent(old);
+    return old;
+}
+
+HOT rt_ct_node composed(struct rt_hb_thread *h, rt_ct_node old, rt_ct_node leaf, uint32_t changed)
+{
+    unsigned k;
+    rt_ct_node node = composed_memo(h, old, leaf, changed, &k), base;
+    if (node)
+        return node;
+    base = peeled(old, leaf, changed);
+    node = base == leaf ? leaf : rt_ct_compose(h->ct, base, leaf, changed);
+    composed_remember(h, old, leaf, changed, k, node);
+    return node;
+}
+
+/* composed() out of line: rt_race_word's way when neither the memo nor the
+ * thread's cache knows the composite (a word whose bytes several lines
+ * write in turn, as zstd's rows of tags: more composites than the cache
+ * holds), rather than the general check. */
+static __attribute__((noinline)) rt_ct_node composed_call(struct rt_hb_thread *h, rt_ct_node old,
+                                                          rt_ct_node leaf, uint32_t changed)
+{
+    return composed(h, old, leaf, changed);
+}
+
+/* composed() when the memo or the thread's call-tree cache has the node,
+ * else 0: no call, for rt_race_word. */
+HOT rt_ct_node composed_known(struct rt_hb_thread *h, rt_ct_node old, rt_ct_node leaf,
+                              uint32_t changed)
+{
+    unsigned k;
+    rt_ct_node node = composed_memo(h, old, leaf, changed, &k), base;
+    if (node)
+        return node;
+    base = peeled(old, leaf, changed);
+    node = base == leaf ? leaf : rt_ct_compose_cached(h->ct, base, leaf, changed);
+    if (node)
+        composed_remember(h, old, leaf, changed, k, node);
     return node;
 }
 
@@ -140,6 +199,18 @@ HOT void merge(struct rt_hb_thread *h, const struct rt_shadow_ref *r, int i, con
     put(r, i, s->raw, merged, node, true);
 }
 
+/* What it costs to forget cell c (non-empty) when nothing is free, the
+ * least evicted: an access ordered before this one, another thread's
+ * before our own (whose newer accesses are checked); in each of these, a
+ * read before a write and an atomic access before a plain one (it races
+ * with plain accesses only: a flag next to the data it publishes must not
+ * push the data's write out). */
+static inline uint32_t forget_cost(rt_cell c, bool own, bool same_epoch, bool ordered)
+{
+    uint32_t cost = own ? (same_epoch ? 12 : 4) : ordered ? 0 : 8;
+    return cost + (rt_cell_wr(c) ? 2 : 0) + (rt_cell_atomic(c) ? 0 : 1);
+}
+
 /* The slow path: no cell of this thread and epoch covers the access.
  *
  * Cells of the accessing thread's own slot never race with it (program
@@ -170,6 +241,7 @@ static void check(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr
         for (int i = 0; i < n; i++) {
             rt_cell c = s[i].c;
             uint32_t cacc = rt_cell_acc(c), cwr = rt_cell_wr(c), cost;
+            bool same_epoch = false;
             s[i].own = s[i].ordered = false;
             if (cacc == 0) {
                 if (empty < 0)
@@ -178,11 +250,10 @@ static void check(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr
             }
             s[i].own = rt_cell_slot(c) == me;
             if (s[i].own) {
-                bool same_epoch = rt_cell_epoch(c) == h->epoch;
+                same_epoch = rt_cell_epoch(c) == h->epoch;
                 s[i].ordered = true;
                 if (same_epoch && rt_cell_atomic(c) == atomic && mine < 0 && !(c & RT_CELL_BUSY))
                     mine = i;
-                cost = same_epoch ? 12 : 4;
             } else {
                 if (c & RT_CELL_BUSY) {
                     busy = true;   /* another thread is putting its node in place */
@@ -192,19 +263,13 @@ static void check(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr
                 if (!s[i].ordered && race < 0 && ((cwr & acc) | (cacc & wr)) &&
                     !(atomic && rt_cell_atomic(c)))
                     race = i;
-                cost = s[i].ordered ? 0 : 8;
             }
             /* redundant once cur is stored: inside cur's bytes, no stronger */
             if ((cacc & ~acc) == 0 && (cwr & ~wr) == 0 && (!atomic || rt_cell_atomic(c)) &&
                 (s[i].ordered || i == race))
                 redundant |= 1u << i;
-            /* if nothing is free, evict what costs least to forget: an
-             * access ordered before this one, another thread's before our
-             * own (whose newer accesses are checked); in each of these, a
-             * read before a write and an atomic access before a plain one
-             * (it races with plain accesses only: a flag next to the data
-             * it publishes must not push the data's write out) */
-            cost += (cwr ? 2 : 0) + (rt_cell_atomic(c) ? 0 : 1);
+            /* if nothing is free, evict what costs least to forget */
+            cost = forget_cost(c, s[i].own, same_epoch, s[i].ordered);
             if (cost < (uint32_t)victim_cost) {
                 victim = i;
                 victim_cost = (int)cost;
@@ -310,6 +375,66 @@ static __attribute__((noinline)) void race_word_full(struct rt_hb_thread *h, rt_
     word_slow(h, cell0, word, cur, pc, leaf_of(h, pc));
 }
 
+/* rt_race_word's first cell, this thread's own of an older epoch and of
+ * cur's atomicity, says something cur does not (a thread's first access in
+ * a new epoch to a word it accessed otherwise before: zstd's match tables);
+ * the second, c1 (0 when there is none), is empty, our own of an older
+ * epoch, or another thread's ordered before cur. No race is possible, and
+ * this is what check() decides there, without its general loop: cur goes
+ * first; the first cell's access moves to the second, unless that holds
+ * something cur does not subsume and is no dearer to forget than it
+ * (forget_cost), when cur takes the first cell's place. A cell that
+ * changed meanwhile (another thread evicting) sends it to race_word_full. */
+static __attribute__((noinline)) void own_displaced(struct rt_hb_thread *h, rt_cell *cell0,
+                                                    uintptr_t word, rt_cell cur, uintptr_t pc,
+                                                    rt_cell c0, rt_cell c1, rt_ct_node leaf)
+{
+    struct rt_shadow_ref r;
+    rt_ct_node node0;
+    rt_shadow_ref_first(cell0, word, &r);
+    rt_shadow_ref_second(cell0, word, &r);
+    if ((c0 & RT_CELL_MORE) && rt_cell_acc(c1) && !subsumes(cur, c1)) {
+        bool own1 = rt_cell_slot(c1) == h->slot;
+        if (forget_cost(c0, true, false, true) <= forget_cost(c1, own1, false, true)) {
+            put(&r, 0, c0, cur | RT_CELL_MORE, leaf, true);
+            return;
+        }
+    }
+    if (!(c0 & RT_CELL_MORE))
+        c1 = __atomic_load_n(r.cell[1], __ATOMIC_RELAXED);
+    /* the copy goes first: until cur is in place it is unseen or a duplicate */
+    if (!node_of_cell(&r, 0, c0, &node0) || !put(&r, 1, c1, c0 & ~RT_CELL_MORE, node0, false)) {
+        race_word_full(h, cell0, word, cur, pc);
+        return;
+    }
+    put(&r, 0, c0, cur | RT_CELL_MORE, leaf, true);
+}
+
+/* rt_race_word's only cell, another thread's of cur's atomicity ordered
+ * before cur (memory handed over, or a table another thread's job filled):
+ * no race is possible, and this is what check() decides there. cur takes
+ * the cell when it subsumes it; else the old access moves to the second
+ * cell and cur goes first. Compare-and-swaps, as that thread may be
+ * storing too; one that fails sends it to race_word_full. */
+static __attribute__((noinline)) void handed_over(struct rt_hb_thread *h, rt_cell *cell0,
+                                                  uintptr_t word, rt_cell cur, uintptr_t pc,
+                                                  rt_cell c0, rt_ct_node leaf)
+{
+    struct rt_shadow_ref r;
+    rt_ct_node node0;
+    rt_shadow_ref_first(cell0, word, &r);
+    if (subsumes(cur, c0)) {
+        if (!put(&r, 0, c0, cur, leaf, false))
+            race_word_full(h, cell0, word, cur, pc);
+        return;
+    }
+    rt_shadow_ref_second(cell0, word, &r);
+    if (!node_of_cell(&r, 0, c0, &node0) ||
+        !put(&r, 1, __atomic_load_n(r.cell[1], __ATOMIC_RELAXED), c0, node0, false) ||
+        !put(&r, 0, c0, cur | RT_CELL_MORE, leaf, false))
+        race_word_full(h, cell0, word, cur, pc);
+}
+
 /* The most common slow access, done without a stack frame: the word's
  * first cell is this thread's own (private memory), of the same atomicity,
  * and the memos know the nodes. Same epoch: cur joins it (merge); an older
@@ -327,9 +452,15 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
     struct rt_shadow_ref r;
     rt_ct_node leaf, old, node;
     unsigned k;
-    if ((c0 & RT_CELL_BUSY) || ((c0 ^ cur) & (slot_mask | RT_CELL_ATOMIC)) || !rt_cell_acc(c0) ||
-        h->busy || rt_hb_ignores(h, rt_cell_wr(cur) != 0) || !(leaf = leaf_memo(h, pc, &k)))
+    if ((c0 & RT_CELL_BUSY) || ((c0 ^ cur) & RT_CELL_ATOMIC) || !rt_cell_acc(c0) || h->busy ||
+        rt_hb_ignores(h, rt_cell_wr(cur) != 0) || !(leaf = leaf_known(h, pc, &k)))
         goto full;
+    if ((c0 ^ cur) & slot_mask) {
+        if ((c0 & RT_CELL_MORE) || rt_cell_epoch(c0) > rt_vc_get(&h->vc, rt_cell_slot(c0)))
+            goto full;
+        handed_over(h, cell0, word, cur, pc, c0, leaf);
+        return;
+    }
     if (c0 & RT_CELL_MORE) {
         second = rt_shadow_second(cell0, word);
         c1 = rt_cell_load(second);
@@ -345,13 +476,18 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
         if (changed == 0)
             return;
         merged = c0 | (cur & RT_CELL_BYTES);
-        node = leaf_alone(c0, old, leaf, changed) ? leaf
-                                                   : composed_memo(h, old, leaf, changed, &k);
-        if (node == 0)
-            goto full;
+        node = leaf_alone(c0, old, leaf, changed) ? leaf : composed_known(h, old, leaf, changed);
+        if (node == 0 && (node = composed_call(h, old, leaf, changed)) == 0)
+            goto full;   /* the tree is full */
     } else {
-        if (!subsumes(cur, c0))
-            goto full;
+        if (!subsumes(cur, c0)) {
+            /* a second cell of ours of this epoch is check()'s to join */
+            if (rt_cell_acc(c1) && !((c1 ^ cur) & slot_mask) &&
+                rt_cell_epoch(c1) == rt_cell_epoch(cur))
+                goto full;
+            own_displaced(h, cell0, word, cur, pc, c0, c1, leaf);
+            return;
+        }
         merged = cur | (c0 & RT_CELL_MORE);
         node = leaf;
     }
