@@ -86,26 +86,32 @@ static inline bool rt_callsite_hit(const struct rt_callsite *e, uintptr_t pc, ui
     return e->pc == pc && e->sp == sp && rt_callsite_same_path(e);
 }
 
+/* The low bits of the return address tell nearby call sites apart, those
+ * of sp >> 4 the depth (frames are 16-byte aligned). */
 static inline unsigned rt_callsite_set(uintptr_t pc, uintptr_t sp)
 {
-    return (unsigned)((pc ^ (pc >> 9) ^ (sp >> 4)) % RT_CALLSITE_SETS);
+    return (unsigned)((pc ^ (sp >> 4)) % RT_CALLSITE_SETS);
 }
 
-/* The stack of a call site a way of its set proves, or RT_NO_STACK (then
- * rt_stack_at_callsite captures it): no call, so that the lock fast path
+/* The stack of a call site a way of its set proves, in *stack; false when
+ * none does (then rt_stack_at_callsite captures it): no call, so that the lock fast path
  * inlined in an interceptor keeps its values in scratch registers. A hit
  * in another way than the first is not moved to the front (only the
  * choice of the way a new path replaces depends on the order). */
-static inline rt_stack_id rt_stack_callsite_cached(const struct rt_callsite_cache *c, uintptr_t pc,
-                                                   uintptr_t sp)
+static inline bool rt_stack_callsite_cached(const struct rt_callsite_cache *c, uintptr_t pc,
+                                            uintptr_t sp, rt_stack_id *stack)
 {
     const struct rt_callsite *ways = c->e[rt_callsite_set(pc, sp)];
-    if (__builtin_expect(rt_callsite_hit(&ways[0], pc, sp), 1))
-        return ways[0].stack;
+    if (__builtin_expect(rt_callsite_hit(&ways[0], pc, sp), 1)) {
+        *stack = ways[0].stack;
+        return true;
+    }
     for (unsigned w = 1; w < RT_CALLSITE_WAYS; w++)
-        if (rt_callsite_hit(&ways[w], pc, sp))
-            return ways[w].stack;
-    return RT_NO_STACK;
+        if (rt_callsite_hit(&ways[w], pc, sp)) {
+            *stack = ways[w].stack;
+            return true;
+        }
+    return false;
 }
 
 static inline rt_stack_id rt_stack_at_callsite(struct rt_callsite_cache *c, uintptr_t pc, uintptr_t sp)

@@ -124,8 +124,7 @@ mutex_acquired_fast(struct rt_thread *t, uintptr_t addr, uintptr_t pc, uintptr_t
         }
     }
     if (cached_only) {
-        stack = rt_stack_callsite_cached(&cache->callsites, pc, sp);
-        if (__builtin_expect(stack == RT_NO_STACK, 0))
+        if (__builtin_expect(!rt_stack_callsite_cached(&cache->callsites, pc, sp, &stack), 0))
             return false;
     } else {
         stack = rt_stack_at_callsite(&cache->callsites, pc, sp);
