@@ -38,23 +38,60 @@ static __attribute__((noinline)) int mutex_lock_full(pthread_mutex_t *m, uintptr
                          REAL(pthread_mutex_lock)(m));
 }
 
-static __attribute__((noinline)) void mutex_acquired_full(struct rt_thread *t, pthread_mutex_t *m,
-                                                          uintptr_t pc, uintptr_t sp)
+/* Ends the event (rt_leave) itself: then the interceptor keeps nothing
+ * alive across it and tail-calls it. */
+static __attribute__((noinline)) int mutex_acquired_full(struct rt_thread *t, pthread_mutex_t *m,
+                                                         uintptr_t pc, uintptr_t sp)
 {
     struct rt_sync_call c = MUTEX_CALL_AT(m, false, false, pc, sp);
     on_lock_acquired(t, &c);
+    rt_leave(t);
+    return 0;
+}
+
+/* The rest of a lock's event, out of line and tail-called; each ends the
+ * event. mutex_taken: what the caches do not know (a chain from the
+ * table all threads share, a call site to capture), or the full event.
+ * mutex_taken_nested: a thread that holds other locks, with their chain
+ * in its cache (no call, so no register to save), else mutex_taken. */
+static __attribute__((noinline)) int mutex_taken(struct rt_thread *t, pthread_mutex_t *m,
+                                                 uintptr_t pc, uintptr_t sp)
+{
+    if (__builtin_expect(!on_mutex_acquired_fast(t, (uintptr_t)m, pc, sp), 0))
+        return mutex_acquired_full(t, m, pc, sp);
+    rt_leave(t);
+    return 0;
+}
+
+static __attribute__((noinline)) int mutex_taken_nested(struct rt_thread *t, pthread_mutex_t *m,
+                                                        uintptr_t pc, uintptr_t sp)
+{
+    if (__builtin_expect(!on_mutex_acquired_cached(t, (uintptr_t)m, pc, sp), 0))
+        return mutex_taken(t, m, pc, sp);
+    rt_leave(t);
+    return 0;
 }
 
 RD_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
-    uintptr_t pc = CALLER_PC(), sp = CALLER_SP();
     struct rt_thread *t;
-    if (__builtin_expect((m->__data.__kind & PRELOAD_MUTEX_ROBUST) || rt_sched_active, 0) ||
-        REAL(pthread_mutex_trylock)(m) != 0)
-        return mutex_lock_full(m, pc, sp);
+    /* (the real functions not yet resolved: a call before the constructor,
+     * which the full path resolves) */
+    if (__builtin_expect((m->__data.__kind & PRELOAD_MUTEX_ROBUST) || rt_sched_active ||
+                             !real_pthread_mutex_trylock,
+                         0) ||
+        real_pthread_mutex_trylock(m) != 0)
+        return mutex_lock_full(m, CALLER_PC(), CALLER_SP());
+    /* only m lives across the trylock; the caller's pc is read again from
+     * the frame. Holding no other lock, there is no chain to look up: the
+     * few values left fit in scratch registers. */
     if ((t = preload_enter()) != NULL) {
-        if (!on_mutex_acquired_fast(t, (uintptr_t)m, pc, sp))
-            mutex_acquired_full(t, m, pc, sp);
+        if (t->nheld != 0)
+            return mutex_taken_nested(t, m, CALLER_PC(), CALLER_SP());
+        if (__builtin_expect(!on_mutex_acquired_first_cached(t, (uintptr_t)m, CALLER_PC(),
+                                                             CALLER_SP()),
+                             0))
+            return mutex_taken(t, m, CALLER_PC(), CALLER_SP());
         rt_leave(t);
     }
     return 0;

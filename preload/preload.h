@@ -21,19 +21,18 @@
 #define CALLER_SP() ((uintptr_t)__builtin_frame_address(0))
 
 /* Start the runtime if this is the first call, then rt_enter(). Inline:
- * it runs on every intercepted call. */
+ * it runs on every intercepted call; what is not the common case (not
+ * started, a thread's first event) is one call out of line, so that an
+ * interceptor keeps nothing in saved registers across it. */
 void preload_start_runtime(void);
+struct rt_thread *preload_enter_slow(void);
 static inline struct rt_thread *preload_enter(void)
 {
-    struct rt_thread *t;
-    if (__builtin_expect(atomic_load_explicit(&rt_state, memory_order_acquire) != RT_READY, 0)) {
-        if (atomic_load_explicit(&rt_state, memory_order_relaxed) == RT_NOT_STARTED)
-            preload_start_runtime();
-        return rt_enter();
-    }
-    t = rt_self;
-    if (__builtin_expect(t == NULL, 0))
-        return rt_enter();
+    struct rt_thread *t = rt_self;
+    if (__builtin_expect(t == NULL ||
+                             atomic_load_explicit(&rt_state, memory_order_acquire) != RT_READY,
+                         0))
+        return preload_enter_slow();
     if (t->in_runtime)
         return NULL;
     t->in_runtime = 1;

@@ -122,6 +122,13 @@ void preload_start_runtime(void)
     start_runtime();
 }
 
+struct rt_thread *preload_enter_slow(void)
+{
+    if (atomic_load_explicit(&rt_state, memory_order_relaxed) == RT_NOT_STARTED)
+        preload_start_runtime();
+    return rt_enter();
+}
+
 __attribute__((constructor(101))) static void preload_init(void)
 {
     start_runtime();

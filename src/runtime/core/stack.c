@@ -227,7 +227,7 @@ static rt_stack_id capture_path(uintptr_t sp, struct rt_callsite *e)
             return id;
         if (k > 0) {
             e->proof = rt_grow(e->proof, &e->cap, 2 * (size_t)k, sizeof *e->proof);
-            e->proof[2 * (k - 1)] = at - sp;
+            e->proof[2 * (k - 1)] = at; /* absolute: a hit has the same sp */
             e->proof[2 * (k - 1) + 1] = st->pcs[k];
         }
         at += sizeof(uintptr_t);
@@ -248,19 +248,19 @@ rt_stack_id rt_stack_callsite_miss(struct rt_callsite_cache *c, unsigned set, ui
     if (w == RT_CALLSITE_WAYS) {
         /* a new path: it takes the last way (its proof array is reused) */
         struct rt_callsite *e = &ways[--w];
-        e->stack = 0; /* empty while it is rewritten */
+        e->pc = 0; /* empty while it is rewritten */
         id = capture_path(sp, e);
         if (e->nslots == UINT32_MAX)
             return id; /* cannot be proven: not kept */
-        e->pc = pc;
         e->sp = sp;
-        e->stack = id + 1;
+        e->stack = id;
+        e->pc = pc;
     }
     /* the path just used goes first, the others move down one way */
     found = ways[w];
     memmove(&ways[1], &ways[0], w * sizeof *ways);
     ways[0] = found;
-    return found.stack - 1;
+    return found.stack;
 }
 
 void rt_stack_callsite_release(struct rt_callsite_cache *c)

@@ -44,7 +44,8 @@ rt_stack_id rt_stack_of_function(uintptr_t entry);
  * (pc, sp) alone does not identify a stack: a lock wrapper called from two
  * lines of one function reaches the lock call with the same return address
  * at the same depth. So an entry also keeps, for each outer frame, where on
- * the stack its return address was found (as an offset from sp), and a hit
+ * the stack its return address was found (an address: a hit has the same
+ * sp, so the frames lie at the same addresses), and a hit
  * is taken only when every one of those slots still holds the same return
  * address: then the frames the stack names are the ones live now. An entry
  * whose slots could not be proven at capture (a signal frame, a stack
@@ -52,11 +53,11 @@ rt_stack_id rt_stack_of_function(uintptr_t entry);
 #define RT_CALLSITE_SETS 128
 #define RT_CALLSITE_WAYS 4   /* paths through one call site kept at once */
 struct rt_callsite {
-    uintptr_t pc, sp;
-    rt_stack_id stack;        /* +1: zero is an empty entry */
+    uintptr_t pc, sp;         /* pc 0: an empty entry (no call returns to 0) */
+    rt_stack_id stack;
     uint32_t nslots;          /* return-address slots to compare */
     size_t cap;               /* of proof, in words */
-    /* the proof, one pair a frame above the innermost: an offset from sp,
+    /* the proof, one pair a frame above the innermost: a stack address,
      * and the return address that slot held (kept side by side: one
      * cache line serves both loads) */
     uintptr_t *proof;
@@ -71,23 +72,46 @@ rt_stack_id rt_stack_callsite_miss(struct rt_callsite_cache *c, unsigned set, ui
 /* Frees what the entries hold (the cache itself is the caller's). */
 void rt_stack_callsite_release(struct rt_callsite_cache *c);
 
-static inline bool rt_callsite_same_path(const struct rt_callsite *e, uintptr_t sp)
+static inline bool rt_callsite_same_path(const struct rt_callsite *e)
 {
     const uintptr_t *p = e->proof, *end = p + 2 * (size_t)e->nslots;
     for (; p < end; p += 2)
-        if (*(const uintptr_t *)(sp + p[0]) != p[1])
+        if (*(const uintptr_t *)p[0] != p[1])
             return false;
     return true;
 }
 
 static inline bool rt_callsite_hit(const struct rt_callsite *e, uintptr_t pc, uintptr_t sp)
 {
-    return e->pc == pc && e->sp == sp && e->stack != 0 && rt_callsite_same_path(e, sp);
+    return e->pc == pc && e->sp == sp && rt_callsite_same_path(e);
 }
 
+/* The low bits of the return address tell nearby call sites apart, those
+ * of sp >> 4 the depth (frames are 16-byte aligned). */
 static inline unsigned rt_callsite_set(uintptr_t pc, uintptr_t sp)
 {
-    return (unsigned)((pc ^ (pc >> 9) ^ (sp >> 4)) % RT_CALLSITE_SETS);
+    return (unsigned)((pc ^ (sp >> 4)) % RT_CALLSITE_SETS);
+}
+
+/* The stack of a call site a way of its set proves, in *stack; false when
+ * none does (then rt_stack_at_callsite captures it): no call, so that the lock fast path
+ * inlined in an interceptor keeps its values in scratch registers. A hit
+ * in another way than the first is not moved to the front (only the
+ * choice of the way a new path replaces depends on the order). */
+static inline bool rt_stack_callsite_cached(const struct rt_callsite_cache *c, uintptr_t pc,
+                                            uintptr_t sp, rt_stack_id *stack)
+{
+    const struct rt_callsite *ways = c->e[rt_callsite_set(pc, sp)];
+    if (__builtin_expect(rt_callsite_hit(&ways[0], pc, sp), 1)) {
+        *stack = ways[0].stack;
+        return true;
+    }
+    for (unsigned w = 1; w < RT_CALLSITE_WAYS; w++)
+        if (rt_callsite_hit(&ways[w], pc, sp)) {
+            *stack = ways[w].stack;
+            return true;
+        }
+    return false;
 }
 
 static inline rt_stack_id rt_stack_at_callsite(struct rt_callsite_cache *c, uintptr_t pc, uintptr_t sp)
@@ -95,7 +119,7 @@ static inline rt_stack_id rt_stack_at_callsite(struct rt_callsite_cache *c, uint
     unsigned set = rt_callsite_set(pc, sp);
     const struct rt_callsite *e = &c->e[set][0];
     if (__builtin_expect(rt_callsite_hit(e, pc, sp), 1))
-        return e->stack - 1;
+        return e->stack;
     return rt_stack_callsite_miss(c, set, pc, sp);
 }
 

@@ -82,9 +82,12 @@ static inline const struct rt_chain *rt_chain_known(struct rt_thread_caches *cac
 }
 
 /* t took the mutex at addr with an uncontended trylock, called at (pc,
- * sp): recorded, or false for the full event (on_lock_acquired). */
-static inline bool on_mutex_acquired_fast(struct rt_thread *t, uintptr_t addr, uintptr_t pc,
-                                          uintptr_t sp)
+ * sp): recorded, or false for the full event (on_lock_acquired). holds:
+ * t may hold locks (else t->nheld is 0); cached_only: decline a call site
+ * the cache does not prove (no call is made then). */
+static inline __attribute__((always_inline)) bool
+mutex_acquired_fast(struct rt_thread *t, uintptr_t addr, uintptr_t pc, uintptr_t sp, bool holds,
+                    bool cached_only)
 {
     struct rt_thread_caches *cache = t->caches;
     const struct rt_chain *chain = NULL;
@@ -107,12 +110,25 @@ static inline bool on_mutex_acquired_fast(struct rt_thread *t, uintptr_t addr, u
     u = atomic_load_explicit(&l->user, memory_order_relaxed);
     if (u != t->id + 1 && u != RT_LOCK_SHARED)
         return false; /* a new user: the lock may become shared */
-    if (t->nheld > 0 && rt_options.report_lock_order) {
-        chain = rt_chain_known(cache, rt_held_chain(t, cache, l), l, RT_CHAIN_WRITE);
-        if (!chain)
-            return false;
+    if (holds && t->nheld > 0 && rt_options.report_lock_order) {
+        if (cached_only) { /* this thread's chain cache only */
+            const struct rt_chain *parent = rt_held_chain(t, cache, l);
+            chain = *rt_chain_cached(cache, parent, l, RT_CHAIN_WRITE);
+            if (!parent || !chain || !rt_chain_is(chain, parent, l, RT_CHAIN_WRITE) ||
+                !atomic_load_explicit(&chain->acquired, memory_order_relaxed))
+                return false;
+        } else {
+            chain = rt_chain_known(cache, rt_held_chain(t, cache, l), l, RT_CHAIN_WRITE);
+            if (!chain)
+                return false;
+        }
     }
-    stack = rt_stack_at_callsite(&cache->callsites, pc, sp);
+    if (cached_only) {
+        if (__builtin_expect(!rt_stack_callsite_cached(&cache->callsites, pc, sp, &stack), 0))
+            return false;
+    } else {
+        stack = rt_stack_at_callsite(&cache->callsites, pc, sp);
+    }
     h = &t->held[t->nheld++];
     h->chain = chain;
     h->lock = l;
@@ -125,6 +141,31 @@ static inline bool on_mutex_acquired_fast(struct rt_thread *t, uintptr_t addr, u
     l->depth = 1;
     l->acq_stack = stack;
     return true;
+}
+
+static inline bool on_mutex_acquired_fast(struct rt_thread *t, uintptr_t addr, uintptr_t pc,
+                                          uintptr_t sp)
+{
+    return mutex_acquired_fast(t, addr, pc, sp, true, false);
+}
+
+/* The same from a call site the call-site cache proves and a chain the
+ * thread's chain cache knows; false also when they do not (then
+ * on_mutex_acquired_fast looks further). No call: in a function that
+ * tail-calls the rest, its values fit in scratch registers. _first: for a
+ * thread that holds no lock (t->nheld == 0): no chain to look up, few
+ * enough values to inline in the interceptor, which then saves only one
+ * register. */
+static inline __attribute__((always_inline)) bool
+on_mutex_acquired_cached(struct rt_thread *t, uintptr_t addr, uintptr_t pc, uintptr_t sp)
+{
+    return mutex_acquired_fast(t, addr, pc, sp, true, true);
+}
+
+static inline __attribute__((always_inline)) bool
+on_mutex_acquired_first_cached(struct rt_thread *t, uintptr_t addr, uintptr_t pc, uintptr_t sp)
+{
+    return mutex_acquired_fast(t, addr, pc, sp, false, true);
 }
 
 /* Without happens-before: the release of the lock t took last (at addr),
