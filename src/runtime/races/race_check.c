@@ -117,16 +117,27 @@ HOT rt_ct_node peeled(rt_ct_node old, rt_ct_node leaf, uint32_t changed)
     return old;
 }
 
-HOT rt_ct_node composed(struct rt_hb_thread *h, rt_ct_node old, rt_ct_node leaf, uint32_t changed)
+/* make: build the composite when neither the memo nor the thread's
+ * call-tree cache has it; else answer 0 then (no call: rt_race_word). */
+HOT rt_ct_node composed_or_made(struct rt_hb_thread *h, rt_ct_node old, rt_ct_node leaf,
+                                uint32_t changed, bool make)
 {
     unsigned k;
     rt_ct_node node = composed_memo(h, old, leaf, changed, &k), base;
     if (node)
         return node;
     base = peeled(old, leaf, changed);
-    node = base == leaf ? leaf : rt_ct_compose(h->ct, base, leaf, changed);
-    composed_remember(h, old, leaf, changed, k, node);
+    node = base == leaf ? leaf
+           : make       ? rt_ct_compose(h->ct, base, leaf, changed)
+                        : rt_ct_compose_cached(h->ct, base, leaf, changed);
+    if (node)
+        composed_remember(h, old, leaf, changed, k, node);
     return node;
+}
+
+HOT rt_ct_node composed(struct rt_hb_thread *h, rt_ct_node old, rt_ct_node leaf, uint32_t changed)
+{
+    return composed_or_made(h, old, leaf, changed, true);
 }
 
 /* composed() out of line: rt_race_word's way when neither the memo nor the
@@ -144,15 +155,7 @@ static __attribute__((noinline)) rt_ct_node composed_call(struct rt_hb_thread *h
 HOT rt_ct_node composed_known(struct rt_hb_thread *h, rt_ct_node old, rt_ct_node leaf,
                               uint32_t changed)
 {
-    unsigned k;
-    rt_ct_node node = composed_memo(h, old, leaf, changed, &k), base;
-    if (node)
-        return node;
-    base = peeled(old, leaf, changed);
-    node = base == leaf ? leaf : rt_ct_compose_cached(h->ct, base, leaf, changed);
-    if (node)
-        composed_remember(h, old, leaf, changed, k, node);
-    return node;
+    return composed_or_made(h, old, leaf, changed, false);
 }
 
 /* The bytes of cell c that the access cur adds to what c says was
