@@ -102,6 +102,17 @@ static void access_location(struct rt_hb_thread *h, struct fd_entry *e, bool wri
         rt_race_access(h, (uintptr_t)&e->location, 1, write ? RT_ACCESS_WRITE : 0, pc);
 }
 
+/* The entry knows no file any more: closed, or a number reopened unseen
+ * (then a file to find again on first use). */
+static void forget_file(struct fd_entry *e, bool closed)
+{
+    atomic_store(&e->file, 0);
+    atomic_store(&e->send, 0);
+    atomic_store(&e->kind, (uint8_t)RT_FD_UNKNOWN);
+    atomic_store(&e->sock, SOCK_NOT_KNOWN);
+    atomic_store(&e->closed, closed);
+}
+
 /* A new history, written by h; the file: `key` (0: found on first use). */
 static void start(struct rt_hb_thread *h, struct fd_entry *e, enum rt_fd_kind kind, uintptr_t key,
                   uintptr_t pc)
@@ -264,11 +275,7 @@ void rt_fd_use(struct rt_hb_thread *h, int fd, uintptr_t pc)
     if (atomic_load_explicit(&e->closed, memory_order_relaxed) &&
         syscall(SYS_fcntl, fd, F_GETFD) >= 0) {
         rt_shadow_reset((uintptr_t)&e->location, sizeof e->location);
-        atomic_store(&e->file, 0);
-        atomic_store(&e->send, 0);
-        atomic_store(&e->kind, (uint8_t)RT_FD_UNKNOWN);
-        atomic_store(&e->sock, SOCK_NOT_KNOWN);
-        atomic_store(&e->closed, false);
+        forget_file(e, false);
     }
     access_location(h, e, false, pc);
 }
@@ -289,11 +296,7 @@ void rt_fd_close(struct rt_hb_thread *h, int fd, uintptr_t pc)
     access_location(h, e, true, pc);
     if (atomic_load(&e->kind) == RT_FD_EPOLL)
         forget_registrations(fd);
-    atomic_store(&e->file, 0);
-    atomic_store(&e->send, 0);
-    atomic_store(&e->kind, (uint8_t)RT_FD_UNKNOWN);
-    atomic_store(&e->sock, SOCK_NOT_KNOWN);
-    atomic_store(&e->closed, true);
+    forget_file(e, true);
 }
 
 void rt_fd_close_range(unsigned lo, unsigned hi)
@@ -314,11 +317,7 @@ void rt_fd_close_range(unsigned lo, unsigned hi)
             if (atomic_load(&e->kind) == RT_FD_EPOLL)
                 forget_registrations((int)fd);
             rt_shadow_reset((uintptr_t)&e->location, sizeof e->location);
-            atomic_store(&e->file, 0);
-            atomic_store(&e->send, 0);
-            atomic_store(&e->kind, (uint8_t)RT_FD_UNKNOWN);
-            atomic_store(&e->sock, SOCK_NOT_KNOWN);
-            atomic_store(&e->closed, true);
+            forget_file(e, true);
         }
     }
 }
