@@ -75,26 +75,25 @@ else
         "status $status after $(seconds $ms) s, $n findings, $(edges "$TMP/rotate.json") edges"
 fi
 
+# one_cycle_of_two MODE LABEL: lock_order_stress MODE makes exactly one
+# lock_order_cycle, with both of its edges in the graph.
+one_cycle_of_two() {
+    run json "$TMP/$1.json" 30 "$1"
+    _n=$(count lock_order_cycle "$TMP/$1.json")
+    _e=$(cycle_edges "$TMP/$1.json")
+    if [ $status -eq 66 ] && [ "$_n" = 1 ] && [ "$_e" = 2 ]; then
+        ok "$2"
+    else
+        not_ok "$2" "status $status, $_n cycles, $_e cycle edges"
+    fi
+}
+
 # 3. one thread, a then b, b then a
-run json "$TMP/abba.json" 30 self_abba
-if [ $status -eq 66 ] && [ "$(count lock_order_cycle "$TMP/abba.json")" = 1 ] &&
-    [ "$(cycle_edges "$TMP/abba.json")" = 2 ]; then
-    ok "a two-lock inversion inside one thread: one cycle, both edges in the graph"
-else
-    not_ok "a two-lock inversion inside one thread: one cycle, both edges in the graph" \
-        "status $status, $(count lock_order_cycle "$TMP/abba.json") cycles, $(cycle_edges "$TMP/abba.json") cycle edges"
-fi
+one_cycle_of_two self_abba "a two-lock inversion inside one thread: one cycle, both edges in the graph"
 
 # 3b. the same after the thread's caches know a -> b well (and grew): the
 # fast paths must not take b -> a for it
-run json "$TMP/warm.json" 30 warm_abba
-if [ $status -eq 66 ] && [ "$(count lock_order_cycle "$TMP/warm.json")" = 1 ] &&
-    [ "$(cycle_edges "$TMP/warm.json")" = 2 ]; then
-    ok "b then a after a then b 1000 times amid 2016 other pairs, in one thread: one cycle"
-else
-    not_ok "b then a after a then b 1000 times amid 2016 other pairs, in one thread: one cycle" \
-        "status $status, $(count lock_order_cycle "$TMP/warm.json") cycles, $(cycle_edges "$TMP/warm.json") cycle edges"
-fi
+one_cycle_of_two warm_abba "b then a after a then b 1000 times amid 2016 other pairs, in one thread: one cycle"
 
 # 4. many edges, no cycle: the report does not grow with them
 run json "$TMP/graph.json" 60 graph 400
