@@ -204,7 +204,7 @@ TEST(other_second_cell_is_still_checked)
     nwhole = nword = nword2 = 0;
 }
 
-static _Alignas(64) unsigned char words[128];
+static _Alignas(64) unsigned char words[192];
 static int new_epoch_lock;
 
 /* a's accesses to word w at pc: the first to a byte nobody touched, so
@@ -221,15 +221,19 @@ static void primed(struct rt_hb_thread *a, unsigned char *w, unsigned size, unsi
 }
 
 /* Word w as a leaves it: bytes 0..3 written at 0x600; in a new epoch read
- * at 0x601 (the first cell a's read, the second its older write); in a
- * third, bytes 4..7 read at 0x602, which takes the read's place (cheaper
- * to forget than the write). */
+ * at 0x601 (held back until the epoch ends, then the first cell a's read,
+ * the second its older write); in a third, bytes 4..7 read at 0x602, which
+ * takes the read's place (cheaper to forget than the write). */
 static void displaced(struct rt_hb_thread *a, unsigned char *w)
 {
     rt_cell *cell0 = rt_shadow_cell((uintptr_t)w), *second = rt_shadow_second(cell0, (uintptr_t)w);
     fast(a, w, 4, WR, true, 0x600);
     rt_hb_release(a, (uintptr_t)&new_epoch_lock);
     primed(a, w, 4, RD, 0x601);
+    CHECK_EQ_INT(rt_cell_wr(*cell0), 0x0f); /* held back: the old write is still there */
+    CHECK(a->npending == 1);
+    rt_hb_release(a, (uintptr_t)&new_epoch_lock);
+    CHECK(a->npending == 0);
     CHECK(*cell0 & RT_CELL_MORE);
     CHECK_EQ_INT(rt_cell_acc(*cell0), 0x0f);
     CHECK_EQ_INT(rt_cell_wr(*cell0), 0);
@@ -360,6 +364,123 @@ TEST(new_composite_names_each_line)
     nwhole = nword = nword2 = 0;
 }
 
+/* ---- held-back accesses (race_check.c, "pending words") ---- */
+
+static int pend_lock, pend_lock2;
+
+/* Is {x, y} the pair {p, q}? (which of two unordered accesses is
+ * reported as the earlier depends on which is checked last) */
+static bool same_pair(uintptr_t x, uintptr_t y, uintptr_t p, uintptr_t q)
+{
+    return (x == p && y == q) || (x == q && y == p);
+}
+
+/* A thread's read-modify-write sweep of a word half by half in a new
+ * epoch, and memory handed over written half by half, end in one cell:
+ * the second plane is not touched for the few accesses in between. What
+ * the cell says still races, each byte with its line. */
+TEST(sweep_in_a_new_epoch_keeps_one_cell)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *c = fx_thread();
+    unsigned char *w = &words[128];
+    rt_cell *cell0 = rt_shadow_cell((uintptr_t)w);
+    fx_new_races();
+    fast(a, w, 8, WR, true, 0x800);
+    rt_hb_release(a, (uintptr_t)&pend_lock);
+    primed(a, w, 4, RD, 0x801);
+    primed(a, w, 4, WR, 0x802);
+    primed(a, w + 4, 4, RD, 0x801);
+    primed(a, w + 4, 4, WR, 0x802);
+    CHECK(!(*cell0 & RT_CELL_MORE));
+    CHECK_EQ_INT(*rt_shadow_second(cell0, (uintptr_t)w), 0);
+    CHECK_EQ_INT(rt_cell_epoch(*cell0), a->epoch);
+    CHECK_EQ_INT(rt_cell_wr(*cell0), 0xff);
+    CHECK(a->npending == 0);
+    rt_hb_release(a, (uintptr_t)&pend_lock);
+    rt_hb_acquire(b, (uintptr_t)&pend_lock);
+    primed(b, w, 4, WR, 0x803);
+    primed(b, w + 4, 4, WR, 0x804);
+    CHECK(!(*cell0 & RT_CELL_MORE));
+    CHECK_EQ_INT(rt_cell_slot(*cell0), b->slot);
+    CHECK_EQ_INT(fx_new_races(), 0);
+    fast(c, w + 1, 1, RD, true, 0x805);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    CHECK_EQ_INT(rt_race_last_previous().pc, 0x803);
+    fast(c, w + 6, 1, RD, true, 0x806);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    CHECK_EQ_INT(rt_race_last_previous().pc, 0x804);
+    nwhole = nword = nword2 = 0;
+}
+
+/* Another thread ordered after the old cell but not after a's held-back
+ * accesses: whichever way they meet (its access held back too, or put in
+ * the shadow before a's settle), the race is found, with a's line for the
+ * byte they share, not the line a was at when its accesses settled. */
+TEST(held_back_accesses_race_with_what_came_meanwhile)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread();
+    struct rt_race_previous prev;
+    unsigned char *w = &words[136];
+    fx_new_races();
+    /* b's write held back as well: found when b's accesses settle */
+    fast(a, w, 8, WR, true, 0x810);
+    rt_hb_release(a, (uintptr_t)&pend_lock);
+    rt_hb_acquire(b, (uintptr_t)&pend_lock);
+    primed(a, w, 4, WR, 0x811);
+    CHECK(a->npending == 1);
+    primed(b, w, 4, WR, 0x812);
+    primed(a, w + 4, 4, WR, 0x813);
+    CHECK(a->npending == 0);
+    rt_hb_release(b, (uintptr_t)&pend_lock2);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK(same_pair(prev.pc, prev.current_pc, 0x811, 0x812));
+    /* b's read moves the old cell aside: a's settle finds the cell
+     * changed, and its check names the held-back write's line */
+    w = &words[144];
+    fast(a, w, 8, WR, true, 0x820);
+    rt_hb_release(a, (uintptr_t)&pend_lock);
+    rt_hb_acquire(b, (uintptr_t)&pend_lock);
+    primed(a, w, 4, WR, 0x821);
+    primed(b, w + 1, 1, RD, 0x822);
+    primed(a, w + 4, 4, WR, 0x823);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK(same_pair(prev.pc, prev.current_pc, 0x821, 0x822));
+    nwhole = nword = nword2 = 0;
+}
+
+/* Held-back accesses to memory whose history ends meanwhile (reset:
+ * unmapped, a new stack; or freed by the thread itself) are forgotten
+ * with it; a free is recorded as one, and later uses race with it. */
+TEST(held_back_accesses_end_with_the_memory)
+{
+    struct rt_hb_thread *a = fx_thread(), *c = fx_thread();
+    struct rt_race_previous prev;
+    unsigned char *w = &words[152];
+    fx_new_races();
+    fast(a, w, 8, WR, true, 0x830);
+    rt_hb_release(a, (uintptr_t)&pend_lock);
+    primed(a, w, 4, RD, 0x831);
+    CHECK(a->npending == 1);
+    rt_shadow_reset((uintptr_t)w, 8);
+    rt_hb_release(a, (uintptr_t)&pend_lock);
+    CHECK(a->npending == 0);
+    CHECK_EQ_INT(*rt_shadow_cell((uintptr_t)w), 0);
+    w = &words[160];
+    fast(a, w, 8, WR, true, 0x840);
+    rt_hb_release(a, (uintptr_t)&pend_lock);
+    primed(a, w, 4, RD, 0x841);
+    rt_race_free(a, (uintptr_t)w, 8, 0x842);
+    CHECK(a->npending == 0);
+    fast(c, w + 4, 1, RD, true, 0x843);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    prev = rt_race_last_previous();
+    CHECK(prev.freed);
+    CHECK_EQ_INT(prev.pc, 0x842);
+    nwhole = nword = nword2 = 0;
+}
+
 int main(void)
 {
     RUN(across_words_covered_is_answered_inline);
@@ -370,5 +491,8 @@ int main(void)
     RUN(new_epoch_over_own_cells_keeps_what_races);
     RUN(new_composite_names_each_line);
     RUN(handed_over_write_still_races);
+    RUN(sweep_in_a_new_epoch_keeps_one_cell);
+    RUN(held_back_accesses_race_with_what_came_meanwhile);
+    RUN(held_back_accesses_end_with_the_memory);
     UNIT_DONE();
 }

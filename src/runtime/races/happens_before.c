@@ -242,7 +242,9 @@ static bool seq_continues(const struct rt_sync_clock *s, int me)
 
 void rt_hb_release(struct rt_hb_thread *h, uintptr_t obj)
 {
-    struct rt_sync_clock *s = sync_of(h, obj, true);
+    struct rt_sync_clock *s;
+    rt_race_settle(h);
+    s = sync_of(h, obj, true);
     rt_spin_lock(&s->lock);
     rt_vc_join(&s->vc, &h->vc);
     s->sticky = true;
@@ -252,7 +254,9 @@ void rt_hb_release(struct rt_hb_thread *h, uintptr_t obj)
 
 void rt_hb_release_read(struct rt_hb_thread *h, uintptr_t obj)
 {
-    struct rt_sync_clock *s = sync_of(h, obj, true);
+    struct rt_sync_clock *s;
+    rt_race_settle(h);
+    s = sync_of(h, obj, true);
     rt_spin_lock(&s->lock);
     rt_vc_join(&s->read_vc, &h->vc);
     s->sticky = true;
@@ -265,6 +269,7 @@ void rt_hb_acquire(struct rt_hb_thread *h, uintptr_t obj)
     struct rt_sync_clock *s = sync_of(h, obj, false);
     if (!s)
         return;
+    rt_race_settle(h);
     rt_spin_lock(&s->lock);
     rt_vc_join(&h->vc, &s->vc);
     rt_spin_unlock(&s->lock);
@@ -275,6 +280,7 @@ void rt_hb_acquire_write(struct rt_hb_thread *h, uintptr_t obj)
     struct rt_sync_clock *s = sync_of(h, obj, false);
     if (!s)
         return;
+    rt_race_settle(h);
     rt_spin_lock(&s->lock);
     rt_vc_join(&h->vc, &s->vc);
     rt_vc_join(&h->vc, &s->read_vc);
@@ -381,6 +387,7 @@ void on_barrier_arrive(struct rt_thread *t, uintptr_t obj, uint64_t round, unsig
     struct rt_sync_clock *s;
     if (!h)
         return;
+    rt_race_settle(h);
     s = sync_of(h, obj, true);
     rt_spin_lock(&s->lock);
     rt_vc_join(&s->vc, &h->vc);
@@ -407,6 +414,7 @@ void on_barrier_depart(struct rt_thread *t, uintptr_t obj, bool ok)
     s = sync_of(h, obj, false);
     if (!s)
         return;
+    rt_race_settle(h);
     count = 0;
     rt_spin_lock(&s->lock);
     if (h->barrier == obj)
@@ -518,6 +526,8 @@ struct rt_sync_clock *on_atomic_begin(struct rt_hb_thread *h, uintptr_t addr, in
         return NULL;
     if (!s)
         return NULL;
+    if (releases || acquires)
+        rt_race_settle(h); /* not under the clock's lock: it may report */
     h->busy++; /* a signal handler's atomics must not wait for this lock */
     rt_spin_lock(&s->lock);
     if (op == RT_ATOMIC_STORE && s->sticky) {
@@ -566,6 +576,7 @@ void on_atomic_end(struct rt_hb_thread *h, struct rt_sync_clock *s, uintptr_t ad
 
 void on_atomic_fence(struct rt_hb_thread *h, int mo)
 {
+    rt_race_settle(h);
     mo = rt_mo_norm(mo);
     if (rt_mo_acquires(mo)) {
         unsigned n = h->nrelaxed < RT_HB_RELAXED_LOADS ? h->nrelaxed : RT_HB_RELAXED_LOADS;
@@ -589,6 +600,7 @@ void on_hb_thread_create(struct rt_thread *parent, struct rt_thread *child)
     if (!__atomic_load_n(&rt_hb_enabled, __ATOMIC_ACQUIRE))
         return;
     ph = rt_hb_of(parent);
+    rt_race_settle(ph);
     ch = hb_new(child);
     own = ch->epoch;
     rt_vc_copy(&ch->vc, &ph->vc);
@@ -616,6 +628,7 @@ void on_hb_thread_exit(struct rt_thread *t)
     struct rt_hb_thread *h = t->hb;
     if (!h || h->ended)
         return;
+    rt_race_settle(h);
     h->ended = true;
     if (atomic_load(&t->detached)) {
         /* nobody will join it: its slot can serve another thread now; what
@@ -648,6 +661,7 @@ void on_hb_thread_join(struct rt_thread *joiner, struct rt_thread *child)
     if (!ch || !__atomic_load_n(&rt_hb_enabled, __ATOMIC_ACQUIRE))
         return;
     jh = rt_hb_of(joiner);
+    rt_race_settle(jh);
     rt_vc_join(&jh->vc, &ch->vc);
     hb_free(child);
 }
@@ -664,6 +678,7 @@ struct rt_hb_thread *rt_hb_fiber_create(struct rt_hb_thread *creator)
 {
     struct rt_hb_thread *f = hb_new(creator->thread);
     uint32_t own = f->epoch;
+    rt_race_settle(creator);
     rt_vc_copy(&f->vc, &creator->vc);
     set_own(&f->vc, f, own);
     f->epoch = own;
@@ -675,6 +690,7 @@ struct rt_hb_thread *rt_hb_fiber_create(struct rt_hb_thread *creator)
 void rt_hb_fiber_switch(struct rt_hb_thread *from, struct rt_hb_thread *to, bool sync)
 {
     struct rt_thread *t = from->thread;
+    rt_race_settle(from); /* its accesses are its own, whatever comes next */
     if (sync) {
         rt_vc_join(&to->vc, &from->vc);
         set_own(&to->vc, to, to->epoch);
@@ -724,6 +740,7 @@ void rt_hb_fork_child(void)
     rt_shadow_after_fork_child();
     if (!h)
         return;
+    rt_race_pending_drop(h); /* its shadow is new */
     /* Slots of threads that did not survive are never released, so never
      * reused: their every epoch is behind us now. A released slot may serve
      * a new thread of the child: only its past epochs are. */

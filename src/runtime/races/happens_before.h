@@ -66,6 +66,7 @@ extern bool rt_hb_enabled;
 #define RT_HB_RELAXED_LOADS 16
 #define RT_HB_SYNC_CACHE 64
 #define RT_HB_MEMO 4
+#define RT_HB_PENDING 4
 
 /* The happens-before state of one thread. Only the thread itself touches
  * it, except: its creator fills it in before it runs, and its joiner reads
@@ -83,6 +84,19 @@ struct rt_hb_thread {
      * while a sweep streams through memory */
     struct { uintptr_t pc; rt_ct_node parent, leaf; } leaf_memo[RT_HB_MEMO];
     struct { rt_ct_node old, leaf, changed, node; } compose_memo[RT_HB_MEMO];
+    /* accesses the race check holds back until they say all that the
+     * word's only cell says (race_check.c, "pending words"): the word (0:
+     * free entry), its first cell and that cell as it was, the accesses
+     * (one cell of this epoch) and their node; `own`: the cell was this
+     * thread's. Settled before the thread's clock changes. */
+    struct {
+        uintptr_t word;
+        uint64_t *cell0;
+        uint64_t expected, cur;
+        rt_ct_node node;
+        bool own;
+    } pending[RT_HB_PENDING];
+    unsigned npending, pending_next;
     struct rt_vc vc;
 
     /* fences: the clock of the last release fence, carried by later relaxed

@@ -223,7 +223,7 @@ static inline uint32_t forget_cost(rt_cell c, bool own, bool same_epoch, bool or
  * lose an access, never make one up. Other slots' cells are checked against
  * the thread's clock (FastTrack) and taken over with a compare-and-swap. */
 static void check(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr_t word,
-                  rt_cell cur, uintptr_t pc, rt_ct_node leaf)
+                  rt_cell cur, rt_ct_node leaf)
 {
     const uint32_t acc = rt_cell_acc(cur), wr = rt_cell_wr(cur), me = h->slot;
     const bool atomic = rt_cell_atomic(cur);
@@ -286,7 +286,7 @@ static void check(struct rt_hb_thread *h, const struct rt_shadow_ref *r, uintptr
             rt_ct_node prev_node;
             if (!node_of_cell(r, race, s[race].raw, &prev_node))
                 continue;
-            rt_race_report(h, word, cur, pc, s[race].c, prev_node);
+            rt_race_report(h, word, cur, leaf, s[race].c, prev_node);
         }
         if (mine >= 0) {
             merge(h, r, mine, &s[mine], cur, leaf);
@@ -353,15 +353,21 @@ HOT bool only_cell(struct rt_hb_thread *h, const struct rt_shadow_ref *r, rt_cel
     return true;
 }
 
+static bool pending_hit(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, rt_ct_node leaf);
+
+/* The check of one access by h to a word, with its node: held back
+ * accesses to the word first, then the word's only cell, then all. */
 HOT void word_slow(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
-                   uintptr_t pc, rt_ct_node leaf)
+                      rt_ct_node leaf)
 {
     struct rt_shadow_ref r;
+    if (h->npending && pending_hit(h, word, cur, leaf))
+        return;
     rt_shadow_ref_first(cell0, word, &r);
     if (only_cell(h, &r, cur, leaf))
         return;
     rt_shadow_ref_second(cell0, word, &r);
-    check(h, &r, word, cur, pc, leaf);
+    check(h, &r, word, cur, leaf);
 }
 
 /* Everything rt_race_word does not do on its own. */
@@ -375,7 +381,7 @@ static __attribute__((noinline)) void race_word_full(struct rt_hb_thread *h, rt_
     if (h->busy || rt_hb_ignores(h, rt_cell_wr(cur) != 0) ||
         !__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED))
         return;
-    word_slow(h, cell0, word, cur, pc, leaf_of(h, pc));
+    word_slow(h, cell0, word, cur, leaf_of(h, pc));
 }
 
 /* rt_race_word's first cell, this thread's own of an older epoch and of
@@ -387,10 +393,10 @@ static __attribute__((noinline)) void race_word_full(struct rt_hb_thread *h, rt_
  * first; the first cell's access moves to the second, unless that holds
  * something cur does not subsume and is no dearer to forget than it
  * (forget_cost), when cur takes the first cell's place. A cell that
- * changed meanwhile (another thread evicting) sends it to race_word_full. */
+ * changed meanwhile (another thread evicting) sends it to word_slow. */
 static __attribute__((noinline)) void own_displaced(struct rt_hb_thread *h, rt_cell *cell0,
-                                                    uintptr_t word, rt_cell cur, uintptr_t pc,
-                                                    rt_cell c0, rt_cell c1, rt_ct_node leaf)
+                                                    uintptr_t word, rt_cell cur, rt_cell c0,
+                                                    rt_cell c1, rt_ct_node leaf)
 {
     struct rt_shadow_ref r;
     rt_ct_node node0;
@@ -407,7 +413,7 @@ static __attribute__((noinline)) void own_displaced(struct rt_hb_thread *h, rt_c
         c1 = __atomic_load_n(r.cell[1], __ATOMIC_RELAXED);
     /* the copy goes first: until cur is in place it is unseen or a duplicate */
     if (!node_of_cell(&r, 0, c0, &node0) || !put(&r, 1, c1, c0 & ~RT_CELL_MORE, node0, false)) {
-        race_word_full(h, cell0, word, cur, pc);
+        word_slow(h, cell0, word, cur, leaf);
         return;
     }
     put(&r, 0, c0, cur | RT_CELL_MORE, leaf, true);
@@ -418,24 +424,156 @@ static __attribute__((noinline)) void own_displaced(struct rt_hb_thread *h, rt_c
  * no race is possible, and this is what check() decides there. cur takes
  * the cell when it subsumes it; else the old access moves to the second
  * cell and cur goes first. Compare-and-swaps, as that thread may be
- * storing too; one that fails sends it to race_word_full. */
+ * storing too; one that fails sends it to word_slow. */
 static __attribute__((noinline)) void handed_over(struct rt_hb_thread *h, rt_cell *cell0,
-                                                  uintptr_t word, rt_cell cur, uintptr_t pc,
-                                                  rt_cell c0, rt_ct_node leaf)
+                                                  uintptr_t word, rt_cell cur, rt_cell c0,
+                                                  rt_ct_node leaf)
 {
     struct rt_shadow_ref r;
     rt_ct_node node0;
     rt_shadow_ref_first(cell0, word, &r);
     if (subsumes(cur, c0)) {
         if (!put(&r, 0, c0, cur, leaf, false))
-            race_word_full(h, cell0, word, cur, pc);
+            word_slow(h, cell0, word, cur, leaf);
         return;
     }
     rt_shadow_ref_second(cell0, word, &r);
     if (!node_of_cell(&r, 0, c0, &node0) ||
         !put(&r, 1, __atomic_load_n(r.cell[1], __ATOMIC_RELAXED), c0, node0, false) ||
         !put(&r, 0, c0, cur | RT_CELL_MORE, leaf, false))
-        race_word_full(h, cell0, word, cur, pc);
+        word_slow(h, cell0, word, cur, leaf);
+}
+
+/* ---- pending words ----------------------------------------------------------------
+ *
+ * A thread's first access in a new epoch to part of a word whose only cell
+ * says more than it (the thread's own cell of an older epoch: a sweep that
+ * reads and writes an array half a word at a time; another thread's,
+ * ordered before it: memory handed over) needs a second cell until this
+ * epoch's accesses say all the old cell says, which a sweep does a few
+ * accesses later. Storing that second cell costs a page of the second
+ * plane for every 2.7 KiB swept, and two more cache lines per word. So the
+ * accesses are held back instead, in the thread's state (h->pending, as
+ * one cell and node), and put in the first cell with one compare-and-swap
+ * once they subsume the old one. Whoever else accesses the word meanwhile
+ * sees the old cell: unordered with it, the race is reported against it
+ * (a true race, its line true); ordered after it, what they do changes the
+ * first cell (FastTrack: an epoch another thread knows is over, so no
+ * access of theirs is covered by the old cell), the compare-and-swap
+ * fails, and the general check of the held-back accesses, with their node,
+ * finds any race with them. Nothing is held across a change of the
+ * thread's clock (rt_race_settle, before every release and acquire), so
+ * that check decides what it would have decided at the accesses. A word
+ * whose shadow was reset meanwhile (freed, unmapped) forgets them. */
+
+/* Entry i of h's held-back words goes to the shadow now: the way the
+ * access would have gone when the word still holds the old cell, else the
+ * general check. Called with h->busy raised (a signal handler's accesses
+ * must not move the entries under us). */
+static void pending_flush(struct rt_hb_thread *h, unsigned i)
+{
+    rt_cell *cell0 = h->pending[i].cell0, raw, cur = h->pending[i].cur,
+            expected = h->pending[i].expected;
+    uintptr_t word = h->pending[i].word;
+    rt_ct_node node = h->pending[i].node;
+    bool own = h->pending[i].own, freeing = rt_race_freeing;
+    h->pending[i].word = 0;
+    h->npending--;
+    rt_race_freeing = false; /* when a free meets the word: its accesses are not the free */
+    raw = rt_cell_load(cell0);
+    if (raw == expected && own)
+        own_displaced(h, cell0, word, cur, raw, 0, node);
+    else if (raw == expected)
+        handed_over(h, cell0, word, cur, raw, node);
+    else if (raw != 0)
+        word_slow(h, cell0, word, cur, node);
+    rt_race_freeing = freeing;
+}
+
+/* Hold back h's access cur (node leaf) to a word whose only cell c0 it
+ * does not subsume and cannot race with (own: c0 is h's own). */
+static __attribute__((noinline)) void pending_hold(struct rt_hb_thread *h, rt_cell *cell0,
+                                                   uintptr_t word, rt_cell c0, rt_cell cur,
+                                                   rt_ct_node leaf, bool own)
+{
+    unsigned i = 0;
+    h->busy++;
+    while (i < RT_HB_PENDING && h->pending[i].word)
+        i++;
+    if (i == RT_HB_PENDING) { /* all taken: the oldest goes to the shadow */
+        i = h->pending_next++ % RT_HB_PENDING;
+        pending_flush(h, i);
+    }
+    h->pending[i].word = word;
+    h->pending[i].cell0 = cell0;
+    h->pending[i].expected = c0;
+    h->pending[i].cur = cur;
+    h->pending[i].node = leaf;
+    h->pending[i].own = own;
+    h->npending++;
+    h->busy--;
+}
+
+/* h's access cur (node leaf) to a word it holds accesses of: joined to
+ * them (true), put in the first cell with them once they subsume the old
+ * cell. False when the word has none, or they had to go to the shadow
+ * first (the old cell changed, another epoch or atomicity, a free): the
+ * caller then checks cur as usual. */
+static bool pending_hit(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, rt_ct_node leaf)
+{
+    unsigned i = 0;
+    bool done = false;
+    while (h->pending[i].word != word)
+        if (++i == RT_HB_PENDING)
+            return false;
+    h->busy++;
+    if (h->pending[i].word == word) { /* again: a signal handler may have flushed it */
+        rt_cell held = h->pending[i].cur, expected = h->pending[i].expected;
+        rt_cell *cell0 = h->pending[i].cell0;
+        if (rt_cell_load(cell0) == expected && !rt_race_freeing &&
+            ((held ^ cur) & (RT_CELL_WHO | RT_CELL_ATOMIC)) == 0) {
+            uint32_t changed = changed_bytes(held, cur);
+            rt_ct_node old = h->pending[i].node, node = old;
+            if (changed)
+                node = leaf_alone(held, old, leaf, changed) ? leaf : composed(h, old, leaf, changed);
+            if (node) {
+                struct rt_shadow_ref r;
+                held |= cur & RT_CELL_BYTES;
+                h->pending[i].cur = held;
+                h->pending[i].node = node;
+                done = true;
+                rt_shadow_ref_first(cell0, word, &r);
+                if (changed && subsumes(held, expected)) {
+                    if (put(&r, 0, expected, held, node, false)) {
+                        h->pending[i].word = 0;
+                        h->npending--;
+                    } else {
+                        pending_flush(h, i); /* changed since we looked */
+                    }
+                }
+            }
+        }
+        if (!done)
+            pending_flush(h, i);
+    }
+    h->busy--;
+    return done;
+}
+
+void rt_race_settle_slow(struct rt_hb_thread *h)
+{
+    h->busy++;
+    for (unsigned i = 0; i < RT_HB_PENDING; i++)
+        if (h->pending[i].word)
+            pending_flush(h, i);
+    h->busy--;
+}
+
+void rt_race_pending_drop(struct rt_hb_thread *h)
+{
+    for (unsigned i = 0; i < RT_HB_PENDING; i++)
+        h->pending[i].word = 0;
+    h->npending = 0;
 }
 
 /* The most common slow access, done without a stack frame: the word's
@@ -451,17 +589,25 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
                   uintptr_t pc)
 {
     const rt_cell slot_mask = (RT_CELL_SLOTS - 1ull) << 32;
-    rt_cell c0 = rt_cell_load(cell0), c1 = 0, merged, *second = 0;
+    rt_cell c0, c1 = 0, merged, *second = 0;
     struct rt_shadow_ref r;
     rt_ct_node leaf, old, node;
     unsigned k;
-    if ((c0 & RT_CELL_BUSY) || ((c0 ^ cur) & RT_CELL_ATOMIC) || !rt_cell_acc(c0) || h->busy ||
-        rt_hb_ignores(h, rt_cell_wr(cur) != 0) || !(leaf = leaf_known(h, pc, &k)))
+    if (h->busy || rt_hb_ignores(h, rt_cell_wr(cur) != 0) || !(leaf = leaf_known(h, pc, &k)))
+        goto full;
+    if (h->npending && pending_hit(h, word, cur, leaf))
+        return;
+    c0 = rt_cell_load(cell0);
+    if ((c0 & RT_CELL_BUSY) || ((c0 ^ cur) & RT_CELL_ATOMIC) || !rt_cell_acc(c0))
         goto full;
     if ((c0 ^ cur) & slot_mask) {
         if ((c0 & RT_CELL_MORE) || rt_cell_epoch(c0) > rt_vc_get(&h->vc, rt_cell_slot(c0)))
             goto full;
-        handed_over(h, cell0, word, cur, pc, c0, leaf);
+        /* a read cannot subsume a write: held back, it would only wait */
+        if (subsumes(cur, c0) || (rt_cell_wr(c0) && !rt_cell_wr(cur)))
+            handed_over(h, cell0, word, cur, c0, leaf);
+        else
+            pending_hold(h, cell0, word, c0, cur, leaf, false);
         return;
     }
     if (c0 & RT_CELL_MORE) {
@@ -488,7 +634,10 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
             if (rt_cell_acc(c1) && !((c1 ^ cur) & slot_mask) &&
                 rt_cell_epoch(c1) == rt_cell_epoch(cur))
                 goto full;
-            own_displaced(h, cell0, word, cur, pc, c0, c1, leaf);
+            if (c0 & RT_CELL_MORE)
+                own_displaced(h, cell0, word, cur, c0, c1, leaf);
+            else
+                pending_hold(h, cell0, word, c0, cur, leaf, true);
             return;
         }
         merged = cur | (c0 & RT_CELL_MORE);
@@ -534,7 +683,7 @@ static void range_word(struct rt_hb_thread *h, uintptr_t addr, unsigned n, unsig
         return;
     if (*leaf == RT_CT_ROOT)
         *leaf = leaf_of(h, pc);
-    word_slow(h, cell0, word, cur, pc, *leaf);
+    word_slow(h, cell0, word, cur, *leaf);
 }
 
 /* A range: its partial words one by one, its whole words walking the
@@ -566,7 +715,7 @@ static void range(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size, unsign
             if (all || !rt_race_covered(cell0, addr, cur, kind)) {
                 if (leaf == RT_CT_ROOT)
                     leaf = leaf_of(h, pc);
-                word_slow(h, cell0, addr, cur, pc, leaf);
+                word_slow(h, cell0, addr, cur, leaf);
             }
         }
     }

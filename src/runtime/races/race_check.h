@@ -230,6 +230,17 @@ void rt_race_free(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size, uintpt
  * while the thread ignores its writes. */
 void rt_race_alloc(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size, uintptr_t pc);
 
+/* h's held-back accesses (race_check.c, "pending words") go to the shadow:
+ * before h's clock changes (every release and acquire), on h's own thread.
+ * rt_race_pending_drop forgets them (a fork child: its shadow is new). */
+void rt_race_settle_slow(struct rt_hb_thread *h);
+static inline void rt_race_settle(struct rt_hb_thread *h)
+{
+    if (__builtin_expect(h->npending != 0, 0))
+        rt_race_settle_slow(h);
+}
+void rt_race_pending_drop(struct rt_hb_thread *h);
+
 /* Race detection cannot get the memory it needs (shadow, call tree): it
  * stops for the rest of the run, says so once, and the program and the
  * lock analysis go on. Any thread. */
@@ -246,6 +257,7 @@ struct rt_race_previous {
     uintptr_t pc;
     unsigned kind, size;
     bool freed;             /* it was a free (pc: the free's call) */
+    uintptr_t current_pc;   /* the later access's line (a free's call) */
 };
 struct rt_race_previous rt_race_last_previous(void);
 
@@ -262,7 +274,7 @@ void rt_race_lock_all(void);
 void rt_race_unlock_all(void);
 
 /* What race_report.c needs from the check. */
-void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr_t pc,
+void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, rt_ct_node cur_node,
                     rt_cell prev, rt_ct_node prev_node);
 /* Set while the calling thread's access being checked is a free. */
 extern __thread bool rt_race_freeing;

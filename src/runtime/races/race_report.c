@@ -138,11 +138,11 @@ static void access_json(struct rt_buf *b, const char *name, unsigned kind, unsig
                   kind & RT_ACCESS_ATOMIC ? "true" : "false", free ? "true" : "false");
 }
 
-/* The earlier access of a race, out of its cell: the line that accessed
- * `byte` (cells can hold several lines' accesses, call_tree.h), whether
- * it wrote, and how many of the cell's bytes that line accessed so. */
-static rt_ct_node earlier_access(rt_cell prev, rt_ct_node node, unsigned byte, unsigned *kind,
-                                 unsigned *size)
+/* One access of a race, out of its cell: the line that accessed `byte`
+ * (cells can hold several lines' accesses, call_tree.h), whether it
+ * wrote, and how many of the cell's bytes that line accessed so. */
+static rt_ct_node line_access(rt_cell prev, rt_ct_node node, unsigned byte, unsigned *kind,
+                              unsigned *size)
 {
     rt_ct_node leaf = rt_ct_resolve(node, byte);
     uint32_t acc = rt_cell_acc(prev), wr = rt_cell_wr(prev);
@@ -174,17 +174,14 @@ static int stack_owner(uintptr_t addr)
     return owner;
 }
 
-void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr_t pc,
+void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, rt_ct_node cur_node,
                     rt_cell prev, rt_ct_node prev_node)
 {
     uint32_t conflict =
         (rt_cell_wr(prev) & rt_cell_acc(cur)) | (rt_cell_acc(prev) & rt_cell_wr(cur));
     unsigned byte = conflict ? (unsigned)__builtin_ctz(conflict) : 0;
-    uintptr_t addr = word + byte;
-    unsigned cur_size = (unsigned)__builtin_popcount(rt_cell_acc(cur)), prev_size;
-    unsigned cf = (rt_cell_wr(cur) ? RT_ACCESS_WRITE : 0) |
-                  (rt_cell_atomic(cur) ? RT_ACCESS_ATOMIC : 0);
-    unsigned pf;
+    uintptr_t addr = word + byte, pc;
+    unsigned cur_size, prev_size, cf, pf;
     struct rt_thread *self = h->thread, *other;
     struct rt_role_stack stacks[3];
     struct rt_thread *threads[3];
@@ -199,14 +196,20 @@ void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr
         return;
     if (conflict && is_benign(word + byte, word + 32 - (unsigned)__builtin_clz(conflict)))
         return;
-    prev_node = earlier_access(prev, prev_node, byte, &pf, &prev_size);
-    if (prev_node == RT_CT_ROOT)
-        return; /* no stack for the earlier access: never report half a race */
+    /* the current access may be several of this thread's, held back
+     * (race_check.c): the one that accessed the byte */
+    cur_node = line_access(cur, cur_node, byte, &cf, &cur_size);
+    if (rt_ct_pc(cur_node) == RT_CT_FREE_PC)
+        cur_node = rt_ct_parent(cur_node); /* a free's marker: the free's call */
+    pc = rt_ct_pc(cur_node);
+    prev_node = line_access(prev, prev_node, byte, &pf, &prev_size);
+    if (prev_node == RT_CT_ROOT || cur_node == RT_CT_ROOT)
+        return; /* no stack for an access: never report half a race */
     if (rt_ct_pc(prev_node) == RT_CT_FREE_PC) {
         prev_freed = true; /* the marker leaf: its parent is the free's call */
         prev_node = rt_ct_parent(prev_node);
     }
-    last_previous = (struct rt_race_previous){rt_ct_pc(prev_node), pf, prev_size, prev_freed};
+    last_previous = (struct rt_race_previous){rt_ct_pc(prev_node), pf, prev_size, prev_freed, pc};
     atomic_fetch_add(&nraces, 1);
     if (!rt_race_report_enabled || !first_time(pc, rt_ct_pc(prev_node)))
         return;
@@ -238,7 +241,7 @@ void rt_race_report(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, uintptr
     else
         snprintf(roles[1], sizeof roles[1], "previous %s of size %u by {thread:%d}", what(pf),
                  prev_size, other->id);
-    stacks[nstacks++] = (struct rt_role_stack){roles[0], self->id, rt_ct_stack(h->node, pc)};
+    stacks[nstacks++] = (struct rt_role_stack){roles[0], self->id, rt_ct_stack(cur_node, 0)};
     stacks[nstacks++] = (struct rt_role_stack){roles[1], other->id, rt_ct_stack(prev_node, 0)};
     threads[nthreads++] = self;
     if (other != self)
