@@ -353,7 +353,7 @@ HOT bool only_cell(struct rt_hb_thread *h, const struct rt_shadow_ref *r, rt_cel
     return true;
 }
 
-static bool pending_hit(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, rt_ct_node leaf);
+static inline bool pending_hit(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, rt_ct_node leaf);
 
 /* The check of one access by h to a word, with its node: held back
  * accesses to the word first, then the word's only cell, then all. */
@@ -470,7 +470,7 @@ static __attribute__((noinline)) void handed_over(struct rt_hb_thread *h, rt_cel
  * access would have gone when the word still holds the old cell, else the
  * general check. Called with h->busy raised (a signal handler's accesses
  * must not move the entries under us). */
-static void pending_flush(struct rt_hb_thread *h, unsigned i)
+static __attribute__((noinline)) void pending_flush(struct rt_hb_thread *h, unsigned i)
 {
     rt_cell *cell0 = h->pending[i].cell0, raw, cur = h->pending[i].cur,
             expected = h->pending[i].expected;
@@ -519,7 +519,7 @@ static __attribute__((noinline)) void pending_hold(struct rt_hb_thread *h, rt_ce
  * cell. False when the word has none, or they had to go to the shadow
  * first (the old cell changed, another epoch or atomicity, a free): the
  * caller then checks cur as usual. */
-static bool pending_hit(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, rt_ct_node leaf)
+HOT bool pending_hit(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, rt_ct_node leaf)
 {
     unsigned i = 0;
     bool done = false;
@@ -543,8 +543,10 @@ static bool pending_hit(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, rt_
                 h->pending[i].node = node;
                 done = true;
                 rt_shadow_ref_first(cell0, word, &r);
+                /* our own cell: a plain store, as for any own cell (an
+                 * eviction racing with it can only lose an access) */
                 if (changed && subsumes(held, expected)) {
-                    if (put(&r, 0, expected, held, node, false)) {
+                    if (put(&r, 0, expected, held, node, h->pending[i].own)) {
                         h->pending[i].word = 0;
                         h->npending--;
                     } else {
