@@ -97,6 +97,7 @@ struct rt_hb_thread {
         bool own;
     } pending[RT_HB_PENDING];
     unsigned npending, pending_next;
+    int pending_credit;             /* race_check.c's pending_worth */
     struct rt_vc vc;
 
     /* fences: the clock of the last release fence, carried by later relaxed

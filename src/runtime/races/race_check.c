@@ -481,6 +481,8 @@ static __attribute__((noinline)) void pending_flush(struct rt_hb_thread *h, unsi
     h->npending--;
     rt_race_freeing = false; /* when a free meets the word: its accesses are not the free */
     raw = rt_cell_load(cell0);
+    if (raw == expected && h->pending_credit > -64)
+        h->pending_credit -= 4; /* held back for nothing */
     if (raw == expected && own)
         own_displaced(h, cell0, word, cur, raw, 0, node);
     else if (raw == expected)
@@ -488,6 +490,20 @@ static __attribute__((noinline)) void pending_flush(struct rt_hb_thread *h, unsi
     else if (raw != 0)
         word_slow(h, cell0, word, cur, node);
     rt_race_freeing = freeing;
+}
+
+/* Is holding back worth it for h now? Not while its held-back accesses
+ * mostly went to the shadow without settling (a table read in a new epoch
+ * here and there, as zstd's match tables, rather than a sweep): those
+ * cost more than the second cell they end in. A credit, up for each
+ * settle, down four for each waste, and up one for each access not held
+ * back, so that a thread whose pattern changes tries again. */
+HOT bool pending_worth(struct rt_hb_thread *h)
+{
+    if (h->pending_credit >= 0)
+        return true;
+    h->pending_credit++;
+    return false;
 }
 
 /* Hold back h's access cur (node leaf) to a word whose only cell c0 it
@@ -549,6 +565,8 @@ HOT bool pending_hit(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, rt_ct_
                     if (put(&r, 0, expected, held, node, h->pending[i].own)) {
                         h->pending[i].word = 0;
                         h->npending--;
+                        if (h->pending_credit < 64)
+                            h->pending_credit++;
                     } else {
                         pending_flush(h, i); /* changed since we looked */
                     }
@@ -606,10 +624,10 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
         if ((c0 & RT_CELL_MORE) || rt_cell_epoch(c0) > rt_vc_get(&h->vc, rt_cell_slot(c0)))
             goto full;
         /* a read cannot subsume a write: held back, it would only wait */
-        if (subsumes(cur, c0) || (rt_cell_wr(c0) && !rt_cell_wr(cur)))
-            handed_over(h, cell0, word, cur, c0, leaf);
-        else
+        if (!subsumes(cur, c0) && !(rt_cell_wr(c0) && !rt_cell_wr(cur)) && pending_worth(h))
             pending_hold(h, cell0, word, c0, cur, leaf, false);
+        else
+            handed_over(h, cell0, word, cur, c0, leaf);
         return;
     }
     if (c0 & RT_CELL_MORE) {
@@ -636,10 +654,10 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
             if (rt_cell_acc(c1) && !((c1 ^ cur) & slot_mask) &&
                 rt_cell_epoch(c1) == rt_cell_epoch(cur))
                 goto full;
-            if (c0 & RT_CELL_MORE)
-                own_displaced(h, cell0, word, cur, c0, c1, leaf);
-            else
+            if (!(c0 & RT_CELL_MORE) && pending_worth(h))
                 pending_hold(h, cell0, word, c0, cur, leaf, true);
+            else
+                own_displaced(h, cell0, word, cur, c0, c1, leaf);
             return;
         }
         merged = cur | (c0 & RT_CELL_MORE);
