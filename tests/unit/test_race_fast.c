@@ -502,6 +502,35 @@ TEST(held_back_only_while_it_pays)
     nwhole = nword = nword2 = 0;
 }
 
+/* A queue's slot: written by b, read by a (both cells: the read, and the
+ * write it cannot replace), handed back and written again by b, whose
+ * write replaces both on rt_race_word's way (hands_both_over): one cell
+ * again, which still races with a thread ordered with neither. */
+TEST(slot_written_again_takes_both_cells)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *c = fx_thread();
+    static int slot_lock;
+    unsigned char *w = &words[168];
+    rt_cell *cell0 = rt_shadow_cell((uintptr_t)w);
+    fx_new_races();
+    primed(b, w, 8, WR, 0x900);
+    rt_hb_release(b, (uintptr_t)&slot_lock);
+    rt_hb_acquire(a, (uintptr_t)&slot_lock);
+    primed(a, w, 8, RD, 0x901);
+    CHECK(*cell0 & RT_CELL_MORE);
+    rt_hb_release(a, (uintptr_t)&slot_lock);
+    rt_hb_acquire(b, (uintptr_t)&slot_lock);
+    primed(b, w, 8, WR, 0x902);
+    CHECK(!(*cell0 & RT_CELL_MORE));
+    CHECK_EQ_INT(*rt_shadow_second(cell0, (uintptr_t)w), 0);
+    CHECK_EQ_INT(rt_cell_slot(*cell0), b->slot);
+    CHECK_EQ_INT(fx_new_races(), 0);
+    fast(c, w + 3, 1, RD, true, 0x903);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    CHECK_EQ_INT(rt_race_last_previous().pc, 0x902);
+    nwhole = nword = nword2 = 0;
+}
+
 int main(void)
 {
     RUN(across_words_covered_is_answered_inline);
@@ -516,5 +545,6 @@ int main(void)
     RUN(held_back_accesses_race_with_what_came_meanwhile);
     RUN(held_back_accesses_end_with_the_memory);
     RUN(held_back_only_while_it_pays);
+    RUN(slot_written_again_takes_both_cells);
     UNIT_DONE();
 }

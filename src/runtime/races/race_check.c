@@ -596,6 +596,37 @@ void rt_race_pending_drop(struct rt_hb_thread *h)
     h->npending = 0;
 }
 
+/* May cur (of another slot than the word's first cell) take the place of
+ * the word's second cell c1 as well: empty, or ordered before cur and
+ * subsumed by it (check() would find it redundant)? */
+HOT bool ordered_inside(const struct rt_hb_thread *h, rt_cell c1, rt_cell cur)
+{
+    if (!rt_cell_acc(c1))
+        return true;
+    if ((c1 & RT_CELL_BUSY) || !subsumes(cur, c1))
+        return false;
+    return rt_cell_slot(c1) == h->slot || rt_cell_epoch(c1) <= rt_vc_get(&h->vc, rt_cell_slot(c1));
+}
+
+/* rt_race_word's two cells, the first another thread's, both ordered
+ * before cur and subsumed by it (a slot of a queue written again after its
+ * reader took it): cur takes the first, and the second, which the first no
+ * longer announces, is emptied. What check() decides there. A first cell
+ * that changed meanwhile sends it to word_slow. */
+static __attribute__((noinline)) void hands_both_over(struct rt_hb_thread *h, rt_cell *cell0,
+                                                      uintptr_t word, rt_cell cur, rt_cell c0,
+                                                      rt_cell c1, rt_ct_node leaf)
+{
+    struct rt_shadow_ref r;
+    rt_shadow_ref_first(cell0, word, &r);
+    if (!put(&r, 0, c0, cur, leaf, false)) {
+        word_slow(h, cell0, word, cur, leaf);
+        return;
+    }
+    __atomic_compare_exchange_n(rt_shadow_second(cell0, word), &c1, 0, false, __ATOMIC_RELAXED,
+                                __ATOMIC_RELAXED);
+}
+
 /* The most common slow access, done without a stack frame: the word's
  * first cell is this thread's own (private memory), of the same atomicity,
  * and the memos know the nodes. Same epoch: cur joins it (merge); an older
@@ -621,8 +652,16 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
     if ((c0 & RT_CELL_BUSY) || ((c0 ^ cur) & RT_CELL_ATOMIC) || !rt_cell_acc(c0))
         goto full;
     if ((c0 ^ cur) & slot_mask) {
-        if ((c0 & RT_CELL_MORE) || rt_cell_epoch(c0) > rt_vc_get(&h->vc, rt_cell_slot(c0)))
+        if (rt_cell_epoch(c0) > rt_vc_get(&h->vc, rt_cell_slot(c0)))
             goto full;
+        if (c0 & RT_CELL_MORE) {
+            second = rt_shadow_second(cell0, word);
+            c1 = rt_cell_load(second);
+            if (!subsumes(cur, c0) || !ordered_inside(h, c1, cur))
+                goto full;
+            hands_both_over(h, cell0, word, cur, c0, c1, leaf);
+            return;
+        }
         /* a read cannot subsume a write: held back, it would only wait */
         if (!subsumes(cur, c0) && !(rt_cell_wr(c0) && !rt_cell_wr(cur)) && pending_worth(h))
             pending_hold(h, cell0, word, c0, cur, leaf, false);
