@@ -204,7 +204,7 @@ TEST(other_second_cell_is_still_checked)
     nwhole = nword = nword2 = 0;
 }
 
-static _Alignas(64) unsigned char words[192];
+static _Alignas(64) unsigned char words[256];
 static int new_epoch_lock;
 
 /* a's accesses to word w at pc: the first to a byte nobody touched, so
@@ -531,6 +531,37 @@ TEST(slot_written_again_takes_both_cells)
     nwhole = nword = nword2 = 0;
 }
 
+/* A word with two cells of other threads, both ordered before a's read
+ * that subsumes neither (b's read of all of it and b's earlier write
+ * beside it, handed to a): a's read takes the read's place (cheaper to
+ * forget), the write stays and still races with a thread ordered with
+ * none of them. On rt_race_word's way (two_ordered), as check() decides. */
+TEST(read_of_two_ordered_cells_keeps_the_write)
+{
+    struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *c = fx_thread(), *d = fx_thread();
+    static int two_lock;
+    unsigned char *w = &words[176];
+    rt_cell *cell0 = rt_shadow_cell((uintptr_t)w);
+    fx_new_races();
+    primed(d, w, 8, WR, 0x910);
+    rt_hb_release(d, (uintptr_t)&two_lock);
+    rt_hb_acquire(b, (uintptr_t)&two_lock);
+    primed(b, w, 8, RD, 0x911);
+    rt_hb_release(b, (uintptr_t)&two_lock);
+    rt_hb_acquire(a, (uintptr_t)&two_lock);
+    primed(a, w + 4, 4, RD, 0x912);
+    CHECK(*cell0 & RT_CELL_MORE);
+    CHECK_EQ_INT(rt_cell_slot(*cell0), a->slot);
+    CHECK_EQ_INT(rt_cell_slot(*rt_shadow_second(cell0, (uintptr_t)w)), d->slot);
+    CHECK_EQ_INT(fx_new_races(), 0);
+    fast(c, w + 1, 1, WR, true, 0x913);
+    CHECK(fx_new_races() >= 1);
+    fast(c, w + 2, 1, RD, true, 0x914);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    CHECK_EQ_INT(rt_race_last_previous().pc, 0x910);
+    nwhole = nword = nword2 = 0;
+}
+
 int main(void)
 {
     RUN(across_words_covered_is_answered_inline);
@@ -546,5 +577,6 @@ int main(void)
     RUN(held_back_accesses_end_with_the_memory);
     RUN(held_back_only_while_it_pays);
     RUN(slot_written_again_takes_both_cells);
+    RUN(read_of_two_ordered_cells_keeps_the_write);
     UNIT_DONE();
 }

@@ -608,6 +608,56 @@ HOT bool ordered_inside(const struct rt_hb_thread *h, rt_cell c1, rt_cell cur)
     return rt_cell_slot(c1) == h->slot || rt_cell_epoch(c1) <= rt_vc_get(&h->vc, rt_cell_slot(c1));
 }
 
+/* Can the word's second cell c1 not race with cur, and is it not a cell
+ * cur would join (this thread's of this epoch and atomicity)? Empty, or
+ * ordered before cur and not being replaced. */
+HOT bool ordered_aside(const struct rt_hb_thread *h, rt_cell c1, rt_cell cur)
+{
+    if (!rt_cell_acc(c1))
+        return true;
+    if (c1 & RT_CELL_BUSY)
+        return false;
+    if (rt_cell_slot(c1) == h->slot)
+        return rt_cell_epoch(c1) != h->epoch || ((c1 ^ cur) & RT_CELL_ATOMIC);
+    return rt_cell_epoch(c1) <= rt_vc_get(&h->vc, rt_cell_slot(c1));
+}
+
+/* rt_race_word's two cells, the first another thread's, both ordered
+ * before cur (ordered_aside), cur not subsuming both: what check() decides
+ * there, without its loop. A cell cur subsumes is replaced (the first
+ * before the second); else the cheaper to forget (forget_cost; the first
+ * on a tie). cur goes first: in the first cell's place, or with the first
+ * cell's access moved to the second. A cell that changed meanwhile sends
+ * it to word_slow. */
+static __attribute__((noinline)) void two_ordered(struct rt_hb_thread *h, rt_cell *cell0,
+                                                  uintptr_t word, rt_cell cur, rt_cell c0,
+                                                  rt_cell c1, rt_ct_node leaf)
+{
+    struct rt_shadow_ref r;
+    rt_ct_node node0;
+    bool own1 = rt_cell_slot(c1) == h->slot, first;
+    rt_shadow_ref_first(cell0, word, &r);
+    rt_shadow_ref_second(cell0, word, &r);
+    if (subsumes(cur, c0))
+        first = true;
+    else if (!rt_cell_acc(c1) || subsumes(cur, c1))
+        first = false;
+    else
+        first = forget_cost(c0, false, false, true) <=
+                forget_cost(c1, own1, own1 && rt_cell_epoch(c1) == h->epoch, true);
+    if (first) {
+        if (!put(&r, 0, c0, cur | RT_CELL_MORE, leaf, false))
+            word_slow(h, cell0, word, cur, leaf);
+        else if (rt_cell_acc(c1) && subsumes(cur, c1))
+            __atomic_compare_exchange_n(r.cell[1], &c1, 0, false, __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED);
+        return;
+    }
+    if (!node_of_cell(&r, 0, c0, &node0) || !put(&r, 1, c1, c0 & ~RT_CELL_MORE, node0, false) ||
+        !put(&r, 0, c0, cur | RT_CELL_MORE, leaf, false))
+        word_slow(h, cell0, word, cur, leaf);
+}
+
 /* rt_race_word's two cells, the first another thread's, both ordered
  * before cur and subsumed by it (a slot of a queue written again after its
  * reader took it): cur takes the first, and the second, which the first no
@@ -649,6 +699,12 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
     if (h->npending && pending_hit(h, word, cur, leaf))
         return;
     c0 = rt_cell_load(cell0);
+    if (c0 == 0) { /* memory nobody accessed since it was made */
+        rt_shadow_ref_first(cell0, word, &r);
+        if (put(&r, 0, 0, cur, leaf, false))
+            return;
+        goto full;
+    }
     if ((c0 & RT_CELL_BUSY) || ((c0 ^ cur) & RT_CELL_ATOMIC) || !rt_cell_acc(c0))
         goto full;
     if ((c0 ^ cur) & slot_mask) {
@@ -657,9 +713,12 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
         if (c0 & RT_CELL_MORE) {
             second = rt_shadow_second(cell0, word);
             c1 = rt_cell_load(second);
-            if (!subsumes(cur, c0) || !ordered_inside(h, c1, cur))
+            if (subsumes(cur, c0) && ordered_inside(h, c1, cur))
+                hands_both_over(h, cell0, word, cur, c0, c1, leaf);
+            else if (ordered_aside(h, c1, cur))
+                two_ordered(h, cell0, word, cur, c0, c1, leaf);
+            else
                 goto full;
-            hands_both_over(h, cell0, word, cur, c0, c1, leaf);
             return;
         }
         /* a read cannot subsume a write: held back, it would only wait */
