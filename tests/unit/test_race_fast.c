@@ -484,19 +484,19 @@ TEST(held_back_accesses_end_with_the_memory)
  * epoch), and tried again a few accesses later. */
 TEST(held_back_only_while_it_pays)
 {
-    static _Alignas(64) unsigned char table[8 * 8];
+    static _Alignas(64) unsigned char table[8 * 10];
     struct rt_hb_thread *a = fx_thread();
-    for (int k = 0; k < 8; k++)
+    for (int k = 0; k < 10; k++)
         fast(a, &table[8 * k], 8, WR, true, 0x850);
     rt_hb_release(a, (uintptr_t)&pend_lock);
     primed(a, &table[0], 4, RD, 0x851);
     CHECK(a->npending == 1);
     rt_hb_release(a, (uintptr_t)&pend_lock); /* unsettled: it did not pay */
-    for (int k = 1; k <= 4; k++) {
+    for (int k = 1; k <= 8; k++) {
         primed(a, &table[8 * k], 4, RD, 0x851);
         CHECK(a->npending == 0);
     }
-    primed(a, &table[8 * 5], 4, RD, 0x851);
+    primed(a, &table[8 * 9], 4, RD, 0x851);
     CHECK(a->npending == 1);
     rt_hb_release(a, (uintptr_t)&pend_lock);
     nwhole = nword = nword2 = 0;

@@ -9,7 +9,7 @@
 #define MAX_NODES (1u << 28)   /* 3.5 GiB of address space, committed as used */
 #define TAG_SHIFT 28           /* an index entry: child id | 4 bits of its hash */
 #define MANY (1u << 31)        /* in newest[]: the children are in the index */
-#define LIST_MAX 16            /* children a list holds before the index takes over */
+#define LIST_MAX 4             /* children a list holds before the index takes over */
 #define ID_CHUNK 32            /* node ids a thread takes at a time */
 
 /* The global index of the children of parents with many children: open

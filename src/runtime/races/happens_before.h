@@ -97,6 +97,7 @@ struct rt_hb_thread {
         bool own;
     } pending[RT_HB_PENDING];
     unsigned npending, pending_next;
+    uint64_t pending_mask;          /* a bit for each held-back word */
     int pending_credit;             /* race_check.c's pending_worth */
     struct rt_vc vc;
 

@@ -355,13 +355,36 @@ HOT bool only_cell(struct rt_hb_thread *h, const struct rt_shadow_ref *r, rt_cel
 
 static inline bool pending_hit(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, rt_ct_node leaf);
 
+/* h's held-back words as bits of a mask (pending words, below): one test
+ * tells almost every access that its word is not among them. */
+static inline uint64_t pending_bit(uintptr_t word)
+{
+    return 1ull << ((word >> 3) & 63);
+}
+
+HOT bool pending_maybe(const struct rt_hb_thread *h, uintptr_t word)
+{
+    return (h->pending_mask & pending_bit(word)) != 0;
+}
+
+/* Entry i is free again. */
+static void pending_forget(struct rt_hb_thread *h, unsigned i)
+{
+    h->pending[i].word = 0;
+    h->npending--;
+    h->pending_mask = 0;
+    for (unsigned k = 0; k < RT_HB_PENDING; k++)
+        if (h->pending[k].word)
+            h->pending_mask |= pending_bit(h->pending[k].word);
+}
+
 /* The check of one access by h to a word, with its node: held back
  * accesses to the word first, then the word's only cell, then all. */
 HOT void word_slow(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                       rt_ct_node leaf)
 {
     struct rt_shadow_ref r;
-    if (h->npending && pending_hit(h, word, cur, leaf))
+    if (pending_maybe(h, word) && pending_hit(h, word, cur, leaf))
         return;
     rt_shadow_ref_first(cell0, word, &r);
     if (only_cell(h, &r, cur, leaf))
@@ -477,12 +500,11 @@ static __attribute__((noinline)) void pending_flush(struct rt_hb_thread *h, unsi
     uintptr_t word = h->pending[i].word;
     rt_ct_node node = h->pending[i].node;
     bool own = h->pending[i].own, freeing = rt_race_freeing;
-    h->pending[i].word = 0;
-    h->npending--;
+    pending_forget(h, i);
     rt_race_freeing = false; /* when a free meets the word: its accesses are not the free */
     raw = rt_cell_load(cell0);
     if (raw == expected && h->pending_credit > -64)
-        h->pending_credit -= 4; /* held back for nothing */
+        h->pending_credit -= 8; /* held back for nothing */
     if (raw == expected && own)
         own_displaced(h, cell0, word, cur, raw, 0, node);
     else if (raw == expected)
@@ -496,7 +518,7 @@ static __attribute__((noinline)) void pending_flush(struct rt_hb_thread *h, unsi
  * mostly went to the shadow without settling (a table read in a new epoch
  * here and there, as zstd's match tables, rather than a sweep): those
  * cost more than the second cell they end in. A credit, up for each
- * settle, down four for each waste, and up one for each access not held
+ * settle, down eight for each waste, and up one for each access not held
  * back, so that a thread whose pattern changes tries again. */
 HOT bool pending_worth(struct rt_hb_thread *h)
 {
@@ -527,6 +549,7 @@ static __attribute__((noinline)) void pending_hold(struct rt_hb_thread *h, rt_ce
     h->pending[i].node = leaf;
     h->pending[i].own = own;
     h->npending++;
+    h->pending_mask |= pending_bit(word);
     h->busy--;
 }
 
@@ -563,8 +586,7 @@ HOT bool pending_hit(struct rt_hb_thread *h, uintptr_t word, rt_cell cur, rt_ct_
                  * eviction racing with it can only lose an access) */
                 if (changed && subsumes(held, expected)) {
                     if (put(&r, 0, expected, held, node, h->pending[i].own)) {
-                        h->pending[i].word = 0;
-                        h->npending--;
+                        pending_forget(h, i);
                         if (h->pending_credit < 64)
                             h->pending_credit++;
                     } else {
@@ -594,6 +616,7 @@ void rt_race_pending_drop(struct rt_hb_thread *h)
     for (unsigned i = 0; i < RT_HB_PENDING; i++)
         h->pending[i].word = 0;
     h->npending = 0;
+    h->pending_mask = 0;
 }
 
 /* May cur (of another slot than the word's first cell) take the place of
@@ -694,18 +717,20 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
     struct rt_shadow_ref r;
     rt_ct_node leaf, old, node;
     unsigned k;
-    if (h->busy || rt_hb_ignores(h, rt_cell_wr(cur) != 0) || !(leaf = leaf_known(h, pc, &k)))
-        goto full;
-    if (h->npending && pending_hit(h, word, cur, leaf))
-        return;
     c0 = rt_cell_load(cell0);
+    if ((c0 & RT_CELL_BUSY) || ((c0 ^ cur) & RT_CELL_ATOMIC) || h->busy ||
+        rt_hb_ignores(h, rt_cell_wr(cur) != 0) || !(leaf = leaf_known(h, pc, &k)))
+        goto full;
     if (c0 == 0) { /* memory nobody accessed since it was made */
         rt_shadow_ref_first(cell0, word, &r);
         if (put(&r, 0, 0, cur, leaf, false))
             return;
         goto full;
     }
-    if ((c0 & RT_CELL_BUSY) || ((c0 ^ cur) & RT_CELL_ATOMIC) || !rt_cell_acc(c0))
+    /* held-back accesses exist only for words whose only cell is another
+     * thread's ordered one or our own of an older epoch, as below: where
+     * the cell changed, they join what cur leaves when they settle */
+    if (!rt_cell_acc(c0))
         goto full;
     if ((c0 ^ cur) & slot_mask) {
         if (rt_cell_epoch(c0) > rt_vc_get(&h->vc, rt_cell_slot(c0)))
@@ -721,6 +746,8 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
                 goto full;
             return;
         }
+        if (pending_maybe(h, word) && pending_hit(h, word, cur, leaf))
+            return;
         /* a read cannot subsume a write: held back, it would only wait */
         if (!subsumes(cur, c0) && !(rt_cell_wr(c0) && !rt_cell_wr(cur)) && pending_worth(h))
             pending_hold(h, cell0, word, c0, cur, leaf, false);
@@ -747,6 +774,8 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
         if (node == 0 && (node = composed_call(h, old, leaf, changed)) == 0)
             goto full;   /* the tree is full */
     } else {
+        if (!(c0 & RT_CELL_MORE) && pending_maybe(h, word) && pending_hit(h, word, cur, leaf))
+            return;
         if (!subsumes(cur, c0)) {
             /* a second cell of ours of this epoch is check()'s to join */
             if (rt_cell_acc(c1) && !((c1 ^ cur) & slot_mask) &&
