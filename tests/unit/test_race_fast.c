@@ -410,6 +410,16 @@ TEST(sweep_in_a_new_epoch_keeps_one_cell)
     nwhole = nword = nword2 = 0;
 }
 
+/* a writes word w at pc, then releases a lock b acquires: b knows that
+ * epoch of a's, not the next. */
+static void written_then_known(struct rt_hb_thread *a, struct rt_hb_thread *b, unsigned char *w,
+                               uintptr_t pc)
+{
+    fast(a, w, 8, WR, true, pc);
+    rt_hb_release(a, (uintptr_t)&pend_lock);
+    rt_hb_acquire(b, (uintptr_t)&pend_lock);
+}
+
 /* Another thread ordered after the old cell but not after a's held-back
  * accesses: whichever way they meet (its access held back too, or put in
  * the shadow before a's settle), the race is found, with a's line for the
@@ -421,9 +431,7 @@ TEST(held_back_accesses_race_with_what_came_meanwhile)
     unsigned char *w = &words[136];
     fx_new_races();
     /* b's write held back as well: found when b's accesses settle */
-    fast(a, w, 8, WR, true, 0x810);
-    rt_hb_release(a, (uintptr_t)&pend_lock);
-    rt_hb_acquire(b, (uintptr_t)&pend_lock);
+    written_then_known(a, b, w, 0x810);
     primed(a, w, 4, WR, 0x811);
     CHECK(a->npending == 1);
     primed(b, w, 4, WR, 0x812);
@@ -436,9 +444,7 @@ TEST(held_back_accesses_race_with_what_came_meanwhile)
     /* b's read moves the old cell aside: a's settle finds the cell
      * changed, and its check names the held-back write's line */
     w = &words[144];
-    fast(a, w, 8, WR, true, 0x820);
-    rt_hb_release(a, (uintptr_t)&pend_lock);
-    rt_hb_acquire(b, (uintptr_t)&pend_lock);
+    written_then_known(a, b, w, 0x820);
     primed(a, w, 4, WR, 0x821);
     primed(b, w + 1, 1, RD, 0x822);
     primed(a, w + 4, 4, WR, 0x823);
