@@ -415,7 +415,7 @@ TEST(sweep_in_a_new_epoch_keeps_one_cell)
 static void written_then_known(struct rt_hb_thread *a, struct rt_hb_thread *b, unsigned char *w,
                                uintptr_t pc)
 {
-    fast(a, w, 8, WR, true, pc);
+    primed(a, w, 8, WR, pc);
     rt_hb_release(a, (uintptr_t)&pend_lock);
     rt_hb_acquire(b, (uintptr_t)&pend_lock);
 }
@@ -515,17 +515,14 @@ TEST(held_back_only_while_it_pays)
 TEST(slot_written_again_takes_both_cells)
 {
     struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *c = fx_thread();
-    static int slot_lock;
     unsigned char *w = &words[168];
     rt_cell *cell0 = rt_shadow_cell((uintptr_t)w);
     fx_new_races();
-    primed(b, w, 8, WR, 0x900);
-    rt_hb_release(b, (uintptr_t)&slot_lock);
-    rt_hb_acquire(a, (uintptr_t)&slot_lock);
+    written_then_known(b, a, w, 0x900);
     primed(a, w, 8, RD, 0x901);
     CHECK(*cell0 & RT_CELL_MORE);
-    rt_hb_release(a, (uintptr_t)&slot_lock);
-    rt_hb_acquire(b, (uintptr_t)&slot_lock);
+    rt_hb_release(a, (uintptr_t)&pend_lock);
+    rt_hb_acquire(b, (uintptr_t)&pend_lock);
     primed(b, w, 8, WR, 0x902);
     CHECK(!(*cell0 & RT_CELL_MORE));
     CHECK_EQ_INT(*rt_shadow_second(cell0, (uintptr_t)w), 0);
@@ -545,16 +542,13 @@ TEST(slot_written_again_takes_both_cells)
 TEST(read_of_two_ordered_cells_keeps_the_write)
 {
     struct rt_hb_thread *a = fx_thread(), *b = fx_thread(), *c = fx_thread(), *d = fx_thread();
-    static int two_lock;
     unsigned char *w = &words[176];
     rt_cell *cell0 = rt_shadow_cell((uintptr_t)w);
     fx_new_races();
-    primed(d, w, 8, WR, 0x910);
-    rt_hb_release(d, (uintptr_t)&two_lock);
-    rt_hb_acquire(b, (uintptr_t)&two_lock);
+    written_then_known(d, b, w, 0x910);
     primed(b, w, 8, RD, 0x911);
-    rt_hb_release(b, (uintptr_t)&two_lock);
-    rt_hb_acquire(a, (uintptr_t)&two_lock);
+    rt_hb_release(b, (uintptr_t)&pend_lock);
+    rt_hb_acquire(a, (uintptr_t)&pend_lock);
     primed(a, w + 4, 4, RD, 0x912);
     CHECK(*cell0 & RT_CELL_MORE);
     CHECK_EQ_INT(rt_cell_slot(*cell0), a->slot);
