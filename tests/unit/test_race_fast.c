@@ -562,6 +562,23 @@ TEST(read_of_two_ordered_cells_keeps_the_write)
     nwhole = nword = nword2 = 0;
 }
 
+/* A thread about to block (sleep, poll, a read, a semaphore, a join)
+ * sends what it holds back to the shadow first: other threads' checks
+ * meet it while it waits. */
+TEST(held_back_accesses_settle_before_blocking)
+{
+    struct rt_hb_thread *a = fx_thread();
+    unsigned char *w = &words[184];
+    fast(a, w, 8, WR, true, 0x860);
+    rt_hb_release(a, (uintptr_t)&pend_lock);
+    primed(a, w, 4, WR, 0x861);
+    CHECK(a->npending == 1);
+    on_blocking_begin(a->thread);
+    CHECK(a->npending == 0);
+    CHECK(*rt_shadow_cell((uintptr_t)w) & RT_CELL_MORE);
+    nwhole = nword = nword2 = 0;
+}
+
 int main(void)
 {
     RUN(across_words_covered_is_answered_inline);
@@ -578,5 +595,6 @@ int main(void)
     RUN(held_back_only_while_it_pays);
     RUN(slot_written_again_takes_both_cells);
     RUN(read_of_two_ordered_cells_keeps_the_write);
+    RUN(held_back_accesses_settle_before_blocking);
     UNIT_DONE();
 }

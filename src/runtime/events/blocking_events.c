@@ -20,6 +20,7 @@
 #include "events.h"
 #include "core/core.h"
 #include "deadlock/deadlock.h"
+#include "races/races.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -65,6 +66,7 @@ static unsigned live_held(const struct rt_thread *t)
 
 uint64_t on_blocking_begin(struct rt_thread *t)
 {
+    on_hb_thread_pauses(t);
     if (rt_options.blocking_threshold_ms < 0 || live_held(t) == 0)
         return 0;
     return rt_now_ns();

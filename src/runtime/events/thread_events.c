@@ -192,6 +192,7 @@ void on_process_exit(struct rt_thread *t)
     struct rt_thread **all = NULL;
     size_t cap = 0;
     unsigned n;
+    on_hb_thread_pauses(t);
     /* the thread that ends the process (main returning, or exit()) ends
      * with it; the threads still running are not ending on their own */
     if (t->nheld > 0)

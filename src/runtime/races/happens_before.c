@@ -666,6 +666,12 @@ void on_hb_thread_join(struct rt_thread *joiner, struct rt_thread *child)
     hb_free(child);
 }
 
+void on_hb_thread_pauses(struct rt_thread *t)
+{
+    if (t->hb && __atomic_load_n(&rt_hb_enabled, __ATOMIC_ACQUIRE))
+        rt_race_settle(t->hb);
+}
+
 void on_hb_thread_gone(struct rt_thread *t)
 {
     if (t->hb)

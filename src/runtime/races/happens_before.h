@@ -257,6 +257,10 @@ void on_hb_thread_create(struct rt_thread *parent, struct rt_thread *child);
 void on_hb_thread_start(struct rt_thread *child);
 void on_hb_thread_exit(struct rt_thread *t);
 void on_hb_thread_join(struct rt_thread *joiner, struct rt_thread *child);
+/* t (the calling thread) may block for long, or the process ends with it:
+ * the accesses its race check holds back (race_check.h) go to the shadow
+ * now, so that other threads' checks meet them. */
+void on_hb_thread_pauses(struct rt_thread *t);
 /* A detached thread that ended is gone for good (its kernel thread has
  * exited; nobody joins it): its slot is given back and its state freed. */
 void on_hb_thread_gone(struct rt_thread *t);
