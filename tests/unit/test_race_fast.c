@@ -579,6 +579,33 @@ TEST(held_back_accesses_settle_before_blocking)
     nwhole = nword = nword2 = 0;
 }
 
+/* A range (memcpy, a 16-byte copy) takes the quick cases too: its partial
+ * words in a new epoch over the thread's own cells are held back and
+ * settle into one cell, each byte still naming its line. */
+TEST(range_writes_in_a_new_epoch_keep_one_cell)
+{
+    struct rt_hb_thread *a = fx_thread(), *c = fx_thread();
+    unsigned char *w = &words[192];
+    rt_cell *cell0 = rt_shadow_cell((uintptr_t)w);
+    fx_new_races();
+    fast(a, w, 8, WR, true, 0x870);
+    fast(a, w + 8, 8, WR, true, 0x870);
+    rt_hb_release(a, (uintptr_t)&pend_lock);
+    rt_race_range(a, (uintptr_t)w + 4, 12, WR, 0x871);
+    rt_race_range(a, (uintptr_t)w, 4, WR, 0x872);
+    CHECK(!(*cell0 & RT_CELL_MORE));
+    CHECK_EQ_INT(rt_cell_wr(*cell0), 0xff);
+    CHECK_EQ_INT(rt_cell_epoch(*cell0), a->epoch);
+    CHECK(a->npending == 0);
+    fast(c, w + 1, 1, RD, true, 0x873);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    CHECK_EQ_INT(rt_race_last_previous().pc, 0x872);
+    fast(c, w + 5, 1, RD, true, 0x874);
+    CHECK_EQ_INT(fx_new_races(), 1);
+    CHECK_EQ_INT(rt_race_last_previous().pc, 0x871);
+    nwhole = nword = nword2 = 0;
+}
+
 int main(void)
 {
     RUN(across_words_covered_is_answered_inline);
@@ -596,5 +623,6 @@ int main(void)
     RUN(slot_written_again_takes_both_cells);
     RUN(read_of_two_ordered_cells_keeps_the_write);
     RUN(held_back_accesses_settle_before_blocking);
+    RUN(range_writes_in_a_new_epoch_keep_one_cell);
     UNIT_DONE();
 }

@@ -380,7 +380,7 @@ static void pending_forget(struct rt_hb_thread *h, unsigned i)
 
 /* The check of one access by h to a word, with its node: held back
  * accesses to the word first, then the word's only cell, then all. */
-HOT void word_slow(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
+HOT void word_general(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                       rt_ct_node leaf)
 {
     struct rt_shadow_ref r;
@@ -404,7 +404,7 @@ static __attribute__((noinline)) void race_word_full(struct rt_hb_thread *h, rt_
     if (h->busy || rt_hb_ignores(h, rt_cell_wr(cur) != 0) ||
         !__atomic_load_n(&rt_hb_enabled, __ATOMIC_RELAXED))
         return;
-    word_slow(h, cell0, word, cur, leaf_of(h, pc));
+    word_general(h, cell0, word, cur, leaf_of(h, pc));
 }
 
 /* rt_race_word's first cell, this thread's own of an older epoch and of
@@ -416,7 +416,7 @@ static __attribute__((noinline)) void race_word_full(struct rt_hb_thread *h, rt_
  * first; the first cell's access moves to the second, unless that holds
  * something cur does not subsume and is no dearer to forget than it
  * (forget_cost), when cur takes the first cell's place. A cell that
- * changed meanwhile (another thread evicting) sends it to word_slow. */
+ * changed meanwhile (another thread evicting) sends it to word_general. */
 static __attribute__((noinline)) void own_displaced(struct rt_hb_thread *h, rt_cell *cell0,
                                                     uintptr_t word, rt_cell cur, rt_cell c0,
                                                     rt_cell c1, rt_ct_node leaf)
@@ -436,7 +436,7 @@ static __attribute__((noinline)) void own_displaced(struct rt_hb_thread *h, rt_c
         c1 = __atomic_load_n(r.cell[1], __ATOMIC_RELAXED);
     /* the copy goes first: until cur is in place it is unseen or a duplicate */
     if (!node_of_cell(&r, 0, c0, &node0) || !put(&r, 1, c1, c0 & ~RT_CELL_MORE, node0, false)) {
-        word_slow(h, cell0, word, cur, leaf);
+        word_general(h, cell0, word, cur, leaf);
         return;
     }
     put(&r, 0, c0, cur | RT_CELL_MORE, leaf, true);
@@ -447,7 +447,7 @@ static __attribute__((noinline)) void own_displaced(struct rt_hb_thread *h, rt_c
  * no race is possible, and this is what check() decides there. cur takes
  * the cell when it subsumes it; else the old access moves to the second
  * cell and cur goes first. Compare-and-swaps, as that thread may be
- * storing too; one that fails sends it to word_slow. */
+ * storing too; one that fails sends it to word_general. */
 static __attribute__((noinline)) void handed_over(struct rt_hb_thread *h, rt_cell *cell0,
                                                   uintptr_t word, rt_cell cur, rt_cell c0,
                                                   rt_ct_node leaf)
@@ -457,14 +457,14 @@ static __attribute__((noinline)) void handed_over(struct rt_hb_thread *h, rt_cel
     rt_shadow_ref_first(cell0, word, &r);
     if (subsumes(cur, c0)) {
         if (!put(&r, 0, c0, cur, leaf, false))
-            word_slow(h, cell0, word, cur, leaf);
+            word_general(h, cell0, word, cur, leaf);
         return;
     }
     rt_shadow_ref_second(cell0, word, &r);
     if (!node_of_cell(&r, 0, c0, &node0) ||
         !put(&r, 1, __atomic_load_n(r.cell[1], __ATOMIC_RELAXED), c0, node0, false) ||
         !put(&r, 0, c0, cur | RT_CELL_MORE, leaf, false))
-        word_slow(h, cell0, word, cur, leaf);
+        word_general(h, cell0, word, cur, leaf);
 }
 
 /* ---- pending words ----------------------------------------------------------------
@@ -510,7 +510,7 @@ static __attribute__((noinline)) void pending_flush(struct rt_hb_thread *h, unsi
     else if (raw == expected)
         handed_over(h, cell0, word, cur, raw, node);
     else if (raw != 0)
-        word_slow(h, cell0, word, cur, node);
+        word_general(h, cell0, word, cur, node);
     rt_race_freeing = freeing;
 }
 
@@ -651,7 +651,7 @@ HOT bool ordered_aside(const struct rt_hb_thread *h, rt_cell c1, rt_cell cur)
  * before the second); else the cheaper to forget (forget_cost; the first
  * on a tie). cur goes first: in the first cell's place, or with the first
  * cell's access moved to the second. A cell that changed meanwhile sends
- * it to word_slow. */
+ * it to word_general. */
 static __attribute__((noinline)) void two_ordered(struct rt_hb_thread *h, rt_cell *cell0,
                                                   uintptr_t word, rt_cell cur, rt_cell c0,
                                                   rt_cell c1, rt_ct_node leaf)
@@ -670,7 +670,7 @@ static __attribute__((noinline)) void two_ordered(struct rt_hb_thread *h, rt_cel
                 forget_cost(c1, own1, own1 && rt_cell_epoch(c1) == h->epoch, true);
     if (first) {
         if (!put(&r, 0, c0, cur | RT_CELL_MORE, leaf, false))
-            word_slow(h, cell0, word, cur, leaf);
+            word_general(h, cell0, word, cur, leaf);
         else if (rt_cell_acc(c1) && subsumes(cur, c1))
             __atomic_compare_exchange_n(r.cell[1], &c1, 0, false, __ATOMIC_RELAXED,
                                         __ATOMIC_RELAXED);
@@ -678,14 +678,14 @@ static __attribute__((noinline)) void two_ordered(struct rt_hb_thread *h, rt_cel
     }
     if (!node_of_cell(&r, 0, c0, &node0) || !put(&r, 1, c1, c0 & ~RT_CELL_MORE, node0, false) ||
         !put(&r, 0, c0, cur | RT_CELL_MORE, leaf, false))
-        word_slow(h, cell0, word, cur, leaf);
+        word_general(h, cell0, word, cur, leaf);
 }
 
 /* rt_race_word's two cells, the first another thread's, both ordered
  * before cur and subsumed by it (a slot of a queue written again after its
  * reader took it): cur takes the first, and the second, which the first no
  * longer announces, is emptied. What check() decides there. A first cell
- * that changed meanwhile sends it to word_slow. */
+ * that changed meanwhile sends it to word_general. */
 static __attribute__((noinline)) void hands_both_over(struct rt_hb_thread *h, rt_cell *cell0,
                                                       uintptr_t word, rt_cell cur, rt_cell c0,
                                                       rt_cell c1, rt_ct_node leaf)
@@ -693,7 +693,7 @@ static __attribute__((noinline)) void hands_both_over(struct rt_hb_thread *h, rt
     struct rt_shadow_ref r;
     rt_shadow_ref_first(cell0, word, &r);
     if (!put(&r, 0, c0, cur, leaf, false)) {
-        word_slow(h, cell0, word, cur, leaf);
+        word_general(h, cell0, word, cur, leaf);
         return;
     }
     __atomic_compare_exchange_n(rt_shadow_second(cell0, word), &c1, 0, false, __ATOMIC_RELAXED,
@@ -709,32 +709,30 @@ static __attribute__((noinline)) void hands_both_over(struct rt_hb_thread *h, rt
  * buffer another thread filled, read here bit by bit, keeps that write in
  * the second cell). It is emptied when the first now says all it said.
  * Anything else, or a memo that does not know, goes to race_word_full. */
-void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
-                  uintptr_t pc)
+/* rt_race_word's quick cases, the access's leaf known: true when done,
+ * false for the general check (word_general). Also the first try for a
+ * range's words (word_slow). */
+HOT bool word_quick(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
+                    rt_ct_node leaf)
 {
     const rt_cell slot_mask = (RT_CELL_SLOTS - 1ull) << 32;
-    rt_cell c0, c1 = 0, merged, *second = 0;
+    rt_cell c0 = rt_cell_load(cell0), c1 = 0, merged, *second = 0;
     struct rt_shadow_ref r;
-    rt_ct_node leaf, old, node;
-    unsigned k;
-    c0 = rt_cell_load(cell0);
-    if ((c0 & RT_CELL_BUSY) || ((c0 ^ cur) & RT_CELL_ATOMIC) || h->busy ||
-        rt_hb_ignores(h, rt_cell_wr(cur) != 0) || !(leaf = leaf_known(h, pc, &k)))
-        goto full;
+    rt_ct_node old, node;
+    if ((c0 & RT_CELL_BUSY) || ((c0 ^ cur) & RT_CELL_ATOMIC))
+        return false;
     if (c0 == 0) { /* memory nobody accessed since it was made */
         rt_shadow_ref_first(cell0, word, &r);
-        if (put(&r, 0, 0, cur, leaf, false))
-            return;
-        goto full;
+        return put(&r, 0, 0, cur, leaf, false);
     }
     /* held-back accesses exist only for words whose only cell is another
      * thread's ordered one or our own of an older epoch, as below: where
      * the cell changed, they join what cur leaves when they settle */
     if (!rt_cell_acc(c0))
-        goto full;
+        return false;
     if ((c0 ^ cur) & slot_mask) {
         if (rt_cell_epoch(c0) > rt_vc_get(&h->vc, rt_cell_slot(c0)))
-            goto full;
+            return false;
         if (c0 & RT_CELL_MORE) {
             second = rt_shadow_second(cell0, word);
             c1 = rt_cell_load(second);
@@ -743,17 +741,17 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
             else if (ordered_aside(h, c1, cur))
                 two_ordered(h, cell0, word, cur, c0, c1, leaf);
             else
-                goto full;
-            return;
+                return false;
+            return true;
         }
         if (pending_maybe(h, word) && pending_hit(h, word, cur, leaf))
-            return;
+            return true;
         /* a read cannot subsume a write: held back, it would only wait */
         if (!subsumes(cur, c0) && !(rt_cell_wr(c0) && !rt_cell_wr(cur)) && pending_worth(h))
             pending_hold(h, cell0, word, c0, cur, leaf, false);
         else
             handed_over(h, cell0, word, cur, c0, leaf);
-        return;
+        return true;
     }
     if (c0 & RT_CELL_MORE) {
         second = rt_shadow_second(cell0, word);
@@ -761,31 +759,31 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
         if (rt_cell_acc(c1) && ((c1 & RT_CELL_BUSY) ||
                                 (((c1 ^ cur) & slot_mask) &&
                                  rt_cell_epoch(c1) > rt_vc_get(&h->vc, rt_cell_slot(c1)))))
-            goto full;
+            return false;
     }
     rt_shadow_ref_first(cell0, word, &r);
     old = __atomic_load_n(r.node[0], __ATOMIC_RELAXED);
     if (rt_cell_epoch(c0) == rt_cell_epoch(cur)) {
         uint32_t changed = changed_bytes(c0, cur);
         if (changed == 0)
-            return;
+            return true;
         merged = c0 | (cur & RT_CELL_BYTES);
         node = leaf_alone(c0, old, leaf, changed) ? leaf : composed_known(h, old, leaf, changed);
         if (node == 0 && (node = composed_call(h, old, leaf, changed)) == 0)
-            goto full;   /* the tree is full */
+            return false;   /* the tree is full */
     } else {
         if (!(c0 & RT_CELL_MORE) && pending_maybe(h, word) && pending_hit(h, word, cur, leaf))
-            return;
+            return true;
         if (!subsumes(cur, c0)) {
             /* a second cell of ours of this epoch is check()'s to join */
             if (rt_cell_acc(c1) && !((c1 ^ cur) & slot_mask) &&
                 rt_cell_epoch(c1) == rt_cell_epoch(cur))
-                goto full;
+                return false;
             if (!(c0 & RT_CELL_MORE) && pending_worth(h))
                 pending_hold(h, cell0, word, c0, cur, leaf, true);
             else
                 own_displaced(h, cell0, word, cur, c0, c1, leaf);
-            return;
+            return true;
         }
         merged = cur | (c0 & RT_CELL_MORE);
         node = leaf;
@@ -794,10 +792,28 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
     /* a second cell (ordered before cur) the first now holds says nothing more */
     if (rt_cell_acc(c1) && subsumes(merged, c1))
         __atomic_compare_exchange_n(second, &c1, 0, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
-    return;
-full:
-    race_word_full(h, cell0, word, cur, pc);
+    return true;
 }
+
+void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
+                  uintptr_t pc)
+{
+    rt_ct_node leaf;
+    unsigned k;
+    if (h->busy || rt_hb_ignores(h, rt_cell_wr(cur) != 0) || !(leaf = leaf_known(h, pc, &k)) ||
+        !word_quick(h, cell0, word, cur, leaf))
+        race_word_full(h, cell0, word, cur, pc);
+}
+/* A word of a range (range, range_word): the quick cases first, as for a
+ * single access, then the general check. A free takes the general check
+ * (its marker goes on every byte it covers, covered or not). */
+static __attribute__((noinline)) void word_slow(struct rt_hb_thread *h, rt_cell *cell0,
+                                                uintptr_t word, rt_cell cur, rt_ct_node leaf)
+{
+    if (rt_race_freeing || !word_quick(h, cell0, word, cur, leaf))
+        word_general(h, cell0, word, cur, leaf);
+}
+
 void rt_race_word_exported(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                            uintptr_t pc) __asm__(RT_LINKED_NAME("race_word"))
     __attribute__((alias("rt_race_word"), visibility("default")));
