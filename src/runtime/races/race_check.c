@@ -477,8 +477,9 @@ static __attribute__((noinline)) void handed_over(struct rt_hb_thread *h, rt_cel
  * accesses later. Storing that second cell costs a page of the second
  * plane for every 2.7 KiB swept, and two more cache lines per word. So the
  * accesses are held back instead, in the thread's state (h->pending, as
- * one cell and node), and put in the first cell with one compare-and-swap
- * once they subsume the old one. Whoever else accesses the word meanwhile
+ * one cell and node), and put in the first cell once they subsume the old
+ * one (a plain store over our own cell, a compare-and-swap over
+ * another's). Whoever else accesses the word meanwhile
  * sees the old cell: unordered with it, the race is reported against it
  * (a true race, its line true); ordered after it, what they do changes the
  * first cell (FastTrack: an epoch another thread knows is over, so no
@@ -538,7 +539,7 @@ static __attribute__((noinline)) void pending_hold(struct rt_hb_thread *h, rt_ce
     h->busy++;
     while (i < RT_HB_PENDING && h->pending[i].word)
         i++;
-    if (i == RT_HB_PENDING) { /* all taken: the oldest goes to the shadow */
+    if (i == RT_HB_PENDING) { /* all taken: one, in turn, goes to the shadow */
         i = h->pending_next++ % RT_HB_PENDING;
         pending_flush(h, i);
     }
