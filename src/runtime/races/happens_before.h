@@ -88,7 +88,8 @@ struct rt_hb_thread {
      * word's only cell says (race_check.c, "pending words"): the word (0:
      * free entry), its first cell and that cell as it was, the accesses
      * (one cell of this epoch) and their node; `own`: the cell was this
-     * thread's. Settled before the thread's clock changes. */
+     * thread's; and a bit for each such word (0: none). Settled before the
+     * thread's clock changes. */
     struct {
         uintptr_t word;
         uint64_t *cell0;
@@ -96,8 +97,8 @@ struct rt_hb_thread {
         rt_ct_node node;
         bool own;
     } pending[RT_HB_PENDING];
-    unsigned npending, pending_next;
-    uint64_t pending_mask;          /* a bit for each held-back word */
+    unsigned pending_next;
+    uint64_t pending_mask;
     int pending_credit;             /* race_check.c's pending_worth */
     struct rt_vc vc;
 

@@ -371,7 +371,6 @@ HOT bool pending_maybe(const struct rt_hb_thread *h, uintptr_t word)
 static void pending_forget(struct rt_hb_thread *h, unsigned i)
 {
     h->pending[i].word = 0;
-    h->npending--;
     h->pending_mask = 0;
     for (unsigned k = 0; k < RT_HB_PENDING; k++)
         if (h->pending[k].word)
@@ -504,14 +503,16 @@ static __attribute__((noinline)) void pending_flush(struct rt_hb_thread *h, unsi
     pending_forget(h, i);
     rt_race_freeing = false; /* when a free meets the word: its accesses are not the free */
     raw = rt_cell_load(cell0);
-    if (raw == expected && h->pending_credit > -64)
-        h->pending_credit -= 8; /* held back for nothing */
-    if (raw == expected && own)
-        own_displaced(h, cell0, word, cur, raw, 0, node);
-    else if (raw == expected)
-        handed_over(h, cell0, word, cur, raw, node);
-    else if (raw != 0)
+    if (raw == expected) {
+        if (h->pending_credit > -64)
+            h->pending_credit -= 8; /* held back for nothing */
+        if (own)
+            own_displaced(h, cell0, word, cur, raw, 0, node);
+        else
+            handed_over(h, cell0, word, cur, raw, node);
+    } else if (raw != 0) {
         word_general(h, cell0, word, cur, node);
+    }
     rt_race_freeing = freeing;
 }
 
@@ -549,7 +550,6 @@ static __attribute__((noinline)) void pending_hold(struct rt_hb_thread *h, rt_ce
     h->pending[i].cur = cur;
     h->pending[i].node = leaf;
     h->pending[i].own = own;
-    h->npending++;
     h->pending_mask |= pending_bit(word);
     h->busy--;
 }
@@ -616,8 +616,14 @@ void rt_race_pending_drop(struct rt_hb_thread *h)
 {
     for (unsigned i = 0; i < RT_HB_PENDING; i++)
         h->pending[i].word = 0;
-    h->npending = 0;
     h->pending_mask = 0;
+}
+
+/* Is cell c (not empty) ordered before h's access now: h's own (program
+ * order), or another thread's of an epoch h knows of (FastTrack)? */
+HOT bool ordered_before(const struct rt_hb_thread *h, rt_cell c)
+{
+    return rt_cell_slot(c) == h->slot || rt_cell_epoch(c) <= rt_vc_get(&h->vc, rt_cell_slot(c));
 }
 
 /* May cur (of another slot than the word's first cell) take the place of
@@ -627,9 +633,7 @@ HOT bool ordered_inside(const struct rt_hb_thread *h, rt_cell c1, rt_cell cur)
 {
     if (!rt_cell_acc(c1))
         return true;
-    if ((c1 & RT_CELL_BUSY) || !subsumes(cur, c1))
-        return false;
-    return rt_cell_slot(c1) == h->slot || rt_cell_epoch(c1) <= rt_vc_get(&h->vc, rt_cell_slot(c1));
+    return !(c1 & RT_CELL_BUSY) && subsumes(cur, c1) && ordered_before(h, c1);
 }
 
 /* Can the word's second cell c1 not race with cur, and is it not a cell
@@ -643,7 +647,7 @@ HOT bool ordered_aside(const struct rt_hb_thread *h, rt_cell c1, rt_cell cur)
         return false;
     if (rt_cell_slot(c1) == h->slot)
         return rt_cell_epoch(c1) != h->epoch || ((c1 ^ cur) & RT_CELL_ATOMIC);
-    return rt_cell_epoch(c1) <= rt_vc_get(&h->vc, rt_cell_slot(c1));
+    return ordered_before(h, c1);
 }
 
 /* rt_race_word's two cells, the first another thread's, both ordered
@@ -701,7 +705,8 @@ static __attribute__((noinline)) void hands_both_over(struct rt_hb_thread *h, rt
                                 __ATOMIC_RELAXED);
 }
 
-/* The most common slow access, done without a stack frame: the word's
+/* The quick cases of an access to a word, its leaf known: true when done,
+ * false for the general check (word_general). The most common: the word's
  * first cell is this thread's own (private memory), of the same atomicity,
  * and the memos know the nodes. Same epoch: cur joins it (merge); an older
  * epoch that cur subsumes: cur takes it over. A second cell does not stop
@@ -709,10 +714,10 @@ static __attribute__((noinline)) void hands_both_over(struct rt_hb_thread *h, rt
  * order), or another thread's ordered before cur (memory handed over: a
  * buffer another thread filled, read here bit by bit, keeps that write in
  * the second cell). It is emptied when the first now says all it said.
- * Anything else, or a memo that does not know, goes to race_word_full. */
-/* rt_race_word's quick cases, the access's leaf known: true when done,
- * false for the general check (word_general). Also the first try for a
- * range's words (word_slow). */
+ * Also: an empty first cell, another thread's ordered ones (handed_over,
+ * hands_both_over, two_ordered) and held-back accesses (pending words).
+ * rt_race_word's way once the memos know the leaf, and a range's words'
+ * first try (word_slow). */
 HOT bool word_quick(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cell cur,
                     rt_ct_node leaf)
 {
@@ -732,7 +737,7 @@ HOT bool word_quick(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_c
     if (!rt_cell_acc(c0))
         return false;
     if ((c0 ^ cur) & slot_mask) {
-        if (rt_cell_epoch(c0) > rt_vc_get(&h->vc, rt_cell_slot(c0)))
+        if (!ordered_before(h, c0))
             return false;
         if (c0 & RT_CELL_MORE) {
             second = rt_shadow_second(cell0, word);
@@ -757,9 +762,7 @@ HOT bool word_quick(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_c
     if (c0 & RT_CELL_MORE) {
         second = rt_shadow_second(cell0, word);
         c1 = rt_cell_load(second);
-        if (rt_cell_acc(c1) && ((c1 & RT_CELL_BUSY) ||
-                                (((c1 ^ cur) & slot_mask) &&
-                                 rt_cell_epoch(c1) > rt_vc_get(&h->vc, rt_cell_slot(c1)))))
+        if (rt_cell_acc(c1) && ((c1 & RT_CELL_BUSY) || !ordered_before(h, c1)))
             return false;
     }
     rt_shadow_ref_first(cell0, word, &r);
@@ -805,6 +808,7 @@ void rt_race_word(struct rt_hb_thread *h, rt_cell *cell0, uintptr_t word, rt_cel
         !word_quick(h, cell0, word, cur, leaf))
         race_word_full(h, cell0, word, cur, pc);
 }
+
 /* A word of a range (range, range_word): the quick cases first, as for a
  * single access, then the general check. A free takes the general check
  * (its marker goes on every byte it covers, covered or not). */

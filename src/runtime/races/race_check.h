@@ -236,7 +236,7 @@ void rt_race_alloc(struct rt_hb_thread *h, uintptr_t addr, uintptr_t size, uintp
 void rt_race_settle_slow(struct rt_hb_thread *h);
 static inline void rt_race_settle(struct rt_hb_thread *h)
 {
-    if (__builtin_expect(h->npending != 0, 0))
+    if (__builtin_expect(h->pending_mask != 0, 0))
         rt_race_settle_slow(h);
 }
 void rt_race_pending_drop(struct rt_hb_thread *h);
